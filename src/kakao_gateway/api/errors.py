@@ -1,0 +1,143 @@
+"""Infobip's ApiError bodies (JSON, or XML when the client asks for it) and pydantic errors as violations."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import orjson
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+_KINDS: dict[int, tuple[str, str, str, list[dict[str, str]]]] = {
+    400: ("E400", "Request cannot be processed.", "Check the syntax, violations and adjust the request.", []),
+    401: (
+        "E401",
+        "The request lacks valid authentication credentials for the requested resource.",
+        "Check the resources and adjust authentication credentials.",
+        [{"name": "API Authentication", "url": "https://www.infobip.com/docs/essentials/api-authentication"}],
+    ),
+    403: (
+        "E403",
+        "Insufficient permissions to access the requested resource.",
+        "Repeat the request with new or different credentials.",
+        [
+            {
+                "name": "API Scopes",
+                "url": "https://www.infobip.com/docs/essentials/api-essentials/api-authorization#api-scopes",
+            }
+        ],
+    ),
+    404: (
+        "E404",
+        "Not found - request URL doesn't exist on the API server or resource is not found.",
+        "Check the resources and adjust your request.",
+        [],
+    ),
+    405: ("E405", "Method not allowed.", "Check the resources and adjust your request.", []),
+    409: (
+        "E409",
+        "The request conflicts with the current state of the resource.",
+        "Check the violations and adjust the request.",
+        [],
+    ),
+    413: ("E413", "Request entity too large.", "Split the request into smaller ones.", []),
+    429: (
+        "E429",
+        "Too many requests sent.",
+        "Check request rate limit specified in the API endpoint documentation resource.",
+        [
+            {
+                "name": "Throttling handling errors",
+                "url": "https://www.infobip.com/docs/essentials/integration-best-practices#throttling-handling-errors",
+            }
+        ],
+    ),
+    500: ("E500", "Something went wrong.", "Contact the support.", []),
+}
+
+
+def api_error_body(status: int, violations: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    code, description, action, resources = _KINDS.get(status, _KINDS[500])
+    return {
+        "errorCode": code,
+        "description": description,
+        "action": action,
+        "violations": [{"property": p, "violation": v} for p, v in violations or []],
+        "resources": resources,
+    }
+
+
+def _xml(body: dict[str, Any]) -> bytes:
+    root = ET.Element("ApiError")
+    for key in ("errorCode", "description", "action"):
+        ET.SubElement(root, key).text = body[key]
+    violations = ET.SubElement(root, "violations")
+    for v in body["violations"]:
+        item = ET.SubElement(violations, "violation")
+        ET.SubElement(item, "property").text = v["property"]
+        ET.SubElement(item, "violation").text = v["violation"]
+    resources = ET.SubElement(root, "resources")
+    for r in body["resources"]:
+        item = ET.SubElement(resources, "resource")
+        ET.SubElement(item, "name").text = r["name"]
+        ET.SubElement(item, "url").text = r["url"]
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def wants_xml(request: Request | None) -> bool:
+    if request is None:
+        return False
+    accept = request.headers.get("accept", "")
+    return "xml" in accept and "json" not in accept
+
+
+def api_error(status: int, violations: list[tuple[str, str]] | None = None, request: Request | None = None) -> Response:
+    body = api_error_body(status, violations)
+    if wants_xml(request):
+        return Response(_xml(body), status, media_type="application/xml")
+    return Response(orjson.dumps(body), status, media_type="application/json")
+
+
+def property_path(loc: tuple[int | str, ...]) -> str:
+    """`('messages', 0, 'content', 'TEMPLATE', 'text')` -> `messages[0].content.text`.
+
+    Discriminated unions put the tag (an upper-case type name) into the location; the wire path has none.
+    """
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.isupper() or part.startswith(("function-", "union[")):
+            continue
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "must not be null"
+    if kind == "union_tag_invalid":
+        expected = error.get("ctx", {}).get("expected_tags", "")
+        return f"unknown type; expected one of {expected}"
+    if kind == "union_tag_not_found":
+        return "type is required"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def violations(exc: ValidationError) -> list[tuple[str, str]]:
+    found = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        if error["type"] == "json_invalid":
+            found.append(("", f"request body is not valid JSON: {error['msg']}"))
+            continue
+        path = property_path(loc)
+        if error["type"] == "union_tag_not_found":
+            path = f"{path}.type" if path else "type"
+        found.append((path, _message(error)))
+    return found

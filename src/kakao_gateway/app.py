@@ -1,0 +1,119 @@
+"""Composition root: builds the store, clock, connectors, engine and the ASGI app from settings."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .api import admin, alim, kakao
+from .api.errors import api_error
+from .api.http import json_response
+from .clock import Clock, SystemClock
+from .config import Settings
+from .connectors.base import Connector
+from .connectors.sandbox import SandboxKakao
+from .engine.engine import Engine
+from .engine.webhooks import WebhookPusher
+from .service import accounts
+from .service.auth import Authenticator
+from .service.bootstrap import apply_catalog
+from .service.context import Context
+from .store.database import Database, open_database
+
+log = logging.getLogger(__name__)
+
+
+class Gateway:
+    """Everything one gateway process runs, started and stopped together."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        db: Database | None = None,
+        webhook_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = db or open_database(settings.database_url)
+        self.ctx = Context(self.db, self.clock, round(settings.template_approval_delay_s * 1000))
+        self.auth = Authenticator(self.ctx)
+        self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms)
+        self.connectors: dict[str, Connector] = {"ALIM": self.sandbox}
+        self.http = httpx.AsyncClient(
+            transport=webhook_transport, timeout=httpx.Timeout(10.0), headers={"User-Agent": "kakao-gateway"}
+        )
+        self.engine = Engine(self.db, self.clock, self.connectors, WebhookPusher(self.db, self.clock, self.http))
+        self.ctx.wake_engine = self.engine.wake
+        self.printed: dict[str, str] = {}
+        self._stop = asyncio.Event()
+        self._engine_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.db.start()
+        account, new_key = await accounts.ensure_default_account(self.ctx, self.settings.api_key)
+        if new_key:
+            self.printed["api_key"] = new_key
+        new_admin = await accounts.ensure_admin_key(self.ctx, self.settings.admin_key)
+        if new_admin:
+            self.printed["admin_key"] = new_admin
+        await apply_catalog(self.ctx, account.id, self.settings)
+        self.default_account_id = account.id
+        if self.settings.engine:
+            self._stop.clear()
+            self._engine_task = asyncio.create_task(self.engine.run_forever(self._stop), name="engine")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._engine_task is not None:
+            self.engine.wake()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._engine_task
+            self._engine_task = None
+        await self.http.aclose()
+        await self.db.close()
+
+
+async def health(request: Request) -> Response:
+    return json_response({"status": "ok"})
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    return api_error(status if status in (404, 405) else 500, request=request)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return api_error(500, request=request)
+
+
+def create_app(gateway: Gateway) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        await gateway.start()
+        try:
+            yield {}
+        finally:
+            await gateway.stop()
+
+    app = Starlette(
+        routes=[Route("/health", health), *alim.routes, *kakao.routes, *admin.routes],
+        exception_handlers={HTTPException: _not_found, Exception: _server_error},
+        lifespan=lifespan,
+    )
+    app.state.ctx = gateway.ctx
+    app.state.auth = gateway.auth
+    app.state.gateway = gateway
+    return app

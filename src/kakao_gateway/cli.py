@@ -1,0 +1,360 @@
+"""`kakao-gateway`: serve the gateway, run migrations, and manage accounts, keys, senders and templates."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import shlex
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .app import Gateway, create_app
+from .clock import SystemClock
+from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
+from .schemas.extensions import AlimTemplateBody, SubscriptionsBody
+from .service import accounts, catalog
+from .service.context import Context
+from .store import accounts as account_store
+from .store.database import open_database
+from .store.migrate import upgrade
+
+app = typer.Typer(
+    help="Kakao Gateway: KakaoTalk Business messaging, wire-compatible with Infobip's Kakao API.", no_args_is_help=True
+)
+accounts_app = typer.Typer(help="Accounts (tenants).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys of an account.", no_args_is_help=True)
+senders_app = typer.Typer(help="Kakao senders (channels) of an account.", no_args_is_help=True)
+templates_app = typer.Typer(help="Alim templates of an account.", no_args_is_help=True)
+subs_app = typer.Typer(help="Report and inbound webhook subscriptions of an account.", no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(keys_app, name="keys")
+app.add_typer(senders_app, name="senders")
+app.add_typer(templates_app, name="templates")
+app.add_typer(subs_app, name="subscriptions")
+console = Console()
+T = TypeVar("T")
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="KAKAO_GATEWAY_DATABASE_URL",
+        help=f"SQLite path/URL or postgresql://... [default: {DEFAULT_DATABASE_URL}]",
+    ),
+]
+ConfigOpt = Annotated[str | None, typer.Option("--config", envvar="KAKAO_GATEWAY_CONFIG", help="TOML settings file.")]
+AccountOpt = Annotated[str, typer.Option("--account", help="Account name.")]
+
+DEMO_SENDER = "DEMO-SENDER"
+DEMO_TEMPLATE = {
+    "sender": DEMO_SENDER,
+    "templateCode": "DEMO_ORDER",
+    "name": "Order shipped",
+    "text": "Hello #{name}, your order #{order} has shipped.",
+}
+
+
+def _settings(database_url: str | None, config: str | None, **overrides: Any) -> Settings:
+    try:
+        return resolve({"database_url": database_url, **overrides}, config)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _with_context(settings: Settings, work: Callable[[Context], Awaitable[T]]) -> T:
+    """Migrate, open the database, run one use case, close."""
+    upgrade(settings.database_url)
+
+    async def run() -> T:
+        db = open_database(settings.database_url)
+        await db.start()
+        try:
+            return await work(Context(db, SystemClock()))
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+async def _account_id(ctx: Context, name: str) -> str:
+    account = await ctx.db.read(account_store.find_account_by_name(name))
+    if account is None:
+        raise typer.BadParameter(f"no account named {name!r}")
+    return account.id
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_HOST", help="[default: 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(envvar="KAKAO_GATEWAY_PORT", help="[default: 8000]")] = None,
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", envvar="KAKAO_GATEWAY_DEMO", help="Register a demo sender and template; print a curl command."
+        ),
+    ] = False,
+    sandbox_latency_ms: Annotated[
+        int | None, typer.Option(envvar="KAKAO_GATEWAY_SANDBOX_LATENCY_MS", help="Sandbox result latency [default: 0]")
+    ] = None,
+    template_approval_delay_s: Annotated[
+        float | None,
+        typer.Option(
+            envvar="KAKAO_GATEWAY_TEMPLATE_APPROVAL_DELAY_S", help="Sandbox template inspection time [default: 0]"
+        ),
+    ] = None,
+    log_level: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL")] = None,
+) -> None:
+    """Start the HTTP API and the delivery engine in one process (migrations run first)."""
+    settings = _settings(
+        database_url,
+        config,
+        host=host,
+        port=port,
+        demo=demo or None,
+        sandbox_latency_ms=sandbox_latency_ms,
+        template_approval_delay_s=template_approval_delay_s,
+        log_level=log_level,
+        api_key=_env("API_KEY"),
+        admin_key=_env("ADMIN_KEY"),
+    )
+    if settings.demo:
+        settings = _with_demo(settings)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    upgrade(settings.database_url)
+    gateway = Gateway(settings)
+    asgi = create_app(gateway)
+    server = uvicorn.Server(
+        uvicorn.Config(asgi, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on")
+    )
+    original_startup = server.startup
+
+    async def startup(sockets: Any = None) -> None:
+        await original_startup(sockets)
+        await _announce(gateway, settings)
+
+    server.startup = startup  # type: ignore[method-assign]
+    server.run()
+
+
+def _env(name: str) -> str | None:
+    import os
+
+    return os.environ.get(f"KAKAO_GATEWAY_{name}") or None
+
+
+def _with_demo(settings: Settings) -> Settings:
+    from dataclasses import replace
+
+    senders = [*settings.senders, {"sender": DEMO_SENDER, "name": "Demo channel"}]
+    templates = [*settings.alim_templates, DEMO_TEMPLATE]
+    return replace(settings, senders=senders, alim_templates=templates)
+
+
+async def _announce(gateway: Gateway, settings: Settings) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    key = gateway.printed.get("api_key") or settings.api_key
+    if gateway.printed.get("api_key"):
+        console.print(f"[bold]API key of the default account (shown once):[/bold] {gateway.printed['api_key']}")
+    if gateway.printed.get("admin_key"):
+        console.print(f"[bold]Operator key for /admin/1 (shown once):[/bold] {gateway.printed['admin_key']}")
+    if not settings.demo:
+        return
+    if key is None:
+        key = (await accounts.create_key(gateway.ctx, gateway.default_account_id, "demo")).key
+        console.print(f"[bold]New demo API key:[/bold] {key}")
+    body = {
+        "messages": [
+            {
+                "sender": DEMO_SENDER,
+                "destinations": [{"to": "821000000001"}],
+                "content": {
+                    "type": "TEMPLATE",
+                    "templateCode": "DEMO_ORDER",
+                    "text": "Hello Jimin, your order 1234 has shipped.",
+                },
+            }
+        ]
+    }
+    console.print("[bold]Demo ready.[/bold] Send an Alim message to the sandbox:")
+    console.print(
+        f"curl -s {base}/kakao-alim/1/messages -H {shlex.quote('Authorization: App ' + key)} "
+        f"-H 'Content-Type: application/json' -d {shlex.quote(json.dumps(body))}",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
+    )
+    console.print(
+        f"curl -s {base}/kakao-alim/1/reports -H {shlex.quote('Authorization: App ' + key)}",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
+    )
+
+
+@app.command()
+def migrate(database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
+    """Run database migrations and exit."""
+    settings = _settings(database_url, config)
+    upgrade(settings.database_url)
+    console.print(f"Database is at the latest schema: {settings.database_url}")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@accounts_app.command("create")
+def accounts_create(name: str, database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
+    account = _with_context(_settings(database_url, config), lambda ctx: accounts.create_account(ctx, name))
+    console.print(f"Created account {account.name} ({account.id})")
+
+
+@accounts_app.command("list")
+def accounts_list(database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
+    found = _with_context(_settings(database_url, config), lambda ctx: ctx.db.read(account_store.list_accounts()))
+    table = Table("id", "name")
+    for a in found:
+        table.add_row(a.id, a.name)
+    console.print(table)
+
+
+@keys_app.command("create")
+def keys_create(
+    account: AccountOpt = "default",
+    name: Annotated[str, typer.Option(help="Key name.")] = "key",
+    scope: Annotated[list[str] | None, typer.Option(help="Scope (repeat); default all.")] = None,
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    async def work(ctx: Context) -> accounts.NewKey:
+        return await accounts.create_key(ctx, await _account_id(ctx, account), name, scope or None)
+
+    key = _with_context(_settings(database_url, config), work)
+    console.print(f"Key {key.id} (shown once): {key.key}")
+
+
+@keys_app.command("list")
+def keys_list(account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
+    async def work(ctx: Context) -> list[account_store.KeyRecord]:
+        return await ctx.db.read(account_store.list_keys(await _account_id(ctx, account)))
+
+    table = Table("id", "name", "scopes", "revoked")
+    for k in _with_context(_settings(database_url, config), work):
+        table.add_row(k.id, k.name, " ".join(sorted(k.scopes)), "yes" if k.revoked_at else "no")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: str, account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None
+) -> None:
+    async def work(ctx: Context) -> None:
+        await accounts.revoke_key(ctx, await _account_id(ctx, account), key_id)
+
+    _with_context(_settings(database_url, config), work)
+    console.print(f"Revoked {key_id}")
+
+
+@senders_app.command("add")
+def senders_add(
+    sender: str, name: str, account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None
+) -> None:
+    async def work(ctx: Context) -> dict[str, Any]:
+        return await catalog.add_sender(ctx, await _account_id(ctx, account), sender, name)
+
+    console.print_json(data=_with_context(_settings(database_url, config), work))
+
+
+@senders_app.command("list")
+def senders_list(account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
+    async def work(ctx: Context) -> list[dict[str, Any]]:
+        return await catalog.list_senders(ctx, await _account_id(ctx, account))
+
+    console.print_json(data=_with_context(_settings(database_url, config), work))
+
+
+@templates_app.command("add")
+def templates_add(
+    sender: Annotated[str, typer.Option()],
+    code: Annotated[str, typer.Option(help="templateCode")],
+    name: Annotated[str, typer.Option()],
+    text: Annotated[str, typer.Option(help="Template text with #{variable} placeholders.")],
+    title: Annotated[str | None, typer.Option()] = None,
+    buttons: Annotated[str | None, typer.Option(help="Buttons as a JSON array.")] = None,
+    account: AccountOpt = "default",
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    body = AlimTemplateBody.model_validate(
+        {
+            "sender": sender,
+            "templateCode": code,
+            "name": name,
+            "text": text,
+            "title": title,
+            "buttons": json.loads(buttons) if buttons else None,
+        }
+    )
+
+    async def work(ctx: Context) -> dict[str, Any]:
+        return await catalog.create_template(ctx, await _account_id(ctx, account), body)
+
+    console.print_json(data=_with_context(_settings(database_url, config), work))
+
+
+@templates_app.command("list")
+def templates_list(
+    sender: Annotated[str | None, typer.Option()] = None,
+    account: AccountOpt = "default",
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    async def work(ctx: Context) -> list[dict[str, Any]]:
+        return await catalog.list_templates(ctx, await _account_id(ctx, account), sender)
+
+    console.print_json(data=_with_context(_settings(database_url, config), work))
+
+
+@subs_app.command("set")
+def subscriptions_set(
+    channel: Annotated[str, typer.Option(help="ALIM, BRAND or SANGDAM")] = "ALIM",
+    report_url: Annotated[str | None, typer.Option()] = None,
+    inbound_url: Annotated[str | None, typer.Option()] = None,
+    content_type: Annotated[str, typer.Option()] = "application/json",
+    account: AccountOpt = "default",
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    body = SubscriptionsBody.model_validate(
+        {channel.upper(): {"reportUrl": report_url, "inboundUrl": inbound_url, "contentType": content_type}}
+    )
+
+    async def work(ctx: Context) -> dict[str, Any]:
+        return await catalog.put_subscriptions(ctx, await _account_id(ctx, account), body)
+
+    console.print_json(data=_with_context(_settings(database_url, config), work))
+
+
+@subs_app.command("show")
+def subscriptions_show(
+    account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None
+) -> None:
+    async def work(ctx: Context) -> dict[str, Any]:
+        return await catalog.get_subscriptions(ctx, await _account_id(ctx, account))
+
+    console.print_json(data=_with_context(_settings(database_url, config), work))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,67 @@
+"""Settings: command-line flags, then `KAKAO_GATEWAY_<NAME>` environment variables, then the TOML file."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite:///./kakao-gateway.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = DEFAULT_DATABASE_URL
+    api_key: str | None = None
+    admin_key: str | None = None
+    demo: bool = False
+    engine: bool = True
+    sandbox_latency_ms: int = 0
+    template_approval_delay_s: float = 0.0
+    log_level: str = "info"
+    # Declarative catalogue for the default account, from the TOML file.
+    senders: list[dict[str, Any]] = field(default_factory=list)
+    alim_templates: list[dict[str, Any]] = field(default_factory=list)
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+_SCALARS = {f.name for f in fields(Settings)} - {"senders", "alim_templates", "subscriptions"}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_toml(path: str | Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+    table = data.get("gateway", {})
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in _SCALARS:
+            raise ConfigError(f"unknown setting {key!r} in [gateway] of {path}")
+        values[name] = value
+    for name in ("senders", "alim_templates"):
+        if name in data:
+            if not isinstance(data[name], list):
+                raise ConfigError(f"[[{name}]] must be an array of tables")
+            values[name] = data[name]
+    if "subscriptions" in data:
+        values["subscriptions"] = data["subscriptions"]
+    return values
+
+
+def resolve(overrides: dict[str, Any], config_file: str | None) -> Settings:
+    """Flags and environment (already merged by the CLI, None when unset) win over the file."""
+    base = Settings()
+    if config_file:
+        base = replace(base, **load_toml(config_file))
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return replace(base, **given)

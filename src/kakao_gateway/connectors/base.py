@@ -1,0 +1,53 @@
+"""The connector protocol: how the engine hands messages to an upstream and learns what became of them.
+
+Like real Kakao dealer APIs, an upstream may answer a submit at once (delivered, failed) or only accept it
+and report the result later; the engine polls for those late results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    seq: int
+    account_id: str
+    message_id: str
+    channel: str
+    sender: str
+    destination: str
+    content: dict[str, Any]
+    attempt: int
+    first_attempt_at: int
+
+
+SubmitKind = Literal["final", "accepted", "temporary"]
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    """`final`: done with this status/error; `accepted`: result comes later; `temporary`: try again later."""
+
+    kind: SubmitKind
+    status: str = "PENDING_ENROUTE"
+    error: str = "NO_ERROR"
+
+
+@dataclass(frozen=True, slots=True)
+class LateResult:
+    seq: int
+    kind: Literal["final", "temporary"]
+    status: str
+    error: str
+
+
+class Connector(Protocol):
+    async def submit(self, batch: list[Submission], now: int) -> list[SubmitResult]:
+        """One result per submission, in order. Must not raise for a single bad message."""
+        ...
+
+    async def poll_results(self, now: int) -> list[LateResult]:
+        """Results that became known since the last poll."""
+        ...

@@ -1,0 +1,109 @@
+"""Delivery reports and log entries in Infobip's wire shape, and their XML form for webhooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from .status import ERROR_BY_ID, STATUS_BY_ID
+from .times import format_ms
+
+PRICE = {"pricePerMessage": 0, "currency": "KRW"}
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    """What a report or a log entry says about one message."""
+
+    message_id: str
+    bulk_id: str
+    sender: str
+    destination: str
+    sent_at: int
+    done_at: int | None
+    status_id: int
+    error_id: int
+    callback_data: str | None = None
+    entity_id: str | None = None
+    application_id: str | None = None
+    campaign_ref: str | None = None
+
+
+def _platform(facts: MessageFacts) -> dict[str, str] | None:
+    if facts.entity_id is None and facts.application_id is None:
+        return None
+    platform = {}
+    if facts.entity_id is not None:
+        platform["entityId"] = facts.entity_id
+    if facts.application_id is not None:
+        platform["applicationId"] = facts.application_id
+    return platform
+
+
+def delivery_report(facts: MessageFacts) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "bulkId": facts.bulk_id,
+        "price": PRICE,
+        "status": STATUS_BY_ID[facts.status_id].wire(),
+        "error": ERROR_BY_ID[facts.error_id].wire(),
+        "messageId": facts.message_id,
+        "to": facts.destination,
+        "sender": facts.sender,
+        "sentAt": format_ms(facts.sent_at),
+        "doneAt": format_ms(facts.done_at if facts.done_at is not None else facts.sent_at),
+        "messageCount": 1,
+    }
+    if facts.callback_data is not None:
+        report["callbackData"] = facts.callback_data
+    platform = _platform(facts)
+    if platform is not None:
+        report["platform"] = platform
+    if facts.campaign_ref is not None:
+        report["campaignReferenceId"] = facts.campaign_ref
+    return report
+
+
+def log_entry(facts: MessageFacts, content: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "sender": facts.sender,
+        "destination": facts.destination,
+        "bulkId": facts.bulk_id,
+        "messageId": facts.message_id,
+        "sentAt": format_ms(facts.sent_at),
+        "messageCount": 1,
+        "price": PRICE,
+        "status": STATUS_BY_ID[facts.status_id].wire(),
+        "error": ERROR_BY_ID[facts.error_id].wire(),
+        "content": content,
+    }
+    if facts.done_at is not None:
+        entry["doneAt"] = format_ms(facts.done_at)
+    platform = _platform(facts)
+    if platform is not None:
+        entry["platform"] = platform
+    if facts.campaign_ref is not None:
+        entry["campaignReferenceId"] = facts.campaign_ref
+    return entry
+
+
+def _append(parent: ET.Element, tag: str, value: Any) -> None:
+    child = ET.SubElement(parent, tag)
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _append(child, key, inner)
+    elif isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif value is not None:
+        child.text = str(value)
+
+
+def reports_xml(reports: list[dict[str, Any]]) -> bytes:
+    """`<DeliveryReports><results><result>…</result></results></DeliveryReports>`, as Infobip pushes it."""
+    root = ET.Element("DeliveryReports")
+    results = ET.SubElement(root, "results")
+    for report in reports:
+        result = ET.SubElement(results, "result")
+        for key, value in report.items():
+            _append(result, key, value)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,25 @@
+"""Instants on the wire: Infobip writes `yyyy-MM-dd'T'HH:mm:ss.SSS+0000` and reads any ISO offset."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+_COMPACT_OFFSET = re.compile(r"([+-])(\d{2})(\d{2})$")
+
+
+def format_ms(ms: int) -> str:
+    dt = datetime.fromtimestamp(ms / 1000, UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}+0000"
+
+
+def parse_instant(text: str) -> int:
+    """Parse an ISO-8601 instant with an offset (`Z`, `+09:00` or `+0900`) into epoch milliseconds."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    value = _COMPACT_OFFSET.sub(r"\1\2:\3", value)
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        raise ValueError("the instant needs a UTC offset, e.g. 2026-01-01T09:00:00.000+09:00")
+    return int(dt.timestamp() * 1000)

@@ -1,0 +1,189 @@
+"""The delivery engine: claim due rows, submit them upstream, record outcomes, push reports, expire, purge.
+
+`run_once` does one pass of every duty and says how much it did; `run_until_idle` repeats it until nothing is
+due at the clock's current time, which is how tests (fake clock) and the sandbox's virtual clock drive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..clock import Clock
+from ..connectors.base import Connector, LateResult, Submission, SubmitResult
+from ..domain import status as st
+from ..domain.planning import MAX_VALIDITY_MS, MINUTE_MS
+from ..domain.retry import submit_retry_delay_ms
+from ..store import messages as msgs
+from ..store.database import Database
+from ..store.reports import purge_reports
+from .webhooks import WebhookPusher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    claim_batch: int = 500
+    lease_ms: int = 30_000
+    result_timeout_ms: int = 60_000
+    poll_interval_s: float = 0.2
+    purge_every_ms: int = 10 * MINUTE_MS
+    keep_ms: int = MAX_VALIDITY_MS
+
+
+_PENDING = st.status("PENDING_ENROUTE").id
+_WAITING = st.status("PENDING_WAITING_DELIVERY").id
+_EXPIRED = st.status("EXPIRED_EXPIRED").id
+_LAPSED = st.error("EC_VALIDITY_EXPIRED").id
+_NO_ERROR = st.error("NO_ERROR").id
+_TIMEOUT = st.error("EC_PROVIDER_TIMEOUT").id
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        connectors: dict[str, Connector],
+        pusher: WebhookPusher,
+        settings: EngineSettings | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.connectors = connectors
+        self.pusher = pusher
+        self.settings = settings or EngineSettings()
+        self.owner = uuid.uuid4().hex
+        self._wake = asyncio.Event()
+        self._last_purge = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        done = await self.db.write(msgs.expire_queued(self.clock.now_ms(), 1000))
+        done += await self._rescue()
+        done += await self._dispatch()
+        done += await self._collect()
+        done += await self.pusher.push_due()
+        await self._purge()
+        return done
+
+    async def run_until_idle(self, max_passes: int = 100_000) -> None:
+        for _ in range(max_passes):
+            if not await self.run_once():
+                return
+        raise RuntimeError("engine did not settle")
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                busy = await self.run_once()
+            except Exception:
+                log.exception("engine pass failed; retrying")
+                busy = 0
+            if busy:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.poll_interval_s)
+
+    def _temporary(self, c: msgs.Claimed, error_id: int, now: int) -> msgs.Outcome:
+        retry_at = now + submit_retry_delay_ms(c.attempts)
+        if retry_at >= c.expires_at:
+            return msgs.Outcome(c.seq, "final", _EXPIRED, _LAPSED, owner=self.owner)
+        return msgs.Outcome(c.seq, "retry", _PENDING, error_id, retry_at, self.owner)
+
+    async def _rescue(self) -> int:
+        now = self.clock.now_ms()
+        s = self.settings
+        lapsed, silent = await self.db.write(msgs.claim_stale(now, s.claim_batch, self.owner, s.lease_ms))
+        outcomes = []
+        for c in lapsed:  # a worker died holding it: send again now (same messageId upstream)
+            if now >= c.expires_at:
+                outcomes.append(msgs.Outcome(c.seq, "final", _EXPIRED, _LAPSED, owner=self.owner))
+            else:
+                outcomes.append(msgs.Outcome(c.seq, "retry", _PENDING, _NO_ERROR, now, self.owner))
+        outcomes.extend(self._temporary(c, c.error_id or _TIMEOUT, now) for c in silent)
+        if outcomes:
+            await self.db.write(msgs.record(outcomes, now))
+        return len(outcomes)
+
+    async def _dispatch(self) -> int:
+        now = self.clock.now_ms()
+        s = self.settings
+        claimed = await self.db.write(msgs.claim_due(now, s.claim_batch, self.owner, s.lease_ms))
+        if not claimed:
+            return 0
+        by_channel: dict[str, list[msgs.Claimed]] = defaultdict(list)
+        for c in claimed:
+            by_channel[c.channel].append(c)
+        outcomes: list[msgs.Outcome] = []
+        for channel, batch in by_channel.items():
+            results = await self._submit(channel, batch, now)
+            outcomes.extend(self._outcome(c, r, now) for c, r in zip(batch, results, strict=True))
+        await self.db.write(msgs.record(outcomes, self.clock.now_ms()))
+        return len(claimed)
+
+    async def _submit(self, channel: str, batch: list[msgs.Claimed], now: int) -> list[SubmitResult]:
+        connector = self.connectors.get(channel)
+        if connector is None:
+            return [SubmitResult("final", "UNDELIVERABLE_NOT_SENT", "EC_CONFIGURATION_ERROR")] * len(batch)
+        submissions = [
+            Submission(
+                c.seq,
+                c.account_id,
+                c.message_id,
+                c.channel,
+                c.sender,
+                c.destination,
+                c.content,
+                c.attempts,
+                c.first_attempt_at,
+            )
+            for c in batch
+        ]
+        try:
+            return await connector.submit(submissions, now)
+        except Exception:
+            log.exception("connector %s failed a submit; retrying the batch later", channel)
+            return [SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")] * len(batch)
+
+    def _outcome(self, c: msgs.Claimed, r: SubmitResult, now: int) -> msgs.Outcome:
+        if r.kind == "final":
+            return msgs.Outcome(c.seq, "final", st.status(r.status).id, st.error(r.error).id, owner=self.owner)
+        if r.kind == "accepted":
+            return msgs.Outcome(c.seq, "sent", _WAITING, _NO_ERROR, now + self.settings.result_timeout_ms, self.owner)
+        return self._temporary(c, st.error(r.error).id, now)
+
+    async def _collect(self) -> int:
+        now = self.clock.now_ms()
+        late: list[LateResult] = []
+        for connector in self.connectors.values():
+            late.extend(await connector.poll_results(now))
+        if not late:
+            return 0
+        outcomes = []
+        for r in late:
+            if r.kind == "final":
+                outcomes.append(msgs.Outcome(r.seq, "final", st.status(r.status).id, st.error(r.error).id))
+            else:  # retried on the next timeout sweep with the usual backoff; record why it waits
+                outcomes.append(msgs.Outcome(r.seq, "sent", _WAITING, st.error(r.error).id, now))
+        await self.db.write(msgs.record(outcomes, now))
+        return len(outcomes)
+
+    async def _purge(self) -> None:
+        now = self.clock.now_ms()
+        if now - self._last_purge < self.settings.purge_every_ms:
+            return
+        self._last_purge = now
+        before = now - self.settings.keep_ms
+        while await self.db.write(msgs.purge_messages(before, 5000)) == 5000:
+            pass
+        while await self.db.write(purge_reports(before, 5000)) == 5000:
+            pass

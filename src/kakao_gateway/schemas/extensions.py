@@ -1,0 +1,61 @@
+"""Wire models of the extension APIs (`/kakao/1/...`, `/kakao-alim/1/templates`, `/admin/1/...`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from .alim import AlimButton
+from .common import Wire
+
+Channel = Literal["ALIM", "BRAND", "SANGDAM"]
+
+
+class SenderBody(Wire):
+    sender: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class AlimTemplateBody(Wire):
+    sender: Annotated[str, Field(min_length=1, max_length=100)]
+    templateCode: Annotated[str, Field(min_length=1, max_length=30)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+    title: Annotated[str, Field(max_length=50)] | None = None
+    buttons: Annotated[list[AlimButton], Field(max_length=5)] | None = None
+
+
+class AlimTemplateUpdate(Wire):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+    title: Annotated[str, Field(max_length=50)] | None = None
+    buttons: Annotated[list[AlimButton], Field(max_length=5)] | None = None
+
+
+class ChannelSubscription(Wire):
+    reportUrl: str | None = None
+    inboundUrl: str | None = None
+    contentType: Literal["application/json", "application/xml"] = "application/json"
+
+    @field_validator("reportUrl", "inboundUrl")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+
+class SubscriptionsBody(Wire):
+    ALIM: ChannelSubscription | None = None
+    BRAND: ChannelSubscription | None = None
+    SANGDAM: ChannelSubscription | None = None
+
+
+class AccountBody(Wire):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class KeyBody(Wire):
+    name: Annotated[str, Field(min_length=1, max_length=200)] = "key"
+    scopes: list[Literal["message:send", "kakao:message:send", "kakao:manage", "kakao:logs:read"]] | None = None

@@ -1,0 +1,78 @@
+"""Accounts, API keys, operator keys, and the bootstrap of a default account."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ..domain.ids import hash_key, new_api_key, new_id
+from ..store import accounts as store
+from .context import Context
+from .errors import Conflict, InvalidRequest, NotFound
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("message:send", "kakao:message:send", "kakao:manage", "kakao:logs:read")
+DEFAULT_ACCOUNT = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    id: str
+    key: str
+
+
+async def create_account(ctx: Context, name: str) -> store.Account:
+    if not name.strip():
+        raise InvalidRequest([("name", "must not be empty")])
+    account = await ctx.db.write(store.create_account(new_id(), name.strip(), ctx.clock.now_ms()))
+    if account is None:
+        raise Conflict(f"an account named {name!r} exists", "name")
+    return account
+
+
+async def create_key(
+    ctx: Context, account_id: str, name: str, scopes: list[str] | None = None, key: str | None = None
+) -> NewKey:
+    chosen = list(scopes) if scopes is not None else list(SCOPES)
+    unknown = [s for s in chosen if s not in SCOPES]
+    if unknown or not chosen:
+        raise InvalidRequest([("scopes", f"must be a non-empty list of {', '.join(SCOPES)}")])
+    if await ctx.db.read(store.get_account(account_id)) is None:
+        raise NotFound("account not found", "id")
+    key = key or new_api_key()
+    key_id = new_id()
+    await ctx.db.write(store.add_key(key_id, account_id, name or "key", hash_key(key), chosen, ctx.clock.now_ms()))
+    return NewKey(key_id, key)
+
+
+async def revoke_key(ctx: Context, account_id: str, key_id: str) -> None:
+    if not await ctx.db.write(store.revoke_key(account_id, key_id, ctx.clock.now_ms())):
+        raise NotFound("key not found or already revoked", "keyId")
+
+
+async def ensure_default_account(ctx: Context, api_key: str | None) -> tuple[store.Account, str | None]:
+    """The default account exists; with `api_key` it holds that key. Returns a key to print once, if new."""
+    account = await ctx.db.read(store.find_account_by_name(DEFAULT_ACCOUNT))
+    if account is None:
+        account = await ctx.db.write(store.create_account(new_id(), DEFAULT_ACCOUNT, ctx.clock.now_ms()))
+        assert account is not None
+    if api_key:
+        if not await ctx.db.read(store.key_hash_exists(hash_key(api_key))):
+            await create_key(ctx, account.id, "bootstrap", key=api_key)
+        return account, None
+    if await ctx.db.read(store.list_keys(account.id)):
+        return account, None
+    return account, (await create_key(ctx, account.id, "bootstrap")).key
+
+
+async def ensure_admin_key(ctx: Context, admin_key: str | None) -> str | None:
+    """With `admin_key`, that operator key exists; without, one is generated if none exists. Returns a new key."""
+    if admin_key:
+        await ctx.db.write(store.add_admin_key(new_id(), "bootstrap", hash_key(admin_key), ctx.clock.now_ms()))
+        return None
+    if await ctx.db.read(store.count_admin_keys()):
+        return None
+    key = new_api_key()
+    await ctx.db.write(store.add_admin_key(new_id(), "bootstrap", hash_key(key), ctx.clock.now_ms()))
+    return key

@@ -1,0 +1,91 @@
+"""Authentication of `Authorization: App <key>` and `Basic base64(account:key)`, and scope checks."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from ..domain.ids import hash_key
+from ..store import accounts as store
+from .context import Context
+
+SEND_SCOPES = frozenset({"message:send", "kakao:message:send", "kakao:manage"})
+LOGS_SCOPES = frozenset({"kakao:logs:read", "kakao:manage"})
+MANAGE_SCOPES = frozenset({"kakao:manage"})
+CACHE_MS = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    account_id: str
+    account_name: str
+    key_id: str
+    scopes: frozenset[str]
+
+    def allows(self, needed: frozenset[str]) -> bool:
+        return bool(self.scopes & needed)
+
+
+class Authenticator:
+    """Looks keys up by hash, caching answers briefly (revocation by this process is seen at once)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._cache: dict[str, tuple[int, store.KeyRecord | None]] = {}
+        self._admin_cache: dict[str, tuple[int, bool]] = {}
+
+    def forget(self) -> None:
+        self._cache.clear()
+        self._admin_cache.clear()
+
+    async def _key(self, key: str) -> store.KeyRecord | None:
+        digest = hash_key(key)
+        now = self.ctx.clock.now_ms()
+        hit = self._cache.get(digest)
+        if hit is not None and abs(now - hit[0]) < CACHE_MS:
+            return hit[1]
+        record = await self.ctx.db.read(store.find_key(digest))
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[digest] = (now, record)
+        return record
+
+    async def principal(self, authorization: str | None) -> Principal | None:
+        if not authorization:
+            return None
+        scheme, _, credential = authorization.strip().partition(" ")
+        credential = credential.strip()
+        user: str | None = None
+        if scheme.lower() == "app":
+            key = credential
+        elif scheme.lower() == "basic":
+            try:
+                user, _, key = base64.b64decode(credential, validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+        else:
+            return None
+        if not key:
+            return None
+        record = await self._key(key)
+        if record is None or record.revoked_at is not None:
+            return None
+        if user is not None and user != record.account_name:
+            return None
+        return Principal(record.account_id, record.account_name, record.id, record.scopes)
+
+    async def is_admin(self, authorization: str | None) -> bool:
+        if not authorization:
+            return False
+        scheme, _, key = authorization.strip().partition(" ")
+        if scheme.lower() != "app" or not key.strip():
+            return False
+        digest = hash_key(key.strip())
+        now = self.ctx.clock.now_ms()
+        hit = self._admin_cache.get(digest)
+        if hit is not None and abs(now - hit[0]) < CACHE_MS:
+            return hit[1]
+        ok = await self.ctx.db.read(store.admin_key_exists(digest))
+        self._admin_cache[digest] = (now, ok)
+        return ok

@@ -1,0 +1,168 @@
+"""Senders, Alim templates and report subscriptions of an account."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .sql import Execute, Fetch, Op
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    sender: str
+    name: str
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlimTemplate:
+    sender: str
+    template_code: str
+    name: str
+    text: str
+    title: str | None
+    buttons: list[dict[str, Any]]
+    status: str
+    comment: str | None
+    approve_at: int | None
+    created_at: int
+    updated_at: int
+
+    def effective_status(self, now: int) -> str:
+        """The sandbox approves a REQUESTED template by itself once its approval time has come."""
+        if self.status == "REQUESTED" and self.approve_at is not None and self.approve_at <= now:
+            return "APPROVED"
+        return self.status
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    channel: str
+    report_url: str | None
+    inbound_url: str | None
+    content_type: str
+
+
+def upsert_sender(account_id: str, sender: str, name: str, now: int) -> Op[Sender]:
+    rows = yield Fetch("SELECT created_at FROM senders WHERE account_id = ? AND sender = ?", (account_id, sender))
+    if rows:
+        yield Execute("UPDATE senders SET name = ? WHERE account_id = ? AND sender = ?", (name, account_id, sender))
+        return Sender(sender, name, rows[0][0])
+    yield Execute(
+        "INSERT INTO senders (account_id, sender, name, created_at) VALUES (?, ?, ?, ?)",
+        (account_id, sender, name, now),
+    )
+    return Sender(sender, name, now)
+
+
+def list_senders(account_id: str) -> Op[list[Sender]]:
+    rows = yield Fetch(
+        "SELECT sender, name, created_at FROM senders WHERE account_id = ? ORDER BY sender", (account_id,)
+    )
+    return [Sender(*r) for r in rows]
+
+
+def sender_names(account_id: str, senders: list[str]) -> Op[set[str]]:
+    """Which of these senders are registered on the account."""
+    if not senders:
+        return set()
+    marks = ",".join("?" * len(senders))
+    rows = yield Fetch(
+        f"SELECT sender FROM senders WHERE account_id = ? AND sender IN ({marks})", (account_id, *senders)
+    )
+    return {r[0] for r in rows}
+
+
+_TEMPLATE_COLUMNS = (
+    "sender, template_code, name, text, title, buttons, status, comment, approve_at, created_at, updated_at"
+)
+
+
+def _template(row: Any) -> AlimTemplate:
+    return AlimTemplate(
+        row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], row[7], row[8], row[9], row[10]
+    )
+
+
+def get_template(account_id: str, sender: str, code: str) -> Op[AlimTemplate | None]:
+    rows = yield Fetch(
+        f"SELECT {_TEMPLATE_COLUMNS} FROM alim_templates WHERE account_id = ? AND sender = ? AND template_code = ?",
+        (account_id, sender, code),
+    )
+    return _template(rows[0]) if rows else None
+
+
+def get_templates(account_id: str, keys: list[tuple[str, str]]) -> Op[dict[tuple[str, str], AlimTemplate]]:
+    found: dict[tuple[str, str], AlimTemplate] = {}
+    for sender, code in keys:
+        template = yield from get_template(account_id, sender, code)
+        if template is not None:
+            found[(sender, code)] = template
+    return found
+
+
+def list_templates(account_id: str, sender: str | None) -> Op[list[AlimTemplate]]:
+    if sender is None:
+        rows = yield Fetch(
+            f"SELECT {_TEMPLATE_COLUMNS} FROM alim_templates WHERE account_id = ? ORDER BY sender, template_code",
+            (account_id,),
+        )
+    else:
+        rows = yield Fetch(
+            f"SELECT {_TEMPLATE_COLUMNS} FROM alim_templates WHERE account_id = ? AND sender = ? "
+            "ORDER BY template_code",
+            (account_id, sender),
+        )
+    return [_template(r) for r in rows]
+
+
+def save_template(account_id: str, t: AlimTemplate) -> Op[None]:
+    """Insert or replace a template (a replaced template goes back to inspection, as at Kakao)."""
+    yield Execute(
+        "DELETE FROM alim_templates WHERE account_id = ? AND sender = ? AND template_code = ?",
+        (account_id, t.sender, t.template_code),
+    )
+    yield Execute(
+        f"INSERT INTO alim_templates (account_id, {_TEMPLATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            account_id,
+            t.sender,
+            t.template_code,
+            t.name,
+            t.text,
+            t.title,
+            json.dumps(t.buttons),
+            t.status,
+            t.comment,
+            t.approve_at,
+            t.created_at,
+            t.updated_at,
+        ),
+    )
+
+
+def delete_template(account_id: str, sender: str, code: str) -> Op[bool]:
+    changed = yield Execute(
+        "DELETE FROM alim_templates WHERE account_id = ? AND sender = ? AND template_code = ?",
+        (account_id, sender, code),
+    )
+    return bool(changed)
+
+
+def get_subscriptions(account_id: str) -> Op[list[Subscription]]:
+    rows = yield Fetch(
+        "SELECT channel, report_url, inbound_url, content_type FROM subscriptions WHERE account_id = ? "
+        "ORDER BY channel",
+        (account_id,),
+    )
+    return [Subscription(*r) for r in rows]
+
+
+def put_subscription(account_id: str, sub: Subscription) -> Op[None]:
+    yield Execute("DELETE FROM subscriptions WHERE account_id = ? AND channel = ?", (account_id, sub.channel))
+    yield Execute(
+        "INSERT INTO subscriptions (account_id, channel, report_url, inbound_url, content_type) VALUES (?, ?, ?, ?, ?)",
+        (account_id, sub.channel, sub.report_url, sub.inbound_url, sub.content_type),
+    )

@@ -1,0 +1,440 @@
+"""Message rows: accept, claim, record outcomes, expire, rescue, logs, purge.
+
+state: `queued` (due at due_at) -> `inflight` (claimed; due_at is the lease end) -> `sent` (upstream took it;
+due_at is the deadline for its result) -> `done` (final status). Every final status writes its report in the
+same operation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain import status as st
+from ..domain.reports import MessageFacts, delivery_report, log_entry
+from .reports import ReportDraft, add_reports
+from .sql import Execute, Fetch, InsertMany, Op
+
+PRIORITIES = {"HIGH": 0, "STANDARD": 1, "LOW": 2}
+
+
+@dataclass(slots=True)
+class NewMessage:
+    account_id: str
+    message_id: str
+    channel: str
+    bulk_id: str
+    sender: str
+    destination: str
+    content: str
+    state: str
+    due_at: int
+    expires_at: int
+    priority: int
+    status_id: int
+    error_id: int
+    created_at: int
+    callback_data: str | None
+    entity_id: str | None
+    application_id: str | None
+    campaign_ref: str | None
+    webhook_url: str | None
+    webhook_content_type: str | None
+    notify: bool
+    intermediate: bool
+    options: str | None
+
+    def row(self) -> tuple[Any, ...]:
+        done_at = self.created_at if self.state == "done" else None
+        return (
+            self.account_id,
+            self.message_id,
+            self.channel,
+            self.bulk_id,
+            self.sender,
+            self.destination,
+            self.content,
+            self.state,
+            self.due_at,
+            self.expires_at,
+            self.priority,
+            0,
+            self.status_id,
+            self.error_id,
+            self.created_at,
+            self.created_at,
+            done_at,
+            self.callback_data,
+            self.entity_id,
+            self.application_id,
+            self.campaign_ref,
+            self.webhook_url,
+            self.webhook_content_type,
+            int(self.notify),
+            int(self.intermediate),
+            self.options,
+        )
+
+    def facts(self, status_id: int, error_id: int) -> MessageFacts:
+        return MessageFacts(
+            self.message_id,
+            self.bulk_id,
+            self.sender,
+            self.destination,
+            self.created_at,
+            self.created_at,
+            status_id,
+            error_id,
+            self.callback_data,
+            self.entity_id,
+            self.application_id,
+            self.campaign_ref,
+        )
+
+    def draft(self, report: dict[str, Any]) -> ReportDraft:
+        return ReportDraft(
+            self.account_id,
+            self.channel,
+            self.message_id,
+            self.bulk_id,
+            self.entity_id,
+            self.application_id,
+            self.campaign_ref,
+            True,
+            report,
+            self.webhook_url,
+            self.webhook_content_type,
+            self.notify,
+        )
+
+
+_INSERT_COLUMNS = (
+    "account_id",
+    "message_id",
+    "channel",
+    "bulk_id",
+    "sender",
+    "destination",
+    "content",
+    "state",
+    "due_at",
+    "expires_at",
+    "priority",
+    "attempts",
+    "status_id",
+    "error_id",
+    "created_at",
+    "sent_at",
+    "done_at",
+    "callback_data",
+    "entity_id",
+    "application_id",
+    "campaign_ref",
+    "webhook_url",
+    "webhook_content_type",
+    "notify",
+    "intermediate",
+    "options",
+)
+_INSERT_TYPES = (
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "bigint",
+    "bigint",
+    "int",
+    "int",
+    "int",
+    "int",
+    "bigint",
+    "bigint",
+    "bigint",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "int",
+    "int",
+    "text",
+)
+
+
+def accept(
+    account_id: str, bulk_id: str, channel: str, send_at: int, bulk_options: str, messages: list[NewMessage], now: int
+) -> Op[set[int]]:
+    """Store a request's rows (queued and rejected alike) and its bulk; return the indexes of duplicates.
+
+    A row whose messageId the account already used (earlier, or earlier in this request) is not stored; it gets
+    a REJECTED_DUPLICATE_MESSAGE_ID report instead. Rejected rows get their final report in the same transaction.
+    """
+    yield Execute(
+        "INSERT INTO bulks (account_id, bulk_id, channel, created_at, send_at, options) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (account_id, bulk_id) DO NOTHING",
+        (account_id, bulk_id, channel, now, send_at, bulk_options),
+    )
+    inserted = yield InsertMany(
+        "messages",
+        _INSERT_COLUMNS,
+        _INSERT_TYPES,
+        [m.row() for m in messages],
+        conflict=("account_id", "message_id"),
+        returning="message_id",
+    )
+    duplicates: set[int] = set()
+    if len(inserted) != len(messages):
+        stored = Counter(inserted)
+        for index, m in enumerate(messages):
+            if stored[m.message_id] > 0:
+                stored[m.message_id] -= 1
+            else:
+                duplicates.add(index)
+    duplicate_status = st.status("REJECTED_DUPLICATE_MESSAGE_ID").id
+    duplicate_error = st.error("EC_DUPLICATE_REQUEST").id
+    drafts = []
+    for index, m in enumerate(messages):
+        if index in duplicates:
+            drafts.append(m.draft(delivery_report(m.facts(duplicate_status, duplicate_error))))
+        elif m.state == "done":
+            drafts.append(m.draft(delivery_report(m.facts(m.status_id, m.error_id))))
+    yield from add_reports(drafts, now)
+    return duplicates
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    seq: int
+    account_id: str
+    message_id: str
+    channel: str
+    sender: str
+    destination: str
+    content: dict[str, Any]
+    attempts: int
+    first_attempt_at: int
+    expires_at: int
+    intermediate: bool
+    error_id: int
+
+
+_CLAIM_RETURNING = (
+    "RETURNING seq, account_id, message_id, channel, sender, destination, content, attempts, "
+    "first_attempt_at, expires_at, intermediate, error_id"
+)
+
+
+def _claimed(rows: list[Any]) -> list[Claimed]:
+    return [
+        Claimed(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9], bool(r[10]), r[11])
+        for r in rows
+    ]
+
+
+def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claimed]]:
+    """Claim due, unexpired queued rows: HIGH priority first, then by due time."""
+    claimed: list[Claimed] = []
+    for priority in (0, 1, 2):
+        if len(claimed) >= limit:
+            break
+        rows = yield Fetch(
+            "UPDATE messages SET state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
+            "first_attempt_at = COALESCE(first_attempt_at, ?), "
+            "sent_at = CASE WHEN attempts = 0 THEN ? ELSE sent_at END "
+            "WHERE seq IN (SELECT seq FROM messages WHERE state = 'queued' AND priority = ? AND due_at <= ? "
+            "AND expires_at > ? ORDER BY due_at, seq LIMIT ? {skip_locked}) AND state = 'queued' " + _CLAIM_RETURNING,
+            (now + lease_ms, owner, now, now, priority, now, now, limit - len(claimed)),
+        )
+        claimed.extend(_claimed(rows))
+    return claimed
+
+
+def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[list[Claimed], list[Claimed]]]:
+    """Claim rows whose lease lapsed (a worker died) and rows whose upstream result never came."""
+    lapsed = yield Fetch(
+        "UPDATE messages SET due_at = ?, lease_owner = ? WHERE seq IN (SELECT seq FROM messages "
+        "WHERE state = 'inflight' AND due_at <= ? ORDER BY due_at LIMIT ? {skip_locked}) AND state = 'inflight' "
+        + _CLAIM_RETURNING,
+        (now + lease_ms, owner, now, limit),
+    )
+    silent = yield Fetch(
+        "UPDATE messages SET state = 'inflight', due_at = ?, lease_owner = ? WHERE seq IN (SELECT seq FROM messages "
+        "WHERE state = 'sent' AND due_at <= ? ORDER BY due_at LIMIT ? {skip_locked}) AND state = 'sent' "
+        + _CLAIM_RETURNING,
+        (now + lease_ms, owner, now, limit),
+    )
+    return _claimed(lapsed), _claimed(silent)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to a message. kind: `final`, `sent` (await result until due_at) or `retry` (at due_at)."""
+
+    seq: int
+    kind: str
+    status_id: int
+    error_id: int
+    due_at: int = 0
+    owner: str | None = None
+
+
+_FACT_COLUMNS = (
+    "account_id, channel, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, "
+    "error_id, callback_data, entity_id, application_id, campaign_ref, webhook_url, "
+    "webhook_content_type, notify, intermediate"
+)
+
+
+def _draft(row: Any, final: bool) -> ReportDraft:
+    facts = MessageFacts(
+        row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11], row[12], row[13]
+    )
+    return ReportDraft(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[11],
+        row[12],
+        row[13],
+        final,
+        delivery_report(facts),
+        row[14],
+        row[15],
+        bool(row[16]),
+    )
+
+
+def record(outcomes: list[Outcome], now: int) -> Op[int]:
+    """Apply outcomes to rows still in the state they were claimed in; write reports. Returns rows changed."""
+    drafts: list[ReportDraft] = []
+    changed = 0
+    for o in outcomes:
+        guard = "state IN ('inflight', 'sent')" if o.owner is None else "state = 'inflight' AND lease_owner = ?"
+        guard_params: tuple[Any, ...] = () if o.owner is None else (o.owner,)
+        if o.kind == "final":
+            rows = yield Fetch(
+                "UPDATE messages SET state = 'done', status_id = ?, error_id = ?, done_at = ?, lease_owner = NULL "
+                f"WHERE seq = ? AND {guard} RETURNING {_FACT_COLUMNS}",
+                (o.status_id, o.error_id, now, o.seq, *guard_params),
+            )
+            drafts.extend(_draft(r, True) for r in rows)
+        else:
+            state = "sent" if o.kind == "sent" else "queued"
+            rows = yield Fetch(
+                f"UPDATE messages SET state = '{state}', due_at = ?, status_id = ?, error_id = ?, lease_owner = NULL "
+                f"WHERE seq = ? AND {guard} RETURNING {_FACT_COLUMNS}",
+                (o.due_at, o.status_id, o.error_id, o.seq, *guard_params),
+            )
+            if o.kind == "retry":
+                drafts.extend(_draft(r, False) for r in rows if r[17])
+        changed += len(rows)
+    if drafts:
+        yield from add_reports(drafts, now)
+    return changed
+
+
+def expire_queued(now: int, limit: int) -> Op[int]:
+    """Expire queued rows past validity: 4100 if they never left, 4101 if an attempt was made."""
+    expired = st.status("EXPIRED_EXPIRED").id
+    canceled = st.error("EC_MESSAGE_CANCELED").id
+    lapsed = st.error("EC_VALIDITY_EXPIRED").id
+    rows = yield Fetch(
+        "UPDATE messages SET state = 'done', status_id = ?, error_id = CASE WHEN attempts = 0 THEN ? ELSE ? END, "
+        "done_at = ?, lease_owner = NULL WHERE seq IN (SELECT seq FROM messages WHERE state = 'queued' "
+        "AND expires_at <= ? ORDER BY expires_at LIMIT ? {skip_locked}) AND state = 'queued' "
+        f"RETURNING {_FACT_COLUMNS}",
+        (expired, canceled, lapsed, now, now, limit),
+    )
+    if rows:
+        yield from add_reports([_draft(r, True) for r in rows], now)
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    sender: str | None = None
+    destination: str | None = None
+    bulk_ids: tuple[str, ...] = ()
+    message_ids: tuple[str, ...] = ()
+    status_ids: tuple[int, ...] = ()
+    sent_since: int | None = None
+    sent_until: int | None = None
+    entity_id: str | None = None
+    application_id: str | None = None
+    campaign_refs: tuple[str, ...] = ()
+
+
+def query_logs(
+    account_id: str, channel: str, f: LogFilter, limit: int, before_seq: int | None, since: int
+) -> Op[tuple[list[dict[str, Any]], int | None]]:
+    """Newest first; returns the entries and the seq to continue below (None at the end)."""
+    where = ["account_id = ?", "channel = ?", "created_at >= ?"]
+    params: list[Any] = [account_id, channel, since]
+    for column, value in (
+        ("sender", f.sender),
+        ("destination", f.destination),
+        ("entity_id", f.entity_id),
+        ("application_id", f.application_id),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    for column, values in (
+        ("bulk_id", f.bulk_ids),
+        ("message_id", f.message_ids),
+        ("campaign_ref", f.campaign_refs),
+        ("status_id", f.status_ids),
+    ):
+        if values:
+            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            params.extend(values)
+    if f.sent_since is not None:
+        where.append("sent_at >= ?")
+        params.append(f.sent_since)
+    if f.sent_until is not None:
+        where.append("sent_at <= ?")
+        params.append(f.sent_until)
+    if before_seq is not None:
+        where.append("seq < ?")
+        params.append(before_seq)
+    rows = yield Fetch(
+        "SELECT seq, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, callback_data, "
+        f"entity_id, application_id, campaign_ref, content FROM messages WHERE {' AND '.join(where)} "
+        "ORDER BY seq DESC LIMIT ?",
+        (*params, limit + 1),
+    )
+    entries = []
+    for r in rows[:limit]:
+        facts = MessageFacts(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12])
+        entries.append(log_entry(facts, json.loads(r[13])))
+    next_seq = rows[limit - 1][0] if len(rows) > limit else None
+    return entries, next_seq
+
+
+def purge_messages(before: int, limit: int) -> Op[int]:
+    deleted = yield Execute(
+        "DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE state = 'done' AND done_at < ? "
+        "ORDER BY seq LIMIT ?)",
+        (before, limit),
+    )
+    return int(deleted)
+
+
+def message_state(account_id: str, message_id: str) -> Op[dict[str, Any] | None]:
+    rows = yield Fetch(
+        "SELECT state, due_at, expires_at, attempts, status_id, error_id FROM messages "
+        "WHERE account_id = ? AND message_id = ?",
+        (account_id, message_id),
+    )
+    if not rows:
+        return None
+    r = rows[0]
+    return {"state": r[0], "due_at": r[1], "expires_at": r[2], "attempts": r[3], "status_id": r[4], "error_id": r[5]}

@@ -1,0 +1,201 @@
+"""SQLite adapter: one writer thread with group commit and a savepoint per operation, read-only readers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .sql import Execute, ExecuteMany, Fetch, InsertMany, Op, Query, T
+
+log = logging.getLogger(__name__)
+_STOP = object()
+_MAX_GROUP = 512
+
+
+def _translate(sql: str) -> str:
+    return sql.replace("{skip_locked}", "")
+
+
+def _insert_many(conn: sqlite3.Connection, q: InsertMany) -> list[Any]:
+    placeholders = ",".join("?" * len(q.columns))
+    conflict = f" ON CONFLICT ({','.join(q.conflict)}) DO NOTHING" if q.conflict else ""
+    sql = f"INSERT INTO {q.table} ({','.join(q.columns)}) VALUES ({placeholders}){conflict}"
+    if q.returning is None:
+        conn.executemany(sql, q.rows)
+        return []
+    before = conn.total_changes
+    conn.executemany(sql, q.rows)
+    index = q.columns.index(q.returning)
+    if conn.total_changes - before == len(q.rows):
+        return [row[index] for row in q.rows]
+    # Some rows conflicted: undo and insert one by one to learn which (rare: duplicate ids).
+    raise _RetryRowByRow
+
+
+class _RetryRowByRow(Exception):
+    pass
+
+
+def _insert_row_by_row(conn: sqlite3.Connection, q: InsertMany) -> list[Any]:
+    placeholders = ",".join("?" * len(q.columns))
+    conflict = f" ON CONFLICT ({','.join(q.conflict)}) DO NOTHING" if q.conflict else ""
+    sql = f"INSERT INTO {q.table} ({','.join(q.columns)}) VALUES ({placeholders}){conflict} RETURNING {q.returning}"
+    inserted = []
+    for row in q.rows:
+        got = conn.execute(sql, row).fetchall()
+        inserted.extend(r[0] for r in got)
+    return inserted
+
+
+def _run_query(conn: sqlite3.Connection, q: Query) -> Any:
+    if isinstance(q, Fetch):
+        return conn.execute(_translate(q.sql), q.params).fetchall()
+    if isinstance(q, Execute):
+        return conn.execute(_translate(q.sql), q.params).rowcount
+    if isinstance(q, ExecuteMany):
+        conn.executemany(_translate(q.sql), q.rows)
+        return None
+    conn.execute("SAVEPOINT insert_many")
+    try:
+        result = _insert_many(conn, q)
+    except _RetryRowByRow:
+        conn.execute("ROLLBACK TO insert_many")
+        result = _insert_row_by_row(conn, q)
+    conn.execute("RELEASE insert_many")
+    return result
+
+
+def run_sync(conn: sqlite3.Connection, op: Op[T]) -> T:
+    try:
+        query = next(op)
+        while True:
+            query = op.send(_run_query(conn, query))
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+def _connect(path: str, *, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA journal_size_limit=67108864")
+    conn.execute("PRAGMA busy_timeout=10000")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+class SqliteDatabase:
+    dialect = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sqlite-reader")
+        self._local = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    async def start(self) -> None:
+        if self._writer is not None:
+            return
+        conn = _connect(self.path)
+        self._writer = threading.Thread(target=self._write_loop, args=(conn,), name="sqlite-writer", daemon=True)
+        self._writer.start()
+
+    async def close(self) -> None:
+        if self._writer is None:
+            return
+        self._queue.put(_STOP)
+        await asyncio.to_thread(self._writer.join)
+        self._writer = None
+        self._readers.shutdown(wait=True)
+        with self._lock:
+            for conn in self._reader_conns:
+                conn.close()
+            self._reader_conns.clear()
+
+    async def write(self, op: Op[T]) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put((op, future, loop))
+        return await future
+
+    async def read(self, op: Op[T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._read, op)
+
+    def _read(self, op: Op[T]) -> T:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self.path, readonly=True)
+            self._local.conn = conn
+            with self._lock:
+                self._reader_conns.append(conn)
+        return run_sync(conn, op)
+
+    def _write_loop(self, conn: sqlite3.Connection) -> None:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    return
+                group = [item]
+                stop = False
+                while len(group) < _MAX_GROUP:
+                    try:
+                        nxt = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is _STOP:
+                        stop = True
+                        break
+                    group.append(nxt)
+                self._commit_group(conn, group)
+                if stop:
+                    return
+        finally:
+            conn.close()
+
+    def _commit_group(self, conn: sqlite3.Connection, group: Sequence[Any]) -> None:
+        outcomes: list[tuple[Any, Any, Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for op, future, loop in group:
+                conn.execute("SAVEPOINT op")
+                try:
+                    result = run_sync(conn, op)
+                except Exception as exc:  # one failing operation never takes the others (or the thread) down
+                    conn.execute("ROLLBACK TO op")
+                    conn.execute("RELEASE op")
+                    outcomes.append((future, loop, None, exc))
+                else:
+                    conn.execute("RELEASE op")
+                    outcomes.append((future, loop, result, None))
+            conn.execute("COMMIT")
+        except Exception as exc:
+            log.exception("SQLite group commit failed")
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            outcomes = [(future, loop, None, exc) for _, future, loop in group]
+        for future, loop, result, exc in outcomes:
+            loop.call_soon_threadsafe(_settle, future, result, exc)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
+    if future.done():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
