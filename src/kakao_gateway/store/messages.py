@@ -347,7 +347,8 @@ def expire_queued(now: int, limit: int) -> Op[int]:
     canceled = st.error("EC_MESSAGE_CANCELED").id
     lapsed = st.error("EC_VALIDITY_EXPIRED").id
     rows = yield Fetch(
-        "UPDATE messages SET state = 'done', status_id = ?, error_id = CASE WHEN attempts = 0 THEN ? ELSE ? END, "
+        "UPDATE messages SET state = 'done', status_id = ?, "
+        "error_id = CASE WHEN attempts = 0 THEN CAST(? AS INTEGER) ELSE CAST(? AS INTEGER) END, "
         "done_at = ?, lease_owner = NULL WHERE seq IN (SELECT seq FROM messages WHERE state = 'queued' "
         "AND expires_at <= ? ORDER BY expires_at LIMIT ? {skip_locked}) AND state = 'queued' "
         f"RETURNING {_FACT_COLUMNS}",
