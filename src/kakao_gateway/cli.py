@@ -163,14 +163,14 @@ async def _announce(gateway: Gateway, settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
     key = gateway.printed.get("api_key") or settings.api_key
     if gateway.printed.get("api_key"):
-        console.print(f"[bold]API key of the default account (shown once):[/bold] {gateway.printed['api_key']}")
+        typer.echo(f"API key of the default account (shown once): {gateway.printed['api_key']}")
     if gateway.printed.get("admin_key"):
-        console.print(f"[bold]Operator key for /admin/1 (shown once):[/bold] {gateway.printed['admin_key']}")
+        typer.echo(f"Operator key for /admin/1 (shown once): {gateway.printed['admin_key']}")
     if not settings.demo:
         return
     if key is None:
         key = (await accounts.create_key(gateway.ctx, gateway.default_account_id, "demo")).key
-        console.print(f"[bold]New demo API key:[/bold] {key}")
+        typer.echo(f"New demo API key (shown once): {key}")
     body = {
         "messages": [
             {
@@ -241,7 +241,7 @@ def keys_create(
         return await accounts.create_key(ctx, await _account_id(ctx, account), name, scope or None)
 
     key = _with_context(_settings(database_url, config), work)
-    console.print(f"Key {key.id} (shown once): {key.key}")
+    typer.echo(f"Key {key.id} (shown once): {key.key}")
 
 
 @keys_app.command("list")

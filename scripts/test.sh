@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install Kakao Gateway with its test dependencies into ./.venv and run the whole suite:
+# lint, then the tests on SQLite, then the same tests on PostgreSQL.
+# PostgreSQL comes from KAKAO_GATEWAY_TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test);
+# set KAKAO_GATEWAY_SKIP_POSTGRES=1 to run on SQLite only. The PostgreSQL database is wiped by the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+echo "== tests on SQLite"
+.venv/bin/pytest -q
+
+if [ "${KAKAO_GATEWAY_SKIP_POSTGRES:-0}" != "1" ]; then
+  url="${KAKAO_GATEWAY_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+  echo "== tests on PostgreSQL ($url)"
+  KAKAO_GATEWAY_TEST_DATABASE_URL="$url" .venv/bin/pytest -q
+fi
