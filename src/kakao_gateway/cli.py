@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import shlex
@@ -22,7 +23,7 @@ from .schemas.extensions import AlimTemplateBody, SubscriptionsBody
 from .service import accounts, catalog
 from .service.context import Context
 from .store import accounts as account_store
-from .store.database import open_database
+from .store.database import is_postgres_url, open_database
 from .store.migrate import upgrade
 
 app = typer.Typer(
@@ -112,6 +113,14 @@ def serve(
         ),
     ] = None,
     log_level: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL")] = None,
+    engine: Annotated[
+        bool | None,
+        typer.Option(
+            "--engine/--no-engine",
+            envvar="KAKAO_GATEWAY_ENGINE",
+            help="Run the delivery engine in this process [default: on]; PostgreSQL only can turn it off.",
+        ),
+    ] = None,
 ) -> None:
     """Start the HTTP API and the delivery engine in one process (migrations run first)."""
     settings = _settings(
@@ -198,6 +207,41 @@ async def _announce(gateway: Gateway, settings: Settings) -> None:
         highlight=False,
         markup=False,
     )
+
+
+@app.command()
+def worker(
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    sandbox_latency_ms: Annotated[int | None, typer.Option(envvar="KAKAO_GATEWAY_SANDBOX_LATENCY_MS")] = None,
+    log_level: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL")] = None,
+) -> None:
+    """Run only the delivery engine (no HTTP API). On PostgreSQL, run as many as you like beside `serve`
+    processes: workers claim rows with leases and SKIP LOCKED and need no other coordination."""
+    settings = _settings(
+        database_url,
+        config,
+        sandbox_latency_ms=sandbox_latency_ms,
+        log_level=log_level,
+        api_key=_env("API_KEY"),
+        admin_key=_env("ADMIN_KEY"),
+    )
+    if not is_postgres_url(settings.database_url):
+        raise typer.BadParameter("workers need PostgreSQL; on SQLite `serve` runs the engine itself")
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    upgrade(settings.database_url)
+
+    async def run() -> None:
+        gateway = Gateway(settings)
+        await gateway.start()
+        console.print(f"Engine running on {settings.database_url} (Ctrl+C stops it)")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await gateway.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
 
 
 @app.command()

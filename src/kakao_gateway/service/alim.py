@@ -7,13 +7,14 @@ from typing import Any
 import orjson
 
 from ..domain import status as st
-from ..domain.ids import new_bulk_id, new_message_id
+from ..domain.ids import new_bulk_id, new_message_ids
 from ..domain.phone import is_valid_destination
 from ..domain.planning import send_at_too_far, start_at, validity_ms
 from ..domain.templates import buttons_match, text_matches
 from ..schemas.alim import AlimMessage, AlimRequest, AlimTemplateContent
 from ..store import catalog
 from ..store.messages import PRIORITIES, NewMessage, accept
+from ..store.sql import Op
 from .context import Context
 from .errors import InvalidRequest
 
@@ -69,6 +70,16 @@ def _destination_problem(to: str | None) -> _Rejection | None:
     return None
 
 
+def _catalogue(
+    account_id: str, request: AlimRequest
+) -> Op[tuple[set[str], dict[tuple[str, str], catalog.AlimTemplate]]]:
+    """The request's registered senders and their templates, read in one go."""
+    senders = yield from catalog.sender_names(account_id, sorted({m.sender for m in request.messages}))
+    wanted = sorted({(m.sender, m.content.templateCode) for m in request.messages if m.sender in senders})
+    templates = yield from catalog.get_templates(account_id, wanted)
+    return senders, templates
+
+
 async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str, Any]:
     now = ctx.clock.now_ms()
     options = request.options
@@ -80,10 +91,7 @@ async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str,
     planned = start_at(now, send_at)
     priority = PRIORITIES[(options.priority if options else None) or "STANDARD"]
 
-    senders = await ctx.db.read(catalog.sender_names(account_id, sorted({m.sender for m in request.messages})))
-    wanted = sorted({(m.sender, m.content.templateCode) for m in request.messages if m.sender in senders})
-    templates = await ctx.db.read(catalog.get_templates(account_id, wanted))
-
+    senders, templates = await ctx.db.read(_catalogue(account_id, request))
     rows: list[NewMessage] = []
     for m in request.messages:
         rows.extend(_rows(account_id, bulk_id, m, senders, templates, planned, priority, now))
@@ -132,6 +140,7 @@ def _rows(
     delivery = hooks.delivery if hooks else None
     notify = delivery.notify is not False if delivery else True
     rows = []
+    generated = iter(new_message_ids(sum(1 for d in m.destinations if not d.messageId)))
     for d in m.destinations:
         problem = _destination_problem(d.to) or message_problem
         state, due_at, expires_at = ("done", now, now) if problem else ("queued", planned, planned + validity)
@@ -139,7 +148,7 @@ def _rows(
         rows.append(
             NewMessage(
                 account_id,
-                d.messageId or new_message_id(),
+                d.messageId or next(generated),
                 CHANNEL,
                 bulk_id,
                 m.sender,
