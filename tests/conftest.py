@@ -26,7 +26,7 @@ from kakao_gateway.store.migrate import upgrade
 
 API_KEY = "0123456789abcdef0123456789abcdef-00000000-0000-4000-8000-000000000001"
 ADMIN_KEY = "fedcba9876543210fedcba9876543210-00000000-0000-4000-8000-000000000002"
-START_MS = 1_795_924_800_000  # 2026-11-30T00:00:00Z, a Monday
+START_MS = 1_795_924_800_000  # 2026-11-29T04:00:00Z, a Sunday (13:00 in Korea)
 PG_URL = os.environ.get("KAKAO_GATEWAY_TEST_DATABASE_URL")
 TABLES = ("reports", "messages", "bulks", "subscriptions", "alim_templates", "senders", "api_keys", "admin_keys",
           "accounts")

@@ -42,6 +42,7 @@ _EXPIRED = st.status("EXPIRED_EXPIRED").id
 _LAPSED = st.error("EC_VALIDITY_EXPIRED").id
 _NO_ERROR = st.error("NO_ERROR").id
 _TIMEOUT = st.error("EC_PROVIDER_TIMEOUT").id
+LAST_CHANCE_MS = 1_000
 
 
 class Engine:
@@ -94,9 +95,12 @@ class Engine:
                 await asyncio.wait_for(self._wake.wait(), self.settings.poll_interval_s)
 
     def _temporary(self, c: msgs.Claimed, error_id: int, now: int) -> msgs.Outcome:
+        """Retry after the backoff, but never past validity: the last retry is moved to just before it ends, and
+        a message with no time left waits in the queue to expire exactly when its validity ends (4101)."""
         retry_at = now + submit_retry_delay_ms(c.attempts)
-        if retry_at >= c.expires_at:
-            return msgs.Outcome(c.seq, "final", _EXPIRED, _LAPSED, owner=self.owner)
+        last_chance = c.expires_at - LAST_CHANCE_MS
+        if retry_at > last_chance:
+            retry_at = last_chance if last_chance > now else c.expires_at
         return msgs.Outcome(c.seq, "retry", _PENDING, error_id, retry_at, self.owner)
 
     async def _rescue(self) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 from ..domain import status as st
 from ..domain.reports import MessageFacts, delivery_report, log_entry
 from .reports import ReportDraft, add_reports
-from .sql import Execute, Fetch, InsertMany, Op
+from .sql import Execute, Fetch, InsertMany, Op, claim_sql
 
 PRIORITIES = {"HIGH": 0, "STANDARD": 1, "LOW": 2}
 
@@ -225,9 +225,9 @@ class Claimed:
     error_id: int
 
 
-_CLAIM_RETURNING = (
-    "RETURNING seq, account_id, message_id, channel, sender, destination, content, attempts, "
-    "first_attempt_at, expires_at, intermediate, error_id"
+_CLAIM_COLUMNS = (
+    "seq, account_id, message_id, channel, sender, destination, content, attempts, first_attempt_at, expires_at, "
+    "intermediate, error_id"
 )
 
 
@@ -245,12 +245,17 @@ def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claime
         if len(claimed) >= limit:
             break
         rows = yield Fetch(
-            "UPDATE messages SET state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
-            "first_attempt_at = COALESCE(first_attempt_at, ?), "
-            "sent_at = CASE WHEN attempts = 0 THEN ? ELSE sent_at END "
-            "WHERE seq IN (SELECT seq FROM messages WHERE state = 'queued' AND priority = ? AND due_at <= ? "
-            "AND expires_at > ? ORDER BY due_at, seq LIMIT ? {skip_locked}) AND state = 'queued' " + _CLAIM_RETURNING,
-            (now + lease_ms, owner, now, now, priority, now, now, limit - len(claimed)),
+            claim_sql(
+                "messages",
+                "state = 'queued' AND priority = ? AND due_at <= ? AND expires_at > ?",
+                "due_at, seq",
+                "state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
+                "first_attempt_at = COALESCE(first_attempt_at, ?), "
+                "sent_at = CASE WHEN attempts = 0 THEN ? ELSE sent_at END",
+                "state = 'queued'",
+                _CLAIM_COLUMNS,
+            ),
+            (priority, now, now, limit - len(claimed), now + lease_ms, owner, now, now),
         )
         claimed.extend(_claimed(rows))
     return claimed
@@ -259,16 +264,26 @@ def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claime
 def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[list[Claimed], list[Claimed]]]:
     """Claim rows whose lease lapsed (a worker died) and rows whose upstream result never came."""
     lapsed = yield Fetch(
-        "UPDATE messages SET due_at = ?, lease_owner = ? WHERE seq IN (SELECT seq FROM messages "
-        "WHERE state = 'inflight' AND due_at <= ? ORDER BY due_at LIMIT ? {skip_locked}) AND state = 'inflight' "
-        + _CLAIM_RETURNING,
-        (now + lease_ms, owner, now, limit),
+        claim_sql(
+            "messages",
+            "state = 'inflight' AND due_at <= ?",
+            "due_at, seq",
+            "due_at = ?, lease_owner = ?",
+            "state = 'inflight'",
+            _CLAIM_COLUMNS,
+        ),
+        (now, limit, now + lease_ms, owner),
     )
     silent = yield Fetch(
-        "UPDATE messages SET state = 'inflight', due_at = ?, lease_owner = ? WHERE seq IN (SELECT seq FROM messages "
-        "WHERE state = 'sent' AND due_at <= ? ORDER BY due_at LIMIT ? {skip_locked}) AND state = 'sent' "
-        + _CLAIM_RETURNING,
-        (now + lease_ms, owner, now, limit),
+        claim_sql(
+            "messages",
+            "state = 'sent' AND due_at <= ?",
+            "due_at, seq",
+            "state = 'inflight', due_at = ?, lease_owner = ?",
+            "state = 'sent'",
+            _CLAIM_COLUMNS,
+        ),
+        (now, limit, now + lease_ms, owner),
     )
     return _claimed(lapsed), _claimed(silent)
 
@@ -347,12 +362,17 @@ def expire_queued(now: int, limit: int) -> Op[int]:
     canceled = st.error("EC_MESSAGE_CANCELED").id
     lapsed = st.error("EC_VALIDITY_EXPIRED").id
     rows = yield Fetch(
-        "UPDATE messages SET state = 'done', status_id = ?, "
-        "error_id = CASE WHEN attempts = 0 THEN CAST(? AS INTEGER) ELSE CAST(? AS INTEGER) END, "
-        "done_at = ?, lease_owner = NULL WHERE seq IN (SELECT seq FROM messages WHERE state = 'queued' "
-        "AND expires_at <= ? ORDER BY expires_at LIMIT ? {skip_locked}) AND state = 'queued' "
-        f"RETURNING {_FACT_COLUMNS}",
-        (expired, canceled, lapsed, now, now, limit),
+        claim_sql(
+            "messages",
+            "state = 'queued' AND expires_at <= ?",
+            "expires_at, seq",
+            "state = 'done', status_id = ?, "
+            "error_id = CASE WHEN attempts = 0 THEN CAST(? AS INTEGER) ELSE CAST(? AS INTEGER) END, "
+            "done_at = ?, lease_owner = NULL",
+            "state = 'queued'",
+            _FACT_COLUMNS,
+        ),
+        (now, limit, expired, canceled, lapsed, now),
     )
     if rows:
         yield from add_reports([_draft(r, True) for r in rows], now)
@@ -377,7 +397,7 @@ def query_logs(
     account_id: str, channel: str, f: LogFilter, limit: int, before_seq: int | None, since: int
 ) -> Op[tuple[list[dict[str, Any]], int | None]]:
     """Newest first; returns the entries and the seq to continue below (None at the end)."""
-    where = ["account_id = ?", "channel = ?", "created_at >= ?"]
+    where = ["account_id = ?", "channel = ?", "(done_at IS NULL OR done_at >= ?)"]
     params: list[Any] = [account_id, channel, since]
     for column, value in (
         ("sender", f.sender),

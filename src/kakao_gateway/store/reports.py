@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .sql import Execute, Fetch, InsertMany, Op
+from .sql import Execute, Fetch, InsertMany, Op, claim_sql
 
 JSON = "application/json"
 
@@ -124,10 +124,15 @@ def add_reports(drafts: list[ReportDraft], now: int) -> Op[None]:
 
 def claim_pushes(now: int, limit: int, lease_ms: int) -> Op[list[PushItem]]:
     rows = yield Fetch(
-        "UPDATE reports SET push_due_at = ? WHERE seq IN (SELECT seq FROM reports WHERE push_state = 'pending' "
-        "AND push_due_at <= ? ORDER BY push_due_at LIMIT ? {skip_locked}) AND push_state = 'pending' "
-        "RETURNING seq, account_id, push_url, push_content_type, body, push_attempts, created_at",
-        (now + lease_ms, now, limit),
+        claim_sql(
+            "reports",
+            "push_state = 'pending' AND push_due_at <= ?",
+            "push_due_at, seq",
+            "push_due_at = ?",
+            "push_state = 'pending'",
+            "seq, account_id, push_url, push_content_type, body, push_attempts, created_at",
+        ),
+        (now, limit, now + lease_ms),
     )
     return [PushItem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
 
@@ -183,9 +188,8 @@ def pull_reports(account_id: str, channel: str, f: PullFilter, limit: int, now: 
             where.append(f"{column} = ?")
             params.append(value)
     rows = yield Fetch(
-        f"UPDATE reports SET pulled_at = ? WHERE seq IN (SELECT seq FROM reports WHERE {' AND '.join(where)} "
-        "ORDER BY seq LIMIT ? {skip_locked}) AND pulled_at IS NULL RETURNING seq, body",
-        (now, *params, limit),
+        claim_sql("reports", " AND ".join(where), "seq", "pulled_at = ?", "pulled_at IS NULL", "seq, body"),
+        (*params, limit, now),
     )
     return [json.loads(r[1]) for r in sorted(rows, key=lambda r: r[0])]
 

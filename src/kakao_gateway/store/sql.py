@@ -53,3 +53,16 @@ class InsertMany:
 
 Query = Fetch | Execute | ExecuteMany | InsertMany
 Op = Generator[Query, Any, T]
+
+
+def claim_sql(table: str, pick: str, order: str, assign: str, guard: str, returning: str) -> str:
+    """`UPDATE table SET assign` on at most `?` rows picked by `pick` in `order`, still matching `guard`.
+
+    The picked rows are a MATERIALIZED CTE: with `UPDATE … WHERE seq IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`
+    PostgreSQL may re-run the subquery per outer row and update far more than n rows. Parameters: those of `pick`,
+    the limit, those of `assign`, those of `guard`.
+    """
+    return (
+        f"WITH picked AS MATERIALIZED (SELECT seq FROM {table} WHERE {pick} ORDER BY {order} LIMIT ? {{skip_locked}}) "
+        f"UPDATE {table} SET {assign} WHERE seq IN (SELECT seq FROM picked) AND {guard} RETURNING {returning}"
+    )
