@@ -28,8 +28,17 @@ API_KEY = "0123456789abcdef0123456789abcdef-00000000-0000-4000-8000-000000000001
 ADMIN_KEY = "fedcba9876543210fedcba9876543210-00000000-0000-4000-8000-000000000002"
 START_MS = 1_795_924_800_000  # 2026-11-29T04:00:00Z, a Sunday (13:00 in Korea)
 PG_URL = os.environ.get("KAKAO_GATEWAY_TEST_DATABASE_URL")
-TABLES = ("reports", "messages", "bulks", "subscriptions", "alim_templates", "senders", "api_keys", "admin_keys",
-          "accounts")
+TABLES = (
+    "reports",
+    "messages",
+    "bulks",
+    "subscriptions",
+    "alim_templates",
+    "senders",
+    "api_keys",
+    "admin_keys",
+    "accounts",
+)
 
 
 @dataclass
@@ -113,8 +122,11 @@ async def gateway(settings: Settings, clock: ManualClock, receiver: Receiver) ->
 @pytest.fixture
 async def client(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(gateway)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test",
-                                 headers={"Authorization": f"App {API_KEY}"}) as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://gateway.test",
+        headers={"Authorization": f"App {API_KEY}"},
+    ) as c:
         yield c
 
 
@@ -122,6 +134,9 @@ async def client(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
 async def admin(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the same gateway holding the operator key."""
     app = create_app(gateway)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test",
-                                 headers={"Authorization": f"App {ADMIN_KEY}"}) as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://gateway.test",
+        headers={"Authorization": f"App {ADMIN_KEY}"},
+    ) as c:
         yield c

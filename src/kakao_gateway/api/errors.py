@@ -100,19 +100,25 @@ def api_error(status: int, violations: list[tuple[str, str]] | None = None, requ
     return Response(orjson.dumps(body), status, media_type="application/json")
 
 
-def property_path(loc: tuple[int | str, ...]) -> str:
+def property_path(loc: tuple[int | str, ...], document: Any = None) -> str:
     """`('messages', 0, 'content', 'TEMPLATE', 'text')` -> `messages[0].content.text`.
 
-    Discriminated unions put the tag (an upper-case type name) into the location; the wire path has none.
+    Discriminated unions put the tag (the object's `type`) into the location; the wire path has none. A part is a
+    tag when the object at that point of the request has no such key and its `type` equals the part.
     """
     path = ""
+    node = document
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part.isupper() or part.startswith(("function-", "union[")):
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
             continue
-        else:
-            path += f".{part}" if path else part
+        if isinstance(node, dict) and part not in node and node.get("type") == part:
+            continue
+        if part.startswith(("function-", "union[")):
+            continue
+        path += f".{part}" if path else part
+        node = node.get(part) if isinstance(node, dict) else None
     return path
 
 
@@ -129,14 +135,18 @@ def _message(error: Any) -> str:
     return message.removeprefix("Value error, ")
 
 
-def violations(exc: ValidationError) -> list[tuple[str, str]]:
+def violations(exc: ValidationError, raw: bytes = b"") -> list[tuple[str, str]]:
+    try:
+        document = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        document = None
     found = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         if error["type"] == "json_invalid":
             found.append(("", f"request body is not valid JSON: {error['msg']}"))
             continue
-        path = property_path(loc)
+        path = property_path(loc, document)
         if error["type"] == "union_tag_not_found":
             path = f"{path}.type" if path else "type"
         found.append((path, _message(error)))

@@ -42,9 +42,9 @@ async def parse(request: Request, model: type[M]) -> M:
     if not raw.strip():
         raise HttpError(api_error(400, [("", "request body is required")], request))
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(raw, context={"now_ms": context(request).clock.now_ms()})
     except ValidationError as exc:
-        raise HttpError(api_error(400, violations(exc), request)) from None
+        raise HttpError(api_error(400, violations(exc, raw), request)) from None
 
 
 async def principal(request: Request, scopes: frozenset[str]) -> Principal:

@@ -8,13 +8,13 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-_DIGITS = re.compile(r"\d{6,15}")
+_DIGITS = re.compile(r"[0-9]{6,15}")
 
 
 def _korean_mobile_pattern() -> re.Pattern[str]:
     metadata = PhoneMetadata.metadata_for_region("KR")
     assert metadata is not None and metadata.mobile is not None
-    return re.compile(metadata.mobile.national_number_pattern)
+    return re.compile(metadata.mobile.national_number_pattern, re.ASCII)
 
 
 # Korean mobile numbers are nearly all Kakao traffic; matching them against phonenumbers' own KR mobile

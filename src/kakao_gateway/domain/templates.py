@@ -10,13 +10,28 @@ _VARIABLE = re.compile(r"#\{[^}]*\}")
 
 
 @lru_cache(maxsize=4096)
-def compile_pattern(template_text: str) -> re.Pattern[str]:
-    parts = _VARIABLE.split(template_text)
-    return re.compile("(?s)" + ".*?".join(re.escape(part) for part in parts))
+def fixed_parts(template_text: str) -> tuple[str, ...]:
+    """The template's text between its variables (n variables give n + 1 parts, some possibly empty)."""
+    return tuple(_VARIABLE.split(template_text))
 
 
 def text_matches(template_text: str, text: str) -> bool:
-    return compile_pattern(template_text).fullmatch(text) is not None
+    """Wildcard matching in linear passes: the first part is a prefix, the last a suffix, and each middle part is
+    found leftmost after the previous one (leftmost is always safe when the gaps may be any text). A regex with
+    lazy groups would backtrack polynomially on texts that do not match."""
+    parts = fixed_parts(template_text)
+    if len(parts) == 1:
+        return text == parts[0]
+    first, *middle, last = parts
+    if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+        return False
+    position, end = len(first), len(text) - len(last)
+    for part in middle:
+        found = text.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 def variables(template_text: str) -> list[str]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
 
 _COMPACT_OFFSET = re.compile(r"([+-])(\d{2})(\d{2})$")
 
@@ -22,4 +25,4 @@ def parse_instant(text: str) -> int:
     dt = datetime.fromisoformat(value)
     if dt.tzinfo is None:
         raise ValueError("the instant needs a UTC offset, e.g. 2026-01-01T09:00:00.000+09:00")
-    return int(dt.timestamp() * 1000)
+    return (dt - _EPOCH) // _MS

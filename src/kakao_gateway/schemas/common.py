@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from ..domain.planning import send_at_too_far
 from ..domain.times import parse_instant
 
 
@@ -121,12 +122,16 @@ class RequestSchedulingSettings(Wire):
 
     @field_validator("sendAt")
     @classmethod
-    def _instant(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_instant(value)
-            except ValueError as exc:
-                raise ValueError(f"must be an ISO-8601 date-time with an offset: {exc}") from None
+    def _instant(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        try:
+            instant = parse_instant(value)
+        except ValueError as exc:
+            raise ValueError(f"must be an ISO-8601 date-time with an offset: {exc}") from None
+        now = (info.context or {}).get("now_ms")
+        if now is not None and send_at_too_far(now, instant):
+            raise ValueError("must be at most 180 days in the future")
         return value
 
     def send_at_ms(self) -> int | None:

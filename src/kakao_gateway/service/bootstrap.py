@@ -18,7 +18,9 @@ async def apply_catalog(ctx: Context, account_id: str, settings: Settings) -> No
         for entry in settings.alim_templates:
             body = AlimTemplateBody.model_validate(entry)
             existing = await ctx.db.read(store.get_template(account_id, body.sender, body.templateCode))
-            if existing is None or (existing.text, existing.title, existing.name) != (body.text, body.title, body.name):
+            buttons = [b.model_dump(exclude_none=True) for b in body.buttons or []]
+            wanted = (body.name, body.text, body.title, buttons)
+            if existing is None or (existing.name, existing.text, existing.title, existing.buttons) != wanted:
                 await catalog.create_template(ctx, account_id, body)
         if settings.subscriptions:
             await catalog.put_subscriptions(ctx, account_id, SubscriptionsBody.model_validate(settings.subscriptions))
