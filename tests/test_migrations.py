@@ -18,6 +18,7 @@ TABLES = {
     "bulks",
     "messages",
     "reports",
+    "rate_buckets",
 }
 
 

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..clock import Clock
 from ..connectors.base import Connector, LateResult, Submission, SubmitResult
 from ..domain import status as st
 from ..domain.planning import MAX_VALIDITY_MS, MINUTE_MS
 from ..domain.retry import submit_retry_delay_ms
+from ..domain.schedule import Window, is_open, next_open
 from ..store import messages as msgs
 from ..store.database import Database
+from ..store.rates import take_tokens
 from ..store.reports import purge_reports
 from .webhooks import WebhookPusher
 
@@ -34,6 +39,8 @@ class EngineSettings:
     poll_interval_s: float = 0.2
     purge_every_ms: int = 10 * MINUTE_MS
     keep_ms: int = MAX_VALIDITY_MS
+    max_submit_rate: float = 0.0  # messages per second to the upstreams, all senders together; 0 = no limit
+    max_submit_rate_per_sender: float = 0.0  # messages per second per (account, sender); 0 = no limit
 
 
 _PENDING = st.status("PENDING_ENROUTE").id
@@ -61,12 +68,17 @@ class Engine:
         self.settings = settings or EngineSettings()
         self.owner = uuid.uuid4().hex
         self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
         self._last_purge = 0
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
+        async with self._lock:  # the background loop and a virtual-clock advance may both drive the engine
+            return await self._pass()
+
+    async def _pass(self) -> int:
         done = await self.db.write(msgs.expire_queued(self.clock.now_ms(), 1000))
         done += await self._rescue()
         done += await self._dispatch()
@@ -95,12 +107,14 @@ class Engine:
                 await asyncio.wait_for(self._wake.wait(), self.settings.poll_interval_s)
 
     def _temporary(self, c: msgs.Claimed, error_id: int, now: int) -> msgs.Outcome:
-        """Retry after the backoff, but never past validity: the last retry is moved to just before it ends, and
-        a message with no time left waits in the queue to expire exactly when its validity ends (4101)."""
-        retry_at = now + submit_retry_delay_ms(c.attempts)
+        """Retry after the backoff, inside the message's delivery window, never past validity: when the retry
+        would fall after it, the last retry is made just before validity ends (if the window is open then), and
+        otherwise the message waits in the queue to expire exactly when its validity ends (4101)."""
+        window = window_of(c.options)
+        retry_at = next_open(now + submit_retry_delay_ms(c.attempts), window)
         last_chance = c.expires_at - LAST_CHANCE_MS
         if retry_at > last_chance:
-            retry_at = last_chance if last_chance > now else c.expires_at
+            retry_at = last_chance if last_chance > now and is_open(last_chance, window) else c.expires_at
         return msgs.Outcome(c.seq, "retry", _PENDING, error_id, retry_at, self.owner)
 
     async def _rescue(self) -> int:
@@ -124,15 +138,36 @@ class Engine:
         claimed = await self.db.write(msgs.claim_due(now, s.claim_batch, self.owner, s.lease_ms))
         if not claimed:
             return 0
+        allowed, released = await self._throttle(claimed, now)
         by_channel: dict[str, list[msgs.Claimed]] = defaultdict(list)
-        for c in claimed:
+        for c in allowed:
             by_channel[c.channel].append(c)
-        outcomes: list[msgs.Outcome] = []
+        outcomes: list[msgs.Outcome] = released
         for channel, batch in by_channel.items():
             results = await self._submit(channel, batch, now)
             outcomes.extend(self._outcome(c, r, now) for c, r in zip(batch, results, strict=True))
         await self.db.write(msgs.record(outcomes, self.clock.now_ms()))
-        return len(claimed)
+        return len(allowed)
+
+    async def _throttle(self, claimed: list[msgs.Claimed], now: int) -> tuple[list[msgs.Claimed], list[msgs.Outcome]]:
+        """Keep what the upstream submit rates allow now; give the rest back, each due when a token frees up."""
+        s = self.settings
+        allowed = claimed
+        released: list[msgs.Outcome] = []
+        for rate, key_of in ((s.max_submit_rate_per_sender, _sender_key), (s.max_submit_rate, _global_key)):
+            if rate <= 0 or not allowed:
+                continue
+            groups: dict[str, list[msgs.Claimed]] = defaultdict(list)
+            for c in allowed:
+                groups[key_of(c)].append(c)
+            granted = await self.db.write(take_tokens({k: len(v) for k, v in groups.items()}, rate, now))
+            allowed = []
+            for key, group in groups.items():
+                allowed.extend(group[: granted[key]])
+                for waiting, c in enumerate(group[granted[key] :], start=1):
+                    due = now + math.ceil(waiting * 1000 / rate)
+                    released.append(msgs.Outcome(c.seq, "release", 0, 0, due, self.owner))
+        return allowed, released
 
     async def _submit(self, channel: str, batch: list[msgs.Claimed], now: int) -> list[SubmitResult]:
         connector = self.connectors.get(channel)
@@ -191,3 +226,19 @@ class Engine:
             pass
         while await self.db.write(purge_reports(before, 5000)) == 5000:
             pass
+
+
+def _sender_key(c: msgs.Claimed) -> str:
+    return f"submit:{c.account_id}:{c.sender}"
+
+
+def _global_key(c: msgs.Claimed) -> str:
+    return "submit:*"
+
+
+@lru_cache(maxsize=1024)
+def window_of(options: str | None) -> Window | None:
+    if not options:
+        return None
+    wire = json.loads(options).get("deliveryTimeWindow")
+    return Window.from_wire(wire) if wire else None

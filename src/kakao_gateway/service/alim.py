@@ -10,10 +10,11 @@ from ..domain import status as st
 from ..domain.ids import new_bulk_id, new_message_ids
 from ..domain.phone import is_valid_destination
 from ..domain.planning import send_at_too_far, start_at, validity_ms
+from ..domain.schedule import Window
 from ..domain.templates import buttons_match, text_matches
 from ..schemas.alim import AlimMessage, AlimRequest, AlimTemplateContent
 from ..store import catalog
-from ..store.messages import PRIORITIES, NewMessage, accept
+from ..store.messages import PRIORITIES, BulkPlan, NewMessage, accept
 from ..store.sql import Op
 from .context import Context
 from .errors import InvalidRequest
@@ -95,8 +96,16 @@ async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str,
     rows: list[NewMessage] = []
     for m in request.messages:
         rows.extend(_rows(account_id, bulk_id, m, senders, templates, planned, priority, now))
-    bulk_options = orjson.dumps(schedule.model_dump(exclude_none=True) if schedule else {}).decode()
-    duplicates = await ctx.db.write(accept(account_id, bulk_id, CHANNEL, planned, bulk_options, rows, now))
+    speed = schedule.sendingSpeedLimit if schedule else None
+    plan = BulkPlan(
+        bulk_id,
+        CHANNEL,
+        planned,
+        speed.amount if speed else None,
+        speed.timeUnit if speed else None,
+        orjson.dumps(schedule.model_dump(exclude_none=True) if schedule else {}).decode(),
+    )
+    duplicates = await ctx.db.write(accept(account_id, plan, rows, now))
     ctx.wake_engine()
     return {"bulkId": bulk_id, "messages": [_answer(i, r, duplicates) for i, r in enumerate(rows)]}
 
@@ -135,6 +144,7 @@ def _rows(
         if k in ("deliveryTimeWindow", "smsFailover")
     }
     row_options = orjson.dumps(extra).decode() if extra else None
+    window = Window.from_wire(extra["deliveryTimeWindow"]) if "deliveryTimeWindow" in extra else None
     platform = o.platform if o else None
     hooks = m.webhooks
     delivery = hooks.delivery if hooks else None
@@ -170,6 +180,8 @@ def _rows(
                 notify,
                 bool(delivery.intermediateReport) if delivery else False,
                 row_options,
+                window,
+                validity,
             )
         )
     return rows

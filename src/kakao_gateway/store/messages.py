@@ -14,6 +14,7 @@ from typing import Any
 
 from ..domain import status as st
 from ..domain.reports import MessageFacts, delivery_report, log_entry
+from ..domain.schedule import Window, plan_due, slot_offset
 from .reports import ReportDraft, add_reports
 from .sql import Execute, Fetch, InsertMany, Op, claim_sql
 
@@ -45,6 +46,9 @@ class NewMessage:
     notify: bool
     intermediate: bool
     options: str | None
+    window: Window | None = None
+    validity: int = 0
+    held_reported: bool = False
 
     def row(self) -> tuple[Any, ...]:
         done_at = self.created_at if self.state == "done" else None
@@ -75,6 +79,7 @@ class NewMessage:
             int(self.notify),
             int(self.intermediate),
             self.options,
+            int(self.held_reported),
         )
 
     def facts(self, status_id: int, error_id: int) -> MessageFacts:
@@ -93,7 +98,7 @@ class NewMessage:
             self.campaign_ref,
         )
 
-    def draft(self, report: dict[str, Any]) -> ReportDraft:
+    def draft(self, report: dict[str, Any], final: bool = True) -> ReportDraft:
         return ReportDraft(
             self.account_id,
             self.channel,
@@ -102,7 +107,7 @@ class NewMessage:
             self.entity_id,
             self.application_id,
             self.campaign_ref,
-            True,
+            final,
             report,
             self.webhook_url,
             self.webhook_content_type,
@@ -137,6 +142,7 @@ _INSERT_COLUMNS = (
     "notify",
     "intermediate",
     "options",
+    "held_reported",
 )
 _INSERT_TYPES = (
     "text",
@@ -165,21 +171,94 @@ _INSERT_TYPES = (
     "int",
     "int",
     "text",
+    "int",
 )
 
 
-def accept(
-    account_id: str, bulk_id: str, channel: str, send_at: int, bulk_options: str, messages: list[NewMessage], now: int
-) -> Op[set[int]]:
-    """Store a request's rows (queued and rejected alike) and its bulk; return the indexes of duplicates.
+@dataclass(frozen=True, slots=True)
+class BulkPlan:
+    """How a request's bulk paces its messages: from `start` (sendAt or now), `speed_amount` per `speed_unit`."""
+
+    bulk_id: str
+    channel: str
+    start: int
+    speed_amount: int | None
+    speed_unit: str | None
+    options: str
+
+
+_TIME_VIOLATION = st.status("PENDING_TIME_VIOLATION").id
+CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
+CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
+
+
+def _bulk_for_accept(account_id: str, plan: BulkPlan, now: int) -> Op[tuple[str, int | None, str | None, int, int]]:
+    """The bulk's (state, speed amount, unit, slot base, next slot), creating it on first use. A bulk that gets
+    more messages after its slots ran into the past is re-based at this request's start, so it cannot burst."""
+    rows = yield Fetch(
+        "SELECT state, speed_amount, speed_unit, slot_base, next_slot FROM bulks WHERE account_id = ? AND bulk_id = ?"
+        " {for_update}",
+        (account_id, plan.bulk_id),
+    )
+    if not rows:
+        yield Execute(
+            "INSERT INTO bulks (account_id, bulk_id, channel, created_at, send_at, options, state, speed_amount, "
+            "speed_unit, slot_base, next_slot) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, 0)",
+            (
+                account_id,
+                plan.bulk_id,
+                plan.channel,
+                now,
+                plan.start,
+                plan.options,
+                plan.speed_amount,
+                plan.speed_unit,
+                plan.start,
+            ),
+        )
+        return "active", plan.speed_amount, plan.speed_unit, plan.start, 0
+    state, amount, unit, base, next_slot = rows[0]
+    if amount is None and plan.speed_amount is not None:
+        amount, unit = plan.speed_amount, plan.speed_unit
+    if base is None or amount is None or base + slot_offset(next_slot, amount, unit or "MINUTE") < plan.start:
+        base, next_slot = plan.start, 0
+    return state, amount, unit, base, next_slot
+
+
+def _plan_rows(
+    messages: list[NewMessage], state: str, amount: int | None, unit: str | None, base: int, next_slot: int, now: int
+) -> int:
+    """Give each queued row its due time, expiry and state; returns the next free slot."""
+    for m in messages:
+        if m.state != "queued":
+            continue
+        if state == "canceled":
+            m.state, m.status_id, m.error_id, m.due_at, m.expires_at = "done", CANCELED_STATUS, CANCELED_ERROR, now, now
+            continue
+        due = plan_due(base, next_slot, amount, unit, m.window)
+        if m.window is not None and due > plan_due(base, next_slot, amount, unit, None):
+            m.status_id = _TIME_VIOLATION
+            m.held_reported = m.intermediate
+        if amount is not None:
+            next_slot += 1
+        m.due_at, m.expires_at = due, due + m.validity
+        if state == "paused":
+            m.state = "paused"
+    return next_slot
+
+
+def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int) -> Op[set[int]]:
+    """Plan and store a request's rows (queued and rejected alike) in its bulk; return the indexes of duplicates.
 
     A row whose messageId the account already used (earlier, or earlier in this request) is not stored; it gets
     a REJECTED_DUPLICATE_MESSAGE_ID report instead. Rejected rows get their final report in the same transaction.
     """
+    state, amount, unit, base, next_slot = yield from _bulk_for_accept(account_id, plan, now)
+    next_slot = _plan_rows(messages, state, amount, unit, base, next_slot, now)
     yield Execute(
-        "INSERT INTO bulks (account_id, bulk_id, channel, created_at, send_at, options) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (account_id, bulk_id) DO NOTHING",
-        (account_id, bulk_id, channel, now, send_at, bulk_options),
+        "UPDATE bulks SET slot_base = ?, next_slot = ?, speed_amount = ?, speed_unit = ? "
+        "WHERE account_id = ? AND bulk_id = ?",
+        (base, next_slot, amount, unit, account_id, plan.bulk_id),
     )
     inserted = yield InsertMany(
         "messages",
@@ -205,6 +284,8 @@ def accept(
             drafts.append(m.draft(delivery_report(m.facts(duplicate_status, duplicate_error))))
         elif m.state == "done":
             drafts.append(m.draft(delivery_report(m.facts(m.status_id, m.error_id))))
+        elif m.held_reported:  # held by its delivery time window: say so once, when asked for intermediate reports
+            drafts.append(m.draft(delivery_report(m.facts(_TIME_VIOLATION, m.error_id)), final=False))
     yield from add_reports(drafts, now)
     return duplicates
 
@@ -223,17 +304,18 @@ class Claimed:
     expires_at: int
     intermediate: bool
     error_id: int
+    options: str | None
 
 
 _CLAIM_COLUMNS = (
     "seq, account_id, message_id, channel, sender, destination, content, attempts, first_attempt_at, expires_at, "
-    "intermediate, error_id"
+    "intermediate, error_id, options"
 )
 
 
 def _claimed(rows: list[Any]) -> list[Claimed]:
     return [
-        Claimed(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9], bool(r[10]), r[11])
+        Claimed(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9], bool(r[10]), r[11], r[12])
         for r in rows
     ]
 
@@ -343,6 +425,14 @@ def record(outcomes: list[Outcome], now: int) -> Op[int]:
             drafts.extend(_draft(r, True) for r in rows)
         else:
             state = "sent" if o.kind == "sent" else "queued"
+            if o.kind == "release":  # claimed but not submitted (rate limit): the attempt does not count
+                rows = yield Fetch(
+                    "UPDATE messages SET state = 'queued', due_at = ?, attempts = attempts - 1, lease_owner = NULL "
+                    f"WHERE seq = ? AND {guard} RETURNING seq",
+                    (o.due_at, o.seq, *guard_params),
+                )
+                changed += len(rows)
+                continue
             rows = yield Fetch(
                 f"UPDATE messages SET state = '{state}', due_at = ?, status_id = ?, error_id = ?, lease_owner = NULL "
                 f"WHERE seq = ? AND {guard} RETURNING {_FACT_COLUMNS}",
@@ -459,3 +549,13 @@ def message_state(account_id: str, message_id: str) -> Op[dict[str, Any] | None]
         return None
     r = rows[0]
     return {"state": r[0], "due_at": r[1], "expires_at": r[2], "attempts": r[3], "status_id": r[4], "error_id": r[5]}
+
+
+def next_event_at(after: int) -> Op[int | None]:
+    """The earliest instant after `after` at which some message becomes due or expires (virtual clock)."""
+    rows = yield Fetch(
+        "SELECT MIN(due_at) FROM messages WHERE state IN ('queued', 'inflight', 'sent') AND due_at > ?", (after,)
+    )
+    expiry = yield Fetch("SELECT MIN(expires_at) FROM messages WHERE state = 'queued' AND expires_at > ?", (after,))
+    found = [v for v in (rows[0][0], expiry[0][0]) if v is not None]
+    return min(found) if found else None

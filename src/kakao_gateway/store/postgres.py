@@ -16,7 +16,7 @@ _PLACEHOLDER = re.compile(r"\?")
 @lru_cache(maxsize=1024)
 def _translate(sql: str) -> str:
     counter = iter(range(1, 10_000))
-    sql = sql.replace("{skip_locked}", " FOR UPDATE SKIP LOCKED")
+    sql = sql.replace("{skip_locked}", " FOR UPDATE SKIP LOCKED").replace("{for_update}", " FOR UPDATE")
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 
 

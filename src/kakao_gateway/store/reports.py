@@ -201,3 +201,10 @@ def purge_reports(before: int, limit: int) -> Op[int]:
         (before, limit),
     )
     return int(deleted)
+
+
+def next_push_at(after: int) -> Op[int | None]:
+    rows = yield Fetch(
+        "SELECT MIN(push_due_at) FROM reports WHERE push_state = 'pending' AND push_due_at > ?", (after,)
+    )
+    return rows[0][0]  # type: ignore[no-any-return]

@@ -2,7 +2,7 @@
 
 Each operation is written once and runs unchanged on both adapters: the SQLite writer thread drives it
 synchronously inside a savepoint, the PostgreSQL adapter drives it with `await` inside a transaction.
-SQL uses `?` placeholders and the `{skip_locked}` token; adapters translate both.
+SQL uses `?` placeholders and the `{skip_locked}` and `{for_update}` tokens; adapters translate them.
 """
 
 from __future__ import annotations

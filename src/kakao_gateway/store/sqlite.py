@@ -20,7 +20,7 @@ _MAX_GROUP = 512
 
 
 def _translate(sql: str) -> str:
-    return sql.replace("{skip_locked}", "")
+    return sql.replace("{skip_locked}", "").replace("{for_update}", "")
 
 
 def _insert_many(conn: sqlite3.Connection, q: InsertMany) -> list[Any]:
