@@ -15,20 +15,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import admin, alim, kakao
+from .api import admin, alim, bulks, kakao, sandbox
 from .api.errors import api_error
 from .api.http import json_response
-from .clock import Clock, SystemClock
+from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
 from .connectors.base import Connector
 from .connectors.sandbox import SandboxKakao
-from .engine.engine import Engine
+from .engine.engine import Engine, EngineSettings
 from .engine.webhooks import WebhookPusher
 from .service import accounts
 from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
 from .service.context import Context
 from .store.database import Database, open_database
+from .store.messages import next_event_at
+from .store.reports import next_push_at
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ class Gateway:
         webhook_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
-        self.clock = clock or SystemClock()
+        self.clock = clock or (ManualClock() if settings.virtual_clock else SystemClock())
         self.db = db or open_database(settings.database_url)
         self.ctx = Context(self.db, self.clock, round(settings.template_approval_delay_s * 1000))
         self.auth = Authenticator(self.ctx)
@@ -54,7 +56,11 @@ class Gateway:
         self.http = httpx.AsyncClient(
             transport=webhook_transport, timeout=httpx.Timeout(10.0), headers={"User-Agent": "kakao-gateway"}
         )
-        self.engine = Engine(self.db, self.clock, self.connectors, WebhookPusher(self.db, self.clock, self.http))
+        engine_settings = EngineSettings(
+            max_submit_rate=settings.max_submit_rate, max_submit_rate_per_sender=settings.max_submit_rate_per_sender
+        )
+        pusher = WebhookPusher(self.db, self.clock, self.http)
+        self.engine = Engine(self.db, self.clock, self.connectors, pusher, engine_settings)
         self.ctx.wake_engine = self.engine.wake
         self.printed: dict[str, str] = {}
         self._stop = asyncio.Event()
@@ -73,6 +79,28 @@ class Gateway:
         if self.settings.engine:
             self._stop.clear()
             self._engine_task = asyncio.create_task(self.engine.run_forever(self._stop), name="engine")
+
+    async def advance_clock(self, target_ms: int) -> None:
+        """Virtual clock: move time to `target_ms`, stopping at every instant something falls due on the way, so
+        schedules, windows, retries, expiries and webhook retries all play out before this returns."""
+        if not isinstance(self.clock, ManualClock):
+            raise RuntimeError("the clock is not virtual")
+        await self.engine.run_until_idle()
+        while True:
+            now = self.clock.now_ms()
+            candidates = [
+                await self.db.read(next_event_at(now)),
+                await self.db.read(next_push_at(now)),
+                self.sandbox.next_result_at(),
+            ]
+            due = [t for t in candidates if t is not None and now < t <= target_ms]
+            if not due:
+                break
+            self.clock.set(min(due))
+            await self.engine.run_until_idle()
+        if target_ms > self.clock.now_ms():
+            self.clock.set(target_ms)
+        await self.engine.run_until_idle()
 
     async def stop(self) -> None:
         self._stop.set()
@@ -109,7 +137,7 @@ def create_app(gateway: Gateway) -> Starlette:
             await gateway.stop()
 
     app = Starlette(
-        routes=[Route("/health", health), *alim.routes, *kakao.routes, *admin.routes],
+        routes=[Route("/health", health), *alim.routes, *kakao.routes, *bulks.routes, *sandbox.routes, *admin.routes],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},
         lifespan=lifespan,
     )

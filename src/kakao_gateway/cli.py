@@ -17,6 +17,7 @@ from rich.table import Table
 
 from . import __version__
 from .app import Gateway, create_app
+from .cli_bulks import app as bulks_app
 from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
 from .schemas.extensions import AlimTemplateBody, SubscriptionsBody
@@ -39,6 +40,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(senders_app, name="senders")
 app.add_typer(templates_app, name="templates")
 app.add_typer(subs_app, name="subscriptions")
+app.add_typer(bulks_app, name="bulks")
 console = Console()
 T = TypeVar("T")
 
@@ -113,6 +115,27 @@ def serve(
         ),
     ] = None,
     log_level: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL")] = None,
+    virtual_clock: Annotated[
+        bool,
+        typer.Option(
+            "--virtual-clock",
+            envvar="KAKAO_GATEWAY_VIRTUAL_CLOCK",
+            help="Sandbox: time moves only via POST /sandbox/1/clock/advance.",
+        ),
+    ] = False,
+    max_submit_rate: Annotated[
+        float | None,
+        typer.Option(
+            envvar="KAKAO_GATEWAY_MAX_SUBMIT_RATE", help="Upstream submits per second, all senders [default: no limit]"
+        ),
+    ] = None,
+    max_submit_rate_per_sender: Annotated[
+        float | None,
+        typer.Option(
+            envvar="KAKAO_GATEWAY_MAX_SUBMIT_RATE_PER_SENDER",
+            help="Upstream submits per second per sender [default: no limit]",
+        ),
+    ] = None,
     engine: Annotated[
         bool | None,
         typer.Option(
@@ -134,7 +157,13 @@ def serve(
         log_level=log_level,
         api_key=_env("API_KEY"),
         admin_key=_env("ADMIN_KEY"),
+        engine=engine,
+        virtual_clock=virtual_clock or None,
+        max_submit_rate=max_submit_rate,
+        max_submit_rate_per_sender=max_submit_rate_per_sender,
     )
+    if not settings.engine and not is_postgres_url(settings.database_url):
+        raise typer.BadParameter("--no-engine needs PostgreSQL: on SQLite the API and the engine share one process")
     if settings.demo:
         settings = _with_demo(settings)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -21,6 +21,9 @@ class Settings:
     engine: bool = True
     sandbox_latency_ms: int = 0
     template_approval_delay_s: float = 0.0
+    virtual_clock: bool = False
+    max_submit_rate: float = 0.0
+    max_submit_rate_per_sender: float = 0.0
     log_level: str = "info"
     # Declarative catalogue for the default account, from the TOML file.
     senders: list[dict[str, Any]] = field(default_factory=list)

@@ -13,7 +13,9 @@ of one unit holds more than `amount` planned times.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .planning import DAY_MS, HOUR_MS, MINUTE_MS
@@ -230,3 +232,12 @@ def plan_summary(
         n += 1
     per_hour.append((hour, n))
     return {"firstSendAt": first, "lastSendAt": at, "perHour": per_hour, "expireBeforeSending": expire}
+
+
+@lru_cache(maxsize=4096)
+def window_from_options(options: str | None) -> Window | None:
+    """The deliveryTimeWindow kept in a message row's options JSON, if any."""
+    if not options:
+        return None
+    wire = json.loads(options).get("deliveryTimeWindow")
+    return Window.from_wire(wire) if wire else None

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..clock import Clock
 from ..connectors.base import Connector, LateResult, Submission, SubmitResult
 from ..domain import status as st
 from ..domain.planning import MAX_VALIDITY_MS, MINUTE_MS
 from ..domain.retry import submit_retry_delay_ms
-from ..domain.schedule import Window, is_open, next_open
+from ..domain.schedule import is_open, next_open, window_from_options
 from ..store import messages as msgs
 from ..store.database import Database
 from ..store.rates import take_tokens
@@ -110,7 +108,7 @@ class Engine:
         """Retry after the backoff, inside the message's delivery window, never past validity: when the retry
         would fall after it, the last retry is made just before validity ends (if the window is open then), and
         otherwise the message waits in the queue to expire exactly when its validity ends (4101)."""
-        window = window_of(c.options)
+        window = window_from_options(c.options)
         retry_at = next_open(now + submit_retry_delay_ms(c.attempts), window)
         last_chance = c.expires_at - LAST_CHANCE_MS
         if retry_at > last_chance:
@@ -234,11 +232,3 @@ def _sender_key(c: msgs.Claimed) -> str:
 
 def _global_key(c: msgs.Claimed) -> str:
     return "submit:*"
-
-
-@lru_cache(maxsize=1024)
-def window_of(options: str | None) -> Window | None:
-    if not options:
-        return None
-    wire = json.loads(options).get("deliveryTimeWindow")
-    return Window.from_wire(wire) if wire else None

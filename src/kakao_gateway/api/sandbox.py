@@ -1,0 +1,73 @@
+"""`/sandbox/1/...`: control of the sandbox, starting with its virtual clock (`serve --virtual-clock`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import model_validator
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..clock import ManualClock
+from ..domain.times import format_ms, parse_instant
+from ..schemas.common import Wire
+from ..service.auth import LOGS_SCOPES, MANAGE_SCOPES, SEND_SCOPES
+from ..service.errors import Conflict, InvalidRequest
+from .http import handled, json_response, parse, principal
+
+ANY_SCOPE = SEND_SCOPES | LOGS_SCOPES | MANAGE_SCOPES
+MAX_ADVANCE_S = 400 * 24 * 3600
+
+
+class Advance(Wire):
+    seconds: float | None = None
+    to: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Advance:
+        if (self.seconds is None) == (self.to is None):
+            raise ValueError("give either 'seconds' or 'to'")
+        if self.seconds is not None and not 0 <= self.seconds <= MAX_ADVANCE_S:
+            raise ValueError(f"'seconds' must be between 0 and {MAX_ADVANCE_S}")
+        return self
+
+
+def _clock_wire(request: Request) -> dict[str, Any]:
+    clock = request.app.state.gateway.clock
+    return {"now": format_ms(clock.now_ms()), "virtual": isinstance(clock, ManualClock)}
+
+
+@handled
+async def get_clock(request: Request) -> Response:
+    await principal(request, ANY_SCOPE)
+    return json_response(_clock_wire(request))
+
+
+@handled
+async def advance(request: Request) -> Response:
+    await principal(request, ANY_SCOPE)
+    gateway = request.app.state.gateway
+    if not isinstance(gateway.clock, ManualClock):
+        raise Conflict("the clock is not virtual: start the gateway with --virtual-clock", "clock")
+    body = await parse(request, Advance)
+    now = gateway.clock.now_ms()
+    if body.to is not None:
+        try:
+            target = parse_instant(body.to)
+        except ValueError:
+            raise InvalidRequest([("to", "must be an ISO-8601 date-time with an offset")]) from None
+        if target < now:
+            raise InvalidRequest([("to", "must not be in the past: the clock only moves forward")])
+        if target - now > MAX_ADVANCE_S * 1000:
+            raise InvalidRequest([("to", "must be at most 400 days ahead")])
+    else:
+        target = now + round((body.seconds or 0) * 1000)
+    await gateway.advance_clock(target)
+    return json_response(_clock_wire(request))
+
+
+routes = [
+    Route("/sandbox/1/clock", get_clock, methods=["GET"]),
+    Route("/sandbox/1/clock/advance", advance, methods=["POST"]),
+]

@@ -1,0 +1,139 @@
+"""Control of running bulks: schedule, status and progress, pause/resume/cancel, re-pace, and dry-run plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.planning import send_at_too_far, start_at, validity_ms
+from ..domain.schedule import Window, plan_summary
+from ..domain.times import format_ms, parse_instant
+from ..schemas.alim import AlimRequest
+from ..store import bulks as store
+from .context import Context
+from .errors import Conflict, InvalidRequest, NotFound
+
+
+async def _bulk(ctx: Context, account_id: str, bulk_id: str | None) -> store.Bulk:
+    if not bulk_id:
+        raise InvalidRequest([("bulkId", "must not be null")])
+    bulk = await ctx.db.read(store.get_bulk(account_id, bulk_id))
+    if bulk is None:
+        raise NotFound("bulk not found", "bulkId")
+    return bulk
+
+
+def _schedule_wire(bulk: store.Bulk) -> dict[str, Any]:
+    return {"bulkId": bulk.bulk_id, "sendAt": format_ms(bulk.send_at)}
+
+
+async def get_schedule(ctx: Context, account_id: str, bulk_id: str | None) -> dict[str, Any]:
+    return _schedule_wire(await _bulk(ctx, account_id, bulk_id))
+
+
+async def reschedule(ctx: Context, account_id: str, bulk_id: str | None, send_at: str) -> dict[str, Any]:
+    bulk = await _bulk(ctx, account_id, bulk_id)
+    now = ctx.clock.now_ms()
+    try:
+        instant = parse_instant(send_at)
+    except ValueError:
+        raise InvalidRequest([("sendAt", "must be an ISO-8601 date-time with an offset")]) from None
+    if send_at_too_far(now, instant):
+        raise InvalidRequest([("sendAt", "must be at most 180 days in the future")])
+    if bulk.state == "canceled":
+        raise Conflict("the bulk was canceled", "bulkId")
+    await ctx.db.write(store.reschedule(account_id, bulk, start_at(now, instant)))
+    ctx.wake_engine()
+    return _schedule_wire(await _bulk(ctx, account_id, bulk_id))
+
+
+def _status(bulk: store.Bulk, p: store.Progress, now: int) -> str:
+    if bulk.state == "canceled":
+        return "CANCELED"
+    if bulk.state == "paused":
+        return "PAUSED"
+    if p.pending + p.sent == 0:
+        return "FINISHED"
+    if p.left == 0 and (p.next_due is None or p.next_due > now):
+        return "PENDING"
+    return "PROCESSING"
+
+
+async def status(ctx: Context, account_id: str, bulk_id: str | None) -> dict[str, Any]:
+    bulk = await _bulk(ctx, account_id, bulk_id)
+    p = await ctx.db.read(store.progress(account_id, bulk.bulk_id))
+    return {
+        "bulkId": bulk.bulk_id,
+        "status": _status(bulk, p, ctx.clock.now_ms()),
+        "progress": {
+            "total": p.total,
+            "pending": p.pending,
+            "sent": p.sent,
+            "delivered": p.delivered,
+            "failed": p.failed,
+            "expired": p.expired,
+            "canceled": p.canceled,
+        },
+    }
+
+
+async def change_status(ctx: Context, account_id: str, bulk_id: str | None, wanted: str) -> dict[str, Any]:
+    bulk = await _bulk(ctx, account_id, bulk_id)
+    now = ctx.clock.now_ms()
+    if bulk.state == "canceled" and wanted != "CANCELED":
+        raise Conflict("the bulk was canceled", "status")
+    if wanted == "PAUSED" and bulk.state == "active":
+        await ctx.db.write(store.pause(account_id, bulk.bulk_id))
+    elif wanted == "PROCESSING" and bulk.state == "paused":
+        await ctx.db.write(store.resume(account_id, bulk, now))
+    elif wanted == "CANCELED" and bulk.state != "canceled":
+        await ctx.db.write(store.cancel(account_id, bulk.bulk_id, now))
+    ctx.wake_engine()
+    return await status(ctx, account_id, bulk.bulk_id)
+
+
+async def change_speed(ctx: Context, account_id: str, bulk_id: str | None, amount: int, unit: str) -> dict[str, Any]:
+    bulk = await _bulk(ctx, account_id, bulk_id)
+    if bulk.state == "canceled":
+        raise Conflict("the bulk was canceled", "bulkId")
+    await ctx.db.write(store.repace(account_id, bulk, amount, unit, ctx.clock.now_ms()))
+    ctx.wake_engine()
+    return {"bulkId": bulk.bulk_id, "amount": amount, "timeUnit": unit}
+
+
+def plan(ctx: Context, request: AlimRequest) -> dict[str, Any]:
+    """When a send would leave, without sending: first and last send times, per-hour counts, expiries."""
+    now = ctx.clock.now_ms()
+    schedule = request.options.schedule if request.options else None
+    send_at = schedule.send_at_ms() if schedule else None
+    if send_at is not None and send_at_too_far(now, send_at):
+        raise InvalidRequest([("options.schedule.sendAt", "must be at most 180 days in the future")])
+    speed = schedule.sendingSpeedLimit if schedule else None
+    first = request.messages[0]
+    options = first.options
+    window_wire = (
+        options.deliveryTimeWindow.model_dump(by_alias=True, exclude_none=True)
+        if options and options.deliveryTimeWindow
+        else None
+    )
+    window = Window.from_wire(window_wire) if window_wire else None
+    validity = (
+        validity_ms(options.validityPeriod.amount, options.validityPeriod.timeUnit)
+        if options and options.validityPeriod
+        else validity_ms(None, None)
+    )
+    count = sum(len(m.destinations) for m in request.messages)
+    summary = plan_summary(
+        start_at(now, send_at),
+        count,
+        speed.amount if speed else None,
+        speed.timeUnit if speed else None,
+        window,
+        validity,
+    )
+    return {
+        "messages": count,
+        "firstSendAt": format_ms(summary["firstSendAt"]),
+        "lastSendAt": format_ms(summary["lastSendAt"]),
+        "expireBeforeSending": summary["expireBeforeSending"],
+        "perHour": [{"hour": format_ms(hour), "messages": n} for hour, n in summary["perHour"]],
+    }

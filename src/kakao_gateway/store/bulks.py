@@ -1,0 +1,180 @@
+"""Bulk control: look up, pause, resume, cancel, reschedule and re-pace what has not left yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain import status as st
+from ..domain.schedule import plan_due, slot_offset, window_from_options
+from .messages import _FACT_COLUMNS, CANCELED_ERROR, CANCELED_STATUS, _draft
+from .reports import add_reports
+from .sql import Execute, ExecuteMany, Fetch, Op
+
+
+@dataclass(frozen=True, slots=True)
+class Bulk:
+    bulk_id: str
+    channel: str
+    state: str  # active | paused | canceled
+    send_at: int
+    speed_amount: int | None
+    speed_unit: str | None
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    total: int = 0
+    pending: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    expired: int = 0
+    canceled: int = 0
+    left: int = 0  # rows that were submitted at least once, or are final
+    next_due: int | None = None
+
+
+def get_bulk(account_id: str, bulk_id: str) -> Op[Bulk | None]:
+    rows = yield Fetch(
+        "SELECT bulk_id, channel, state, send_at, speed_amount, speed_unit, created_at FROM bulks "
+        "WHERE account_id = ? AND bulk_id = ?",
+        (account_id, bulk_id),
+    )
+    return Bulk(*rows[0]) if rows else None
+
+
+def progress(account_id: str, bulk_id: str) -> Op[Progress]:
+    rows = yield Fetch(
+        "SELECT state, status_id, error_id, COUNT(*), SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), MIN(due_at) "
+        "FROM messages WHERE account_id = ? AND bulk_id = ? GROUP BY state, status_id, error_id",
+        (account_id, bulk_id),
+    )
+    counts: dict[str, int] = dict.fromkeys(
+        ("total", "pending", "sent", "delivered", "failed", "expired", "canceled", "left"), 0
+    )
+    next_due: int | None = None
+    for state, status_id, error_id, count, attempted, min_due in rows:
+        counts["total"] += count
+        if state in ("queued", "paused", "inflight"):
+            counts["pending"] += count
+            counts["left"] += int(attempted or 0)
+            if state == "queued":
+                next_due = min_due if next_due is None else min(next_due, min_due)
+            continue
+        counts["left"] += count
+        if state == "sent":
+            counts["sent"] += count
+            continue
+        group = st.STATUS_BY_ID[status_id].group_name
+        if status_id == CANCELED_STATUS and error_id == CANCELED_ERROR:
+            counts["canceled"] += count
+        elif group == "DELIVERED":
+            counts["delivered"] += count
+        elif group == "EXPIRED":
+            counts["expired"] += count
+        else:
+            counts["failed"] += count
+    return Progress(**counts, next_due=next_due)
+
+
+def _paced_start(account_id: str, bulk_id: str, start: int, amount: int | None, unit: str | None) -> Op[int]:
+    """`start`, but never sooner than one pace interval after the bulk's last departure, so that re-planning
+    (resume, re-pace) cannot put more than `amount` departures in any unit window."""
+    if amount is None:
+        return start
+    rows = yield Fetch(
+        "SELECT MAX(sent_at) FROM messages WHERE account_id = ? AND bulk_id = ? AND attempts > 0", (account_id, bulk_id)
+    )
+    last = rows[0][0]
+    return start if last is None else max(start, last + slot_offset(1, amount, unit or "MINUTE"))
+
+
+def _reslot(
+    account_id: str,
+    bulk_id: str,
+    start: int,
+    amount: int | None,
+    unit: str | None,
+    states: tuple[str, ...],
+    new_state: str,
+) -> Op[int]:
+    """Plan again, from `start`, every row of the bulk in `states` that has not left yet, keeping each row's
+    validity length; returns how many rows were planned."""
+    start = yield from _paced_start(account_id, bulk_id, start, amount, unit)
+    marks = ",".join("?" * len(states))
+    rows = yield Fetch(
+        f"SELECT seq, due_at, expires_at, options FROM messages WHERE account_id = ? AND bulk_id = ? "
+        f"AND state IN ({marks}) AND attempts = 0 ORDER BY seq",
+        (account_id, bulk_id, *states),
+    )
+    updates: list[tuple[Any, ...]] = []
+    for index, (seq, due_at, expires_at, options) in enumerate(rows):
+        due = plan_due(start, index, amount, unit, window_from_options(options))
+        updates.append((due, due + (expires_at - due_at), new_state, seq))
+    yield ExecuteMany(
+        f"UPDATE messages SET due_at = ?, expires_at = ?, state = ? WHERE seq = ? AND state IN ({marks})",
+        [(*u, *states) for u in updates],
+    )
+    yield Execute(
+        "UPDATE bulks SET slot_base = ?, next_slot = ?, speed_amount = ?, speed_unit = ? "
+        "WHERE account_id = ? AND bulk_id = ?",
+        (start, len(rows), amount, unit, account_id, bulk_id),
+    )
+    return len(rows)
+
+
+def pause(account_id: str, bulk_id: str) -> Op[int]:
+    yield Execute("UPDATE bulks SET state = 'paused' WHERE account_id = ? AND bulk_id = ?", (account_id, bulk_id))
+    return (
+        yield Execute(
+            "UPDATE messages SET state = 'paused' WHERE account_id = ? AND bulk_id = ? AND state = 'queued'",
+            (account_id, bulk_id),
+        )
+    )
+
+
+def resume(account_id: str, bulk: Bulk, now: int) -> Op[int]:
+    """Re-plan the paused remainder from now (or the bulk's sendAt if later), so a resumed bulk cannot burst."""
+    yield Execute("UPDATE bulks SET state = 'active' WHERE account_id = ? AND bulk_id = ?", (account_id, bulk.bulk_id))
+    count = yield from _reslot(
+        account_id, bulk.bulk_id, max(now, bulk.send_at), bulk.speed_amount, bulk.speed_unit, ("paused",), "queued"
+    )
+    retrying = yield Execute(
+        "UPDATE messages SET state = 'queued' WHERE account_id = ? AND bulk_id = ? AND state = 'paused'",
+        (account_id, bulk.bulk_id),
+    )
+    return int(count) + int(retrying)
+
+
+def cancel(account_id: str, bulk_id: str, now: int) -> Op[int]:
+    """Cancel what has not left: final UNDELIVERABLE_NOT_SENT with EC_MESSAGE_CANCELED (4100), reported."""
+    yield Execute("UPDATE bulks SET state = 'canceled' WHERE account_id = ? AND bulk_id = ?", (account_id, bulk_id))
+    rows = yield Fetch(
+        "UPDATE messages SET state = 'done', status_id = ?, error_id = ?, done_at = ?, lease_owner = NULL "
+        f"WHERE account_id = ? AND bulk_id = ? AND state IN ('queued', 'paused') RETURNING {_FACT_COLUMNS}",
+        (CANCELED_STATUS, CANCELED_ERROR, now, account_id, bulk_id),
+    )
+    if rows:
+        yield from add_reports([_draft(r, True) for r in rows], now)
+    return len(rows)
+
+
+def reschedule(account_id: str, bulk: Bulk, send_at: int) -> Op[int]:
+    yield Execute(
+        "UPDATE bulks SET send_at = ? WHERE account_id = ? AND bulk_id = ?", (send_at, account_id, bulk.bulk_id)
+    )
+    state = "paused" if bulk.state == "paused" else "queued"
+    return (
+        yield from _reslot(
+            account_id, bulk.bulk_id, send_at, bulk.speed_amount, bulk.speed_unit, ("queued", "paused"), state
+        )
+    )
+
+
+def repace(account_id: str, bulk: Bulk, amount: int, unit: str, now: int) -> Op[int]:
+    state = "paused" if bulk.state == "paused" else "queued"
+    return (
+        yield from _reslot(account_id, bulk.bulk_id, max(now, bulk.send_at), amount, unit, ("queued", "paused"), state)
+    )
