@@ -93,6 +93,7 @@ class Engine:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            self._wake.clear()  # before the pass, so a wake-up during it is not lost
             try:
                 busy = await self.run_once()
             except Exception:
@@ -100,9 +101,22 @@ class Engine:
                 busy = 0
             if busy:
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.poll_interval_s)
+                await asyncio.wait_for(self._wake.wait(), await self._idle_wait())
+
+    async def _idle_wait(self) -> float:
+        """Sleep until the next queued row falls due, at most one poll interval (other processes may add work)."""
+        limit = self.settings.poll_interval_s
+        if self.clock.is_virtual:
+            return limit
+        try:
+            due = await self.db.read(msgs.next_due_at())
+        except Exception:
+            log.exception("could not read the next due time")
+            return limit
+        if due is None:
+            return limit
+        return min(limit, max(0.0, (due - self.clock.now_ms()) / 1000))
 
     def _temporary(self, c: msgs.Claimed, error_id: int, now: int) -> msgs.Outcome:
         """Retry after the backoff, inside the message's delivery window, never past validity: when the retry

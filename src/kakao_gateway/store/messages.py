@@ -559,3 +559,13 @@ def next_event_at(after: int) -> Op[int | None]:
     expiry = yield Fetch("SELECT MIN(expires_at) FROM messages WHERE state = 'queued' AND expires_at > ?", (after,))
     found = [v for v in (rows[0][0], expiry[0][0]) if v is not None]
     return min(found) if found else None
+
+
+def next_due_at() -> Op[int | None]:
+    """The earliest due time of a queued row: one index seek per priority."""
+    found = []
+    for priority in (0, 1, 2):
+        rows = yield Fetch("SELECT MIN(due_at) FROM messages WHERE state = 'queued' AND priority = ?", (priority,))
+        if rows[0][0] is not None:
+            found.append(rows[0][0])
+    return min(found) if found else None
