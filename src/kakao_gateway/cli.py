@@ -171,7 +171,14 @@ def serve(
     gateway = Gateway(settings)
     asgi = create_app(gateway)
     server = uvicorn.Server(
-        uvicorn.Config(asgi, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on")
+        uvicorn.Config(
+            asgi,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            lifespan="on",
+            access_log=settings.log_level == "debug",  # one log line per request costs 8-20 % of throughput
+        )
     )
     original_startup = server.startup
 

@@ -5,19 +5,35 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
 import uuid
 
-
-def _uuid4_text(h: str) -> str:
-    # Random UUID v4 text from 32 random hex digits: about 10x faster than str(uuid.uuid4()), which matters for
-    # bulks of tens of thousands of destinations.
-    variant = "89ab"[int(h[16], 16) & 3]
-    return f"{h[0:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
+_pool = bytearray()
 
 
-def new_message_ids(count: int) -> list[str]:
-    pool = os.urandom(16 * count).hex()
-    return [_uuid4_text(pool[i * 32 : i * 32 + 32]) for i in range(count)]
+def _random_bytes(n: int) -> bytes:
+    """Random bytes from a pooled buffer: one os.urandom call per 64 KiB instead of one per id."""
+    global _pool
+    if len(_pool) < n:
+        _pool = bytearray(os.urandom(max(65_536, n)))
+    taken = bytes(_pool[:n])
+    del _pool[:n]
+    return taken
+
+
+def new_message_ids(count: int, now_ms: int | None = None) -> list[str]:
+    """Time-ordered UUIDs (version 7: 48-bit Unix milliseconds, then random bits). Ids of one moment sit together
+    in the message index, so bulk inserts touch few index pages however large the table grows."""
+    millis = (time.time_ns() // 1_000_000 if now_ms is None else now_ms) & 0xFFFF_FFFF_FFFF
+    head = f"{millis:012x}"
+    prefix = f"{head[:8]}-{head[8:12]}-7"
+    pool = _random_bytes(10 * count).hex()
+    ids = []
+    for i in range(count):
+        r = pool[i * 20 : i * 20 + 20]
+        variant = "89ab"[int(r[3], 16) & 3]
+        ids.append(f"{prefix}{r[0:3]}-{variant}{r[4:7]}-{r[8:20]}")
+    return ids
 
 
 def new_message_id() -> str:
@@ -25,7 +41,7 @@ def new_message_id() -> str:
 
 
 def new_bulk_id() -> str:
-    return str(uuid.uuid4())
+    return new_message_id()
 
 
 def new_id() -> str:

@@ -6,6 +6,7 @@ Everything that reports a status or an error takes it from here, by name.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 STATUS_GROUPS = {0: "ACCEPTED", 1: "PENDING", 2: "UNDELIVERABLE", 3: "DELIVERED", 4: "EXPIRED", 5: "REJECTED"}
@@ -28,13 +29,8 @@ class Status:
         return self.group_id not in (0, 1)
 
     def wire(self) -> dict[str, Any]:
-        return {
-            "groupId": self.group_id,
-            "groupName": self.group_name,
-            "id": self.id,
-            "name": self.name,
-            "description": self.description,
-        }
+        """The wire object; shared, so callers must not change it."""
+        return _status_wire(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +54,11 @@ class Error:
             "description": self.description,
             "permanent": self.permanent,
         }
+
+
+@cache
+def _status_wire(s: Status) -> dict[str, Any]:
+    return {"groupId": s.group_id, "groupName": s.group_name, "id": s.id, "name": s.name, "description": s.description}
 
 
 _STATUSES = [
