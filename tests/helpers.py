@@ -23,8 +23,13 @@ async def register_basics(client: httpx.AsyncClient, **template: Any) -> None:
     assert response.status_code == 200, response.text
 
 
-def alim_body(*destinations: str | dict[str, Any], text: str = TEXT, message: dict[str, Any] | None = None,
-              options: dict[str, Any] | None = None, **content: Any) -> dict[str, Any]:
+def alim_body(
+    *destinations: str | dict[str, Any],
+    text: str = TEXT,
+    message: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+    **content: Any,
+) -> dict[str, Any]:
     dests = [d if isinstance(d, dict) else {"to": d} for d in destinations]
     msg: dict[str, Any] = {
         "sender": SENDER,
