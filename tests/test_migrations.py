@@ -19,6 +19,13 @@ TABLES = {
     "messages",
     "reports",
     "rate_buckets",
+    "brand_templates",
+    "sender_groups",
+    "sender_group_members",
+    "sandbox_friends",
+    "url_domains",
+    "short_links",
+    "clicks",
 }
 
 

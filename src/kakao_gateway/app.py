@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import admin, alim, bulks, kakao, sandbox
+from .api import admin, alim, brand, brand_templates, bulks, kakao, sandbox
 from .api.errors import api_error
 from .api.http import json_response
 from .clock import Clock, ManualClock, SystemClock
@@ -137,7 +137,16 @@ def create_app(gateway: Gateway) -> Starlette:
             await gateway.stop()
 
     app = Starlette(
-        routes=[Route("/health", health), *alim.routes, *kakao.routes, *bulks.routes, *sandbox.routes, *admin.routes],
+        routes=[
+            Route("/health", health),
+            *alim.routes,
+            *brand.routes,
+            *brand_templates.routes,
+            *kakao.routes,
+            *bulks.routes,
+            *sandbox.routes,
+            *admin.routes,
+        ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},
         lifespan=lifespan,
     )
