@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .api import admin, alim, brand, brand_templates, bulks, kakao, sandbox
+from .api import admin, alim, brand, brand_templates, bulks, kakao, links, sandbox
 from .api.errors import api_error
 from .api.http import json_response
 from .clock import Clock, ManualClock, SystemClock
@@ -49,7 +49,8 @@ class Gateway:
         self.settings = settings
         self.clock = clock or (ManualClock() if settings.virtual_clock else SystemClock())
         self.db = db or open_database(settings.database_url)
-        self.ctx = Context(self.db, self.clock, round(settings.template_approval_delay_s * 1000))
+        public_url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+        self.ctx = Context(self.db, self.clock, round(settings.template_approval_delay_s * 1000), public_url)
         self.auth = Authenticator(self.ctx)
         self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms)
         self.connectors: dict[str, Connector] = {"ALIM": self.sandbox}
@@ -146,6 +147,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *bulks.routes,
             *sandbox.routes,
             *admin.routes,
+            *links.routes,  # last: its redirect matches any /<code>
         ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},
         lifespan=lifespan,

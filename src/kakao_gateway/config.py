@@ -21,6 +21,7 @@ class Settings:
     engine: bool = True
     sandbox_latency_ms: int = 0
     template_approval_delay_s: float = 0.0
+    public_url: str | None = None  # base of short links; default http://<host>:<port>
     virtual_clock: bool = False
     max_submit_rate: float = 0.0
     max_submit_rate_per_sender: float = 0.0

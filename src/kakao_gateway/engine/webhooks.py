@@ -14,6 +14,7 @@ from ..domain.planning import MAX_VALIDITY_MS
 from ..domain.reports import reports_xml
 from ..domain.retry import webhook_retry_delay_ms
 from ..store.database import Database
+from ..store.links import CLICK_CHANNEL
 from ..store.reports import PushItem, claim_pushes, record_pushes
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ CONCURRENCY = 16
 
 
 def render(items: list[PushItem], content_type: str) -> tuple[bytes, str]:
+    if items[0].channel == CLICK_CHANNEL:  # click events go one per request, as Infobip's UrlTrackingWebhook
+        return orjson.dumps(items[0].body), "application/json"
     bodies = [item.body for item in items]
     if "xml" in content_type:
         return reports_xml(bodies), "application/xml"
@@ -44,13 +47,13 @@ class WebhookPusher:
         items = await self.db.write(claim_pushes(now, CLAIM_SIZE, LEASE_MS))
         if not items:
             return 0
-        groups: dict[tuple[str, str], list[PushItem]] = defaultdict(list)
+        groups: dict[tuple[str, str, bool], list[PushItem]] = defaultdict(list)
         for item in items:
-            groups[(item.url, item.content_type)].append(item)
+            groups[(item.url, item.content_type, item.channel == CLICK_CHANNEL)].append(item)
         batches = [
-            (url, content_type, group[i : i + BATCH_SIZE])
-            for (url, content_type), group in groups.items()
-            for i in range(0, len(group), BATCH_SIZE)
+            (url, content_type, group[i : i + (1 if single else BATCH_SIZE)])
+            for (url, content_type, single), group in groups.items()
+            for i in range(0, len(group), 1 if single else BATCH_SIZE)
         ]
         results = await asyncio.gather(*(self._post(url, ct, batch) for url, ct, batch in batches))
         pushed: list[int] = []

@@ -50,6 +50,7 @@ class SubscriptionsBody(Wire):
     ALIM: ChannelSubscription | None = None
     BRAND: ChannelSubscription | None = None
     SANGDAM: ChannelSubscription | None = None
+    CLICK: ChannelSubscription | None = None  # reportUrl receives click events of tracked short links
 
 
 class AccountBody(Wire):

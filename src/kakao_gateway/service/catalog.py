@@ -126,7 +126,7 @@ def subscriptions_wire(subs: list[store.Subscription]) -> dict[str, Any]:
 
 
 async def put_subscriptions(ctx: Context, account_id: str, body: SubscriptionsBody) -> dict[str, Any]:
-    for channel in ("ALIM", "BRAND", "SANGDAM"):
+    for channel in ("ALIM", "BRAND", "SANGDAM", "CLICK"):
         sub = getattr(body, channel)
         if sub is not None:
             await ctx.db.write(

@@ -14,4 +14,5 @@ class Context:
     db: Database
     clock: Clock
     template_approval_delay_ms: int = 0
+    public_url: str = "http://127.0.0.1:8000"
     wake_engine: Callable[[], None] = field(default=lambda: None)

@@ -40,6 +40,7 @@ class PushItem:
     body: dict[str, Any]
     attempts: int
     created_at: int
+    channel: str
 
 
 _COLUMNS = (
@@ -130,11 +131,11 @@ def claim_pushes(now: int, limit: int, lease_ms: int) -> Op[list[PushItem]]:
             "push_due_at, seq",
             "push_due_at = ?",
             "push_state = 'pending'",
-            "seq, account_id, push_url, push_content_type, body, push_attempts, created_at",
+            "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, channel",
         ),
         (now, limit, now + lease_ms),
     )
-    return [PushItem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
+    return [PushItem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7]) for r in rows]
 
 
 def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]]) -> Op[None]:
