@@ -241,3 +241,17 @@ def window_from_options(options: str | None) -> Window | None:
         return None
     wire = json.loads(options).get("deliveryTimeWindow")
     return Window.from_wire(wire) if wire else None
+
+
+def paced_start(start: int, recent_departures: list[int], amount: int, unit: str | None) -> int:
+    """The earliest start for new evenly spaced slots (interval I = unit/amount) such that, together with the
+    bulk's recent departures, no sliding window of one unit holds more than `amount` departures.
+
+    With o(n) the n-th newest departure, the k-th new slot's window must hold at most `amount - k - 1` old
+    departures, which comes down to start >= o(n) + n * I for n = 1..amount.
+    """
+    newest_first = sorted(recent_departures, reverse=True)[:amount]
+    at = start
+    for n, departed in enumerate(newest_first, start=1):
+        at = max(at, departed + slot_offset(n, amount, unit or DEFAULT_UNIT))
+    return at

@@ -19,7 +19,8 @@ from ..connectors.base import Connector, LateResult, Submission, SubmitResult
 from ..domain import status as st
 from ..domain.planning import MAX_VALIDITY_MS, MINUTE_MS
 from ..domain.retry import submit_retry_delay_ms
-from ..domain.schedule import is_open, next_open, window_from_options
+from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start, window_from_options
+from ..store import bulks as bulks_store
 from ..store import messages as msgs
 from ..store.database import Database
 from ..store.rates import take_tokens
@@ -150,16 +151,75 @@ class Engine:
         claimed = await self.db.write(msgs.claim_due(now, s.claim_batch, self.owner, s.lease_ms))
         if not claimed:
             return 0
-        allowed, released = await self._throttle(claimed, now)
+        allowed, released = self._hold_closed_windows(claimed, now)
+        allowed, paced_out = await self._pace(allowed, now)
+        allowed, throttled = await self._throttle(allowed, now)
         by_channel: dict[str, list[msgs.Claimed]] = defaultdict(list)
         for c in allowed:
             by_channel[c.channel].append(c)
-        outcomes: list[msgs.Outcome] = released
+        outcomes: list[msgs.Outcome] = released + paced_out + throttled
         for channel, batch in by_channel.items():
             results = await self._submit(channel, batch, now)
             outcomes.extend(self._outcome(c, r, now) for c, r in zip(batch, results, strict=True))
         await self.db.write(msgs.record(outcomes, self.clock.now_ms()))
         return len(allowed)
+
+    def _release(self, c: msgs.Claimed, due: int) -> msgs.Outcome:
+        """Give a claimed row back unsent, due at `due` inside its window (or at its expiry if none is left)."""
+        due = next_open(due, window_from_options(c.options))
+        return msgs.Outcome(c.seq, "release", 0, 0, min(due, c.expires_at), self.owner)
+
+    def _hold_closed_windows(
+        self, claimed: list[msgs.Claimed], now: int
+    ) -> tuple[list[msgs.Claimed], list[msgs.Outcome]]:
+        """A row claimed late (engine down or behind) may find its delivery window closed: it waits for it."""
+        allowed, held = [], []
+        for c in claimed:
+            if is_open(now, window_from_options(c.options)):
+                allowed.append(c)
+            else:
+                held.append(self._release(c, now))
+        return allowed, held
+
+    async def _pace(self, claimed: list[msgs.Claimed], now: int) -> tuple[list[msgs.Claimed], list[msgs.Outcome]]:
+        """Enforce each paced bulk's sliding-window limit on actual departures. Rows over it (a bulk that fell
+        behind its plan) go back, and the bulk's remaining rows are planned again from the first instant the
+        limit allows, evenly spaced."""
+        firsts: dict[tuple[str, str], list[msgs.Claimed]] = defaultdict(list)
+        for c in claimed:
+            if c.attempts == 1:
+                firsts[(c.account_id, c.bulk_id)].append(c)
+        if not firsts:
+            return claimed, []
+        over: list[msgs.Claimed] = []
+        behind: list[tuple[str, str, list[int], int, str]] = []
+        by_account: dict[str, list[str]] = defaultdict(list)
+        for account_id, bulk_id in firsts:
+            by_account[account_id].append(bulk_id)
+        for account_id, bulk_ids in by_account.items():
+            paced = await self.db.read(bulks_store.paced_bulks(account_id, bulk_ids))
+            for bulk_id, (amount, unit) in paced.items():
+                rows = firsts[(account_id, bulk_id)]
+                recent = await self.db.read(
+                    bulks_store.recent_departures(
+                        account_id, bulk_id, now - UNIT_MS[unit], amount, tuple(c.seq for c in rows)
+                    )
+                )
+                room = max(0, amount - len(recent))
+                if len(rows) > room:
+                    over.extend(rows[room:])
+                    behind.append((account_id, bulk_id, recent + [now] * room, amount, unit))
+        if not over:
+            return claimed, []
+        skip = {c.seq for c in over}
+        outcomes = [msgs.Outcome(c.seq, "release", 0, 0, c.expires_at, self.owner) for c in over]
+        await self.db.write(msgs.record(outcomes, now))
+        for account_id, bulk_id, departures, amount, unit in behind:
+            bulk = await self.db.read(bulks_store.get_bulk(account_id, bulk_id))
+            if bulk is not None:
+                start = paced_start(now, departures, amount, unit)
+                await self.db.write(bulks_store.reslot_remaining(account_id, bulk, start))
+        return [c for c in claimed if c.seq not in skip], []
 
     async def _throttle(self, claimed: list[msgs.Claimed], now: int) -> tuple[list[msgs.Claimed], list[msgs.Outcome]]:
         """Keep what the upstream submit rates allow now; give the rest back, each due when a token frees up."""
@@ -177,8 +237,7 @@ class Engine:
             for key, group in groups.items():
                 allowed.extend(group[: granted[key]])
                 for waiting, c in enumerate(group[granted[key] :], start=1):
-                    due = now + math.ceil(waiting * 1000 / rate)
-                    released.append(msgs.Outcome(c.seq, "release", 0, 0, due, self.owner))
+                    released.append(self._release(c, now + math.ceil(waiting * 1000 / rate)))
         return allowed, released
 
     async def _submit(self, channel: str, batch: list[msgs.Claimed], now: int) -> list[SubmitResult]:

@@ -63,7 +63,7 @@ def _message_problem(
     return template_problem(templates.get((m.sender, m.content.templateCode)), m.content, now)
 
 
-def _destination_problem(to: str | None) -> _Rejection | None:
+def destination_problem(to: str | None) -> _Rejection | None:
     if not to:
         return _MISSING_TO
     if not is_valid_destination(to):
@@ -152,7 +152,7 @@ def _rows(
     rows = []
     generated = iter(new_message_ids(sum(1 for d in m.destinations if not d.messageId)))
     for d in m.destinations:
-        problem = _destination_problem(d.to) or message_problem
+        problem = destination_problem(d.to) or message_problem
         state, due_at, expires_at = ("done", now, now) if problem else ("queued", planned, planned + validity)
         status_id, error_id = (problem[0].id, problem[1].id) if problem else (_ACCEPTED.id, _NO_ERROR)
         rows.append(

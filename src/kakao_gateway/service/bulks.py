@@ -9,6 +9,7 @@ from ..domain.schedule import Window, plan_summary
 from ..domain.times import format_ms, parse_instant
 from ..schemas.alim import AlimRequest
 from ..store import bulks as store
+from .alim import destination_problem
 from .context import Context
 from .errors import Conflict, InvalidRequest, NotFound
 
@@ -121,7 +122,7 @@ def plan(ctx: Context, request: AlimRequest) -> dict[str, Any]:
         if options and options.validityPeriod
         else validity_ms(None, None)
     )
-    count = sum(len(m.destinations) for m in request.messages)
+    count = sum(1 for m in request.messages for d in m.destinations if destination_problem(d.to) is None)
     summary = plan_summary(
         start_at(now, send_at),
         count,

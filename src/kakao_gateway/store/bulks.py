@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain import status as st
-from ..domain.schedule import plan_due, slot_offset, window_from_options
+from ..domain.schedule import UNIT_MS, paced_start, plan_due, window_from_options
 from .messages import _FACT_COLUMNS, CANCELED_ERROR, CANCELED_STATUS, _draft
 from .reports import add_reports
 from .sql import Execute, ExecuteMany, Fetch, Op
@@ -79,16 +79,45 @@ def progress(account_id: str, bulk_id: str) -> Op[Progress]:
     return Progress(**counts, next_due=next_due)
 
 
+def recent_departures(
+    account_id: str, bulk_id: str, since: int, limit: int, exclude: tuple[int, ...] = ()
+) -> Op[list[int]]:
+    """First-submit times of the bulk's messages after `since`, newest first (at most `limit`)."""
+    skip = f" AND seq NOT IN ({','.join('?' * len(exclude))})" if exclude else ""
+    rows = yield Fetch(
+        "SELECT sent_at FROM messages WHERE account_id = ? AND bulk_id = ? AND attempts > 0 AND sent_at > ?"
+        f"{skip} ORDER BY sent_at DESC LIMIT ?",
+        (account_id, bulk_id, since, *exclude, limit),
+    )
+    return [r[0] for r in rows]
+
+
 def _paced_start(account_id: str, bulk_id: str, start: int, amount: int | None, unit: str | None) -> Op[int]:
-    """`start`, but never sooner than one pace interval after the bulk's last departure, so that re-planning
-    (resume, re-pace) cannot put more than `amount` departures in any unit window."""
+    """`start`, or later if the bulk's recent departures leave no room yet (see domain.schedule.paced_start)."""
     if amount is None:
         return start
+    window = UNIT_MS[unit or "MINUTE"]
+    recent = yield from recent_departures(account_id, bulk_id, start - window, amount)
+    return paced_start(start, recent, amount, unit)
+
+
+def paced_bulks(account_id: str, bulk_ids: list[str]) -> Op[dict[str, tuple[int, str]]]:
+    """(amount, unit) of the given bulks that have a speed limit."""
+    if not bulk_ids:
+        return {}
     rows = yield Fetch(
-        "SELECT MAX(sent_at) FROM messages WHERE account_id = ? AND bulk_id = ? AND attempts > 0", (account_id, bulk_id)
+        f"SELECT bulk_id, speed_amount, speed_unit FROM bulks WHERE account_id = ? AND bulk_id IN "
+        f"({','.join('?' * len(bulk_ids))}) AND speed_amount IS NOT NULL",
+        (account_id, *bulk_ids),
     )
-    last = rows[0][0]
-    return start if last is None else max(start, last + slot_offset(1, amount, unit or "MINUTE"))
+    return {r[0]: (int(r[1]), r[2] or "MINUTE") for r in rows}
+
+
+def reslot_remaining(account_id: str, bulk: Bulk, start: int) -> Op[int]:
+    """Re-plan the bulk's queued, never-sent rows from `start` at its pace (after it fell behind)."""
+    return (
+        yield from _reslot(account_id, bulk.bulk_id, start, bulk.speed_amount, bulk.speed_unit, ("queued",), "queued")
+    )
 
 
 def _reslot(

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..domain import status as st
 from ..domain.reports import MessageFacts, delivery_report, log_entry
-from ..domain.schedule import Window, plan_due, slot_offset
+from ..domain.schedule import Window, plan_due
 from .reports import ReportDraft, add_reports
 from .sql import Execute, Fetch, InsertMany, Op, claim_sql
 
@@ -188,11 +188,19 @@ class BulkPlan:
 
 
 _TIME_VIOLATION = st.status("PENDING_TIME_VIOLATION").id
+# A row going back to the queue follows its bulk: held while the bulk is paused, canceled (in this same
+# operation, see `record`) when the bulk was canceled meanwhile.
+_REQUEUE_STATE = (
+    "CASE (SELECT b.state FROM bulks b WHERE b.account_id = messages.account_id AND b.bulk_id = messages.bulk_id) "
+    "WHEN 'paused' THEN 'paused' WHEN 'canceled' THEN 'canceling' ELSE 'queued' END"
+)
 CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
 CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
 
 
-def _bulk_for_accept(account_id: str, plan: BulkPlan, now: int) -> Op[tuple[str, int | None, str | None, int, int]]:
+def _bulk_for_accept(
+    account_id: str, plan: BulkPlan, now: int, window: Window | None
+) -> Op[tuple[str, int | None, str | None, int, int]]:
     """The bulk's (state, speed amount, unit, slot base, next slot), creating it on first use. A bulk that gets
     more messages after its slots ran into the past is re-based at this request's start, so it cannot burst."""
     rows = yield Fetch(
@@ -220,7 +228,7 @@ def _bulk_for_accept(account_id: str, plan: BulkPlan, now: int) -> Op[tuple[str,
     state, amount, unit, base, next_slot = rows[0]
     if amount is None and plan.speed_amount is not None:
         amount, unit = plan.speed_amount, plan.speed_unit
-    if base is None or amount is None or base + slot_offset(next_slot, amount, unit or "MINUTE") < plan.start:
+    if base is None or amount is None or plan_due(base, next_slot, amount, unit, window) < plan.start:
         base, next_slot = plan.start, 0
     return state, amount, unit, base, next_slot
 
@@ -253,7 +261,8 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
     A row whose messageId the account already used (earlier, or earlier in this request) is not stored; it gets
     a REJECTED_DUPLICATE_MESSAGE_ID report instead. Rejected rows get their final report in the same transaction.
     """
-    state, amount, unit, base, next_slot = yield from _bulk_for_accept(account_id, plan, now)
+    window = next((m.window for m in messages if m.state == "queued"), None)
+    state, amount, unit, base, next_slot = yield from _bulk_for_accept(account_id, plan, now, window)
     next_slot = _plan_rows(messages, state, amount, unit, base, next_slot, now)
     yield Execute(
         "UPDATE bulks SET slot_base = ?, next_slot = ?, speed_amount = ?, speed_unit = ? "
@@ -305,17 +314,20 @@ class Claimed:
     intermediate: bool
     error_id: int
     options: str | None
+    bulk_id: str
 
 
 _CLAIM_COLUMNS = (
     "seq, account_id, message_id, channel, sender, destination, content, attempts, first_attempt_at, expires_at, "
-    "intermediate, error_id, options"
+    "intermediate, error_id, options, bulk_id"
 )
 
 
 def _claimed(rows: list[Any]) -> list[Claimed]:
     return [
-        Claimed(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9], bool(r[10]), r[11], r[12])
+        Claimed(
+            r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9], bool(r[10]), r[11], r[12], r[13]
+        )
         for r in rows
     ]
 
@@ -424,7 +436,7 @@ def record(outcomes: list[Outcome], now: int) -> Op[int]:
             )
             drafts.extend(_draft(r, True) for r in rows)
         else:
-            state = "sent" if o.kind == "sent" else "queued"
+            state = "'sent'" if o.kind == "sent" else _REQUEUE_STATE
             if o.kind == "release":  # claimed but not submitted (rate limit): the attempt does not count
                 rows = yield Fetch(
                     "UPDATE messages SET state = 'queued', due_at = ?, attempts = attempts - 1, lease_owner = NULL "
@@ -434,13 +446,19 @@ def record(outcomes: list[Outcome], now: int) -> Op[int]:
                 changed += len(rows)
                 continue
             rows = yield Fetch(
-                f"UPDATE messages SET state = '{state}', due_at = ?, status_id = ?, error_id = ?, lease_owner = NULL "
+                f"UPDATE messages SET state = {state}, due_at = ?, status_id = ?, error_id = ?, lease_owner = NULL "
                 f"WHERE seq = ? AND {guard} RETURNING {_FACT_COLUMNS}",
                 (o.due_at, o.status_id, o.error_id, o.seq, *guard_params),
             )
             if o.kind == "retry":
                 drafts.extend(_draft(r, False) for r in rows if r[17])
         changed += len(rows)
+    canceled = yield Fetch(
+        "UPDATE messages SET state = 'done', status_id = ?, error_id = ?, done_at = ?, lease_owner = NULL "
+        f"WHERE state = 'canceling' RETURNING {_FACT_COLUMNS}",
+        (CANCELED_STATUS, CANCELED_ERROR, now),
+    )
+    drafts.extend(_draft(r, True) for r in canceled)
     if drafts:
         yield from add_reports(drafts, now)
     return changed
