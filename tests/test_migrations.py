@@ -26,6 +26,7 @@ TABLES = {
     "url_domains",
     "short_links",
     "clicks",
+    "rate_events",
 }
 
 

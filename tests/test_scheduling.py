@@ -752,11 +752,6 @@ async def test_overall_submit_rate(settings: Settings, clock: ManualClock, recei
         assert ledger.done_at(ids) == sorted(ledger.done_at(ids))  # in order
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: store/rates.take_tokens starts a bucket full (one second's worth) and refills it continuously, "
-    "so a sliding second can hold up to twice max_submit_rate submits",
-)
 async def test_overall_submit_rate_holds_in_every_sliding_second(
     settings: Settings, clock: ManualClock, receiver: Receiver
 ) -> None:

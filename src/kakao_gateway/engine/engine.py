@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start, window_f
 from ..store import bulks as bulks_store
 from ..store import messages as msgs
 from ..store.database import Database
-from ..store.rates import take_tokens
+from ..store.rates import take_tokens, window_of
 from ..store.reports import purge_reports
 from .webhooks import WebhookPusher
 
@@ -236,8 +235,9 @@ class Engine:
             allowed = []
             for key, group in groups.items():
                 allowed.extend(group[: granted[key]])
-                for waiting, c in enumerate(group[granted[key] :], start=1):
-                    released.append(self._release(c, now + math.ceil(waiting * 1000 / rate)))
+                limit, window_ms = window_of(rate)
+                for waiting, c in enumerate(group[granted[key] :]):  # due when the sliding window has room
+                    released.append(self._release(c, now + window_ms * (waiting // limit + 1)))
         return allowed, released
 
     async def _submit(self, channel: str, batch: list[msgs.Claimed], now: int) -> list[SubmitResult]:
