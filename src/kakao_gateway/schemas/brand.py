@@ -223,7 +223,11 @@ RichContentButtons = Annotated[list[RichContentButton], Field(min_length=1, max_
 
 def _text_and_image_button_problems(buttons: Sequence[BrandButton], has_coupon: bool) -> list[Problem]:
     """TB rules: at most 5 buttons (4 with a coupon); ADD_CHANNEL first when used with BUSINESS_FORM, else
-    BUSINESS_FORM first."""
+    BUSINESS_FORM first.
+
+    Read literally, as the spec words it: with both present only ADD_CHANNEL's position is fixed (BUSINESS_FORM may
+    follow anywhere); ADD_CHANNEL without BUSINESS_FORM may be anywhere. RB is the mirror image (last instead of first).
+    """
     problems = []
     limit = 4 if has_coupon else 5
     if len(buttons) > limit:
@@ -251,14 +255,13 @@ def _rich_content_button_problems(buttons: Sequence[BrandButton] | None, loc: Lo
     if not buttons:
         return []
     types = [b.type for b in buttons]
-    last = len(types) - 1
     if "ADD_CHANNEL" in types and "BUSINESS_FORM" in types:
         if types[-1] != "ADD_CHANNEL":
             index = types.index("ADD_CHANNEL")
             reason = "ADD_CHANNEL must be the last button when used together with BUSINESS_FORM"
             return [Problem((*loc, index), reason, "ADD_CHANNEL")]
     elif "BUSINESS_FORM" in types and types[-1] != "BUSINESS_FORM":
-        index = max(i for i, t in enumerate(types) if t == "BUSINESS_FORM" and i != last)
+        index = types.index("BUSINESS_FORM")
         return [Problem((*loc, index), "BUSINESS_FORM must be the last button", "BUSINESS_FORM")]
     return []
 
@@ -425,9 +428,8 @@ class ItemListFreeFormContent(Wire):
     def _rules(self) -> ItemListFreeFormContent:
         problems = []
         for index, item in enumerate(self.itemList):
-            limit, which = (
-                (ITEM_TITLE_FIRST_MAX, "the first item") if index == 0 else (ITEM_TITLE_REST_MAX, "items after the first")
-            )
+            limit = ITEM_TITLE_FIRST_MAX if index == 0 else ITEM_TITLE_REST_MAX
+            which = "the first item" if index == 0 else "items after the first"
             if len(item.title) > limit:
                 problems.append(
                     Problem(
@@ -620,26 +622,36 @@ FreeFormContent: TypeAlias = (
     | CarouselCommerceFreeFormContent
     | PremiumVideoFreeFormContent
 )
-VariableContent: TypeAlias = TextVariableContent | ImageVariableContent | ImageWideVariableContent | ItemListVariableContent
+VariableContent: TypeAlias = (
+    TextVariableContent | ImageVariableContent | ImageWideVariableContent | ItemListVariableContent
+)
 AnyBrandContent: TypeAlias = FreeFormContent | VariableContent
 
 
-def _reject_deprecated(value: Any) -> Any:
-    """Kakao Chingu's old content types (anything not `*_FREE_FORM` or `*_VARIABLE`) are a 400 saying so."""
+def _check_content_type(value: Any) -> Any:
+    """Name a bad content `type` at `content.type`.
+
+    Kakao Chingu's old content types (anything not `*_FREE_FORM` or `*_VARIABLE`) are a 400 saying they are
+    deprecated; other unknown types are a 400 listing the known ones. A missing `type` is left to the discriminator.
+    """
     if isinstance(value, dict):
         kind = value.get("type")
-        if isinstance(kind, str) and not kind.endswith(("_FREE_FORM", "_VARIABLE")):
-            reason = (
-                f"content type '{kind}' is a deprecated Kakao Chingu type and is no longer supported; "
-                f"use a Brand Message type: {', '.join(CONTENT_TYPES)}"
-            )
+        if isinstance(kind, str) and kind not in CONTENT_TYPES:
+            known = ", ".join(CONTENT_TYPES)
+            if kind.endswith(("_FREE_FORM", "_VARIABLE")):
+                reason = f"unknown content type '{kind}'; expected one of {known}"
+            else:
+                reason = (
+                    f"content type '{kind}' is a deprecated Kakao Chingu type and is no longer supported; "
+                    f"use a Brand Message type: {known}"
+                )
             raise_problems("BrandContent", [Problem(("type",), reason, kind)])
     return value
 
 
 BrandContent = Annotated[
     Annotated[AnyBrandContent, Field(discriminator="type")],
-    BeforeValidator(_reject_deprecated),
+    BeforeValidator(_check_content_type),
 ]
 
 
