@@ -115,6 +115,10 @@ def serve(
         ),
     ] = None,
     log_level: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL")] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(envvar="KAKAO_GATEWAY_PUBLIC_URL", help="Base URL of short links [default: http://<host>:<port>]"),
+    ] = None,
     virtual_clock: Annotated[
         bool,
         typer.Option(
@@ -159,6 +163,7 @@ def serve(
         admin_key=_env("ADMIN_KEY"),
         engine=engine,
         virtual_clock=virtual_clock or None,
+        public_url=public_url,
         max_submit_rate=max_submit_rate,
         max_submit_rate_per_sender=max_submit_rate_per_sender,
     )
