@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from .common import (
+    AppLinkRule,
     DefaultSmsFailover,
     DeliveryTimeWindow,
     Platform,
@@ -29,20 +30,13 @@ class UrlButton(Wire):
     target: Annotated[str, Field(max_length=3)] | None = None
 
 
-class AppLinkButton(Wire):
+class AppLinkButton(AppLinkRule):
     type: Literal["APP_LINK"]
     name: Name
     schemeAndroid: Url500 | None = None
     schemeIos: Url500 | None = None
     urlMobile: Url500 | None = None
     urlPc: Url500 | None = None
-
-    @model_validator(mode="after")
-    def _two_of_three(self) -> AppLinkButton:
-        given = sum(v is not None for v in (self.schemeAndroid, self.schemeIos, self.urlMobile))
-        if given < 2:
-            raise ValueError("APP_LINK needs at least two of schemeAndroid, schemeIos and urlMobile")
-        return self
 
 
 class DeliveryTrackingButton(Wire):

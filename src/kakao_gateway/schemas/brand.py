@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, mo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .common import (
+    AppLinkRule,
     DefaultSmsFailover,
     DeliveryTimeWindow,
     MessageDeliveryReporting,
@@ -106,20 +107,13 @@ class _UrlButton(Wire):
     target: Literal["OUT"] | None = None
 
 
-class _AppLinkButton(Wire):
+class _AppLinkButton(AppLinkRule):
     type: Literal["APP_LINK"]
     name: str
     schemeAndroid: Scheme500 | None = None
     schemeIos: Scheme500 | None = None
     urlMobile: HttpUrl500 | None = None
     urlPc: HttpUrl500 | None = None
-
-    @model_validator(mode="after")
-    def _two_of_three(self) -> _AppLinkButton:
-        given = sum(v is not None for v in (self.schemeAndroid, self.schemeIos, self.urlMobile))
-        if given < 2:
-            raise ValueError("APP_LINK needs at least two of schemeAndroid, schemeIos and urlMobile")
-        return self
 
 
 class _BotKeywordButton(Wire):

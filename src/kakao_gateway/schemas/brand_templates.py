@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from .common import Wire
+from .common import AppLinkRule, Wire
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
@@ -74,19 +74,12 @@ class _LinkFields(Wire):
         return _reject_other_spellings(data, "urlPC", "schemeIOS")
 
 
-class _AppLink(_LinkFields):
+class _AppLink(_LinkFields, AppLinkRule):
     type: Literal["APP_LINK"]
     schemeAndroid: Text500 | None = None
     schemeIos: Text500 | None = None
     urlMobile: Url500 | None = None
     urlPc: Url500 | None = None
-
-    @model_validator(mode="after")
-    def _two_of_three(self) -> _AppLink:
-        given = sum(v is not None for v in (self.schemeAndroid, self.schemeIos, self.urlMobile))
-        if given < 2:
-            raise ValueError("APP_LINK needs at least two of schemeAndroid, schemeIos and urlMobile")
-        return self
 
 
 class _Url(_LinkFields):

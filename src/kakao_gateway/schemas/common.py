@@ -18,6 +18,17 @@ def limited(max_length: int, min_length: int = 0) -> object:
     return Field(max_length=max_length, min_length=min_length)
 
 
+class AppLinkRule(Wire):
+    """APP_LINK buttons of every family: at least two of schemeAndroid, schemeIos and urlMobile."""
+
+    @model_validator(mode="after")
+    def _two_of_three(self) -> AppLinkRule:
+        given = sum(getattr(self, name, None) is not None for name in ("schemeAndroid", "schemeIos", "urlMobile"))
+        if given < 2:
+            raise ValueError("APP_LINK needs at least two of schemeAndroid, schemeIos and urlMobile")
+        return self
+
+
 class ToDestination(Wire):
     # The spec requires `to`; a missing or empty one is a per-destination MISSING_TO, not a 400 (DESIGN.md).
     to: str | None = None
