@@ -92,13 +92,46 @@ def _weekday(day: int) -> int:
     return (day + _EPOCH_WEEKDAY) % 7
 
 
-def _span(t: int, w: Window | None) -> tuple[int, int | None]:
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    """Open only when every one of its windows is open: a message's delivery window and Brand ad hours, say."""
+
+    windows: tuple[Window, ...]
+
+    def open_ms_per_week(self) -> int:
+        monday = 4 * DAY_MS  # epoch day 4 was a Monday
+        total, at, end = 0, *_span(monday, self)
+        while at < monday + WEEK_MS:
+            if end is None:
+                return total + monday + WEEK_MS - at
+            total += min(end, monday + WEEK_MS) - at
+            at, end = _span(end, self)
+        return total
+
+
+AnyWindow = Window | AllOf
+
+
+def _span_all(t: int, w: AllOf) -> tuple[int, int | None]:
+    for _ in range(200):  # each round moves t to a later opening; overlapping weekly windows meet within a week
+        spans = [_span(t, x) for x in w.windows]
+        start = max(s for s, _ in spans)
+        if all(s == start for s, _ in spans):
+            ends = [e for _, e in spans if e is not None]
+            return start, min(ends) if ends else None
+        t = start
+    raise ValueError("the windows never overlap, so the message can never be sent")
+
+
+def _span(t: int, w: AnyWindow | None) -> tuple[int, int | None]:
     """The first open instant `a >= t` and the end of the open period holding `a` (None: never closes).
 
     Raises ValueError when the window is never open. Loops are bounded by a week of days.
     """
     if w is None:
         return t, None
+    if isinstance(w, AllOf):
+        return _span_all(t, w)
     if not w.days:
         raise ValueError("the delivery time window has no days, so it is never open")
     day = t // DAY_MS
@@ -126,17 +159,19 @@ def _span(t: int, w: Window | None) -> tuple[int, int | None]:
     raise AssertionError("unreachable: a non-empty window opens within a week")  # pragma: no cover
 
 
-def is_open(t: int, w: Window | None) -> bool:
+def is_open(t: int, w: AnyWindow | None) -> bool:
     """Whether messages may be delivered at instant `t` (None = always open)."""
+    if isinstance(w, AllOf):
+        return all(is_open(t, x) for x in w.windows)
     return w is None or (bool(w.days) and _span(t, w)[0] == t)
 
 
-def next_open(t: int, w: Window | None) -> int:
+def next_open(t: int, w: AnyWindow | None) -> int:
     """`t` if the window is open at `t`, else the start of the next open period (ValueError if never open)."""
     return _span(t, w)[0]
 
 
-def open_until(t: int, w: Window | None) -> int | None:
+def open_until(t: int, w: AnyWindow | None) -> int | None:
     """For an open `t`: when its open period ends (exclusive); None if it never ends.
 
     Raises ValueError when the window is closed at `t`.
@@ -147,7 +182,7 @@ def open_until(t: int, w: Window | None) -> int | None:
     return end
 
 
-def add_open_time(t: int, offset_ms: int, w: Window | None) -> int:
+def add_open_time(t: int, offset_ms: int, w: AnyWindow | None) -> int:
     """The earliest open instant reached after `offset_ms` of open time counted from `next_open(t)`.
 
     When the offset runs out exactly where an open period ends, the result is the next opening (the end itself
@@ -180,7 +215,7 @@ def slot_offset(index: int, amount: int, unit: str) -> int:
     return index * UNIT_MS[unit] // amount
 
 
-def plan_due(start: int, index: int, amount: int | None, unit: str | None, w: Window | None) -> int:
+def plan_due(start: int, index: int, amount: int | None, unit: str | None, w: AnyWindow | None) -> int:
     """When the `index`-th message of a bulk may leave.
 
     `start` is sendAt or now. With a speed limit the message's slot is counted in open time from the first
@@ -193,7 +228,7 @@ def plan_due(start: int, index: int, amount: int | None, unit: str | None, w: Wi
 
 
 def plan_summary(
-    start: int, count: int, amount: int | None, unit: str | None, w: Window | None, validity_ms: int
+    start: int, count: int, amount: int | None, unit: str | None, w: AnyWindow | None, validity_ms: int
 ) -> dict[str, Any]:
     """Dry run of a bulk's plan (`POST /kakao/1/bulks/plan`), in O(count) time and O(hours) memory.
 
@@ -235,12 +270,15 @@ def plan_summary(
 
 
 @lru_cache(maxsize=4096)
-def window_from_options(options: str | None) -> Window | None:
-    """The deliveryTimeWindow kept in a message row's options JSON, if any."""
+def window_from_options(options: str | None) -> AnyWindow | None:
+    """A row's sending window from its options JSON: its deliveryTimeWindow, Brand ad hours, or both."""
     if not options:
         return None
-    wire = json.loads(options).get("deliveryTimeWindow")
-    return Window.from_wire(wire) if wire else None
+    parsed = json.loads(options)
+    found = tuple(Window.from_wire(parsed[key]) for key in ("deliveryTimeWindow", "adHours") if parsed.get(key))
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else AllOf(found)
 
 
 def paced_start(start: int, recent_departures: list[int], amount: int, unit: str | None) -> int:

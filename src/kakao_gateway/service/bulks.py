@@ -9,9 +9,9 @@ from ..domain.schedule import Window, plan_summary
 from ..domain.times import format_ms, parse_instant
 from ..schemas.alim import AlimRequest
 from ..store import bulks as store
-from .alim import destination_problem
 from .context import Context
 from .errors import Conflict, InvalidRequest, NotFound
+from .sending import destination_problem
 
 
 async def _bulk(ctx: Context, account_id: str, bulk_id: str | None) -> store.Bulk:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..domain import status as st
 from ..domain.reports import MessageFacts, delivery_report, log_entry
-from ..domain.schedule import Window, plan_due
+from ..domain.schedule import AnyWindow, plan_due
 from .reports import ReportDraft, add_reports
 from .sql import Execute, Fetch, InsertMany, Op, claim_sql
 
@@ -46,7 +46,7 @@ class NewMessage:
     notify: bool
     intermediate: bool
     options: str | None
-    window: Window | None = None
+    window: AnyWindow | None = None
     validity: int = 0
     held_reported: bool = False
 
@@ -199,7 +199,7 @@ CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
 
 
 def _bulk_for_accept(
-    account_id: str, plan: BulkPlan, now: int, window: Window | None
+    account_id: str, plan: BulkPlan, now: int, window: AnyWindow | None
 ) -> Op[tuple[str, int | None, str | None, int, int]]:
     """The bulk's (state, speed amount, unit, slot base, next slot), creating it on first use. A bulk that gets
     more messages after its slots ran into the past is re-based at this request's start, so it cannot burst."""

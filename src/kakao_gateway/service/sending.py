@@ -1,0 +1,174 @@
+"""What every channel's send shares: per-destination checks, the bulk plan, building rows, storing, answering."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import orjson
+
+from ..domain import status as st
+from ..domain.ids import new_bulk_id, new_message_ids
+from ..domain.phone import is_valid_destination
+from ..domain.planning import send_at_too_far, start_at, validity_ms
+from ..domain.schedule import window_from_options
+from ..schemas.common import Platform, RequestSchedulingSettings, ToDestination, ValidityPeriod, Webhooks
+from ..store.messages import BulkPlan, NewMessage, accept
+from .context import Context
+from .errors import InvalidRequest
+
+Rejection = tuple[st.Status, st.Error]
+ACCEPTED = st.status("PENDING_ENROUTE")
+NO_ERROR = st.error("NO_ERROR").id
+DUPLICATE = st.status("REJECTED_DUPLICATE_MESSAGE_ID")
+
+
+def reject(status: str, error: str) -> Rejection:
+    return st.status(status), st.error(error)
+
+
+UNKNOWN_SENDER = reject("REJECTED_SOURCE", "EC_CONFIGURATION_ERROR")
+MISSING_TO = reject("MISSING_TO", "EC_INVALID_DESTINATION_ADDRESS")
+BAD_DESTINATION = reject("REJECTED_DESTINATION", "EC_INVALID_DESTINATION_ADDRESS")
+BAD_TEMPLATE = reject("UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE")
+BAD_ARGS = reject("UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE_ARGS")
+
+
+def destination_problem(to: str | None) -> Rejection | None:
+    if not to:
+        return MISSING_TO
+    if not is_valid_destination(to):
+        return BAD_DESTINATION
+    return None
+
+
+class MessageOptions(Protocol):
+    platform: Platform | None
+    validityPeriod: ValidityPeriod | None
+    campaignReferenceId: str | None
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]: ...
+
+
+class OutboundMessage(Protocol):
+    sender: str
+    destinations: list[ToDestination]
+
+    @property
+    def options(self) -> MessageOptions | None: ...
+
+    @property
+    def webhooks(self) -> Webhooks | None: ...
+
+
+def bulk_plan(channel: str, schedule: RequestSchedulingSettings | None, now: int) -> BulkPlan:
+    """The request's bulk: its id (given or new), start (sendAt or now) and pace. sendAt beyond 180 days is a 400."""
+    send_at = schedule.send_at_ms() if schedule else None
+    if send_at is not None and send_at_too_far(now, send_at):
+        raise InvalidRequest([("options.schedule.sendAt", "must be at most 180 days in the future")])
+    speed = schedule.sendingSpeedLimit if schedule else None
+    return BulkPlan(
+        (schedule.bulkId if schedule else None) or new_bulk_id(),
+        channel,
+        start_at(now, send_at),
+        speed.amount if speed else None,
+        speed.timeUnit if speed else None,
+        orjson.dumps(schedule.model_dump(exclude_none=True) if schedule else {}).decode(),
+    )
+
+
+ContentFor = Callable[[str, str], str]  # (messageId, destination) -> content JSON of that row
+
+
+def message_rows(
+    account_id: str,
+    plan: BulkPlan,
+    m: OutboundMessage,
+    problem: Rejection | None,
+    priority: int,
+    now: int,
+    content: str | ContentFor,
+    row_extra: dict[str, Any] | None = None,
+) -> list[NewMessage]:
+    """One row per destination of a message; `problem` rejects them all, a bad destination rejects one."""
+    o = m.options
+    validity = (
+        validity_ms(o.validityPeriod.amount, o.validityPeriod.timeUnit)
+        if o and o.validityPeriod
+        else validity_ms(None, None)
+    )
+    extra = {
+        k: v
+        for k, v in (o.model_dump(exclude_none=True, by_alias=True) if o else {}).items()
+        if k in ("deliveryTimeWindow", "smsFailover", "targeting")
+    }
+    extra.update(row_extra or {})
+    row_options = orjson.dumps(extra).decode() if extra else None
+    window = window_from_options(row_options)
+    platform = o.platform if o else None
+    hooks = m.webhooks
+    delivery = hooks.delivery if hooks else None
+    notify = delivery.notify is not False if delivery else True
+    rows = []
+    generated = iter(new_message_ids(sum(1 for d in m.destinations if not d.messageId)))
+    for d in m.destinations:
+        message_id = d.messageId or next(generated)
+        row_problem = destination_problem(d.to) or problem
+        state, due_at, expires_at = ("done", now, now) if row_problem else ("queued", plan.start, plan.start + validity)
+        status_id, error_id = (row_problem[0].id, row_problem[1].id) if row_problem else (ACCEPTED.id, NO_ERROR)
+        row_content = content if isinstance(content, str) or row_problem else content(message_id, d.to or "")
+        rows.append(
+            NewMessage(
+                account_id,
+                message_id,
+                plan.channel,
+                plan.bulk_id,
+                m.sender,
+                d.to or "",
+                row_content if isinstance(row_content, str) else "{}",
+                state,
+                due_at,
+                expires_at,
+                priority,
+                status_id,
+                error_id,
+                now,
+                hooks.callbackData if hooks else None,
+                platform.entityId if platform else None,
+                platform.applicationId if platform else None,
+                o.campaignReferenceId if o else None,
+                delivery.url if delivery else None,
+                hooks.contentType if hooks else None,
+                notify,
+                bool(delivery.intermediateReport) if delivery else False,
+                row_options,
+                window,
+                validity,
+            )
+        )
+    return rows
+
+
+async def store_and_answer(
+    ctx: Context, account_id: str, plan: BulkPlan, rows: list[NewMessage], now: int, before_commit: Any = None
+) -> dict[str, Any]:
+    """Commit every row (and anything `before_commit` yields, in the same transaction), then answer."""
+    duplicates = await ctx.db.write(_accept_with(account_id, plan, rows, now, before_commit))
+    ctx.wake_engine()
+    return {"bulkId": plan.bulk_id, "messages": [_answer(i, r, duplicates) for i, r in enumerate(rows)]}
+
+
+def _accept_with(account_id: str, plan: BulkPlan, rows: list[NewMessage], now: int, before: Any) -> Any:
+    if before is not None:
+        yield from before
+    return (yield from accept(account_id, plan, rows, now))
+
+
+def _answer(index: int, row: NewMessage, duplicates: set[int]) -> dict[str, Any]:
+    if index in duplicates:
+        status = DUPLICATE
+    elif row.state == "done":
+        status = st.STATUS_BY_ID[row.status_id]
+    else:
+        status = ACCEPTED
+    return {"messageId": row.message_id, "status": status.wire(), "destination": row.destination}
