@@ -27,6 +27,7 @@ TABLES = {
     "short_links",
     "clicks",
     "rate_events",
+    "account_settings",
 }
 
 

@@ -87,13 +87,13 @@ async def test_senders_start_empty(client: httpx.AsyncClient) -> None:
 
 async def test_add_and_list_senders(client: httpx.AsyncClient, clock: ManualClock) -> None:
     created = await add_sender(client, "ZETA-CHANNEL", "Zeta")
-    assert created == {"sender": "ZETA-CHANNEL", "name": "Zeta", "createdAt": format_ms(START_MS)}
+    assert created == {"sender": "ZETA-CHANNEL", "name": "Zeta", "targetingEligible": False, "createdAt": format_ms(START_MS)}
     clock.advance(10)
     await add_sender(client, "ALPHA-CHANNEL", "Alpha")
     response = await client.get("/kakao/1/senders")
     assert response.json()["results"] == [
-        {"sender": "ALPHA-CHANNEL", "name": "Alpha", "createdAt": format_ms(START_MS + 10_000)},
-        {"sender": "ZETA-CHANNEL", "name": "Zeta", "createdAt": format_ms(START_MS)},
+        {"sender": "ALPHA-CHANNEL", "name": "Alpha", "targetingEligible": False, "createdAt": format_ms(START_MS + 10_000)},
+        {"sender": "ZETA-CHANNEL", "name": "Zeta", "targetingEligible": False, "createdAt": format_ms(START_MS)},
     ]
 
 
@@ -101,7 +101,7 @@ async def test_adding_a_sender_again_renames_it(client: httpx.AsyncClient, clock
     await add_sender(client, SENDER, "Old name")
     clock.advance(60)
     again = await add_sender(client, SENDER, "New name")
-    assert again == {"sender": SENDER, "name": "New name", "createdAt": format_ms(START_MS)}
+    assert again == {"sender": SENDER, "name": "New name", "targetingEligible": False, "createdAt": format_ms(START_MS)}
     response = await client.get("/kakao/1/senders")
     assert response.json()["results"] == [again]
 

@@ -28,6 +28,7 @@ from .service import accounts
 from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
 from .service.context import Context
+from .store import brand as brand_store
 from .store.database import Database, open_database
 from .store.messages import next_event_at
 from .store.reports import next_push_at
@@ -52,8 +53,8 @@ class Gateway:
         public_url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
         self.ctx = Context(self.db, self.clock, round(settings.template_approval_delay_s * 1000), public_url)
         self.auth = Authenticator(self.ctx)
-        self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms)
-        self.connectors: dict[str, Connector] = {"ALIM": self.sandbox}
+        self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms, friends=self._friends)
+        self.connectors: dict[str, Connector] = {"ALIM": self.sandbox, "BRAND": self.sandbox}
         self.http = httpx.AsyncClient(
             transport=webhook_transport, timeout=httpx.Timeout(10.0), headers={"User-Agent": "kakao-gateway"}
         )
@@ -80,6 +81,9 @@ class Gateway:
         if self.settings.engine:
             self._stop.clear()
             self._engine_task = asyncio.create_task(self.engine.run_forever(self._stop), name="engine")
+
+    async def _friends(self, account_id: str, sender: str) -> set[str] | None:
+        return await self.db.read(brand_store.friends(account_id, sender))
 
     async def advance_clock(self, target_ms: int) -> None:
         """Virtual clock: move time to `target_ms`, stopping at every instant something falls due on the way, so

@@ -16,7 +16,9 @@ from .http import context, handled, json_response, parse, principal
 async def add_sender(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
     body = await parse(request, SenderBody)
-    return json_response(await catalog.add_sender(context(request), who.account_id, body.sender, body.name))
+    return json_response(
+        await catalog.add_sender(context(request), who.account_id, body.sender, body.name, body.targetingEligible)
+    )
 
 
 @handled

@@ -21,6 +21,7 @@ class Submission:
     content: dict[str, Any]
     attempt: int
     first_attempt_at: int
+    targeting: str | None = None  # Brand Message audience: TARGETED_FRIENDS, ALL_CONSENT or NON_FRIENDS
 
 
 SubmitKind = Literal["final", "accepted", "temporary"]

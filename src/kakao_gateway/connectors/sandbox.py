@@ -6,6 +6,7 @@ The magic numbers are a public contract (README, "Sandbox magic numbers"): keep 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from .base import LateResult, Submission, SubmitResult
@@ -26,8 +27,18 @@ class Outcome:
     error: str
 
 
-def outcome_for(s: Submission, now: int) -> Outcome:
-    """What the simulated Kakao platform does with one submission."""
+NOT_A_FRIEND = "821000000008"  # a Kakao user who is a friend of no channel
+
+FriendLookup = Callable[[str, str], Awaitable[set[str] | None]]
+
+
+def outcome_for(s: Submission, now: int, friends: set[str] | None = None) -> Outcome:
+    """What the simulated Kakao platform does with one submission. A Brand message targeted at channel friends
+    reaches only friends: those on the sender's friend list when it has one, else anyone but 821000000008."""
+    if s.channel == "BRAND" and (s.targeting or "TARGETED_FRIENDS") == "TARGETED_FRIENDS":
+        outside = s.destination == NOT_A_FRIEND or (friends is not None and s.destination not in friends)
+        if outside and s.destination != "821000000002":
+            return Outcome("final", *NOT_A_USER)
     match s.destination:
         case "821000000002":
             return Outcome("final", *NOT_A_USER)
@@ -49,14 +60,21 @@ class SandboxKakao:
     """With latency 0 a submit answers with the outcome; otherwise it is accepted and the outcome arrives later."""
 
     latency_ms: int = 0
+    friends: FriendLookup | None = None
     _pending: list[tuple[int, int, LateResult]] = field(default_factory=list)
     _counter: int = 0
 
     async def submit(self, batch: list[Submission], now: int) -> list[SubmitResult]:
-        return [self._submit_one(s, now) for s in batch]
+        lists: dict[tuple[str, str], set[str] | None] = {}
+        if self.friends is not None:
+            for s in batch:
+                key = (s.account_id, s.sender)
+                if s.channel == "BRAND" and key not in lists:
+                    lists[key] = await self.friends(*key)
+        return [self._submit_one(s, now, lists.get((s.account_id, s.sender))) for s in batch]
 
-    def _submit_one(self, s: Submission, now: int) -> SubmitResult:
-        outcome = outcome_for(s, now)
+    def _submit_one(self, s: Submission, now: int, friends: set[str] | None) -> SubmitResult:
+        outcome = outcome_for(s, now, friends)
         if outcome.kind == "silent":
             return SubmitResult("accepted")
         if outcome.error == PROVIDER_ERROR:  # an upstream error is an answer to the submit itself

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..clock import Clock
 from ..connectors.base import Connector, LateResult, Submission, SubmitResult
@@ -255,6 +257,7 @@ class Engine:
                 c.content,
                 c.attempts,
                 c.first_attempt_at,
+                _targeting(c.options),
             )
             for c in batch
         ]
@@ -305,3 +308,8 @@ def _sender_key(c: msgs.Claimed) -> str:
 
 def _global_key(c: msgs.Claimed) -> str:
     return "submit:*"
+
+
+@lru_cache(maxsize=4096)
+def _targeting(options: str | None) -> str | None:
+    return json.loads(options).get("targeting") if options else None

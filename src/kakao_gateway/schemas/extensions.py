@@ -15,6 +15,8 @@ Channel = Literal["ALIM", "BRAND", "SANGDAM"]
 class SenderBody(Wire):
     sender: Annotated[str, Field(min_length=1, max_length=100)]
     name: Annotated[str, Field(min_length=1, max_length=200)]
+    # Brand Message: may this sender use ALL_CONSENT / NON_FRIENDS targeting (omitted: unchanged, new: false)
+    targetingEligible: bool | None = None
 
 
 class AlimTemplateBody(Wire):

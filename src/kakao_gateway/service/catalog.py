@@ -12,11 +12,18 @@ from .errors import NotFound
 
 
 def sender_wire(s: store.Sender) -> dict[str, Any]:
-    return {"sender": s.sender, "name": s.name, "createdAt": format_ms(s.created_at)}
+    return {
+        "sender": s.sender,
+        "name": s.name,
+        "targetingEligible": s.targeting_eligible,
+        "createdAt": format_ms(s.created_at),
+    }
 
 
-async def add_sender(ctx: Context, account_id: str, sender: str, name: str) -> dict[str, Any]:
-    return sender_wire(await ctx.db.write(store.upsert_sender(account_id, sender, name, ctx.clock.now_ms())))
+async def add_sender(
+    ctx: Context, account_id: str, sender: str, name: str, eligible: bool | None = None
+) -> dict[str, Any]:
+    return sender_wire(await ctx.db.write(store.upsert_sender(account_id, sender, name, ctx.clock.now_ms(), eligible)))
 
 
 async def list_senders(ctx: Context, account_id: str) -> list[dict[str, Any]]:

@@ -87,10 +87,12 @@ def message_rows(
     problem: Rejection | None,
     priority: int,
     now: int,
-    content: str | ContentFor,
+    content: str,
     row_extra: dict[str, Any] | None = None,
+    per_destination: ContentFor | None = None,
 ) -> list[NewMessage]:
-    """One row per destination of a message; `problem` rejects them all, a bad destination rejects one."""
+    """One row per destination of a message; `problem` rejects them all, a bad destination rejects one.
+    `per_destination` gives an accepted row its own content (its short links, say)."""
     o = m.options
     validity = (
         validity_ms(o.validityPeriod.amount, o.validityPeriod.timeUnit)
@@ -116,7 +118,7 @@ def message_rows(
         row_problem = destination_problem(d.to) or problem
         state, due_at, expires_at = ("done", now, now) if row_problem else ("queued", plan.start, plan.start + validity)
         status_id, error_id = (row_problem[0].id, row_problem[1].id) if row_problem else (ACCEPTED.id, NO_ERROR)
-        row_content = content if isinstance(content, str) or row_problem else content(message_id, d.to or "")
+        row_content = content if row_problem or per_destination is None else per_destination(message_id, d.to or "")
         rows.append(
             NewMessage(
                 account_id,
@@ -125,7 +127,7 @@ def message_rows(
                 plan.bulk_id,
                 m.sender,
                 d.to or "",
-                row_content if isinstance(row_content, str) else "{}",
+                row_content,
                 state,
                 due_at,
                 expires_at,

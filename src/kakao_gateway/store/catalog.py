@@ -14,6 +14,7 @@ class Sender:
     sender: str
     name: str
     created_at: int
+    targeting_eligible: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +46,43 @@ class Subscription:
     content_type: str
 
 
-def upsert_sender(account_id: str, sender: str, name: str, now: int) -> Op[Sender]:
-    rows = yield Fetch("SELECT created_at FROM senders WHERE account_id = ? AND sender = ?", (account_id, sender))
-    if rows:
-        yield Execute("UPDATE senders SET name = ? WHERE account_id = ? AND sender = ?", (name, account_id, sender))
-        return Sender(sender, name, rows[0][0])
-    yield Execute(
-        "INSERT INTO senders (account_id, sender, name, created_at) VALUES (?, ?, ?, ?)",
-        (account_id, sender, name, now),
+def upsert_sender(account_id: str, sender: str, name: str, now: int, eligible: bool | None = None) -> Op[Sender]:
+    """Register or rename a sender; `eligible` (None: keep) allows ALL_CONSENT/NON_FRIENDS Brand targeting."""
+    rows = yield Fetch(
+        "SELECT created_at, targeting_eligible FROM senders WHERE account_id = ? AND sender = ?", (account_id, sender)
     )
-    return Sender(sender, name, now)
+    if rows:
+        keep = bool(rows[0][1]) if eligible is None else eligible
+        yield Execute(
+            "UPDATE senders SET name = ?, targeting_eligible = ? WHERE account_id = ? AND sender = ?",
+            (name, int(keep), account_id, sender),
+        )
+        return Sender(sender, name, rows[0][0], keep)
+    yield Execute(
+        "INSERT INTO senders (account_id, sender, name, created_at, targeting_eligible) VALUES (?, ?, ?, ?, ?)",
+        (account_id, sender, name, now, int(bool(eligible))),
+    )
+    return Sender(sender, name, now, bool(eligible))
 
 
 def list_senders(account_id: str) -> Op[list[Sender]]:
     rows = yield Fetch(
-        "SELECT sender, name, created_at FROM senders WHERE account_id = ? ORDER BY sender", (account_id,)
+        "SELECT sender, name, created_at, targeting_eligible FROM senders WHERE account_id = ? ORDER BY sender",
+        (account_id,),
     )
-    return [Sender(*r) for r in rows]
+    return [Sender(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+
+def eligible_senders(account_id: str, senders: list[str]) -> Op[dict[str, bool]]:
+    """The registered senders among these, each with its Brand targeting eligibility."""
+    if not senders:
+        return {}
+    marks = ",".join("?" * len(senders))
+    rows = yield Fetch(
+        f"SELECT sender, targeting_eligible FROM senders WHERE account_id = ? AND sender IN ({marks})",
+        (account_id, *senders),
+    )
+    return {r[0]: bool(r[1]) for r in rows}
 
 
 def sender_names(account_id: str, senders: list[str]) -> Op[set[str]]:

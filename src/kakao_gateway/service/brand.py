@@ -1,0 +1,213 @@
+"""Accept a Brand Message send (`/kakao-chingu/1/messages`): sender, targeting, template and domain checks,
+advertising hours, URL shortening per destination; then the shared store-and-answer."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import orjson
+
+from ..domain.links import find_urls
+from ..domain.templates import variables
+from ..schemas.brand import VARIABLE_TYPES, BrandMessage, BrandRequest, UrlOptions, content_buttons
+from ..store import brand as brand_store
+from ..store import brand_templates as templates_store
+from ..store import catalog
+from ..store.links import add_links, list_domains
+from ..store.messages import PRIORITIES, NewMessage
+from ..store.sql import Op
+from .context import Context
+from .links import Shortener, default_domain, scheme_of
+from .sending import (
+    BAD_ARGS,
+    BAD_TEMPLATE,
+    UNKNOWN_SENDER,
+    ContentFor,
+    Rejection,
+    bulk_plan,
+    message_rows,
+    reject,
+    store_and_answer,
+)
+
+CHANNEL = "BRAND"
+NOT_ELIGIBLE = reject("UNDELIVERABLE_REJECTED_PLATFORM", "EC_FORBIDDEN_ACCESS")
+UNKNOWN_DOMAIN = reject("UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST")
+TEMPLATE_TYPES = {
+    "TEXT_VARIABLE": "TEXT",
+    "IMAGE_VARIABLE": "IMAGE",
+    "IMAGE_WIDE_VARIABLE": "IMAGE_WIDE",
+    "ITEM_LIST_VARIABLE": "ITEM_LIST",
+}
+DEFAULT_AD_HOURS = {"from": "08:00", "to": "20:00"}  # Korea time (KST, UTC+9)
+KST_OFFSET_MINUTES = 9 * 60
+ALL_DAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+
+
+def ad_hours_window(settings: dict[str, Any]) -> dict[str, Any] | None:
+    """The account's Brand advertising hours (KST) as a UTC delivery window; None when switched off."""
+    hours = settings.get("brandAdHours", DEFAULT_AD_HOURS)
+    if hours is None:
+        return None
+
+    def utc(hhmm: str) -> dict[str, int]:
+        hour, minute = (int(x) for x in hhmm.split(":"))
+        total = (hour * 60 + minute - KST_OFFSET_MINUTES) % (24 * 60)
+        return {"hour": total // 60, "minute": total % 60}
+
+    return {"days": ALL_DAYS, "from": utc(hours["from"]), "to": utc(hours["to"])}
+
+
+def _walk_placeholders(value: Any, data_key: str, found: list[tuple[str, str]]) -> None:
+    if isinstance(value, str):
+        found.extend((data_key, name) for name in variables(value))
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            _walk_placeholders(
+                inner, "buttonData" if key == "buttons" else "couponData" if key == "coupon" else data_key, found
+            )
+    elif isinstance(value, list):
+        for inner in value:
+            _walk_placeholders(inner, data_key, found)
+
+
+def template_problem(content: Any, template: dict[str, Any] | None) -> Rejection | None:
+    """A variable message needs a template of the matching type, and a value for each of its placeholders:
+    `buttonData` for those in buttons, `couponData` for the coupon's, `messageData` for the rest."""
+    if template is None or template.get("type") != TEMPLATE_TYPES[content.type]:
+        return BAD_TEMPLATE
+    found: list[tuple[str, str]] = []
+    _walk_placeholders({k: v for k, v in template.items() if k != "type"}, "messageData", found)
+    for data_key, name in found:
+        if name not in (getattr(content, data_key) or {}):
+            return BAD_ARGS
+    return None
+
+
+def _catalogue(
+    account_id: str, request: BrandRequest
+) -> Op[tuple[dict[str, bool], dict[tuple[str, str], Any], dict[str, Any], set[str]]]:
+    senders = yield from catalog.eligible_senders(account_id, sorted({m.sender for m in request.messages}))
+    templates: dict[tuple[str, str], Any] = {}
+    for m in request.messages:
+        if m.content.type in VARIABLE_TYPES and m.sender in senders:
+            key = (m.sender, m.content.templateCode)  # type: ignore[union-attr]
+            if key not in templates:
+                templates[key] = yield from templates_store.template_for_send(account_id, key[1], key[0])
+    settings = yield from brand_store.get_settings(account_id)
+    domains = yield from _domains(account_id)
+    return senders, templates, settings, domains
+
+
+def _domains(account_id: str) -> Op[set[str]]:
+    return {d for d, _ in (yield from list_domains(account_id))}
+
+
+def _message_problem(
+    m: BrandMessage,
+    senders: dict[str, bool],
+    templates: dict[tuple[str, str], Any],
+    tracking: UrlOptions | None,
+    domains: set[str],
+) -> Rejection | None:
+    if m.sender not in senders:
+        return UNKNOWN_SENDER
+    if m.targeting != "TARGETED_FRIENDS" and not senders[m.sender]:
+        return NOT_ELIGIBLE
+    if m.content.type in VARIABLE_TYPES:
+        problem = template_problem(m.content, templates.get((m.sender, m.content.templateCode)))  # type: ignore[union-attr]
+        if problem:
+            return problem
+    custom = tracking.customDomain if tracking is not None and tracking.shortenUrl else None
+    if custom and custom.lower() not in domains:
+        return UNKNOWN_DOMAIN
+    return None
+
+
+def _per_destination(
+    m: BrandMessage, shortener: Shortener | None, base: dict[str, Any], facts: dict[str, Any]
+) -> ContentFor | None:
+    """Each destination's content with its own short links, when the request asks for shortening and the content
+    has links (in its text or URL buttons)."""
+    if shortener is None or m.content.type in VARIABLE_TYPES:
+        return None
+    text_urls = find_urls(base["text"]) if isinstance(base.get("text"), str) else []
+    url_buttons = [loc for loc, button in content_buttons(m.content) if button.type == "URL"]
+    if not text_urls and not url_buttons:
+        return None
+
+    def render(message_id: str, destination: str) -> str:
+        row_facts = {**facts, "message_id": message_id, "destination": destination}
+        content = copy.deepcopy(base)
+        if text_urls:
+            content["text"] = shortener.text(base["text"], text_urls, row_facts)
+        for loc in url_buttons:
+            node: Any = content
+            for part in loc:
+                node = node[part]
+            for key in ("urlMobile", "urlPc"):
+                if isinstance(node.get(key), str):
+                    node[key] = shortener.button_url(node[key], row_facts)
+        return orjson.dumps(content).decode()
+
+    return render
+
+
+async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str, Any]:
+    now = ctx.clock.now_ms()
+    options = request.options
+    plan = bulk_plan(CHANNEL, options.schedule if options else None, now)
+    tracking = options.tracking if options else None
+    senders, templates, settings, domains = await ctx.db.read(_catalogue(account_id, request))
+    ad_hours = ad_hours_window(settings)
+    shorteners: list[Shortener] = []
+    rows: list[NewMessage] = []
+    for m in request.messages:
+        problem = _message_problem(m, senders, templates, tracking, domains)
+        shortener = None
+        if tracking is not None and tracking.shortenUrl and problem is None:
+            custom = tracking.customDomain.lower() if tracking.customDomain else None
+            shortener = Shortener(
+                account_id,
+                custom or default_domain(ctx.public_url),
+                "https" if custom else scheme_of(ctx.public_url),
+                tracking.removeProtocol,
+                tracking.trackClicks,
+                tracking.trackingUrl,
+            )
+            shorteners.append(shortener)
+        hooks = m.webhooks
+        platform = m.options.platform if m.options else None
+        facts = {
+            "bulk_id": plan.bulk_id,
+            "callback_data": hooks.callbackData if hooks else None,
+            "entity_id": platform.entityId if platform else None,
+            "application_id": platform.applicationId if platform else None,
+            "campaign_ref": m.options.campaignReferenceId if m.options else None,
+            "sent_at": now,
+        }
+        base = m.content.model_dump(exclude_none=True, by_alias=True)
+        render = _per_destination(m, shortener, base, facts)
+        extra = {"adHours": ad_hours} if ad_hours else None
+        plain = orjson.dumps(base).decode()
+        rows.extend(message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, extra, render))
+    links = [link for s in shorteners for link in s.links]
+    return await store_and_answer(ctx, account_id, plan, rows, now, add_links(links, now) if links else None)
+
+
+async def get_settings(ctx: Context, account_id: str) -> dict[str, Any]:
+    settings = await ctx.db.read(brand_store.get_settings(account_id))
+    return {"brandAdHours": settings.get("brandAdHours", DEFAULT_AD_HOURS)}
+
+
+async def put_settings(ctx: Context, account_id: str, ad_hours: dict[str, str] | None) -> dict[str, Any]:
+    settings = await ctx.db.read(brand_store.get_settings(account_id))
+    settings["brandAdHours"] = ad_hours
+    await ctx.db.write(brand_store.put_settings(account_id, settings))
+    return await get_settings(ctx, account_id)
+
+
+async def put_friends(ctx: Context, account_id: str, sender: str, destinations: list[str]) -> dict[str, Any]:
+    count = await ctx.db.write(brand_store.put_friends(account_id, sender, destinations))
+    return {"sender": sender, "friends": count}
