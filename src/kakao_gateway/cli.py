@@ -88,6 +88,8 @@ def _with_context(settings: Settings, work: Callable[[Context], Awaitable[T]]) -
 
 async def _account_id(ctx: Context, name: str) -> str:
     account = await ctx.db.read(account_store.find_account_by_name(name))
+    if account is None and name == accounts.DEFAULT_ACCOUNT:  # exists from the first `serve` on; or made here,
+        account = await accounts.create_account(ctx, name)  # without a key: `serve` creates and prints one
     if account is None:
         raise typer.BadParameter(f"no account named {name!r}")
     return account.id
@@ -353,10 +355,21 @@ def keys_revoke(
 
 @senders_app.command("add")
 def senders_add(
-    sender: str, name: str, account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None
+    sender: str,
+    name: str,
+    targeting_eligible: Annotated[
+        bool | None,
+        typer.Option(
+            "--targeting-eligible/--no-targeting-eligible",
+            help="Brand: may use ALL_CONSENT / NON_FRIENDS targeting [default: unchanged; new senders: no]",
+        ),
+    ] = None,
+    account: AccountOpt = "default",
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     async def work(ctx: Context) -> dict[str, Any]:
-        return await catalog.add_sender(ctx, await _account_id(ctx, account), sender, name)
+        return await catalog.add_sender(ctx, await _account_id(ctx, account), sender, name, targeting_eligible)
 
     console.print_json(data=_with_context(_settings(database_url, config), work))
 
