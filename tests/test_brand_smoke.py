@@ -71,3 +71,43 @@ async def test_brand_ad_hours_hold(client: httpx.AsyncClient, gateway: Gateway, 
     assert (await client.get("/kakao-chingu/1/reports")).json()["results"] == []
     await gateway.advance_clock(START_MS + 19 * 3600_000)  # 08:00 KST
     assert len((await client.get("/kakao-chingu/1/reports")).json()["results"]) == 1
+
+
+async def test_brand_variable_message_needs_every_placeholder(client: httpx.AsyncClient, gateway: Gateway) -> None:
+    await register_basics(client)
+    created = await client.post(
+        "/kakao-brand-messages/1/templates",
+        json={"sender": SENDER, "name": "Spring", "templateContent": {"type": "TEXT", "text": "Spring sale #{name}"}},
+    )
+    code = created.json()["templateCode"]
+    good = {"type": "TEXT_VARIABLE", "templateCode": code, "messageData": {"name": "Jimin"}}
+    bad = {"type": "TEXT_VARIABLE", "templateCode": code, "messageData": {"other": "x"}}
+    unknown = {"type": "TEXT_VARIABLE", "templateCode": "nope"}
+    answers = []
+    for content in (good, bad, unknown):
+        r = await client.post("/kakao-chingu/1/messages", json=brand_body("821000000001", content=content))
+        assert_matches(r.json(), "/kakao-chingu/1/messages", "post", 200)
+        answers.append(r.json()["messages"][0]["status"]["name"])
+    assert answers == ["PENDING_ENROUTE", "UNDELIVERABLE_REJECTED_PLATFORM", "UNDELIVERABLE_REJECTED_PLATFORM"]
+    await gateway.engine.run_until_idle()
+    errors = sorted(r["error"]["name"] for r in (await client.get("/kakao-chingu/1/reports")).json()["results"])
+    assert errors == ["EC_INVALID_TEMPLATE", "EC_INVALID_TEMPLATE_ARGS", "NO_ERROR"]
+
+
+async def test_brand_settings_change_the_ad_hours(client: httpx.AsyncClient, gateway: Gateway) -> None:
+    await register_basics(client)
+    assert (await client.get("/kakao/1/brand-settings")).json() == {"brandAdHours": {"from": "08:00", "to": "20:00"}}
+    changed = await client.put("/kakao/1/brand-settings", json={"brandAdHours": {"from": "14:00", "to": "18:00"}})
+    assert changed.json() == {"brandAdHours": {"from": "14:00", "to": "18:00"}}
+    assert (
+        await client.put("/kakao/1/brand-settings", json={"brandAdHours": {"from": "25:00", "to": "1"}})
+    ).status_code == 400
+    await client.post("/kakao-chingu/1/messages", json=brand_body("821000000001"))  # 13:00 KST: held until 14:00
+    await gateway.advance_clock(START_MS + 3600_000 - 1)
+    assert (await client.get("/kakao-chingu/1/reports")).json()["results"] == []
+    await gateway.advance_clock(START_MS + 3600_000)
+    assert len((await client.get("/kakao-chingu/1/reports")).json()["results"]) == 1
+    await client.put("/kakao/1/brand-settings", json={"brandAdHours": None})
+    await client.post("/kakao-chingu/1/messages", json=brand_body("821000000003"))
+    await gateway.engine.run_until_idle()
+    assert len((await client.get("/kakao-chingu/1/reports")).json()["results"]) == 1
