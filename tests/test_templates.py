@@ -87,12 +87,22 @@ async def test_senders_start_empty(client: httpx.AsyncClient) -> None:
 
 async def test_add_and_list_senders(client: httpx.AsyncClient, clock: ManualClock) -> None:
     created = await add_sender(client, "ZETA-CHANNEL", "Zeta")
-    assert created == {"sender": "ZETA-CHANNEL", "name": "Zeta", "targetingEligible": False, "createdAt": format_ms(START_MS)}
+    assert created == {
+        "sender": "ZETA-CHANNEL",
+        "name": "Zeta",
+        "targetingEligible": False,
+        "createdAt": format_ms(START_MS),
+    }
     clock.advance(10)
     await add_sender(client, "ALPHA-CHANNEL", "Alpha")
     response = await client.get("/kakao/1/senders")
     assert response.json()["results"] == [
-        {"sender": "ALPHA-CHANNEL", "name": "Alpha", "targetingEligible": False, "createdAt": format_ms(START_MS + 10_000)},
+        {
+            "sender": "ALPHA-CHANNEL",
+            "name": "Alpha",
+            "targetingEligible": False,
+            "createdAt": format_ms(START_MS + 10_000),
+        },
         {"sender": "ZETA-CHANNEL", "name": "Zeta", "targetingEligible": False, "createdAt": format_ms(START_MS)},
     ]
 

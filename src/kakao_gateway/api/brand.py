@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -32,6 +32,12 @@ class AdHours(Wire):
         if not _HHMM.fullmatch(value):
             raise ValueError("must be a time of day HH:MM (Korea time)")
         return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> AdHours:
+        if self.from_ == self.to:
+            raise ValueError("'from' and 'to' must differ")
+        return self
 
 
 class BrandSettings(Wire):

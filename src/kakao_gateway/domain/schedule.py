@@ -112,6 +112,19 @@ class AllOf:
 AnyWindow = Window | AllOf
 
 
+def combine(*windows: AnyWindow | None) -> AnyWindow | None:
+    """The window open when all the given ones are (None: always open)."""
+    parts: list[Window] = []
+    for w in windows:
+        if isinstance(w, AllOf):
+            parts.extend(w.windows)
+        elif w is not None:
+            parts.append(w)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
+
+
 def _span_all(t: int, w: AllOf) -> tuple[int, int | None]:
     for _ in range(200):  # each round moves t to a later opening; overlapping weekly windows meet within a week
         spans = [_span(t, x) for x in w.windows]
@@ -275,10 +288,7 @@ def window_from_options(options: str | None) -> AnyWindow | None:
     if not options:
         return None
     parsed = json.loads(options)
-    found = tuple(Window.from_wire(parsed[key]) for key in ("deliveryTimeWindow", "adHours") if parsed.get(key))
-    if not found:
-        return None
-    return found[0] if len(found) == 1 else AllOf(found)
+    return combine(*(Window.from_wire(parsed[key]) for key in ("deliveryTimeWindow", "adHours") if parsed.get(key)))
 
 
 def paced_start(start: int, recent_departures: list[int], amount: int, unit: str | None) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from ..domain.links import find_urls
+from ..domain.schedule import Window, combine, next_open
 from ..domain.templates import variables
 from ..schemas.brand import VARIABLE_TYPES, BrandMessage, BrandRequest, UrlOptions, content_buttons
 from ..store import brand as brand_store
@@ -18,6 +19,7 @@ from ..store.links import add_links, list_domains
 from ..store.messages import PRIORITIES, NewMessage
 from ..store.sql import Op
 from .context import Context
+from .errors import InvalidRequest
 from .links import Shortener, default_domain, scheme_of
 from .sending import (
     BAD_ARGS,
@@ -137,8 +139,8 @@ def _per_destination(
     if not text_urls and not url_buttons:
         return None
 
-    def render(message_id: str, destination: str) -> str:
-        row_facts = {**facts, "message_id": message_id, "destination": destination}
+    def render(row: NewMessage) -> str:
+        row_facts = {**facts, "message_id": row.message_id, "destination": row.destination, "row": row}
         content = copy.deepcopy(base)
         if text_urls:
             content["text"] = shortener.text(base["text"], text_urls, row_facts)
@@ -163,6 +165,7 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
     ad_hours = ad_hours_window(settings)
     shorteners: list[Shortener] = []
     rows: list[NewMessage] = []
+    _check_windows(request, ad_hours, now)
     for m in request.messages:
         problem = _message_problem(m, senders, templates, tracking, domains)
         shortener = None
@@ -192,8 +195,36 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
         extra = {"adHours": ad_hours} if ad_hours else None
         plain = orjson.dumps(base).decode()
         rows.extend(message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, extra, render))
-    links = [link for s in shorteners for link in s.links]
-    return await store_and_answer(ctx, account_id, plan, rows, now, add_links(links, now) if links else None)
+
+    def store_links(duplicates: set[int]) -> Op[None]:
+        """Short links of the stored rows: a row refused as a duplicate messageId gets none."""
+        refused = {id(rows[i]) for i in duplicates}
+        yield from add_links([link for s in shorteners for row, link in s.links if id(row) not in refused], now)
+
+    return await store_and_answer(ctx, account_id, plan, rows, now, store_links if shorteners else None)
+
+
+def _check_windows(request: BrandRequest, ad_hours: dict[str, Any] | None, now: int) -> None:
+    """A delivery window that never overlaps the advertising hours could never send: a 400, not a stuck message."""
+    if ad_hours is None:
+        return
+    hours = Window.from_wire(ad_hours)
+    problems = []
+    for index, m in enumerate(request.messages):
+        window = m.options.deliveryTimeWindow if m.options else None
+        if window is None:
+            continue
+        try:
+            next_open(now, combine(Window.from_wire(window.model_dump(by_alias=True, exclude_none=True)), hours))
+        except ValueError:
+            problems.append(
+                (
+                    f"messages[{index}].options.deliveryTimeWindow",
+                    "never open during the account's Brand advertising hours (Korea time)",
+                )
+            )
+    if problems:
+        raise InvalidRequest(problems)
 
 
 async def get_settings(ctx: Context, account_id: str) -> dict[str, Any]:

@@ -35,28 +35,27 @@ class Shortener:
     remove_protocol: bool
     track: bool
     tracking_url: str | None
-    links: list[store.NewLink] = field(default_factory=list)
+    links: list[tuple[object, store.NewLink]] = field(default_factory=list)  # (the row it was made for, link)
 
     def shorten(self, url: str, facts: dict[str, Any]) -> str:
         code = new_code()
-        self.links.append(
-            store.NewLink(
-                code,
-                self.account_id,
-                self.domain,
-                url,
-                facts["message_id"],
-                facts["bulk_id"],
-                facts["destination"],
-                self.track,
-                self.tracking_url,
-                facts["callback_data"],
-                facts["entity_id"],
-                facts["application_id"],
-                facts["campaign_ref"],
-                facts["sent_at"],
-            )
+        link = store.NewLink(
+            code,
+            self.account_id,
+            self.domain,
+            url,
+            facts["message_id"],
+            facts["bulk_id"],
+            facts["destination"],
+            self.track,
+            self.tracking_url,
+            facts["callback_data"],
+            facts["entity_id"],
+            facts["application_id"],
+            facts["campaign_ref"],
+            facts["sent_at"],
         )
+        self.links.append((facts["row"], link))
         return code
 
     def text(self, text: str, urls: list[str], facts: dict[str, Any]) -> str:

@@ -11,9 +11,10 @@ from ..domain import status as st
 from ..domain.ids import new_bulk_id, new_message_ids
 from ..domain.phone import is_valid_destination
 from ..domain.planning import send_at_too_far, start_at, validity_ms
-from ..domain.schedule import window_from_options
+from ..domain.schedule import Window, window_from_options
 from ..schemas.common import Platform, RequestSchedulingSettings, ToDestination, ValidityPeriod, Webhooks
 from ..store.messages import BulkPlan, NewMessage, accept
+from ..store.sql import Op
 from .context import Context
 from .errors import InvalidRequest
 
@@ -77,7 +78,7 @@ def bulk_plan(channel: str, schedule: RequestSchedulingSettings | None, now: int
     )
 
 
-ContentFor = Callable[[str, str], str]  # (messageId, destination) -> content JSON of that row
+ContentFor = Callable[[NewMessage], str]  # an accepted row -> its own content JSON
 
 
 def message_rows(
@@ -106,7 +107,9 @@ def message_rows(
     }
     extra.update(row_extra or {})
     row_options = orjson.dumps(extra).decode() if extra else None
-    window = window_from_options(row_options)
+    own = {k: v for k, v in extra.items() if k == "deliveryTimeWindow"}
+    window = window_from_options(orjson.dumps(own).decode()) if own else None
+    ad_hours = Window.from_wire(extra["adHours"]) if extra.get("adHours") else None
     platform = o.platform if o else None
     hooks = m.webhooks
     delivery = hooks.delivery if hooks else None
@@ -118,7 +121,6 @@ def message_rows(
         row_problem = destination_problem(d.to) or problem
         state, due_at, expires_at = ("done", now, now) if row_problem else ("queued", plan.start, plan.start + validity)
         status_id, error_id = (row_problem[0].id, row_problem[1].id) if row_problem else (ACCEPTED.id, NO_ERROR)
-        row_content = content if row_problem or per_destination is None else per_destination(message_id, d.to or "")
         rows.append(
             NewMessage(
                 account_id,
@@ -127,7 +129,7 @@ def message_rows(
                 plan.bulk_id,
                 m.sender,
                 d.to or "",
-                row_content,
+                content,
                 state,
                 due_at,
                 expires_at,
@@ -146,24 +148,39 @@ def message_rows(
                 row_options,
                 window,
                 validity,
+                ad_hours,
             )
         )
+        if per_destination is not None and row_problem is None:
+            rows[-1].content = per_destination(rows[-1])
     return rows
 
 
 async def store_and_answer(
-    ctx: Context, account_id: str, plan: BulkPlan, rows: list[NewMessage], now: int, before_commit: Any = None
+    ctx: Context,
+    account_id: str,
+    plan: BulkPlan,
+    rows: list[NewMessage],
+    now: int,
+    after_accept: Callable[[set[int]], Op[None]] | None = None,
 ) -> dict[str, Any]:
-    """Commit every row (and anything `before_commit` yields, in the same transaction), then answer."""
-    duplicates = await ctx.db.write(_accept_with(account_id, plan, rows, now, before_commit))
+    """Commit every row, and what `after_accept` writes knowing the duplicates, in one transaction; answer."""
+    duplicates = await ctx.db.write(_accept_with(account_id, plan, rows, now, after_accept))
     ctx.wake_engine()
     return {"bulkId": plan.bulk_id, "messages": [_answer(i, r, duplicates) for i, r in enumerate(rows)]}
 
 
-def _accept_with(account_id: str, plan: BulkPlan, rows: list[NewMessage], now: int, before: Any) -> Any:
-    if before is not None:
-        yield from before
-    return (yield from accept(account_id, plan, rows, now))
+def _accept_with(
+    account_id: str,
+    plan: BulkPlan,
+    rows: list[NewMessage],
+    now: int,
+    after: Callable[[set[int]], Op[None]] | None,
+) -> Op[set[int]]:
+    duplicates = yield from accept(account_id, plan, rows, now)
+    if after is not None:
+        yield from after(duplicates)
+    return duplicates
 
 
 def _answer(index: int, row: NewMessage, duplicates: set[int]) -> dict[str, Any]:

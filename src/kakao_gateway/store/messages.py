@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain import status as st
+from ..domain.planning import DAY_MS
 from ..domain.reports import MessageFacts, delivery_report, log_entry
-from ..domain.schedule import AnyWindow, plan_due
+from ..domain.schedule import AnyWindow, Window, combine, is_open, plan_due
 from .reports import ReportDraft, add_reports
 from .sql import Execute, Fetch, InsertMany, Op, claim_sql
 
@@ -46,8 +47,9 @@ class NewMessage:
     notify: bool
     intermediate: bool
     options: str | None
-    window: AnyWindow | None = None
+    window: AnyWindow | None = None  # the message's own delivery window
     validity: int = 0
+    ad_hours: AnyWindow | None = None  # a hold on top (Brand advertising hours): validity runs during it
     held_reported: bool = False
 
     def row(self) -> tuple[Any, ...]:
@@ -233,6 +235,16 @@ def _bulk_for_accept(
     return state, amount, unit, base, next_slot
 
 
+def _validity_start(due: int, m: NewMessage, base: int, slot: int, amount: int | None, unit: str | None) -> int:
+    """When a row's validity starts: its planned send time. A message held overnight by the advertising hours was
+    planned for when the hold began (the end of the previous day's hours), or its own plan if that was later."""
+    ad = m.ad_hours
+    if not isinstance(ad, Window) or not is_open(due, ad) or is_open(due - 1, ad) or ad.start_minute is None:
+        return due
+    hold_began = due - (DAY_MS - ad.period_ms())
+    return max(hold_began, plan_due(base, slot, amount, unit, m.window))
+
+
 def _plan_rows(
     messages: list[NewMessage], state: str, amount: int | None, unit: str | None, base: int, next_slot: int, now: int
 ) -> int:
@@ -243,13 +255,17 @@ def _plan_rows(
         if state == "canceled":
             m.state, m.status_id, m.error_id, m.due_at, m.expires_at = "done", CANCELED_STATUS, CANCELED_ERROR, now, now
             continue
-        due = plan_due(base, next_slot, amount, unit, m.window)
-        if m.window is not None and due > plan_due(base, next_slot, amount, unit, None):
+        sending = combine(m.window, m.ad_hours)
+        due = plan_due(base, next_slot, amount, unit, sending)
+        planned = _validity_start(due, m, base, next_slot, amount, unit)
+        if sending is not None and due > plan_due(base, next_slot, amount, unit, None):
             m.status_id = _TIME_VIOLATION
             m.held_reported = m.intermediate
         if amount is not None:
             next_slot += 1
-        m.due_at, m.expires_at = due, due + m.validity
+        # Validity starts at the planned send time; a hold for advertising hours does not extend it (a message
+        # that cannot make it past the hold expires, never having left: 4100).
+        m.due_at, m.expires_at = due, planned + m.validity
         if state == "paused":
             m.state = "paused"
     return next_slot
@@ -261,7 +277,7 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
     A row whose messageId the account already used (earlier, or earlier in this request) is not stored; it gets
     a REJECTED_DUPLICATE_MESSAGE_ID report instead. Rejected rows get their final report in the same transaction.
     """
-    window = next((m.window for m in messages if m.state == "queued"), None)
+    window = next((combine(m.window, m.ad_hours) for m in messages if m.state == "queued"), None)
     state, amount, unit, base, next_slot = yield from _bulk_for_accept(account_id, plan, now, window)
     next_slot = _plan_rows(messages, state, amount, unit, base, next_slot, now)
     yield Execute(
