@@ -11,7 +11,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "spec" / "infobip-kakao-openapi.json"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"  # copies kept in the repository (see spec/README.md)
+SPEC_PATH = SPEC_DIR / "infobip-kakao-openapi.json"
+SMS_SPEC_PATH = SPEC_DIR / "infobip-sms-openapi.json"
 _URI = "urn:infobip-kakao"
 
 

@@ -4,7 +4,6 @@ click webhooks and statistics. Links are stored directly here; Brand sends will 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,14 +15,13 @@ from kakao_gateway.app import Gateway
 from kakao_gateway.store import links as store
 
 from .conftest import START_MS, Receiver
-from .spec import assert_api_error
+from .spec import SMS_SPEC_PATH, assert_api_error
 
-SMS_SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "infobip-sms-openapi.json"
 DOMAIN = "127.0.0.1:8000"  # the default public_url of the test gateway
 
 
 def assert_url_tracking_webhook(body: dict[str, object]) -> None:
-    spec = json.loads(SMS_SPEC.read_text(encoding="utf-8"))
+    spec = json.loads(SMS_SPEC_PATH.read_text(encoding="utf-8"))
     name = next(n for n in spec["components"]["schemas"] if n.endswith(".UrlTrackingWebhook"))
     registry = Registry().with_resource("urn:sms", Resource.from_contents(spec, default_specification=DRAFT202012))
     validator = Draft202012Validator({"$ref": f"urn:sms#/components/schemas/{name}"}, registry=registry)
