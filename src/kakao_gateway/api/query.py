@@ -6,8 +6,7 @@ from starlette.datastructures import QueryParams
 
 from ..domain.times import parse_instant
 from ..service.errors import InvalidRequest
-from ..store.messages import LogFilter
-from ..store.reports import PullFilter
+from ..service.reports import LogFilter, PullFilter
 
 MAX_LIST_CHARS = 2048
 

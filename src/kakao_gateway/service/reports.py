@@ -6,6 +6,8 @@ import base64
 import binascii
 from typing import Any
 
+from ..domain.filters import LogFilter as LogFilter  # re-exported: the API builds filters from here
+from ..domain.filters import PullFilter as PullFilter
 from ..domain.planning import MAX_VALIDITY_MS
 from ..domain.status import STATUS_GROUPS, status_ids_in_group
 from ..store import messages as msgs
@@ -29,7 +31,7 @@ def parse_limit(raw: str | None) -> int:
     return limit
 
 
-async def pull(ctx: Context, account_id: str, channel: str, f: rpts.PullFilter, limit: int) -> dict[str, Any]:
+async def pull(ctx: Context, account_id: str, channel: str, f: PullFilter, limit: int) -> dict[str, Any]:
     now = ctx.clock.now_ms()
     results = await ctx.db.write(rpts.pull_reports(account_id, channel, f, limit, now, now - KEEP_MS))
     return {"results": results}
@@ -59,7 +61,7 @@ def status_ids(general_status: str | None) -> tuple[int, ...]:
 
 
 async def logs(
-    ctx: Context, account_id: str, channel: str, f: msgs.LogFilter, limit: int, use_cursor: bool, cursor: str | None
+    ctx: Context, account_id: str, channel: str, f: LogFilter, limit: int, use_cursor: bool, cursor: str | None
 ) -> dict[str, Any]:
     now = ctx.clock.now_ms()
     before = decode_cursor(cursor) if use_cursor and cursor else None

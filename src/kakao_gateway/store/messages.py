@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain import status as st
+from ..domain.filters import LogFilter
 from ..domain.planning import DAY_MS
 from ..domain.reports import MessageFacts, delivery_report, log_entry
 from ..domain.schedule import AnyWindow, Window, combine, is_open, plan_due
@@ -501,20 +502,6 @@ def expire_queued(now: int, limit: int) -> Op[int]:
     if rows:
         yield from add_reports([_draft(r, True) for r in rows], now)
     return len(rows)
-
-
-@dataclass(frozen=True, slots=True)
-class LogFilter:
-    sender: str | None = None
-    destination: str | None = None
-    bulk_ids: tuple[str, ...] = ()
-    message_ids: tuple[str, ...] = ()
-    status_ids: tuple[int, ...] = ()
-    sent_since: int | None = None
-    sent_until: int | None = None
-    entity_id: str | None = None
-    application_id: str | None = None
-    campaign_refs: tuple[str, ...] = ()
 
 
 def query_logs(

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..domain.filters import PullFilter
 from .sql import Execute, Fetch, InsertMany, Op, claim_sql
 
 JSON = "application/json"
@@ -156,15 +157,6 @@ def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]]) 
                 "UPDATE reports SET push_due_at = ?, push_attempts = push_attempts + 1, push_error = ? WHERE seq = ?",
                 (next_due, error, seq),
             )
-
-
-@dataclass(frozen=True, slots=True)
-class PullFilter:
-    bulk_id: str | None = None
-    message_id: str | None = None
-    entity_id: str | None = None
-    application_id: str | None = None
-    campaign_ref: str | None = None
 
 
 def pull_reports(account_id: str, channel: str, f: PullFilter, limit: int, now: int, since: int) -> Op[list[Any]]:
