@@ -21,11 +21,8 @@ from .cli_bulks import app as bulks_app
 from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
 from .schemas.extensions import AlimTemplateBody, SubscriptionsBody
-from .service import accounts, catalog
+from .service import accounts, catalog, database
 from .service.context import Context
-from .store import accounts as account_store
-from .store.database import is_postgres_url, open_database
-from .store.migrate import upgrade
 
 app = typer.Typer(
     help="Kakao Gateway: KakaoTalk Business messaging, wire-compatible with Infobip's Kakao API.", no_args_is_help=True
@@ -73,21 +70,17 @@ def _settings(database_url: str | None, config: str | None, **overrides: Any) ->
 
 def _with_context(settings: Settings, work: Callable[[Context], Awaitable[T]]) -> T:
     """Migrate, open the database, run one use case, close."""
-    upgrade(settings.database_url)
+    database.migrate(settings.database_url)
 
     async def run() -> T:
-        db = open_database(settings.database_url)
-        await db.start()
-        try:
-            return await work(Context(db, SystemClock()))
-        finally:
-            await db.close()
+        async with database.opened(settings.database_url, SystemClock()) as ctx:
+            return await work(ctx)
 
     return asyncio.run(run())
 
 
 async def _account_id(ctx: Context, name: str) -> str:
-    account = await ctx.db.read(account_store.find_account_by_name(name))
+    account = await accounts.find_account(ctx, name)
     if account is None and name == accounts.DEFAULT_ACCOUNT:  # exists from the first `serve` on; or made here,
         account = await accounts.create_account(ctx, name)  # without a key: `serve` creates and prints one
     if account is None:
@@ -169,12 +162,12 @@ def serve(
         max_submit_rate=max_submit_rate,
         max_submit_rate_per_sender=max_submit_rate_per_sender,
     )
-    if not settings.engine and not is_postgres_url(settings.database_url):
+    if not settings.engine and not database.is_postgres(settings.database_url):
         raise typer.BadParameter("--no-engine needs PostgreSQL: on SQLite the API and the engine share one process")
     if settings.demo:
         settings = _with_demo(settings)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    upgrade(settings.database_url)
+    database.migrate(settings.database_url)
     gateway = Gateway(settings)
     asgi = create_app(gateway)
     server = uvicorn.Server(
@@ -269,10 +262,10 @@ def worker(
         api_key=_env("API_KEY"),
         admin_key=_env("ADMIN_KEY"),
     )
-    if not is_postgres_url(settings.database_url):
+    if not database.is_postgres(settings.database_url):
         raise typer.BadParameter("workers need PostgreSQL; on SQLite `serve` runs the engine itself")
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    upgrade(settings.database_url)
+    database.migrate(settings.database_url)
 
     async def run() -> None:
         gateway = Gateway(settings)
@@ -291,7 +284,7 @@ def worker(
 def migrate(database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
     """Run database migrations and exit."""
     settings = _settings(database_url, config)
-    upgrade(settings.database_url)
+    database.migrate(settings.database_url)
     console.print(f"Database is at the latest schema: {settings.database_url}")
 
 
@@ -309,7 +302,7 @@ def accounts_create(name: str, database_url: DatabaseOpt = None, config: ConfigO
 
 @accounts_app.command("list")
 def accounts_list(database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
-    found = _with_context(_settings(database_url, config), lambda ctx: ctx.db.read(account_store.list_accounts()))
+    found = _with_context(_settings(database_url, config), accounts.list_accounts)
     table = Table("id", "name")
     for a in found:
         table.add_row(a.id, a.name)
@@ -333,8 +326,8 @@ def keys_create(
 
 @keys_app.command("list")
 def keys_list(account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
-    async def work(ctx: Context) -> list[account_store.KeyRecord]:
-        return await ctx.db.read(account_store.list_keys(await _account_id(ctx, account)))
+    async def work(ctx: Context) -> list[accounts.KeyRecord]:
+        return await accounts.list_keys(ctx, await _account_id(ctx, account))
 
     table = Table("id", "name", "scopes", "revoked")
     for k in _with_context(_settings(database_url, config), work):

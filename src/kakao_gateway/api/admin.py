@@ -10,7 +10,6 @@ from ..domain.times import format_ms
 from ..schemas.extensions import AccountBody, KeyBody
 from ..service import accounts
 from ..service.auth import Authenticator
-from ..store import accounts as store
 from .http import context, handled, json_response, parse, require_admin
 
 
@@ -25,7 +24,7 @@ async def create_account(request: Request) -> Response:
 @handled
 async def list_accounts(request: Request) -> Response:
     await require_admin(request)
-    found = await context(request).db.read(store.list_accounts())
+    found = await accounts.list_accounts(context(request))
     return json_response(
         {"results": [{"id": a.id, "name": a.name, "createdAt": format_ms(a.created_at)} for a in found]}
     )
@@ -43,7 +42,7 @@ async def create_key(request: Request) -> Response:
 @handled
 async def list_keys(request: Request) -> Response:
     await require_admin(request)
-    found = await context(request).db.read(store.list_keys(request.path_params["id"]))
+    found = await accounts.list_keys(context(request), request.path_params["id"])
     return json_response(
         {
             "results": [

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from ..domain.ids import hash_key, new_api_key, new_id
 from ..store import accounts as store
+from ..store.accounts import Account as Account  # re-exported for the API and the CLI
+from ..store.accounts import KeyRecord as KeyRecord
 from .context import Context
 from .errors import Conflict, InvalidRequest, NotFound
 
@@ -22,7 +24,15 @@ class NewKey:
     key: str
 
 
-async def create_account(ctx: Context, name: str) -> store.Account:
+async def list_accounts(ctx: Context) -> list[Account]:
+    return await ctx.db.read(store.list_accounts())
+
+
+async def find_account(ctx: Context, name: str) -> Account | None:
+    return await ctx.db.read(store.find_account_by_name(name))
+
+
+async def create_account(ctx: Context, name: str) -> Account:
     if not name.strip():
         raise InvalidRequest([("name", "must not be empty")])
     account = await ctx.db.write(store.create_account(new_id(), name.strip(), ctx.clock.now_ms()))
@@ -46,12 +56,17 @@ async def create_key(
     return NewKey(key_id, key)
 
 
+async def list_keys(ctx: Context, account_id: str) -> list[KeyRecord]:
+    """The keys of an account, revoked ones too; none for an unknown account."""
+    return await ctx.db.read(store.list_keys(account_id))
+
+
 async def revoke_key(ctx: Context, account_id: str, key_id: str) -> None:
     if not await ctx.db.write(store.revoke_key(account_id, key_id, ctx.clock.now_ms())):
         raise NotFound("key not found or already revoked", "keyId")
 
 
-async def ensure_default_account(ctx: Context, api_key: str | None) -> tuple[store.Account, str | None]:
+async def ensure_default_account(ctx: Context, api_key: str | None) -> tuple[Account, str | None]:
     """The default account exists; with `api_key` it holds that key. Returns a key to print once, if new."""
     account = await ctx.db.read(store.find_account_by_name(DEFAULT_ACCOUNT))
     if account is None:
