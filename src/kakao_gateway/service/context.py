@@ -1,12 +1,16 @@
-"""What every use case needs: the database, the clock and the engine to wake."""
+"""What every use case needs: the database, the clock, id generation and the engine to wake."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ..clock import Clock
+from ..domain.ids import IdSource
 from ..store.database import Database
+
+AdvanceClock = Callable[[int], Awaitable[None]]
 
 
 @dataclass
@@ -16,3 +20,7 @@ class Context:
     template_approval_delay_ms: int = 0
     public_url: str = "http://127.0.0.1:8000"
     wake_engine: Callable[[], None] = field(default=lambda: None)
+    ids: IdSource = field(default_factory=lambda: IdSource(os.urandom))
+    # Virtual clock only: move time to an instant, playing out everything that falls due on the way.
+    # Set by whoever runs the engine (the Gateway); None where nothing can play time out.
+    advance_clock: AdvanceClock | None = None
