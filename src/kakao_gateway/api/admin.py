@@ -34,7 +34,7 @@ async def list_accounts(request: Request) -> Response:
 async def create_key(request: Request) -> Response:
     await require_admin(request)
     body = await parse(request, KeyBody)
-    scopes = list(body.scopes) if body.scopes is not None else None
+    scopes: list[str] | None = list(body.scopes) if body.scopes is not None else None
     key = await accounts.create_key(context(request), request.path_params["id"], body.name, scopes)
     return json_response({"id": key.id, "key": key.key})
 

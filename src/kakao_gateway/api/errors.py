@@ -83,7 +83,8 @@ def _xml(body: dict[str, Any]) -> bytes:
         item = ET.SubElement(resources, "resource")
         ET.SubElement(item, "name").text = r["name"]
         ET.SubElement(item, "url").text = r["url"]
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml
 
 
 def wants_xml(request: Request | None) -> bool:

@@ -14,7 +14,9 @@ _DIGITS = re.compile(r"[0-9]{6,15}")
 def _korean_mobile_pattern() -> re.Pattern[str]:
     metadata = PhoneMetadata.metadata_for_region("KR")
     assert metadata is not None and metadata.mobile is not None
-    return re.compile(metadata.mobile.national_number_pattern, re.ASCII)
+    pattern = metadata.mobile.national_number_pattern
+    assert pattern is not None
+    return re.compile(pattern, re.ASCII)
 
 
 # Korean mobile numbers are nearly all Kakao traffic; matching them against phonenumbers' own KR mobile

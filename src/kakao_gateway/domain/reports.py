@@ -106,4 +106,5 @@ def reports_xml(reports: list[dict[str, Any]]) -> bytes:
         result = ET.SubElement(results, "result")
         for key, value in report.items():
             _append(result, key, value)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml

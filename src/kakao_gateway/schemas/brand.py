@@ -497,7 +497,7 @@ class CarouselCommerceFreeFormElement(Wire):
 
 
 def _carousel_problems(
-    elements: Sequence[CarouselFreeFormElement] | Sequence[CarouselCommerceFreeFormElement],
+    elements: Sequence[CarouselFreeFormElement | CarouselCommerceFreeFormElement],
 ) -> list[Problem]:
     """RB ordering per card, and at most one ADD_CHANNEL button across the whole carousel."""
     problems = []
@@ -652,11 +652,13 @@ BrandContent = Annotated[
 def content_buttons(content: AnyBrandContent) -> list[tuple[Loc, BrandButton]]:
     """Every button of a content with its location relative to the content (variable types have none)."""
     found: list[tuple[Loc, BrandButton]] = []
+    button: BrandButton
     if isinstance(content, PremiumVideoFreeFormContent):
         if content.button is not None:
             found.append((("button",), content.button))
     elif isinstance(content, CarouselFreeFormContent | CarouselCommerceFreeFormContent):
-        for index, element in enumerate(content.elements):
+        elements: Sequence[CarouselFreeFormElement | CarouselCommerceFreeFormElement] = content.elements
+        for index, element in enumerate(elements):
             for position, button in enumerate(element.attachment.buttons):
                 found.append((("elements", index, "attachment", "buttons", position), button))
     elif isinstance(content, FreeFormContent):

@@ -67,5 +67,6 @@ async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str,
     for m in request.messages:
         content = m.content.model_dump_json(exclude_none=True)
         problem = _message_problem(m, senders, templates, now)
-        rows.extend(message_rows(account_id, plan, m, problem, priority, now, content))
+        # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
+        rows.extend(message_rows(account_id, plan, m, problem, priority, now, content))  # type: ignore[arg-type]
     return await store_and_answer(ctx, account_id, plan, rows, now)

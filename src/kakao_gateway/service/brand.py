@@ -194,7 +194,10 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
         render = _per_destination(m, shortener, base, facts)
         extra = {"adHours": ad_hours} if ad_hours else None
         plain = orjson.dumps(base).decode()
-        rows.extend(message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, extra, render))
+        # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
+        rows.extend(
+            message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, extra, render)  # type: ignore[arg-type]
+        )
 
     def store_links(duplicates: set[int]) -> Op[None]:
         """Short links of the stored rows: a row refused as a duplicate messageId gets none."""
