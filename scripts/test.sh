@@ -12,6 +12,8 @@ python3 -m venv .venv
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/lint-imports
 
 echo "== tests on SQLite"
 .venv/bin/pytest -q
