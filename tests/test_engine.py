@@ -22,6 +22,7 @@ from kakao_gateway.domain import status as st
 from kakao_gateway.domain.times import format_ms, parse_instant
 from kakao_gateway.engine.engine import EngineSettings
 from kakao_gateway.store import messages as msgs
+from kakao_gateway.store import outcomes
 
 from .conftest import API_KEY, START_MS, Receiver
 from .helpers import alim_body, pull, register_basics, send, settle
@@ -485,7 +486,7 @@ async def test_claims_of_a_dead_worker_are_rescued_after_the_lease(
 ) -> None:
     await register_basics(client)
     ids = await message_ids(client, alim_body("821000000001", "821000000002", "821000000006", "821000000001"))
-    claimed = await gateway.db.write(msgs.claim_due(clock.now_ms(), 100, "dead-worker", 30_000))
+    claimed = await gateway.db.write(outcomes.claim_due(clock.now_ms(), 100, "dead-worker", 30_000))
     assert sorted(c.message_id for c in claimed) == sorted(ids)
 
     await settle(gateway)
@@ -501,8 +502,10 @@ async def test_claims_of_a_dead_worker_are_rescued_after_the_lease(
         assert reports[i]["doneAt"] == at(30)
 
     # The dead worker wakes up and reports what it did: its lease is gone, so nothing changes.
-    late = [msgs.Outcome(c.seq, "final", st.status("DELIVERED_TO_HANDSET").id, 0, owner="dead-worker") for c in claimed]
-    assert await gateway.db.write(msgs.record(late, clock.now_ms())) == 0
+    late = [
+        outcomes.Outcome(c.seq, "final", st.status("DELIVERED_TO_HANDSET").id, 0, owner="dead-worker") for c in claimed
+    ]
+    assert await gateway.db.write(outcomes.record(late, clock.now_ms())) == 0
     await run_for(gateway, clock, 10 * 60, step=60)
     assert await pull_all(client) == {}  # exactly one final report per message
 
@@ -530,7 +533,7 @@ async def test_a_claim_held_by_a_stopped_gateway_is_rescued_by_the_next_one(
 ) -> None:
     await register_basics(client)
     (held,) = await message_ids(client, alim_body("821000000001"))
-    (claimed,) = await gateway.db.write(msgs.claim_due(clock.now_ms(), 100, gateway.engine.owner, 30_000))
+    (claimed,) = await gateway.db.write(outcomes.claim_due(clock.now_ms(), 100, gateway.engine.owner, 30_000))
     assert claimed.message_id == held
     ids = [held, *await message_ids(client, alim_body("821000000001", "821000000001"))]
     await gateway.stop()  # died holding one row, with two more accepted

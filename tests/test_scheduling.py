@@ -27,6 +27,7 @@ from kakao_gateway.domain import status as st
 from kakao_gateway.domain.times import format_ms, parse_instant
 from kakao_gateway.engine.engine import EngineSettings
 from kakao_gateway.store import messages as msgs
+from kakao_gateway.store import outcomes
 
 from .conftest import API_KEY, START_MS, Receiver
 from .helpers import SENDER, TEMPLATE_CODE, TEMPLATE_TEXT, TEXT, register_basics
@@ -687,7 +688,7 @@ async def test_restart_mid_bulk_loses_nothing_and_sends_nothing_twice(
     assert len(ledger.reports) == 25
     if holding:  # the gateway claims the row due at 50:00, then dies before submitting it
         clock.set(START_MS + 50 * MINUTE)
-        claimed = await gateway.db.write(msgs.claim_due(clock.now_ms(), 100, gateway.engine.owner, 30_000))
+        claimed = await gateway.db.write(outcomes.claim_due(clock.now_ms(), 100, gateway.engine.owner, 30_000))
         assert [c.message_id for c in claimed] == [ids[25]]
     await gateway.stop()
 

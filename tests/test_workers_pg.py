@@ -95,8 +95,8 @@ async def start_workers(stack: AsyncExitStack, settings: Settings, clock: Manual
             max_submit_rate=settings.max_submit_rate,
             max_submit_rate_per_sender=settings.max_submit_rate_per_sender,
         )
-        counting = Counting(gw.engine.connectors["ALIM"])
-        gw.engine.connectors["ALIM"] = counting
+        counting = Counting(gw.engine.connectors["KAKAO_SANDBOX"])
+        gw.engine.connectors["KAKAO_SANDBOX"] = counting
         gateways.append(gw)
         counters.append(counting)
         client = client or c

@@ -21,8 +21,10 @@ from .api.http import json_response
 from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
 from .connectors.base import Connector
+from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
-from .engine.engine import Engine, EngineSettings
+from .engine.engine import Engine
+from .engine.settings import EngineSettings
 from .engine.webhooks import WebhookPusher
 from .service import accounts
 from .service.auth import Authenticator
@@ -54,7 +56,7 @@ class Gateway:
         self.ctx = Context(self.db, self.clock, round(settings.template_approval_delay_s * 1000), public_url)
         self.auth = Authenticator(self.ctx)
         self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms, friends=self._friends)
-        self.connectors: dict[str, Connector] = {"ALIM": self.sandbox, "BRAND": self.sandbox}
+        self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox}  # by route
         self.http = httpx.AsyncClient(
             transport=webhook_transport, timeout=httpx.Timeout(10.0), headers={"User-Agent": "kakao-gateway"}
         )
@@ -64,6 +66,7 @@ class Gateway:
         pusher = WebhookPusher(self.db, self.clock, self.http)
         self.engine = Engine(self.db, self.clock, self.connectors, pusher, engine_settings)
         self.ctx.wake_engine = self.engine.wake
+        self.ctx.advance_clock = self.advance_clock
         self.printed: dict[str, str] = {}
         self._stop = asyncio.Event()
         self._engine_task: asyncio.Task[None] | None = None
@@ -158,5 +161,4 @@ def create_app(gateway: Gateway) -> Starlette:
     )
     app.state.ctx = gateway.ctx
     app.state.auth = gateway.auth
-    app.state.gateway = gateway
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from pydantic import model_validator
 from starlette.requests import Request
@@ -40,16 +40,10 @@ def _clock_wire(request: Request) -> dict[str, Any]:
 
 def _advancer(request: Request) -> AdvanceClock:
     ctx = context(request)
-    advance_clock = ctx.advance_clock or _gateway_advancer(request)
+    advance_clock = ctx.advance_clock
     if not ctx.clock.is_virtual or advance_clock is None:
         raise Conflict("the clock is not virtual: start the gateway with --virtual-clock", "clock")
     return advance_clock
-
-
-def _gateway_advancer(request: Request) -> AdvanceClock | None:
-    """Transitional, until app.py sets `ctx.advance_clock`: the Gateway's own method. Delete it then."""
-    gateway = getattr(request.app.state, "gateway", None)
-    return cast(AdvanceClock | None, getattr(gateway, "advance_clock", None))
 
 
 def _target(body: Advance, now: int) -> int:

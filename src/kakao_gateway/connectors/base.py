@@ -12,16 +12,20 @@ from typing import Any, Literal, Protocol
 
 @dataclass(frozen=True, slots=True)
 class Submission:
+    """One hop of one message, as a connector gets it: `channel` is the product the content belongs to (ALIM,
+    BRAND, SANGDAM), `route` the upstream this hop takes."""
+
     seq: int
     account_id: str
     message_id: str
     channel: str
+    route: str
     sender: str
     destination: str
     content: dict[str, Any]
     attempt: int
     first_attempt_at: int
-    targeting: str | None = None  # Brand Message audience: TARGETED_FRIENDS, ALL_CONSENT or NON_FRIENDS
+    audience: str | None = None  # who may receive it (Brand: TARGETED_FRIENDS, ALL_CONSENT or NON_FRIENDS)
 
 
 SubmitKind = Literal["final", "accepted", "temporary"]
@@ -45,6 +49,9 @@ class LateResult:
 
 
 class Connector(Protocol):
+    """An upstream, registered under the route it serves. Results name statuses and errors of the catalogue; one
+    it does not know is recorded as a failure of that message, never raised."""
+
     async def submit(self, batch: list[Submission], now: int) -> list[SubmitResult]:
         """One result per submission, in order. Must not raise for a single bad message."""
         ...

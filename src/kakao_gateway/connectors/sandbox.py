@@ -1,4 +1,4 @@
-"""The sandbox Kakao upstream: simulated users with deterministic outcomes for documented magic numbers.
+"""The sandbox Kakao upstream (route KAKAO_SANDBOX): simulated users, deterministic outcomes for magic numbers.
 
 The magic numbers are a public contract (README, "Sandbox magic numbers"): keep them stable.
 """
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .base import LateResult, Submission, SubmitResult
 
+ROUTE = "KAKAO_SANDBOX"
 UNREACHABLE_FOR_MS = 10 * 60_000
 
 DELIVERED = ("DELIVERED_TO_HANDSET", "NO_ERROR")
@@ -35,7 +36,7 @@ FriendLookup = Callable[[str, str], Awaitable[set[str] | None]]
 def outcome_for(s: Submission, now: int, friends: set[str] | None = None) -> Outcome:
     """What the simulated Kakao platform does with one submission. A Brand message targeted at channel friends
     reaches only friends: those on the sender's friend list when it has one, else anyone but 821000000008."""
-    if s.channel == "BRAND" and (s.targeting or "TARGETED_FRIENDS") == "TARGETED_FRIENDS":
+    if s.channel == "BRAND" and (s.audience or "TARGETED_FRIENDS") == "TARGETED_FRIENDS":
         outside = s.destination == NOT_A_FRIEND or (friends is not None and s.destination not in friends)
         if outside and s.destination != "821000000002":
             return Outcome("final", *NOT_A_USER)

@@ -1,4 +1,4 @@
-"""Identifiers: message and bulk ids, API keys and their hashes.
+"""Identifiers: message and bulk ids, and the hashes of API keys.
 
 Time-ordered ids take the instant from the caller and their random bits from an `IdSource` the caller owns, so
 the domain reads neither the wall clock nor the operating system by itself.
@@ -7,10 +7,6 @@ the domain reads neither the wall clock nor the operating system by itself.
 from __future__ import annotations
 
 import hashlib
-import os
-import secrets
-import time
-import uuid
 from collections.abc import Callable
 
 RandomBytes = Callable[[int], bytes]
@@ -51,27 +47,5 @@ class IdSource:
         return self.message_id(now_ms)
 
 
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def new_api_key() -> str:
-    """A key shaped like Infobip's App keys: 32 hex characters, a dash and a UUID."""
-    return f"{secrets.token_hex(16)}-{uuid.uuid4()}"
-
-
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-# Transitional: service/sending.py still calls these two without an instant or an IdSource. Delete them, with the
-# `os` and `time` imports, once it uses `ctx.ids.bulk_id(now)` and `ctx.ids.message_ids(count, now)`.
-_legacy_source = IdSource(os.urandom)
-
-
-def new_message_ids(count: int, now_ms: int | None = None) -> list[str]:
-    return _legacy_source.message_ids(count, time.time_ns() // 1_000_000 if now_ms is None else now_ms)
-
-
-def new_bulk_id() -> str:
-    return new_message_ids(1)[0]

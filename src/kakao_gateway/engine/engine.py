@@ -1,55 +1,33 @@
-"""The delivery engine: claim due rows, submit them upstream, record outcomes, push reports, expire, purge.
+"""The delivery engine: its duties, run either each as its own supervised task (`run_forever`, the server) or one
+after the other (`run_once` / `run_until_idle`, for tests and the sandbox's virtual clock).
 
-`run_once` does one pass of every duty and says how much it did; `run_until_idle` repeats it until nothing is
-due at the clock's current time, which is how tests (fake clock) and the sandbox's virtual clock drive it.
+Duties: dispatch (claim, submit, record), collect (late upstream results), push (the outbox to webhooks) and
+maintenance (expire, rescue, purge, planner statistics). Each has its own wake-up: an accepted send wakes
+dispatch (in this process directly, in others by NOTIFY on PostgreSQL), recorded outcomes wake push.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
-from collections import defaultdict
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import MutableMapping
 
 from ..clock import Clock
-from ..connectors.base import Connector, LateResult, Submission, SubmitResult
-from ..domain import status as st
-from ..domain.planning import MAX_VALIDITY_MS, MINUTE_MS
-from ..domain.retry import submit_retry_delay_ms
-from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start, window_from_options
-from ..store import bulks as bulks_store
-from ..store import messages as msgs
+from ..connectors.base import Connector
 from ..store.database import Database
-from ..store.rates import take_tokens, window_of
-from ..store.reports import purge_reports
+from ..store.messages import next_due_at
+from .dispatch import Dispatcher
+from .maintenance import Collector, Maintenance
+from .settings import EngineSettings
+from .supervisor import Duty, supervise
 from .webhooks import WebhookPusher
 
+__all__ = ["Engine", "EngineSettings"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class EngineSettings:
-    claim_batch: int = 500
-    lease_ms: int = 30_000
-    result_timeout_ms: int = 60_000
-    poll_interval_s: float = 0.2
-    purge_every_ms: int = 10 * MINUTE_MS
-    keep_ms: int = MAX_VALIDITY_MS
-    max_submit_rate: float = 0.0  # messages per second to the upstreams, all senders together; 0 = no limit
-    max_submit_rate_per_sender: float = 0.0  # messages per second per (account, sender); 0 = no limit
-
-
-_PENDING = st.status("PENDING_ENROUTE").id
-_WAITING = st.status("PENDING_WAITING_DELIVERY").id
-_EXPIRED = st.status("EXPIRED_EXPIRED").id
-_LAPSED = st.error("EC_VALIDITY_EXPIRED").id
-_NO_ERROR = st.error("NO_ERROR").id
-_TIMEOUT = st.error("EC_PROVIDER_TIMEOUT").id
-LAST_CHANCE_MS = 1_000
+NOTIFY_CHANNEL = "kakao_gateway"
 
 
 class Engine:
@@ -57,35 +35,95 @@ class Engine:
         self,
         db: Database,
         clock: Clock,
-        connectors: dict[str, Connector],
+        connectors: MutableMapping[str, Connector],
         pusher: WebhookPusher,
         settings: EngineSettings | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.connectors = connectors
+        self.connectors = connectors  # by route
         self.pusher = pusher
-        self.settings = settings or EngineSettings()
         self.owner = uuid.uuid4().hex
-        self._wake = asyncio.Event()
-        self._lock = asyncio.Lock()
-        self._last_purge = 0
+        self._settings = settings or EngineSettings()
+        self._build()
+        # The virtual clock's advances and the duties take turns: an advance plays out each instant completely.
+        self.lock = asyncio.Lock()
+        guard = self.lock if clock.is_virtual else None
+        self.duties = {
+            "dispatch": Duty("dispatch", self._dispatch_step, self._dispatch_wait, guard=guard),
+            "collect": Duty("collect", self._collect_step, self._poll_wait, guard=guard),
+            "push": Duty("push", self.pusher.step, self._poll_wait, guard=guard),
+            "maintenance": Duty("maintenance", self._maintenance_step, self._maintenance_wait, guard=guard),
+        }
+        self.pusher.on_done = self.duties["push"].wake
+
+    def _build(self) -> None:
+        s = self._settings
+        self.dispatcher = Dispatcher(self.db, self.clock, self.connectors, s, self.owner)
+        self.maintenance = Maintenance(self.db, self.clock, s, self.owner)
+        self.collector = Collector(self.db, self.clock, self.connectors)
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: EngineSettings) -> None:
+        self._settings = value
+        self._build()
 
     def wake(self) -> None:
-        self._wake.set()
+        """Work was queued in this process: dispatch now rather than at its next poll."""
+        self.duties["dispatch"].wake()
+
+    def _on_notify(self, payload: str) -> None:
+        self.duties["push" if payload == "push" else "dispatch"].wake()
+
+    async def _dispatch_step(self) -> int:
+        done = await self.dispatcher.step()
+        if done:
+            self.duties["push"].wake()
+        return done
+
+    async def _maintenance_step(self) -> int:
+        return await self.maintenance.step()
+
+    async def _collect_step(self) -> int:
+        done = await self.collector.step()
+        if done:
+            self.duties["push"].wake()
+        return done
+
+    async def _poll_wait(self) -> float:
+        return self._settings.poll_interval_s
+
+    async def _maintenance_wait(self) -> float:
+        return self._settings.maintenance_interval_s
+
+    async def _dispatch_wait(self) -> float:
+        """Sleep until the next queued row falls due, at most one poll interval (other processes may add work)."""
+        limit = self._settings.poll_interval_s
+        if self.clock.is_virtual:
+            return limit
+        due = await self.db.read(next_due_at())
+        if due is None:
+            return limit
+        return min(limit, max(0.0, (due - self.clock.now_ms()) / 1000))
+
+    # --- the serial driver -------------------------------------------------------------------------------------
 
     async def run_once(self) -> int:
-        async with self._lock:  # the background loop and a virtual-clock advance may both drive the engine
-            return await self._pass()
-
-    async def _pass(self) -> int:
-        done = await self.db.write(msgs.expire_queued(self.clock.now_ms(), 1000))
-        done += await self._rescue()
-        done += await self._dispatch()
-        done += await self._collect()
-        done += await self.pusher.push_due()
-        await self._purge()
-        return done
+        """Every duty once, in order, waiting for the pushes it starts; returns how much work was done."""
+        async with self.lock:
+            m = self.maintenance
+            done = await m.expire()
+            done += await m.rescue()
+            done += await self.dispatcher.step()
+            done += await self.collector.step()
+            done += await self.pusher.push_due()
+            await m.purge()
+            await m.optimize()
+            return done
 
     async def run_until_idle(self, max_passes: int = 100_000) -> None:
         for _ in range(max_passes):
@@ -93,223 +131,20 @@ class Engine:
                 return
         raise RuntimeError("engine did not settle")
 
+    # --- the server ----------------------------------------------------------------------------------------------
+
     async def run_forever(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self._wake.clear()  # before the pass, so a wake-up during it is not lost
-            try:
-                busy = await self.run_once()
-            except Exception:
-                log.exception("engine pass failed; retrying")
-                busy = 0
-            if busy:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), await self._idle_wait())
-
-    async def _idle_wait(self) -> float:
-        """Sleep until the next queued row falls due, at most one poll interval (other processes may add work)."""
-        limit = self.settings.poll_interval_s
-        if self.clock.is_virtual:
-            return limit
         try:
-            due = await self.db.read(msgs.next_due_at())
+            await self.db.listen(NOTIFY_CHANNEL, self._on_notify)
         except Exception:
-            log.exception("could not read the next due time")
-            return limit
-        if due is None:
-            return limit
-        return min(limit, max(0.0, (due - self.clock.now_ms()) / 1000))
-
-    def _temporary(self, c: msgs.Claimed, error_id: int, now: int) -> msgs.Outcome:
-        """Retry after the backoff, inside the message's delivery window, never past validity: when the retry
-        would fall after it, the last retry is made just before validity ends (if the window is open then), and
-        otherwise the message waits in the queue to expire exactly when its validity ends (4101)."""
-        window = window_from_options(c.options)
-        retry_at = next_open(now + submit_retry_delay_ms(c.attempts), window)
-        last_chance = c.expires_at - LAST_CHANCE_MS
-        if retry_at > last_chance:
-            retry_at = last_chance if last_chance > now and is_open(last_chance, window) else c.expires_at
-        return msgs.Outcome(c.seq, "retry", _PENDING, error_id, retry_at, self.owner)
-
-    async def _rescue(self) -> int:
-        now = self.clock.now_ms()
-        s = self.settings
-        lapsed, silent = await self.db.write(msgs.claim_stale(now, s.claim_batch, self.owner, s.lease_ms))
-        outcomes = []
-        for c in lapsed:  # a worker died holding it: send again now (same messageId upstream)
-            if now >= c.expires_at:
-                outcomes.append(msgs.Outcome(c.seq, "final", _EXPIRED, _LAPSED, owner=self.owner))
-            else:
-                outcomes.append(msgs.Outcome(c.seq, "retry", _PENDING, _NO_ERROR, now, self.owner))
-        outcomes.extend(self._temporary(c, c.error_id or _TIMEOUT, now) for c in silent)
-        if outcomes:
-            await self.db.write(msgs.record(outcomes, now))
-        return len(outcomes)
-
-    async def _dispatch(self) -> int:
-        now = self.clock.now_ms()
-        s = self.settings
-        claimed = await self.db.write(msgs.claim_due(now, s.claim_batch, self.owner, s.lease_ms))
-        if not claimed:
-            return 0
-        allowed, released = self._hold_closed_windows(claimed, now)
-        allowed, paced_out = await self._pace(allowed, now)
-        allowed, throttled = await self._throttle(allowed, now)
-        by_channel: dict[str, list[msgs.Claimed]] = defaultdict(list)
-        for c in allowed:
-            by_channel[c.channel].append(c)
-        outcomes: list[msgs.Outcome] = released + paced_out + throttled
-        for channel, batch in by_channel.items():
-            results = await self._submit(channel, batch, now)
-            outcomes.extend(self._outcome(c, r, now) for c, r in zip(batch, results, strict=True))
-        await self.db.write(msgs.record(outcomes, self.clock.now_ms()))
-        return len(allowed)
-
-    def _release(self, c: msgs.Claimed, due: int) -> msgs.Outcome:
-        """Give a claimed row back unsent, due at `due` inside its window (or at its expiry if none is left)."""
-        due = next_open(due, window_from_options(c.options))
-        return msgs.Outcome(c.seq, "release", 0, 0, min(due, c.expires_at), self.owner)
-
-    def _hold_closed_windows(
-        self, claimed: list[msgs.Claimed], now: int
-    ) -> tuple[list[msgs.Claimed], list[msgs.Outcome]]:
-        """A row claimed late (engine down or behind) may find its delivery window closed: it waits for it."""
-        allowed, held = [], []
-        for c in claimed:
-            if is_open(now, window_from_options(c.options)):
-                allowed.append(c)
-            else:
-                held.append(self._release(c, now))
-        return allowed, held
-
-    async def _pace(self, claimed: list[msgs.Claimed], now: int) -> tuple[list[msgs.Claimed], list[msgs.Outcome]]:
-        """Enforce each paced bulk's sliding-window limit on actual departures. Rows over it (a bulk that fell
-        behind its plan) go back, and the bulk's remaining rows are planned again from the first instant the
-        limit allows, evenly spaced."""
-        firsts: dict[tuple[str, str], list[msgs.Claimed]] = defaultdict(list)
-        for c in claimed:
-            if c.attempts == 1:
-                firsts[(c.account_id, c.bulk_id)].append(c)
-        if not firsts:
-            return claimed, []
-        over: list[msgs.Claimed] = []
-        behind: list[tuple[str, str, list[int], int, str]] = []
-        by_account: dict[str, list[str]] = defaultdict(list)
-        for account_id, bulk_id in firsts:
-            by_account[account_id].append(bulk_id)
-        for account_id, bulk_ids in by_account.items():
-            paced = await self.db.read(bulks_store.paced_bulks(account_id, bulk_ids))
-            for bulk_id, (amount, unit) in paced.items():
-                rows = firsts[(account_id, bulk_id)]
-                recent = await self.db.read(
-                    bulks_store.recent_departures(
-                        account_id, bulk_id, now - UNIT_MS[unit], amount, tuple(c.seq for c in rows)
-                    )
-                )
-                room = max(0, amount - len(recent))
-                if len(rows) > room:
-                    over.extend(rows[room:])
-                    behind.append((account_id, bulk_id, recent + [now] * room, amount, unit))
-        if not over:
-            return claimed, []
-        skip = {c.seq for c in over}
-        outcomes = [msgs.Outcome(c.seq, "release", 0, 0, c.expires_at, self.owner) for c in over]
-        await self.db.write(msgs.record(outcomes, now))
-        for account_id, bulk_id, departures, amount, unit in behind:
-            bulk = await self.db.read(bulks_store.get_bulk(account_id, bulk_id))
-            if bulk is not None:
-                start = paced_start(now, departures, amount, unit)
-                await self.db.write(bulks_store.reslot_remaining(account_id, bulk, start))
-        return [c for c in claimed if c.seq not in skip], []
-
-    async def _throttle(self, claimed: list[msgs.Claimed], now: int) -> tuple[list[msgs.Claimed], list[msgs.Outcome]]:
-        """Keep what the upstream submit rates allow now; give the rest back, each due when a token frees up."""
-        s = self.settings
-        allowed = claimed
-        released: list[msgs.Outcome] = []
-        for rate, key_of in ((s.max_submit_rate_per_sender, _sender_key), (s.max_submit_rate, _global_key)):
-            if rate <= 0 or not allowed:
-                continue
-            groups: dict[str, list[msgs.Claimed]] = defaultdict(list)
-            for c in allowed:
-                groups[key_of(c)].append(c)
-            granted = await self.db.write(take_tokens({k: len(v) for k, v in groups.items()}, rate, now))
-            allowed = []
-            for key, group in groups.items():
-                allowed.extend(group[: granted[key]])
-                limit, window_ms = window_of(rate)
-                for waiting, c in enumerate(group[granted[key] :]):  # due when the sliding window has room
-                    released.append(self._release(c, now + window_ms * (waiting // limit + 1)))
-        return allowed, released
-
-    async def _submit(self, channel: str, batch: list[msgs.Claimed], now: int) -> list[SubmitResult]:
-        connector = self.connectors.get(channel)
-        if connector is None:
-            return [SubmitResult("final", "UNDELIVERABLE_NOT_SENT", "EC_CONFIGURATION_ERROR")] * len(batch)
-        submissions = [
-            Submission(
-                c.seq,
-                c.account_id,
-                c.message_id,
-                c.channel,
-                c.sender,
-                c.destination,
-                c.content,
-                c.attempts,
-                c.first_attempt_at,
-                _targeting(c.options),
-            )
-            for c in batch
-        ]
+            log.exception("cannot listen for notifications; polling every %.1f s", self._settings.poll_interval_s)
         try:
-            return await connector.submit(submissions, now)
-        except Exception:
-            log.exception("connector %s failed a submit; retrying the batch later", channel)
-            return [SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")] * len(batch)
+            await supervise(list(self.duties.values()), stop)
+        finally:
+            await self.stop_pushes()
 
-    def _outcome(self, c: msgs.Claimed, r: SubmitResult, now: int) -> msgs.Outcome:
-        if r.kind == "final":
-            return msgs.Outcome(c.seq, "final", st.status(r.status).id, st.error(r.error).id, owner=self.owner)
-        if r.kind == "accepted":
-            return msgs.Outcome(c.seq, "sent", _WAITING, _NO_ERROR, now + self.settings.result_timeout_ms, self.owner)
-        return self._temporary(c, st.error(r.error).id, now)
-
-    async def _collect(self) -> int:
-        now = self.clock.now_ms()
-        late: list[LateResult] = []
-        for connector in self.connectors.values():
-            late.extend(await connector.poll_results(now))
-        if not late:
-            return 0
-        outcomes = []
-        for r in late:
-            if r.kind == "final":
-                outcomes.append(msgs.Outcome(r.seq, "final", st.status(r.status).id, st.error(r.error).id))
-            else:  # retried on the next timeout sweep with the usual backoff; record why it waits
-                outcomes.append(msgs.Outcome(r.seq, "sent", _WAITING, st.error(r.error).id, now))
-        await self.db.write(msgs.record(outcomes, now))
-        return len(outcomes)
-
-    async def _purge(self) -> None:
-        now = self.clock.now_ms()
-        if now - self._last_purge < self.settings.purge_every_ms:
-            return
-        self._last_purge = now
-        before = now - self.settings.keep_ms
-        while await self.db.write(msgs.purge_messages(before, 5000)) == 5000:
-            pass
-        while await self.db.write(purge_reports(before, 5000)) == 5000:
-            pass
-
-
-def _sender_key(c: msgs.Claimed) -> str:
-    return f"submit:{c.account_id}:{c.sender}"
-
-
-def _global_key(c: msgs.Claimed) -> str:
-    return "submit:*"
-
-
-@lru_cache(maxsize=4096)
-def _targeting(options: str | None) -> str | None:
-    return json.loads(options).get("targeting") if options else None
+    async def stop_pushes(self, grace_s: float = 2.0) -> None:
+        """Give posts under way a moment to finish; the rest are retried after their lease (at-least-once)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.pusher.drain(), grace_s)
+        self.pusher.cancel()

@@ -1,10 +1,19 @@
-"""Pushes reports from the outbox to webhooks, batched per (URL, content type) as `{"results": [...]}`."""
+"""The outbox pusher: posts due outbox rows to their webhooks, bounded per endpoint and overall.
+
+Each kind of outbox row has its renderer: delivery reports go in batches per (URL, content type) as
+`{"results": [...]}` (JSON or XML), click events one per request as Infobip's `UrlTrackingWebhook`. Posts run as
+tasks of their own and record their results when they end, so a receiver that answers slowly (or never, until the
+timeout) holds only its own endpoint's slots: at most `per_endpoint` posts per URL and `max_inflight` in all.
+Claims leave out URLs with no free slot, so one tenant's dead receivers cannot take the others' turns.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import httpx
 import orjson
@@ -14,68 +23,147 @@ from ..domain.planning import MAX_VALIDITY_MS
 from ..domain.reports import reports_xml
 from ..domain.retry import webhook_retry_delay_ms
 from ..store.database import Database
-from ..store.links import CLICK_CHANNEL
-from ..store.reports import PushItem, claim_pushes, record_pushes
+from ..store.reports import PushItem, claim_pushes, record_pushes, release_pushes
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
-CLAIM_SIZE = 1000
 LEASE_MS = 120_000
 GIVE_UP_AFTER_MS = MAX_VALIDITY_MS
-CONCURRENCY = 16
 
 
-def render(items: list[PushItem], content_type: str) -> tuple[bytes, str]:
-    if items[0].channel == CLICK_CHANNEL:  # click events go one per request, as Infobip's UrlTrackingWebhook
-        return orjson.dumps(items[0].body), "application/json"
+@dataclass(frozen=True, slots=True)
+class PushLimits:
+    per_endpoint: int = 4  # posts under way to one URL
+    max_inflight: int = 64  # posts under way in all
+    claim_size: int = 1000
+
+
+def _render_reports(items: list[PushItem], content_type: str) -> tuple[bytes, str]:
     bodies = [item.body for item in items]
     if "xml" in content_type:
         return reports_xml(bodies), "application/xml"
     return orjson.dumps({"results": bodies}), "application/json"
 
 
+def _render_single(items: list[PushItem], content_type: str) -> tuple[bytes, str]:
+    return orjson.dumps(items[0].body), "application/json"
+
+
+# kind -> (rows per request, renderer)
+RENDERERS: dict[str, tuple[int, Callable[[list[PushItem], str], tuple[bytes, str]]]] = {
+    "report": (BATCH_SIZE, _render_reports),
+    "click": (1, _render_single),
+    "inbound": (BATCH_SIZE, _render_reports),
+}
+
+
+def render(items: list[PushItem], content_type: str) -> tuple[bytes, str]:
+    return RENDERERS[items[0].kind][1](items, content_type)
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    url: str
+    content_type: str
+    items: list[PushItem]
+
+
+def _batches(items: list[PushItem]) -> list[_Batch]:
+    groups: dict[tuple[str, str, str], list[PushItem]] = defaultdict(list)
+    for item in items:
+        groups[(item.url, item.content_type, item.kind)].append(item)
+    out = []
+    for (url, content_type, kind), group in groups.items():
+        size = RENDERERS.get(kind, RENDERERS["report"])[0]
+        out.extend(_Batch(url, content_type, group[i : i + size]) for i in range(0, len(group), size))
+    return out
+
+
 class WebhookPusher:
-    def __init__(self, db: Database, clock: Clock, http: httpx.AsyncClient) -> None:
+    def __init__(self, db: Database, clock: Clock, http: httpx.AsyncClient, limits: PushLimits | None = None) -> None:
         self.db = db
         self.clock = clock
         self.http = http
-        self._limit = asyncio.Semaphore(CONCURRENCY)
+        self.limits = limits or PushLimits()
+        self._inflight: Counter[str] = Counter()  # URL -> posts under way
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.on_done: Callable[[], None] = lambda: None  # wakes the push duty when a slot frees up
 
-    async def push_due(self) -> int:
+    @property
+    def busy(self) -> int:
+        return len(self._tasks)
+
+    async def step(self) -> int:
+        """Claim what the free slots can take and start posting it; returns the rows claimed."""
+        free = self.limits.max_inflight - len(self._tasks)
+        if free <= 0:
+            return 0
+        busy_urls = tuple(sorted(u for u, n in self._inflight.items() if n >= self.limits.per_endpoint))
         now = self.clock.now_ms()
-        items = await self.db.write(claim_pushes(now, CLAIM_SIZE, LEASE_MS))
+        limit = min(self.limits.claim_size, free * BATCH_SIZE)
+        items = await self.db.write(claim_pushes(now, limit, LEASE_MS, busy_urls))
         if not items:
             return 0
-        groups: dict[tuple[str, str, bool], list[PushItem]] = defaultdict(list)
-        for item in items:
-            groups[(item.url, item.content_type, item.channel == CLICK_CHANNEL)].append(item)
-        batches = [
-            (url, content_type, group[i : i + (1 if single else BATCH_SIZE)])
-            for (url, content_type, single), group in groups.items()
-            for i in range(0, len(group), 1 if single else BATCH_SIZE)
-        ]
-        results = await asyncio.gather(*(self._post(url, ct, batch) for url, ct, batch in batches))
-        pushed: list[int] = []
-        failed: list[tuple[int, str, int | None]] = []
-        for (_, _, batch), error in zip(batches, results, strict=True):
-            if error is None:
-                pushed.extend(item.seq for item in batch)
+        later: list[int] = []
+        for batch in _batches(items):
+            if len(self._tasks) >= self.limits.max_inflight or self._inflight[batch.url] >= self.limits.per_endpoint:
+                later.extend(item.seq for item in batch.items)
                 continue
-            for item in batch:
-                next_due = now + webhook_retry_delay_ms(item.attempts + 1)
-                give_up = next_due > item.created_at + GIVE_UP_AFTER_MS
-                failed.append((item.seq, error, None if give_up else next_due))
-        await self.db.write(record_pushes(pushed, failed))
-        return len(items)
+            self._start(batch)
+        if later:
+            await self.db.write(release_pushes(later, now))
+        return len(items) - len(later)
 
-    async def _post(self, url: str, content_type: str, batch: list[PushItem]) -> str | None:
-        body, media_type = render(batch, content_type)
-        async with self._limit:
-            try:
-                response = await self.http.post(url, content=body, headers={"Content-Type": media_type})
-            except httpx.HTTPError as exc:
-                return f"{type(exc).__name__}: {exc}"[:500]
+    async def push_due(self) -> int:
+        """One round for the serial driver: claim, post, and wait until every post has recorded its result."""
+        claimed = await self.step()
+        await self.drain()
+        return claimed
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def cancel(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
+    def _start(self, batch: _Batch) -> None:
+        self._inflight[batch.url] += 1
+        task = asyncio.create_task(self._push(batch), name="webhook-push")
+        self._tasks.add(task)
+        task.add_done_callback(lambda t: self._finished(t, batch.url))
+
+    def _finished(self, task: asyncio.Task[None], url: str) -> None:
+        self._tasks.discard(task)
+        self._inflight[url] -= 1
+        if self._inflight[url] <= 0:
+            del self._inflight[url]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a webhook push to %s failed to record its result: %r", url, task.exception())
+        self.on_done()
+
+    async def _push(self, batch: _Batch) -> None:
+        error = await self._post(batch)
+        now = self.clock.now_ms()
+        if error is None:
+            await self.db.write(record_pushes([item.seq for item in batch.items], []))
+            return
+        log.info("webhook push of %d rows to %s failed: %s", len(batch.items), batch.url, error)
+        failed = []
+        for item in batch.items:
+            next_due = now + webhook_retry_delay_ms(item.attempts + 1)
+            give_up = next_due > item.created_at + GIVE_UP_AFTER_MS
+            failed.append((item.seq, error, None if give_up else next_due))
+        await self.db.write(record_pushes([], failed))
+
+    async def _post(self, batch: _Batch) -> str | None:
+        body, media_type = render(batch.items, batch.content_type)
+        try:
+            response = await self.http.post(batch.url, content=body, headers={"Content-Type": media_type})
+        except httpx.HTTPError as exc:
+            return f"{type(exc).__name__}: {exc}"[:500]
         if 200 <= response.status_code < 300:
             return None
         return f"HTTP {response.status_code}"

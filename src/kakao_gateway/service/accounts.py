@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..domain.ids import hash_key, new_api_key, new_id
+from ..domain.ids import hash_key
 from ..store import accounts as store
 from ..store.accounts import Account as Account  # re-exported for the API and the CLI
 from ..store.accounts import KeyRecord as KeyRecord
 from .context import Context
 from .errors import Conflict, InvalidRequest, NotFound
+from .secrets import new_api_key, new_id
 
 log = logging.getLogger(__name__)
 

@@ -60,7 +60,7 @@ def _catalogue(
 async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str, Any]:
     now = ctx.clock.now_ms()
     options = request.options
-    plan = bulk_plan(CHANNEL, options.schedule if options else None, now)
+    plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)
     priority = PRIORITIES[(options.priority if options else None) or "STANDARD"]
     senders, templates = await ctx.db.read(_catalogue(account_id, request))
     rows: list[NewMessage] = []
@@ -68,5 +68,5 @@ async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str,
         content = m.content.model_dump_json(exclude_none=True)
         problem = _message_problem(m, senders, templates, now)
         # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
-        rows.extend(message_rows(account_id, plan, m, problem, priority, now, content))  # type: ignore[arg-type]
+        rows.extend(message_rows(account_id, plan, m, problem, priority, now, content, ctx.ids))
     return await store_and_answer(ctx, account_id, plan, rows, now)

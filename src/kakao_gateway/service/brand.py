@@ -159,7 +159,7 @@ def _per_destination(
 async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str, Any]:
     now = ctx.clock.now_ms()
     options = request.options
-    plan = bulk_plan(CHANNEL, options.schedule if options else None, now)
+    plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)
     tracking = options.tracking if options else None
     senders, templates, settings, domains = await ctx.db.read(_catalogue(account_id, request))
     ad_hours = ad_hours_window(settings)
@@ -196,7 +196,7 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
         plain = orjson.dumps(base).decode()
         # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
         rows.extend(
-            message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, extra, render)  # type: ignore[arg-type]
+            message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, ctx.ids, extra, render)
         )
 
     def store_links(duplicates: set[int]) -> Op[None]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..domain.links import device_of, new_code, rewrite_text, short_url
+from ..domain.links import CODE_LENGTH, code_from, device_of, rewrite_text, short_url
 from ..domain.times import format_ms
 from ..store import links as store
 from .context import Context
@@ -38,7 +39,7 @@ class Shortener:
     links: list[tuple[object, store.NewLink]] = field(default_factory=list)  # (the row it was made for, link)
 
     def shorten(self, url: str, facts: dict[str, Any]) -> str:
-        code = new_code()
+        code = code_from(secrets.token_bytes(CODE_LENGTH))
         link = store.NewLink(
             code,
             self.account_id,

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import orjson
 
 from ..domain import status as st
-from ..domain.ids import new_bulk_id, new_message_ids
+from ..domain.ids import IdSource
 from ..domain.phone import is_valid_destination
 from ..domain.planning import send_at_too_far, start_at, validity_ms
 from ..domain.schedule import Window, window_from_options
@@ -44,16 +44,24 @@ def destination_problem(to: str | None) -> Rejection | None:
 
 
 class MessageOptions(Protocol):
-    platform: Platform | None
-    validityPeriod: ValidityPeriod | None
-    campaignReferenceId: str | None
+    @property
+    def platform(self) -> Platform | None: ...
 
-    def model_dump(self, **kwargs: Any) -> dict[str, Any]: ...
+    @property
+    def validityPeriod(self) -> ValidityPeriod | None: ...
+
+    @property
+    def campaignReferenceId(self) -> str | None: ...
+
+    def model_dump(self, *, exclude_none: bool = ..., by_alias: bool | None = ...) -> dict[str, Any]: ...
 
 
 class OutboundMessage(Protocol):
-    sender: str
-    destinations: list[ToDestination]
+    @property
+    def sender(self) -> str: ...
+
+    @property
+    def destinations(self) -> list[ToDestination]: ...
 
     @property
     def options(self) -> MessageOptions | None: ...
@@ -62,14 +70,14 @@ class OutboundMessage(Protocol):
     def webhooks(self) -> Webhooks | None: ...
 
 
-def bulk_plan(channel: str, schedule: RequestSchedulingSettings | None, now: int) -> BulkPlan:
+def bulk_plan(channel: str, schedule: RequestSchedulingSettings | None, now: int, ids: IdSource) -> BulkPlan:
     """The request's bulk: its id (given or new), start (sendAt or now) and pace. sendAt beyond 180 days is a 400."""
     send_at = schedule.send_at_ms() if schedule else None
     if send_at is not None and send_at_too_far(now, send_at):
         raise InvalidRequest([("options.schedule.sendAt", "must be at most 180 days in the future")])
     speed = schedule.sendingSpeedLimit if schedule else None
     return BulkPlan(
-        (schedule.bulkId if schedule else None) or new_bulk_id(),
+        (schedule.bulkId if schedule else None) or ids.bulk_id(now),
         channel,
         start_at(now, send_at),
         speed.amount if speed else None,
@@ -89,6 +97,7 @@ def message_rows(
     priority: int,
     now: int,
     content: str,
+    ids: IdSource,
     row_extra: dict[str, Any] | None = None,
     per_destination: ContentFor | None = None,
 ) -> list[NewMessage]:
@@ -115,7 +124,7 @@ def message_rows(
     delivery = hooks.delivery if hooks else None
     notify = delivery.notify is not False if delivery else True
     rows = []
-    generated = iter(new_message_ids(sum(1 for d in m.destinations if not d.messageId)))
+    generated = iter(ids.message_ids(sum(1 for d in m.destinations if not d.messageId), now))
     for d in m.destinations:
         message_id = d.messageId or next(generated)
         row_problem = destination_problem(d.to) or problem

@@ -7,8 +7,7 @@ from typing import Any
 
 from ..domain import status as st
 from ..domain.schedule import UNIT_MS, paced_start, plan_due, window_from_options
-from .messages import _FACT_COLUMNS, CANCELED_ERROR, CANCELED_STATUS, _draft
-from .reports import add_reports
+from .outcomes import CANCELED_ERROR, CANCELED_STATUS, finish_and_report
 from .sql import Execute, ExecuteMany, Fetch, Op
 
 
@@ -42,12 +41,13 @@ def get_bulk(account_id: str, bulk_id: str) -> Op[Bulk | None]:
         "WHERE account_id = ? AND bulk_id = ?",
         (account_id, bulk_id),
     )
-    return Bulk(*rows[0]) if rows else None
+    return Bulk(**{f: rows[0][f] for f in Bulk.__dataclass_fields__}) if rows else None
 
 
 def progress(account_id: str, bulk_id: str) -> Op[Progress]:
     rows = yield Fetch(
-        "SELECT state, status_id, error_id, COUNT(*), SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), MIN(due_at) "
+        "SELECT state, status_id, error_id, COUNT(*) AS n, SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS attempted, "
+        "MIN(due_at) AS next_due "
         "FROM messages WHERE account_id = ? AND bulk_id = ? GROUP BY state, status_id, error_id",
         (account_id, bulk_id),
     )
@@ -55,7 +55,9 @@ def progress(account_id: str, bulk_id: str) -> Op[Progress]:
         ("total", "pending", "sent", "delivered", "failed", "expired", "canceled", "left"), 0
     )
     next_due: int | None = None
-    for state, status_id, error_id, count, attempted, min_due in rows:
+    for r in rows:
+        state, status_id, error_id = r["state"], r["status_id"], r["error_id"]
+        count, attempted, min_due = r["n"], r["attempted"], r["next_due"]
         counts["total"] += count
         if state in ("queued", "paused", "inflight"):
             counts["pending"] += count
@@ -82,14 +84,15 @@ def progress(account_id: str, bulk_id: str) -> Op[Progress]:
 def recent_departures(
     account_id: str, bulk_id: str, since: int, limit: int, exclude: tuple[int, ...] = ()
 ) -> Op[list[int]]:
-    """First-submit times of the bulk's messages after `since`, newest first (at most `limit`)."""
+    """When the bulk's messages first went upstream (as recorded), after `since`, newest first (at most `limit`).
+    A claim whose worker died before recording it does not count: its row departs, and counts, when rescued."""
     skip = f" AND seq NOT IN ({','.join('?' * len(exclude))})" if exclude else ""
     rows = yield Fetch(
-        "SELECT sent_at FROM messages WHERE account_id = ? AND bulk_id = ? AND attempts > 0 AND sent_at > ?"
-        f"{skip} ORDER BY sent_at DESC LIMIT ?",
+        "SELECT departed_at FROM messages WHERE account_id = ? AND bulk_id = ? AND departed_at > ?"
+        f"{skip} ORDER BY departed_at DESC LIMIT ?",
         (account_id, bulk_id, since, *exclude, limit),
     )
-    return [r[0] for r in rows]
+    return [r["departed_at"] for r in rows]
 
 
 def _paced_start(account_id: str, bulk_id: str, start: int, amount: int | None, unit: str | None) -> Op[int]:
@@ -110,11 +113,11 @@ def paced_bulks(account_id: str, bulk_ids: list[str]) -> Op[dict[str, tuple[int,
         f"({','.join('?' * len(bulk_ids))}) AND speed_amount IS NOT NULL",
         (account_id, *bulk_ids),
     )
-    return {r[0]: (int(r[1]), r[2] or "MINUTE") for r in rows}
+    return {r["bulk_id"]: (int(r["speed_amount"]), r["speed_unit"] or "MINUTE") for r in rows}
 
 
 def reslot_remaining(account_id: str, bulk: Bulk, start: int) -> Op[int]:
-    """Re-plan the bulk's queued, never-sent rows from `start` at its pace (after it fell behind)."""
+    """Re-plan the bulk's queued rows that have not left from `start` at its pace (after it fell behind)."""
     return (
         yield from _reslot(account_id, bulk.bulk_id, start, bulk.speed_amount, bulk.speed_unit, ("queued",), "queued")
     )
@@ -135,13 +138,13 @@ def _reslot(
     marks = ",".join("?" * len(states))
     rows = yield Fetch(
         f"SELECT seq, due_at, expires_at, options FROM messages WHERE account_id = ? AND bulk_id = ? "
-        f"AND state IN ({marks}) AND attempts = 0 ORDER BY seq",
+        f"AND state IN ({marks}) AND departed_at IS NULL ORDER BY seq",
         (account_id, bulk_id, *states),
     )
     updates: list[tuple[Any, ...]] = []
-    for index, (seq, due_at, expires_at, options) in enumerate(rows):
-        due = plan_due(start, index, amount, unit, window_from_options(options))
-        updates.append((due, due + (expires_at - due_at), new_state, seq))
+    for index, r in enumerate(rows):
+        due = plan_due(start, index, amount, unit, window_from_options(r["options"]))
+        updates.append((due, due + (r["expires_at"] - r["due_at"]), new_state, r["seq"]))
     yield ExecuteMany(
         f"UPDATE messages SET due_at = ?, expires_at = ?, state = ? WHERE seq = ? AND state IN ({marks})",
         [(*u, *states) for u in updates],
@@ -180,14 +183,15 @@ def resume(account_id: str, bulk: Bulk, now: int) -> Op[int]:
 def cancel(account_id: str, bulk_id: str, now: int) -> Op[int]:
     """Cancel what has not left: final UNDELIVERABLE_NOT_SENT with EC_MESSAGE_CANCELED (4100), reported."""
     yield Execute("UPDATE bulks SET state = 'canceled' WHERE account_id = ? AND bulk_id = ?", (account_id, bulk_id))
-    rows = yield Fetch(
-        "UPDATE messages SET state = 'done', status_id = ?, error_id = ?, done_at = ?, lease_owner = NULL "
-        f"WHERE account_id = ? AND bulk_id = ? AND state IN ('queued', 'paused') RETURNING {_FACT_COLUMNS}",
-        (CANCELED_STATUS, CANCELED_ERROR, now, account_id, bulk_id),
+    return (
+        yield from finish_and_report(
+            "account_id = ? AND bulk_id = ? AND state IN ('queued', 'paused')",
+            (account_id, bulk_id),
+            CANCELED_STATUS,
+            str(CANCELED_ERROR),
+            now,
+        )
     )
-    if rows:
-        yield from add_reports([_draft(r, True) for r in rows], now)
-    return len(rows)
 
 
 def reschedule(account_id: str, bulk: Bulk, send_at: int) -> Op[int]:

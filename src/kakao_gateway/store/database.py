@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from .sql import Op, T
@@ -20,6 +21,15 @@ class Database(Protocol):
 
     async def read(self, op: Op[T]) -> T:
         """Run a read-only operation."""
+        ...
+
+    async def listen(self, channel: str, callback: Callable[[str], None]) -> None:
+        """Call `callback(payload)` when another process sends a `Notify` on `channel` (no-op where one process
+        does all the work)."""
+        ...
+
+    async def optimize(self) -> None:
+        """Refresh the planner's statistics where the database does not do it by itself."""
         ...
 
 

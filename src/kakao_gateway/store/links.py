@@ -8,8 +8,6 @@ from typing import Any
 from .reports import ReportDraft, add_reports
 from .sql import Execute, Fetch, InsertMany, Op
 
-CLICK_CHANNEL = "CLICK"
-
 
 @dataclass(frozen=True, slots=True)
 class NewLink:
@@ -105,7 +103,7 @@ def record_click(
     if event is not None:
         draft = ReportDraft(
             link["account_id"],
-            CLICK_CHANNEL,
+            "BRAND",
             link["message_id"],
             link["bulk_id"],
             link["entity_id"],
@@ -116,6 +114,7 @@ def record_click(
             link["tracking_url"],
             "application/json",
             True,
+            kind="click",
         )
         yield from add_reports([draft], at)
 

@@ -1,9 +1,5 @@
-"""Message rows: accept, claim, record outcomes, expire, rescue, logs, purge.
-
-state: `queued` (due at due_at) -> `inflight` (claimed; due_at is the lease end) -> `sent` (upstream took it;
-due_at is the deadline for its result) -> `done` (final status). Every final status writes its report in the
-same operation.
-"""
+"""Message rows at intake (plan and store a request's rows in its bulk) and the queries on them (logs, state,
+next due instants, purge). The engine's claims and outcomes are in `outcomes`, the row types in `message_rows`."""
 
 from __future__ import annotations
 
@@ -15,167 +11,16 @@ from typing import Any
 from ..domain import status as st
 from ..domain.filters import LogFilter
 from ..domain.planning import DAY_MS
-from ..domain.reports import MessageFacts, delivery_report, log_entry
+from ..domain.reports import delivery_report, log_entry
 from ..domain.schedule import AnyWindow, Window, combine, is_open, plan_due
-from .reports import ReportDraft, add_reports
-from .sql import Execute, Fetch, InsertMany, Op, claim_sql
+from .message_rows import INSERT_COLUMNS, NewMessage, facts_of
+from .outcomes import CANCELED_ERROR, CANCELED_STATUS
+from .reports import add_reports
+from .sql import Execute, Fetch, InsertMany, Notify, Op
+
+__all__ = ["BulkPlan", "NewMessage", "accept"]
 
 PRIORITIES = {"HIGH": 0, "STANDARD": 1, "LOW": 2}
-
-
-@dataclass(slots=True)
-class NewMessage:
-    account_id: str
-    message_id: str
-    channel: str
-    bulk_id: str
-    sender: str
-    destination: str
-    content: str
-    state: str
-    due_at: int
-    expires_at: int
-    priority: int
-    status_id: int
-    error_id: int
-    created_at: int
-    callback_data: str | None
-    entity_id: str | None
-    application_id: str | None
-    campaign_ref: str | None
-    webhook_url: str | None
-    webhook_content_type: str | None
-    notify: bool
-    intermediate: bool
-    options: str | None
-    window: AnyWindow | None = None  # the message's own delivery window
-    validity: int = 0
-    ad_hours: AnyWindow | None = None  # a hold on top (Brand advertising hours): validity runs during it
-    held_reported: bool = False
-
-    def row(self) -> tuple[Any, ...]:
-        done_at = self.created_at if self.state == "done" else None
-        return (
-            self.account_id,
-            self.message_id,
-            self.channel,
-            self.bulk_id,
-            self.sender,
-            self.destination,
-            self.content,
-            self.state,
-            self.due_at,
-            self.expires_at,
-            self.priority,
-            0,
-            self.status_id,
-            self.error_id,
-            self.created_at,
-            self.created_at,
-            done_at,
-            self.callback_data,
-            self.entity_id,
-            self.application_id,
-            self.campaign_ref,
-            self.webhook_url,
-            self.webhook_content_type,
-            int(self.notify),
-            int(self.intermediate),
-            self.options,
-            int(self.held_reported),
-        )
-
-    def facts(self, status_id: int, error_id: int) -> MessageFacts:
-        return MessageFacts(
-            self.message_id,
-            self.bulk_id,
-            self.sender,
-            self.destination,
-            self.created_at,
-            self.created_at,
-            status_id,
-            error_id,
-            self.callback_data,
-            self.entity_id,
-            self.application_id,
-            self.campaign_ref,
-        )
-
-    def draft(self, report: dict[str, Any], final: bool = True) -> ReportDraft:
-        return ReportDraft(
-            self.account_id,
-            self.channel,
-            self.message_id,
-            self.bulk_id,
-            self.entity_id,
-            self.application_id,
-            self.campaign_ref,
-            final,
-            report,
-            self.webhook_url,
-            self.webhook_content_type,
-            self.notify,
-        )
-
-
-_INSERT_COLUMNS = (
-    "account_id",
-    "message_id",
-    "channel",
-    "bulk_id",
-    "sender",
-    "destination",
-    "content",
-    "state",
-    "due_at",
-    "expires_at",
-    "priority",
-    "attempts",
-    "status_id",
-    "error_id",
-    "created_at",
-    "sent_at",
-    "done_at",
-    "callback_data",
-    "entity_id",
-    "application_id",
-    "campaign_ref",
-    "webhook_url",
-    "webhook_content_type",
-    "notify",
-    "intermediate",
-    "options",
-    "held_reported",
-)
-_INSERT_TYPES = (
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "bigint",
-    "bigint",
-    "int",
-    "int",
-    "int",
-    "int",
-    "bigint",
-    "bigint",
-    "bigint",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "int",
-    "int",
-    "text",
-    "int",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,14 +36,6 @@ class BulkPlan:
 
 
 _TIME_VIOLATION = st.status("PENDING_TIME_VIOLATION").id
-# A row going back to the queue follows its bulk: held while the bulk is paused, canceled (in this same
-# operation, see `record`) when the bulk was canceled meanwhile.
-_REQUEUE_STATE = (
-    "CASE (SELECT b.state FROM bulks b WHERE b.account_id = messages.account_id AND b.bulk_id = messages.bulk_id) "
-    "WHEN 'paused' THEN 'paused' WHEN 'canceled' THEN 'canceling' ELSE 'queued' END"
-)
-CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
-CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
 
 
 def _bulk_for_accept(
@@ -288,8 +125,8 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
     )
     inserted = yield InsertMany(
         "messages",
-        _INSERT_COLUMNS,
-        _INSERT_TYPES,
+        tuple(INSERT_COLUMNS),
+        tuple(INSERT_COLUMNS.values()),
         [m.row() for m in messages],
         conflict=("account_id", "message_id"),
         returning="message_id",
@@ -313,195 +150,9 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
         elif m.held_reported:  # held by its delivery time window: say so once, when asked for intermediate reports
             drafts.append(m.draft(delivery_report(m.facts(_TIME_VIOLATION, m.error_id)), final=False))
     yield from add_reports(drafts, now)
+    if any(m.state == "queued" for m in messages):
+        yield Notify(payload="due")
     return duplicates
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    seq: int
-    account_id: str
-    message_id: str
-    channel: str
-    sender: str
-    destination: str
-    content: dict[str, Any]
-    attempts: int
-    first_attempt_at: int
-    expires_at: int
-    intermediate: bool
-    error_id: int
-    options: str | None
-    bulk_id: str
-
-
-_CLAIM_COLUMNS = (
-    "seq, account_id, message_id, channel, sender, destination, content, attempts, first_attempt_at, expires_at, "
-    "intermediate, error_id, options, bulk_id"
-)
-
-
-def _claimed(rows: list[Any]) -> list[Claimed]:
-    return [
-        Claimed(
-            r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9], bool(r[10]), r[11], r[12], r[13]
-        )
-        for r in rows
-    ]
-
-
-def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claimed]]:
-    """Claim due, unexpired queued rows: HIGH priority first, then by due time."""
-    claimed: list[Claimed] = []
-    for priority in (0, 1, 2):
-        if len(claimed) >= limit:
-            break
-        rows = yield Fetch(
-            claim_sql(
-                "messages",
-                "state = 'queued' AND priority = ? AND due_at <= ? AND expires_at > ?",
-                "due_at, seq",
-                "state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
-                "first_attempt_at = COALESCE(first_attempt_at, ?), "
-                "sent_at = CASE WHEN attempts = 0 THEN ? ELSE sent_at END",
-                "state = 'queued'",
-                _CLAIM_COLUMNS,
-            ),
-            (priority, now, now, limit - len(claimed), now + lease_ms, owner, now, now),
-        )
-        claimed.extend(_claimed(rows))
-    return claimed
-
-
-def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[list[Claimed], list[Claimed]]]:
-    """Claim rows whose lease lapsed (a worker died) and rows whose upstream result never came."""
-    lapsed = yield Fetch(
-        claim_sql(
-            "messages",
-            "state = 'inflight' AND due_at <= ?",
-            "due_at, seq",
-            "due_at = ?, lease_owner = ?",
-            "state = 'inflight'",
-            _CLAIM_COLUMNS,
-        ),
-        (now, limit, now + lease_ms, owner),
-    )
-    silent = yield Fetch(
-        claim_sql(
-            "messages",
-            "state = 'sent' AND due_at <= ?",
-            "due_at, seq",
-            "state = 'inflight', due_at = ?, lease_owner = ?",
-            "state = 'sent'",
-            _CLAIM_COLUMNS,
-        ),
-        (now, limit, now + lease_ms, owner),
-    )
-    return _claimed(lapsed), _claimed(silent)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened to a message. kind: `final`, `sent` (await result until due_at) or `retry` (at due_at)."""
-
-    seq: int
-    kind: str
-    status_id: int
-    error_id: int
-    due_at: int = 0
-    owner: str | None = None
-
-
-_FACT_COLUMNS = (
-    "account_id, channel, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, "
-    "error_id, callback_data, entity_id, application_id, campaign_ref, webhook_url, "
-    "webhook_content_type, notify, intermediate"
-)
-
-
-def _draft(row: Any, final: bool) -> ReportDraft:
-    facts = MessageFacts(
-        row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11], row[12], row[13]
-    )
-    return ReportDraft(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[11],
-        row[12],
-        row[13],
-        final,
-        delivery_report(facts),
-        row[14],
-        row[15],
-        bool(row[16]),
-    )
-
-
-def record(outcomes: list[Outcome], now: int) -> Op[int]:
-    """Apply outcomes to rows still in the state they were claimed in; write reports. Returns rows changed."""
-    drafts: list[ReportDraft] = []
-    changed = 0
-    for o in outcomes:
-        guard = "state IN ('inflight', 'sent')" if o.owner is None else "state = 'inflight' AND lease_owner = ?"
-        guard_params: tuple[Any, ...] = () if o.owner is None else (o.owner,)
-        if o.kind == "final":
-            rows = yield Fetch(
-                "UPDATE messages SET state = 'done', status_id = ?, error_id = ?, done_at = ?, lease_owner = NULL "
-                f"WHERE seq = ? AND {guard} RETURNING {_FACT_COLUMNS}",
-                (o.status_id, o.error_id, now, o.seq, *guard_params),
-            )
-            drafts.extend(_draft(r, True) for r in rows)
-        else:
-            state = "'sent'" if o.kind == "sent" else _REQUEUE_STATE
-            if o.kind == "release":  # claimed but not submitted (rate limit): the attempt does not count
-                rows = yield Fetch(
-                    "UPDATE messages SET state = 'queued', due_at = ?, attempts = attempts - 1, lease_owner = NULL "
-                    f"WHERE seq = ? AND {guard} RETURNING seq",
-                    (o.due_at, o.seq, *guard_params),
-                )
-                changed += len(rows)
-                continue
-            rows = yield Fetch(
-                f"UPDATE messages SET state = {state}, due_at = ?, status_id = ?, error_id = ?, lease_owner = NULL "
-                f"WHERE seq = ? AND {guard} RETURNING {_FACT_COLUMNS}",
-                (o.due_at, o.status_id, o.error_id, o.seq, *guard_params),
-            )
-            if o.kind == "retry":
-                drafts.extend(_draft(r, False) for r in rows if r[17])
-        changed += len(rows)
-    canceled = yield Fetch(
-        "UPDATE messages SET state = 'done', status_id = ?, error_id = ?, done_at = ?, lease_owner = NULL "
-        f"WHERE state = 'canceling' RETURNING {_FACT_COLUMNS}",
-        (CANCELED_STATUS, CANCELED_ERROR, now),
-    )
-    drafts.extend(_draft(r, True) for r in canceled)
-    if drafts:
-        yield from add_reports(drafts, now)
-    return changed
-
-
-def expire_queued(now: int, limit: int) -> Op[int]:
-    """Expire queued rows past validity: 4100 if they never left, 4101 if an attempt was made."""
-    expired = st.status("EXPIRED_EXPIRED").id
-    canceled = st.error("EC_MESSAGE_CANCELED").id
-    lapsed = st.error("EC_VALIDITY_EXPIRED").id
-    rows = yield Fetch(
-        claim_sql(
-            "messages",
-            "state = 'queued' AND expires_at <= ?",
-            "expires_at, seq",
-            "state = 'done', status_id = ?, "
-            "error_id = CASE WHEN attempts = 0 THEN CAST(? AS INTEGER) ELSE CAST(? AS INTEGER) END, "
-            "done_at = ?, lease_owner = NULL",
-            "state = 'queued'",
-            _FACT_COLUMNS,
-        ),
-        (now, limit, expired, canceled, lapsed, now),
-    )
-    if rows:
-        yield from add_reports([_draft(r, True) for r in rows], now)
-    return len(rows)
 
 
 def query_logs(
@@ -545,16 +196,15 @@ def query_logs(
     )
     entries = []
     for r in rows[:limit]:
-        facts = MessageFacts(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12])
-        entries.append(log_entry(facts, json.loads(r[13])))
-    next_seq = rows[limit - 1][0] if len(rows) > limit else None
+        entries.append(log_entry(facts_of(r), json.loads(r["content"])))
+    next_seq = rows[limit - 1]["seq"] if len(rows) > limit else None
     return entries, next_seq
 
 
 def purge_messages(before: int, limit: int) -> Op[int]:
     deleted = yield Execute(
         "DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE state = 'done' AND done_at < ? "
-        "ORDER BY seq LIMIT ?)",
+        "ORDER BY done_at LIMIT ?)",
         (before, limit),
     )
     return int(deleted)
@@ -568,8 +218,7 @@ def message_state(account_id: str, message_id: str) -> Op[dict[str, Any] | None]
     )
     if not rows:
         return None
-    r = rows[0]
-    return {"state": r[0], "due_at": r[1], "expires_at": r[2], "attempts": r[3], "status_id": r[4], "error_id": r[5]}
+    return {key: rows[0][key] for key in ("state", "due_at", "expires_at", "attempts", "status_id", "error_id")}
 
 
 def next_event_at(after: int) -> Op[int | None]:

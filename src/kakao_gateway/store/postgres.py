@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import asyncpg
 
-from .sql import Execute, ExecuteMany, Fetch, InsertMany, Op, Query, T
+from .sql import UPDATE_CHUNK, Execute, ExecuteMany, Fetch, InsertMany, Notify, Op, Query, T, UpdateMany
 
 _PLACEHOLDER = re.compile(r"\?")
 
 
 @lru_cache(maxsize=1024)
-def _translate(sql: str) -> str:
-    counter = iter(range(1, 10_000))
+def _translate(sql: str, first: int = 1) -> str:
+    counter = iter(range(first, 10_000))
     sql = sql.replace("{skip_locked}", " FOR UPDATE SKIP LOCKED").replace("{for_update}", " FOR UPDATE")
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 
@@ -27,7 +29,33 @@ def _insert_sql(q: InsertMany) -> str:
     return f"INSERT INTO {q.table} ({','.join(q.columns)}) SELECT * FROM unnest({arrays}){conflict}{returning}"
 
 
+@lru_cache(maxsize=256)
+def _update_sql(q_sql: str, columns: tuple[str, ...], types: tuple[str, ...]) -> str:
+    arrays = ", ".join(f"${i}::{t}[]" for i, t in enumerate(types, start=1))
+    values = f"WITH v({','.join(columns)}) AS (SELECT * FROM unnest({arrays})) "
+    return values + _translate(q_sql, len(types) + 1)
+
+
+async def _update_many(conn: asyncpg.Connection, q: UpdateMany) -> Any:
+    sql = _update_sql(q.sql, q.columns, q.types)
+    rows: list[Any] = []
+    count = 0
+    for start in range(0, len(q.rows), UPDATE_CHUNK):
+        arrays = [list(col) for col in zip(*q.rows[start : start + UPDATE_CHUNK], strict=True)]
+        if q.returns_rows:
+            rows.extend(await conn.fetch(sql, *arrays, *q.params))
+        else:
+            status = await conn.execute(sql, *arrays, *q.params)
+            count += int(status.rsplit(" ", 1)[-1])
+    return rows if q.returns_rows else count
+
+
 async def _run_query(conn: asyncpg.Connection, q: Query) -> Any:
+    if isinstance(q, Notify):
+        await conn.execute("SELECT pg_notify($1, $2)", q.channel, q.payload)
+        return None
+    if isinstance(q, UpdateMany):
+        return await _update_many(conn, q) if q.rows else ([] if q.returns_rows else 0)
     if isinstance(q, Fetch):
         return await conn.fetch(_translate(q.sql), *q.params)
     if isinstance(q, Execute):
@@ -46,10 +74,17 @@ async def _run_query(conn: asyncpg.Connection, q: Query) -> Any:
 
 
 async def run_async(conn: asyncpg.Connection, op: Op[T]) -> T:
+    """Drive an operation; a failing statement is thrown into it (see sqlite.run_sync). An op that handles the
+    error must not go on in the same transaction: PostgreSQL has aborted it."""
     try:
         query = next(op)
         while True:
-            query = op.send(await _run_query(conn, query))
+            try:
+                result = await _run_query(conn, query)
+            except asyncpg.PostgresError as exc:
+                query = op.throw(exc)
+            else:
+                query = op.send(result)
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 
@@ -62,12 +97,26 @@ class PostgresDatabase:
         self._min = min_size
         self._max = max_size
         self._pool: asyncpg.Pool | None = None
+        self._listener: asyncpg.Connection | None = None
 
     async def start(self) -> None:
         if self._pool is None:
             self._pool = await asyncpg.create_pool(self.dsn, min_size=self._min, max_size=self._max)
 
+    async def listen(self, channel: str, callback: Callable[[str], None]) -> None:
+        """One connection of its own receives NOTIFY; if it drops, the engine's polling still finds the work."""
+        if self._listener is None:
+            self._listener = await asyncpg.connect(self.dsn)
+        await self._listener.add_listener(channel, lambda _conn, _pid, _channel, payload: callback(payload))
+
+    async def optimize(self) -> None:
+        return None  # autovacuum keeps the statistics
+
     async def close(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+            self._listener = None
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

@@ -1,7 +1,10 @@
 """Report rows: one table is both the webhook outbox and the pull queue.
 
-push_state: `pending` (a push is due at push_due_at), `pushed`, `exhausted` (pushes gave up; pullable when
-final), `dropped` (an intermediate report whose push gave up) or `none` (no push target; pullable).
+kind: `report` (a delivery report: pushed in batches, pullable), `click` (a short-link click: pushed one per
+request to the click subscription) or `inbound` (a message a user wrote).
+
+push_state: `pending` (a push is due at push_due_at), `pushed`, `exhausted` (pushes gave up; pullable when final),
+`dropped` (an intermediate report whose push gave up) or `none` (no push target; pullable).
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.filters import PullFilter
-from .sql import Execute, Fetch, InsertMany, Op, claim_sql
+from .sql import Execute, Fetch, InsertMany, Op, UpdateMany, claim_sql
 
 JSON = "application/json"
+# Whose subscription URL a kind of outbox row goes to when the message names none: reports go to their channel's.
+SUBSCRIPTION_OF_KIND = {"click": "CLICK"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +35,7 @@ class ReportDraft:
     webhook_url: str | None
     content_type: str | None
     notify: bool
+    kind: str = "report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +47,7 @@ class PushItem:
     body: dict[str, Any]
     attempts: int
     created_at: int
-    channel: str
+    kind: str
 
 
 _COLUMNS = (
@@ -60,6 +66,7 @@ _COLUMNS = (
     "push_state",
     "push_due_at",
     "push_attempts",
+    "kind",
 )
 _TYPES = (
     "text",
@@ -77,6 +84,7 @@ _TYPES = (
     "text",
     "bigint",
     "int",
+    "text",
 )
 
 
@@ -90,7 +98,7 @@ def add_reports(drafts: list[ReportDraft], now: int) -> Op[None]:
         elif d.webhook_url:
             url, content_type = d.webhook_url, d.content_type
         else:
-            key = (d.account_id, d.channel)
+            key = (d.account_id, SUBSCRIPTION_OF_KIND.get(d.kind, d.channel))
             if key not in subscriptions:
                 found = yield Fetch(
                     "SELECT report_url, content_type FROM subscriptions WHERE account_id = ? AND channel = ?", key
@@ -118,45 +126,81 @@ def add_reports(drafts: list[ReportDraft], now: int) -> Op[None]:
                 state,
                 now,
                 0,
+                d.kind,
             )
         )
     if rows:
         yield InsertMany("reports", _COLUMNS, _TYPES, rows)
 
 
-def claim_pushes(now: int, limit: int, lease_ms: int) -> Op[list[PushItem]]:
+def claim_pushes(now: int, limit: int, lease_ms: int, busy_urls: tuple[str, ...] = ()) -> Op[list[PushItem]]:
+    """Claim due pushes for `lease_ms`, leaving out URLs that already have as many pushes under way as they may."""
+    skip = f" AND push_url NOT IN ({','.join('?' * len(busy_urls))})" if busy_urls else ""
     rows = yield Fetch(
         claim_sql(
             "reports",
-            "push_state = 'pending' AND push_due_at <= ?",
+            f"push_state = 'pending' AND push_due_at <= ?{skip}",
             "push_due_at, seq",
             "push_due_at = ?",
-            "push_state = 'pending'",
-            "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, channel",
+            "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, kind",
         ),
-        (now, limit, now + lease_ms),
+        (now, *busy_urls, limit, now + lease_ms),
     )
-    return [PushItem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7]) for r in rows]
+    return [
+        PushItem(
+            r["seq"],
+            r["account_id"],
+            r["push_url"],
+            r["push_content_type"],
+            json.loads(r["body"]),
+            r["push_attempts"],
+            r["created_at"],
+            r["kind"],
+        )
+        for r in rows
+    ]
+
+
+def release_pushes(seqs: list[int], due: int) -> Op[int]:
+    """Give claimed pushes back unattempted (their endpoint had no room), due again at `due`."""
+    return (
+        yield UpdateMany(
+            "UPDATE reports SET push_due_at = ? FROM v WHERE reports.seq = v.v_seq AND reports.push_state = 'pending'",
+            ("v_seq",),
+            ("bigint",),
+            [(s,) for s in seqs],
+            (due,),
+        )
+    )
 
 
 def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]]) -> Op[None]:
-    """Mark pushed rows; reschedule failed ones (next_due) or give them up (None)."""
-    for start in range(0, len(pushed), 500):
-        chunk = pushed[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        yield Execute(f"UPDATE reports SET push_state = 'pushed', push_error = NULL WHERE seq IN ({marks})", chunk)
-    for seq, error, next_due in failed:
-        if next_due is None:
-            yield Execute(
-                "UPDATE reports SET push_state = CASE WHEN final = 1 THEN 'exhausted' ELSE 'dropped' END, "
-                "push_attempts = push_attempts + 1, push_error = ? WHERE seq = ?",
-                (error, seq),
-            )
-        else:
-            yield Execute(
-                "UPDATE reports SET push_due_at = ?, push_attempts = push_attempts + 1, push_error = ? WHERE seq = ?",
-                (next_due, error, seq),
-            )
+    """Mark pushed rows; reschedule failed ones (next_due) or give them up (None): one statement per kind."""
+    if pushed:
+        yield UpdateMany(
+            "UPDATE reports SET push_state = 'pushed', push_error = NULL FROM v WHERE reports.seq = v.v_seq",
+            ("v_seq",),
+            ("bigint",),
+            [(s,) for s in pushed],
+        )
+    retry = [(seq, error, due) for seq, error, due in failed if due is not None]
+    give_up = [(seq, error) for seq, error, due in failed if due is None]
+    if retry:
+        yield UpdateMany(
+            "UPDATE reports SET push_due_at = v.v_due, push_attempts = push_attempts + 1, push_error = v.v_error "
+            "FROM v WHERE reports.seq = v.v_seq",
+            ("v_seq", "v_error", "v_due"),
+            ("bigint", "text", "bigint"),
+            retry,
+        )
+    if give_up:
+        yield UpdateMany(
+            "UPDATE reports SET push_state = CASE WHEN final = 1 THEN 'exhausted' ELSE 'dropped' END, "
+            "push_attempts = push_attempts + 1, push_error = v.v_error FROM v WHERE reports.seq = v.v_seq",
+            ("v_seq", "v_error"),
+            ("bigint", "text"),
+            give_up,
+        )
 
 
 def pull_reports(account_id: str, channel: str, f: PullFilter, limit: int, now: int, since: int) -> Op[list[Any]]:
@@ -166,6 +210,7 @@ def pull_reports(account_id: str, channel: str, f: PullFilter, limit: int, now: 
         "channel = ?",
         "pulled_at IS NULL",
         "final = 1",
+        "kind = 'report'",
         "push_state IN ('none', 'exhausted')",
         "created_at >= ?",
     ]
@@ -181,16 +226,16 @@ def pull_reports(account_id: str, channel: str, f: PullFilter, limit: int, now: 
             where.append(f"{column} = ?")
             params.append(value)
     rows = yield Fetch(
-        claim_sql("reports", " AND ".join(where), "seq", "pulled_at = ?", "pulled_at IS NULL", "seq, body"),
+        claim_sql("reports", " AND ".join(where), "seq", "pulled_at = ?", "seq, body"),
         (*params, limit, now),
     )
-    return [json.loads(r[1]) for r in sorted(rows, key=lambda r: r[0])]
+    return [json.loads(r["body"]) for r in sorted(rows, key=lambda r: r["seq"])]
 
 
 def purge_reports(before: int, limit: int) -> Op[int]:
     deleted = yield Execute(
         "DELETE FROM reports WHERE seq IN (SELECT seq FROM reports WHERE created_at < ? AND push_state <> 'pending' "
-        "ORDER BY seq LIMIT ?)",
+        "ORDER BY created_at LIMIT ?)",
         (before, limit),
     )
     return int(deleted)

@@ -8,11 +8,11 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .sql import Execute, ExecuteMany, Fetch, InsertMany, Op, Query, T
+from .sql import UPDATE_CHUNK, Execute, ExecuteMany, Fetch, InsertMany, Notify, Op, Query, T, UpdateMany
 
 log = logging.getLogger(__name__)
 _STOP = object()
@@ -54,7 +54,26 @@ def _insert_row_by_row(conn: sqlite3.Connection, q: InsertMany) -> list[Any]:
     return inserted
 
 
+def _update_many(conn: sqlite3.Connection, q: UpdateMany) -> Any:
+    rows: list[Any] = []
+    count = 0
+    row_marks = "(" + ",".join("?" * len(q.columns)) + ")"
+    for start in range(0, len(q.rows), UPDATE_CHUNK):
+        chunk = q.rows[start : start + UPDATE_CHUNK]
+        sql = f"WITH v({','.join(q.columns)}) AS (VALUES {','.join([row_marks] * len(chunk))}) {q.sql}"
+        cursor = conn.execute(_translate(sql), [value for row in chunk for value in row] + list(q.params))
+        if q.returns_rows:
+            rows.extend(cursor.fetchall())
+        else:
+            count += cursor.rowcount
+    return rows if q.returns_rows else count
+
+
 def _run_query(conn: sqlite3.Connection, q: Query) -> Any:
+    if isinstance(q, Notify):
+        return None
+    if isinstance(q, UpdateMany):
+        return _update_many(conn, q) if q.rows else ([] if q.returns_rows else 0)
     if isinstance(q, Fetch):
         return conn.execute(_translate(q.sql), q.params).fetchall()
     if isinstance(q, Execute):
@@ -73,12 +92,24 @@ def _run_query(conn: sqlite3.Connection, q: Query) -> Any:
 
 
 def run_sync(conn: sqlite3.Connection, op: Op[T]) -> T:
+    """Drive an operation; a failing statement is thrown into it, so its traceback shows the op's line and the op
+    may handle it (a constraint violation, say)."""
     try:
         query = next(op)
         while True:
-            query = op.send(_run_query(conn, query))
+            try:
+                result = _run_query(conn, query)
+            except sqlite3.Error as exc:
+                query = op.throw(exc)
+            else:
+                query = op.send(result)
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
+
+
+def _optimize(again: bool) -> Op[None]:
+    # 0x10002 at first use: look at every table, as SQLite advises for long-lived connections
+    yield Execute("PRAGMA optimize" if again else "PRAGMA optimize=0x10002")
 
 
 def _connect(path: str, *, readonly: bool = False) -> sqlite3.Connection:
@@ -89,6 +120,7 @@ def _connect(path: str, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA journal_size_limit=67108864")
+        conn.execute("PRAGMA analysis_limit=1000")  # bounds the cost of PRAGMA optimize on large tables
     conn.execute("PRAGMA busy_timeout=10000")
     # Page caches large enough for the message indexes (64 MiB writer, 16 MiB per reader): with SQLite's 2 MiB
     # default, random-id inserts into a table of a few hundred thousand rows keep re-reading index pages.
@@ -108,6 +140,7 @@ class SqliteDatabase:
         self._local = threading.local()
         self._reader_conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._optimized = False
 
     async def start(self) -> None:
         if self._writer is not None:
@@ -133,6 +166,15 @@ class SqliteDatabase:
         future: asyncio.Future[T] = loop.create_future()
         self._queue.put((op, future, loop))
         return await future
+
+    async def listen(self, channel: str, callback: Callable[[str], None]) -> None:
+        return None  # one process: the engine is woken directly by whoever queued work
+
+    async def optimize(self) -> None:
+        """SQLite gathers planner statistics only when asked: without them the claim and expiry queries could not
+        tell a queue of a million scheduled rows from an empty one."""
+        await self.write(_optimize(self._optimized))
+        self._optimized = True
 
     async def read(self, op: Op[T]) -> T:
         loop = asyncio.get_running_loop()

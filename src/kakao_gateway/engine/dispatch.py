@@ -1,0 +1,230 @@
+"""Dispatch: claim due rows, hold what its window, pace or submit rate does not allow now, submit the rest to the
+connector of each row's route, and record every outcome set-based in one operation.
+
+While a batch is with its upstream, the leases of its rows are renewed, so a slow upstream does not get them
+rescued and sent again by another worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+
+from ..clock import Clock
+from ..connectors.base import Connector, Submission, SubmitResult
+from ..domain import status as st
+from ..domain.hops import HopEnd, after_hop
+from ..domain.retry import submit_retry_delay_ms
+from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start, window_from_options
+from ..store import bulks as bulks_store
+from ..store.database import Database
+from ..store.message_rows import Claimed
+from ..store.outcomes import Outcome, claim_due, record, renew_leases
+from ..store.rates import take_tokens, window_of
+from .settings import EngineSettings
+from .submission import submission_of
+
+log = logging.getLogger(__name__)
+
+_PENDING = st.status("PENDING_ENROUTE").id
+_WAITING = st.status("PENDING_WAITING_DELIVERY").id
+_NO_ERROR = st.error("NO_ERROR").id
+_NOT_SENT = st.status("UNDELIVERABLE_NOT_SENT").id
+_NO_ROUTE = st.error("EC_CONFIGURATION_ERROR").id
+_PROVIDER_ERROR = st.error("EC_PROVIDER_INTERNAL_ERROR").id
+LAST_CHANCE_MS = 1_000
+
+
+def retry_outcome(c: Claimed, error_id: int, now: int, owner: str | None) -> Outcome:
+    """Retry after the backoff, inside the message's delivery window, never past validity: when the retry would
+    fall after it, the last retry is made just before validity ends (if the window is open then), and otherwise
+    the message waits in the queue to expire exactly when its validity ends (4101)."""
+    window = window_from_options(c.options)
+    retry_at = next_open(now + submit_retry_delay_ms(c.attempts), window)
+    last_chance = c.expires_at - LAST_CHANCE_MS
+    if retry_at > last_chance:
+        retry_at = last_chance if last_chance > now and is_open(last_chance, window) else c.expires_at
+    return Outcome(c.seq, "retry", _PENDING, error_id, retry_at, owner, departed=None)
+
+
+def _known(status: str, error: str) -> tuple[int, int] | None:
+    try:
+        return st.status(status).id, st.error(error).id
+    except KeyError:
+        return None
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        connectors: Mapping[str, Connector],
+        settings: EngineSettings,
+        owner: str,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.connectors = connectors
+        self.settings = settings
+        self.owner = owner
+
+    async def step(self) -> int:
+        now = self.clock.now_ms()
+        s = self.settings
+        claimed = await self.db.write(claim_due(now, s.claim_batch, self.owner, s.lease_ms))
+        if not claimed:
+            return 0
+        allowed, held = self._hold_closed_windows(claimed, now)
+        allowed = await self._pace(allowed, now)
+        allowed, throttled = await self._throttle(allowed, now)
+        by_route: dict[str, list[Claimed]] = defaultdict(list)
+        for c in allowed:
+            by_route[c.route].append(c)
+        outcomes: list[Outcome] = held + throttled
+        for route, batch in by_route.items():
+            results = await self._submit_renewing(route, batch, now)
+            outcomes.extend(self._outcome(c, r, now) for c, r in zip(batch, results, strict=True))
+        await self.db.write(record(outcomes, self.clock.now_ms()))
+        return len(allowed)
+
+    def _release(self, c: Claimed, due: int) -> Outcome:
+        """Give a claimed row back unsent, due at `due` inside its window (or at its expiry if none is left)."""
+        due = next_open(due, window_from_options(c.options))
+        return Outcome(c.seq, "release", 0, 0, min(due, c.expires_at), self.owner)
+
+    def _hold_closed_windows(self, claimed: list[Claimed], now: int) -> tuple[list[Claimed], list[Outcome]]:
+        """A row claimed late (engine down or behind) may find its delivery window closed: it waits for it."""
+        allowed, held = [], []
+        for c in claimed:
+            if is_open(now, window_from_options(c.options)):
+                allowed.append(c)
+            else:
+                held.append(self._release(c, now))
+        return allowed, held
+
+    async def _pace(self, claimed: list[Claimed], now: int) -> list[Claimed]:
+        """Enforce each paced bulk's sliding-window limit on actual departures. A row departs once: when its first
+        submit is recorded (a retry does not take another slot; a claim rescued from a dead worker, whose submit was
+        never recorded, does). Rows over the limit (a bulk that fell behind its plan) go back, and the bulk's rows
+        that have not left are planned again from the first instant the limit allows, evenly spaced."""
+        groups: dict[tuple[str, str], list[Claimed]] = defaultdict(list)
+        for c in claimed:
+            if c.departed_at is None:
+                groups[(c.account_id, c.bulk_id)].append(c)
+        behind = await self._behind(groups, now)
+        if not behind:
+            return claimed
+        over = [
+            Outcome(c.seq, "release", 0, 0, c.expires_at, self.owner)
+            for key, (_, room) in behind.items()
+            for c in groups[key][room:]
+        ]
+        await self.db.write(record(over, now))
+        for (account_id, bulk_id), (start, _) in behind.items():
+            bulk = await self.db.read(bulks_store.get_bulk(account_id, bulk_id))
+            if bulk is not None:
+                await self.db.write(bulks_store.reslot_remaining(account_id, bulk, start))
+        skip = {o.seq for o in over}
+        return [c for c in claimed if c.seq not in skip]
+
+    async def _behind(
+        self, groups: dict[tuple[str, str], list[Claimed]], now: int
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """The paced bulks whose claimed rows exceed their room: (paced start for the rest, room)."""
+        by_account: dict[str, list[str]] = defaultdict(list)
+        for account_id, bulk_id in groups:
+            by_account[account_id].append(bulk_id)
+        behind: dict[tuple[str, str], tuple[int, int]] = {}
+        for account_id, bulk_ids in by_account.items():
+            paced = await self.db.read(bulks_store.paced_bulks(account_id, bulk_ids))
+            for bulk_id, (amount, unit) in paced.items():
+                rows = groups[(account_id, bulk_id)]
+                since = now - UNIT_MS[unit]
+                seqs = tuple(c.seq for c in rows)
+                recent = await self.db.read(bulks_store.recent_departures(account_id, bulk_id, since, amount, seqs))
+                room = max(0, amount - len(recent))
+                if len(rows) > room:
+                    behind[(account_id, bulk_id)] = (paced_start(now, recent + [now] * room, amount, unit), room)
+        return behind
+
+    async def _throttle(self, claimed: list[Claimed], now: int) -> tuple[list[Claimed], list[Outcome]]:
+        """Keep what the upstream submit rates allow now; give the rest back, each due when a token frees up."""
+        s = self.settings
+        allowed = claimed
+        released: list[Outcome] = []
+        for rate, key_of in ((s.max_submit_rate_per_sender, _sender_key), (s.max_submit_rate, _global_key)):
+            if rate <= 0 or not allowed:
+                continue
+            groups: dict[str, list[Claimed]] = defaultdict(list)
+            for c in allowed:
+                groups[key_of(c)].append(c)
+            granted = await self.db.write(take_tokens({k: len(v) for k, v in groups.items()}, rate, now))
+            allowed = []
+            limit, window_ms = window_of(rate)
+            for key, group in groups.items():
+                allowed.extend(group[: granted[key]])
+                for waiting, c in enumerate(group[granted[key] :]):  # due when the sliding window has room
+                    released.append(self._release(c, now + window_ms * (waiting // limit + 1)))
+        return allowed, released
+
+    async def _submit_renewing(self, route: str, batch: list[Claimed], now: int) -> list[SubmitResult]:
+        renewal = asyncio.create_task(self._renew([c.seq for c in batch]), name="lease-renewal")
+        try:
+            return await self._submit(route, batch, now)
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
+
+    async def _renew(self, seqs: list[int]) -> None:
+        while True:
+            await asyncio.sleep(self.settings.renew_every_s)
+            until = self.clock.now_ms() + self.settings.lease_ms
+            try:
+                await self.db.write(renew_leases(seqs, self.owner, until))
+            except Exception:
+                log.exception("could not renew the leases of %d rows", len(seqs))
+
+    async def _submit(self, route: str, batch: list[Claimed], now: int) -> list[SubmitResult]:
+        connector = self.connectors.get(route)
+        if connector is None:
+            log.error("no connector serves route %s; %d messages fail", route, len(batch))
+            return [SubmitResult("final", "UNDELIVERABLE_NOT_SENT", "EC_CONFIGURATION_ERROR")] * len(batch)
+        submissions: list[Submission] = [submission_of(c) for c in batch]
+        try:
+            results = await connector.submit(submissions, now)
+        except Exception:
+            log.exception("connector %s failed a submit; retrying the batch later", route)
+            return [SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")] * len(batch)
+        if len(results) != len(batch):
+            log.error("connector %s answered %d results for %d messages", route, len(results), len(batch))
+            return [SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")] * len(batch)
+        return results
+
+    def _outcome(self, c: Claimed, r: SubmitResult, now: int) -> Outcome:
+        known = _known(r.status, r.error)
+        if known is None:  # never raise after a submit: the outcome must be recorded, or the row is sent again
+            log.error("route %s answered unknown status %r / error %r for %s", c.route, r.status, r.error, c.seq)
+            return Outcome(c.seq, "final", _NOT_SENT, _PROVIDER_ERROR, owner=self.owner, departed=now)
+        status_id, error_id = known
+        if r.kind == "final":
+            # The hop decision: no route serves a failover hop yet (SMS comes next), so every hop ends final.
+            after_hop(HopEnd(c.channel, c.hop, status_id, error_id), failover_route=None)
+            return Outcome(c.seq, "final", status_id, error_id, owner=self.owner, departed=now)
+        if r.kind == "accepted":
+            due = now + self.settings.result_timeout_ms
+            return Outcome(c.seq, "sent", _WAITING, _NO_ERROR, due, self.owner, departed=now)
+        retry = retry_outcome(c, error_id, now, self.owner)
+        return Outcome(retry.seq, "retry", retry.status_id, retry.error_id, retry.due_at, self.owner, departed=now)
+
+
+def _sender_key(c: Claimed) -> str:
+    return f"submit:{c.account_id}:{c.sender}"
+
+
+def _global_key(c: Claimed) -> str:
+    return "submit:*"

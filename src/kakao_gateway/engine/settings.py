@@ -1,0 +1,22 @@
+"""Engine settings: batch sizes, leases and wake-up intervals, and the upstream submit-rate caps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.planning import MAX_VALIDITY_MS, MINUTE_MS
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    claim_batch: int = 500
+    lease_ms: int = 30_000
+    renew_every_s: float = 10.0  # lease renewal while a batch is with its upstream (a third of the lease)
+    result_timeout_ms: int = 60_000
+    poll_interval_s: float = 0.2  # the longest any duty sleeps with nothing to do (other processes may add work)
+    maintenance_interval_s: float = 1.0
+    purge_every_ms: int = 10 * MINUTE_MS
+    optimize_every_ms: int = 60 * MINUTE_MS
+    keep_ms: int = MAX_VALIDITY_MS
+    max_submit_rate: float = 0.0  # messages per second to the upstreams, all senders together; 0 = no limit
+    max_submit_rate_per_sender: float = 0.0  # messages per second per (account, sender); 0 = no limit

@@ -1,0 +1,202 @@
+"""Message rows: the one description of the `messages` columns, the row types, and decoding rows by column name.
+
+A new column is added here once (with its PostgreSQL type); insert column lists, array types and decoders follow.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+from ..domain.reports import MessageFacts, delivery_report
+from ..domain.schedule import AnyWindow
+from .reports import ReportDraft
+
+# Columns written at accept, with their PostgreSQL types (used to pass many rows as typed arrays in one statement).
+INSERT_COLUMNS: dict[str, str] = {
+    "account_id": "text",
+    "message_id": "text",
+    "channel": "text",
+    "route": "text",
+    "hop": "int",
+    "bulk_id": "text",
+    "sender": "text",
+    "destination": "text",
+    "content": "text",
+    "state": "text",
+    "due_at": "bigint",
+    "expires_at": "bigint",
+    "validity_ms": "bigint",
+    "priority": "int",
+    "attempts": "int",
+    "status_id": "int",
+    "error_id": "int",
+    "created_at": "bigint",
+    "sent_at": "bigint",
+    "done_at": "bigint",
+    "callback_data": "text",
+    "entity_id": "text",
+    "application_id": "text",
+    "campaign_ref": "text",
+    "webhook_url": "text",
+    "webhook_content_type": "text",
+    "notify": "int",
+    "intermediate": "int",
+    "options": "text",
+    "held_reported": "int",
+}
+
+# What a report about a row needs: returned by every statement that finishes a row.
+FACT_COLUMNS = (
+    "account_id, channel, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, "
+    "callback_data, entity_id, application_id, campaign_ref, webhook_url, webhook_content_type, notify, intermediate"
+)
+
+
+@dataclass(slots=True)
+class NewMessage:
+    """A row being accepted. Planning fills `due_at`, `expires_at`, `state` and `status_id` before it is stored."""
+
+    account_id: str
+    message_id: str
+    channel: str
+    bulk_id: str
+    sender: str
+    destination: str
+    content: str
+    state: str
+    due_at: int
+    expires_at: int
+    priority: int
+    status_id: int
+    error_id: int
+    created_at: int
+    callback_data: str | None
+    entity_id: str | None
+    application_id: str | None
+    campaign_ref: str | None
+    webhook_url: str | None
+    webhook_content_type: str | None
+    notify: bool
+    intermediate: bool
+    options: str | None
+    window: AnyWindow | None = None  # the message's own delivery window
+    validity: int = 0
+    ad_hours: AnyWindow | None = None  # a hold on top (Brand advertising hours): validity runs during it
+    held_reported: bool = False
+    route: str = "KAKAO_SANDBOX"
+    hop: int = 0
+
+    def row(self) -> tuple[Any, ...]:
+        """The values of INSERT_COLUMNS, by name."""
+        values: dict[str, Any] = {
+            "attempts": 0,
+            "sent_at": self.created_at,
+            "done_at": self.created_at if self.state == "done" else None,
+            "validity_ms": self.validity,
+            "notify": int(self.notify),
+            "intermediate": int(self.intermediate),
+            "held_reported": int(self.held_reported),
+        }
+        return tuple(values[c] if c in values else getattr(self, c) for c in INSERT_COLUMNS)
+
+    def facts(self, status_id: int, error_id: int) -> MessageFacts:
+        return MessageFacts(
+            self.message_id,
+            self.bulk_id,
+            self.sender,
+            self.destination,
+            self.created_at,
+            self.created_at,
+            status_id,
+            error_id,
+            self.callback_data,
+            self.entity_id,
+            self.application_id,
+            self.campaign_ref,
+        )
+
+    def draft(self, report: dict[str, Any], final: bool = True) -> ReportDraft:
+        return ReportDraft(
+            self.account_id,
+            self.channel,
+            self.message_id,
+            self.bulk_id,
+            self.entity_id,
+            self.application_id,
+            self.campaign_ref,
+            final,
+            report,
+            self.webhook_url,
+            self.webhook_content_type,
+            self.notify,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row a worker holds (state `inflight`, leased to it) while it goes upstream."""
+
+    seq: int
+    account_id: str
+    message_id: str
+    channel: str
+    route: str
+    hop: int
+    bulk_id: str
+    sender: str
+    destination: str
+    content: dict[str, Any]
+    attempts: int
+    first_attempt_at: int
+    expires_at: int
+    intermediate: bool
+    error_id: int
+    options: str | None
+    departed_at: int | None  # when it first went upstream, as recorded (None: as far as we know, it never has)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Claimed:
+        values = {f.name: row[f.name] for f in fields(cls)}
+        values["content"] = json.loads(values["content"])
+        values["intermediate"] = bool(values["intermediate"])
+        return cls(**values)
+
+
+CLAIM_COLUMNS = ", ".join(f.name for f in fields(Claimed))
+
+
+def facts_of(row: Any) -> MessageFacts:
+    return MessageFacts(
+        row["message_id"],
+        row["bulk_id"],
+        row["sender"],
+        row["destination"],
+        row["sent_at"],
+        row["done_at"],
+        row["status_id"],
+        row["error_id"],
+        row["callback_data"],
+        row["entity_id"],
+        row["application_id"],
+        row["campaign_ref"],
+    )
+
+
+def draft_of(row: Any, final: bool) -> ReportDraft:
+    """The delivery report of a row returned with FACT_COLUMNS."""
+    return ReportDraft(
+        row["account_id"],
+        row["channel"],
+        row["message_id"],
+        row["bulk_id"],
+        row["entity_id"],
+        row["application_id"],
+        row["campaign_ref"],
+        final,
+        delivery_report(facts_of(row)),
+        row["webhook_url"],
+        row["webhook_content_type"],
+        bool(row["notify"]),
+    )

@@ -1,0 +1,195 @@
+"""Claims and outcomes: what the engine does to message rows, set-based.
+
+state: `queued` (due at due_at) -> `inflight` (claimed; due_at is the lease end) -> `sent` (upstream took it;
+due_at is the deadline for its result) -> `done` (final status). Every statement that finishes rows returns their
+report facts, and the reports are written in the same operation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..domain import status as st
+from .message_rows import CLAIM_COLUMNS, FACT_COLUMNS, Claimed, draft_of
+from .reports import add_reports
+from .sql import Fetch, Op, UpdateMany, claim_sql
+
+CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
+CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
+_EXPIRED = st.status("EXPIRED_EXPIRED").id
+_LAPSED = st.error("EC_VALIDITY_EXPIRED").id
+
+# A row going back to the queue follows its bulk: held while the bulk is paused, canceled (in the same operation,
+# see `record`) when the bulk was canceled meanwhile.
+_REQUEUE_STATE = (
+    "CASE (SELECT b.state FROM bulks b WHERE b.account_id = messages.account_id AND b.bulk_id = messages.bulk_id) "
+    "WHEN 'paused' THEN 'paused' WHEN 'canceled' THEN 'canceling' ELSE 'queued' END"
+)
+
+
+def finish_and_report(
+    where: str, params: Sequence[Any], status_id: int, error_sql: str, now: int, picked: str = ""
+) -> Op[int]:
+    """The one way rows end outside the engine's batches (expiry, cancel): set their final status and write their
+    reports. `error_sql` is the error id as SQL (a literal or a CASE); `where` picks the rows, optionally from a
+    `picked` CTE (`SELECT seq ...`; its parameters come first in `params`)."""
+    prefix = f"WITH picked AS MATERIALIZED ({picked}) " if picked else ""
+    split = picked.count("?")
+    rows = yield Fetch(
+        f"{prefix}UPDATE messages SET state = 'done', status_id = {status_id}, error_id = {error_sql}, done_at = ?, "
+        f"lease_owner = NULL WHERE {where} RETURNING {FACT_COLUMNS}",
+        (*params[:split], now, *params[split:]),
+    )
+    if rows:
+        yield from add_reports([draft_of(r, True) for r in rows], now)
+    return len(rows)
+
+
+def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claimed]]:
+    """Claim due, unexpired queued rows: HIGH priority first, then by due time."""
+    claimed: list[Claimed] = []
+    for priority in (0, 1, 2):
+        if len(claimed) >= limit:
+            break
+        rows = yield Fetch(
+            claim_sql(
+                "messages",
+                "state = 'queued' AND priority = ? AND due_at <= ? AND expires_at > ?",
+                "due_at, seq",
+                "state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
+                "first_attempt_at = COALESCE(first_attempt_at, ?), "
+                "sent_at = CASE WHEN attempts = 0 THEN ? ELSE sent_at END",
+                CLAIM_COLUMNS,
+            ),
+            (priority, now, now, limit - len(claimed), now + lease_ms, owner, now, now),
+        )
+        claimed.extend(Claimed.from_row(r) for r in rows)
+    return claimed
+
+
+def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[list[Claimed], list[Claimed]]]:
+    """Claim rows whose lease lapsed (a worker died) and rows whose upstream result never came."""
+    lapsed = yield Fetch(
+        claim_sql(
+            "messages",
+            "state = 'inflight' AND due_at <= ?",
+            "due_at, seq",
+            "due_at = ?, lease_owner = ?",
+            CLAIM_COLUMNS,
+        ),
+        (now, limit, now + lease_ms, owner),
+    )
+    silent = yield Fetch(
+        claim_sql(
+            "messages",
+            "state = 'sent' AND due_at <= ?",
+            "due_at, seq",
+            "state = 'inflight', due_at = ?, lease_owner = ?",
+            CLAIM_COLUMNS,
+        ),
+        (now, limit, now + lease_ms, owner),
+    )
+    return [Claimed.from_row(r) for r in lapsed], [Claimed.from_row(r) for r in silent]
+
+
+def renew_leases(seqs: Sequence[int], owner: str, until: int) -> Op[int]:
+    """Extend the lease of rows this worker still holds (a submit slower than the lease must not be rescued)."""
+    return (
+        yield UpdateMany(
+            "UPDATE messages SET due_at = ? FROM v WHERE messages.seq = v.v_seq AND messages.state = 'inflight' "
+            "AND messages.lease_owner = ?",
+            ("v_seq",),
+            ("bigint",),
+            [(s,) for s in seqs],
+            (until, owner),
+        )
+    )
+
+
+OutcomeKind = Literal["final", "sent", "retry", "release"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to a claimed row.
+
+    kind: `final` (done with status/error), `sent` (await the result until due_at), `retry` (queued again at
+    due_at) or `release` (given back unsent: the attempt does not count). `owner` guards a claim (None: a late
+    result, valid while the row is in flight or sent). `departed` is set when the row went upstream at that instant;
+    a row keeps its first recorded departure, which is what its bulk's pace counts.
+    """
+
+    seq: int
+    kind: OutcomeKind
+    status_id: int
+    error_id: int
+    due_at: int = 0
+    owner: str | None = None
+    departed: int | None = None
+
+
+_V_COLUMNS = ("v_seq", "v_owner", "v_status", "v_error", "v_due", "v_departed")
+_V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint")
+_GUARD = (
+    "messages.seq = v.v_seq AND ((v.v_owner IS NULL AND messages.state IN ('inflight', 'sent')) "
+    "OR (messages.state = 'inflight' AND messages.lease_owner = v.v_owner))"
+)
+_STATUS = (
+    "status_id = v.v_status, error_id = v.v_error, lease_owner = NULL, "
+    "departed_at = COALESCE(departed_at, v.v_departed)"
+)
+_SET = {
+    "final": f"state = 'done', done_at = ?, {_STATUS}",
+    "sent": f"state = 'sent', due_at = v.v_due, {_STATUS}",
+    "retry": f"state = {_REQUEUE_STATE}, due_at = v.v_due, {_STATUS}",
+    "release": "state = 'queued', due_at = v.v_due, attempts = attempts - 1, lease_owner = NULL",
+}
+_RETURNING = {"final": FACT_COLUMNS, "sent": "messages.seq", "retry": FACT_COLUMNS, "release": "messages.seq"}
+
+
+def record(outcomes: Sequence[Outcome], now: int) -> Op[int]:
+    """Apply outcomes to rows still in the state they were claimed in, one statement per kind, and write their
+    reports (final ones, and intermediate ones for retries when asked). Returns the rows changed."""
+    by_kind: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for o in outcomes:
+        by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed))
+    drafts = []
+    changed = 0
+    for kind in ("final", "sent", "retry", "release"):
+        if kind not in by_kind:
+            continue
+        params = (now,) if kind == "final" else ()
+        rows = yield UpdateMany(
+            f"UPDATE messages SET {_SET[kind]} FROM v WHERE {_GUARD} RETURNING {_RETURNING[kind]}",
+            _V_COLUMNS,
+            _V_TYPES,
+            by_kind[kind],
+            params,
+        )
+        changed += len(rows)
+        if kind == "final":
+            drafts.extend(draft_of(r, True) for r in rows)
+        elif kind == "retry":
+            drafts.extend(draft_of(r, False) for r in rows if r["intermediate"])
+    if drafts:
+        yield from add_reports(drafts, now)
+    yield from finish_and_report("state = 'canceling'", (), CANCELED_STATUS, str(CANCELED_ERROR), now)
+    return changed
+
+
+def expire_queued(now: int, limit: int) -> Op[int]:
+    """Expire queued rows past validity: 4100 if they never left, 4101 if an attempt was made."""
+    return (
+        yield from finish_and_report(
+            "seq IN (SELECT seq FROM picked)",
+            (now, limit),
+            _EXPIRED,
+            f"CASE WHEN attempts = 0 THEN {CANCELED_ERROR} ELSE {_LAPSED} END",
+            now,
+            picked="SELECT seq FROM messages WHERE state = 'queued' AND expires_at <= ? ORDER BY expires_at, seq "
+            "LIMIT ? {skip_locked}",
+        )
+    )
