@@ -51,6 +51,26 @@ DatabaseOpt = Annotated[
 ]
 ConfigOpt = Annotated[str | None, typer.Option("--config", envvar="KAKAO_GATEWAY_CONFIG", help="TOML settings file.")]
 AccountOpt = Annotated[str, typer.Option("--account", help="Account name.")]
+# Engine flags: `serve` and `worker` take the same ones.
+SandboxLatencyOpt = Annotated[
+    int | None, typer.Option(envvar="KAKAO_GATEWAY_SANDBOX_LATENCY_MS", help="Sandbox result latency [default: 0]")
+]
+LogLevelOpt = Annotated[
+    str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL", help="debug, info, warning or error [default: info]")
+]
+MaxSubmitRateOpt = Annotated[
+    float | None,
+    typer.Option(
+        envvar="KAKAO_GATEWAY_MAX_SUBMIT_RATE", help="Upstream submits per second, all senders [default: no limit]"
+    ),
+]
+MaxSubmitRatePerSenderOpt = Annotated[
+    float | None,
+    typer.Option(
+        envvar="KAKAO_GATEWAY_MAX_SUBMIT_RATE_PER_SENDER",
+        help="Upstream submits per second per sender [default: no limit]",
+    ),
+]
 
 DEMO_SENDER = "DEMO-SENDER"
 DEMO_TEMPLATE = {
@@ -100,16 +120,14 @@ def serve(
             "--demo", envvar="KAKAO_GATEWAY_DEMO", help="Register a demo sender and template; print a curl command."
         ),
     ] = False,
-    sandbox_latency_ms: Annotated[
-        int | None, typer.Option(envvar="KAKAO_GATEWAY_SANDBOX_LATENCY_MS", help="Sandbox result latency [default: 0]")
-    ] = None,
+    sandbox_latency_ms: SandboxLatencyOpt = None,
     template_approval_delay_s: Annotated[
         float | None,
         typer.Option(
             envvar="KAKAO_GATEWAY_TEMPLATE_APPROVAL_DELAY_S", help="Sandbox template inspection time [default: 0]"
         ),
     ] = None,
-    log_level: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL")] = None,
+    log_level: LogLevelOpt = None,
     public_url: Annotated[
         str | None,
         typer.Option(envvar="KAKAO_GATEWAY_PUBLIC_URL", help="Base URL of short links [default: http://<host>:<port>]"),
@@ -122,19 +140,8 @@ def serve(
             help="Sandbox: time moves only via POST /sandbox/1/clock/advance.",
         ),
     ] = False,
-    max_submit_rate: Annotated[
-        float | None,
-        typer.Option(
-            envvar="KAKAO_GATEWAY_MAX_SUBMIT_RATE", help="Upstream submits per second, all senders [default: no limit]"
-        ),
-    ] = None,
-    max_submit_rate_per_sender: Annotated[
-        float | None,
-        typer.Option(
-            envvar="KAKAO_GATEWAY_MAX_SUBMIT_RATE_PER_SENDER",
-            help="Upstream submits per second per sender [default: no limit]",
-        ),
-    ] = None,
+    max_submit_rate: MaxSubmitRateOpt = None,
+    max_submit_rate_per_sender: MaxSubmitRatePerSenderOpt = None,
     engine: Annotated[
         bool | None,
         typer.Option(
@@ -249,8 +256,10 @@ async def _announce(gateway: Gateway, settings: Settings) -> None:
 def worker(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
-    sandbox_latency_ms: Annotated[int | None, typer.Option(envvar="KAKAO_GATEWAY_SANDBOX_LATENCY_MS")] = None,
-    log_level: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL")] = None,
+    sandbox_latency_ms: SandboxLatencyOpt = None,
+    log_level: LogLevelOpt = None,
+    max_submit_rate: MaxSubmitRateOpt = None,
+    max_submit_rate_per_sender: MaxSubmitRatePerSenderOpt = None,
 ) -> None:
     """Run only the delivery engine (no HTTP API). On PostgreSQL, run as many as you like beside `serve`
     processes: workers claim rows with leases and SKIP LOCKED and need no other coordination."""
@@ -261,6 +270,8 @@ def worker(
         log_level=log_level,
         api_key=_env("API_KEY"),
         admin_key=_env("ADMIN_KEY"),
+        max_submit_rate=max_submit_rate,
+        max_submit_rate_per_sender=max_submit_rate_per_sender,
     )
     if not database.is_postgres(settings.database_url):
         raise typer.BadParameter("workers need PostgreSQL; on SQLite `serve` runs the engine itself")

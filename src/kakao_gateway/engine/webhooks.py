@@ -37,6 +37,7 @@ class PushLimits:
     per_endpoint: int = 4  # posts under way to one URL
     max_inflight: int = 64  # posts under way in all
     claim_size: int = 1000
+    batch_size: int = BATCH_SIZE  # delivery reports per request
 
 
 def _render_reports(items: list[PushItem], content_type: str) -> tuple[bytes, str]:
@@ -50,11 +51,11 @@ def _render_single(items: list[PushItem], content_type: str) -> tuple[bytes, str
     return orjson.dumps(items[0].body), "application/json"
 
 
-# kind -> (rows per request, renderer)
-RENDERERS: dict[str, tuple[int, Callable[[list[PushItem], str], tuple[bytes, str]]]] = {
-    "report": (BATCH_SIZE, _render_reports),
-    "click": (1, _render_single),
-    "inbound": (BATCH_SIZE, _render_reports),
+# kind -> (batched, renderer): batched kinds go up to `batch_size` rows per request, the others one per request
+RENDERERS: dict[str, tuple[bool, Callable[[list[PushItem], str], tuple[bytes, str]]]] = {
+    "report": (True, _render_reports),
+    "click": (False, _render_single),
+    "inbound": (True, _render_reports),
 }
 
 
@@ -69,13 +70,13 @@ class _Batch:
     items: list[PushItem]
 
 
-def _batches(items: list[PushItem]) -> list[_Batch]:
+def _batches(items: list[PushItem], batch_size: int) -> list[_Batch]:
     groups: dict[tuple[str, str, str], list[PushItem]] = defaultdict(list)
     for item in items:
         groups[(item.url, item.content_type, item.kind)].append(item)
     out = []
     for (url, content_type, kind), group in groups.items():
-        size = RENDERERS.get(kind, RENDERERS["report"])[0]
+        size = batch_size if RENDERERS[kind][0] else 1
         out.extend(_Batch(url, content_type, group[i : i + size]) for i in range(0, len(group), size))
     return out
 
@@ -101,12 +102,12 @@ class WebhookPusher:
             return 0
         busy_urls = tuple(sorted(u for u, n in self._inflight.items() if n >= self.limits.per_endpoint))
         now = self.clock.now_ms()
-        limit = min(self.limits.claim_size, free * BATCH_SIZE)
+        limit = min(self.limits.claim_size, free * self.limits.batch_size)
         items = await self.db.write(claim_pushes(now, limit, LEASE_MS, busy_urls))
         if not items:
             return 0
         later: list[int] = []
-        for batch in _batches(items):
+        for batch in _batches(items, self.limits.batch_size):
             if len(self._tasks) >= self.limits.max_inflight or self._inflight[batch.url] >= self.limits.per_endpoint:
                 later.extend(item.seq for item in batch.items)
                 continue

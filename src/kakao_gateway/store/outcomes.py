@@ -15,7 +15,7 @@ from typing import Any, Literal
 from ..domain import status as st
 from .message_rows import CLAIM_COLUMNS, FACT_COLUMNS, Claimed, draft_of
 from .reports import add_reports
-from .sql import Fetch, Op, UpdateMany, claim_sql
+from .sql import Fetch, Op, UpdateMany, claim_rows
 
 CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
 CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
@@ -54,17 +54,17 @@ def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claime
     for priority in (0, 1, 2):
         if len(claimed) >= limit:
             break
-        rows = yield Fetch(
-            claim_sql(
-                "messages",
-                "state = 'queued' AND priority = ? AND due_at <= ? AND expires_at > ?",
-                "due_at, seq",
-                "state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
-                "first_attempt_at = COALESCE(first_attempt_at, ?), "
-                "sent_at = CASE WHEN attempts = 0 THEN ? ELSE sent_at END",
-                CLAIM_COLUMNS,
-            ),
-            (priority, now, now, limit - len(claimed), now + lease_ms, owner, now, now),
+        rows = yield from claim_rows(
+            "messages",
+            "state = 'queued' AND priority = ? AND due_at <= ? AND expires_at > ?",
+            "due_at, seq",
+            "state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
+            "first_attempt_at = COALESCE(first_attempt_at, ?), "
+            "sent_at = CASE WHEN attempts = 0 THEN ? ELSE sent_at END",
+            CLAIM_COLUMNS,
+            (priority, now, now),
+            limit - len(claimed),
+            (now + lease_ms, owner, now, now),
         )
         claimed.extend(Claimed.from_row(r) for r in rows)
     return claimed
@@ -72,25 +72,26 @@ def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claime
 
 def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[list[Claimed], list[Claimed]]]:
     """Claim rows whose lease lapsed (a worker died) and rows whose upstream result never came."""
-    lapsed = yield Fetch(
-        claim_sql(
-            "messages",
-            "state = 'inflight' AND due_at <= ?",
-            "due_at, seq",
-            "due_at = ?, lease_owner = ?",
-            CLAIM_COLUMNS,
-        ),
-        (now, limit, now + lease_ms, owner),
+    lease = (now + lease_ms, owner)
+    lapsed = yield from claim_rows(
+        "messages",
+        "state = 'inflight' AND due_at <= ?",
+        "due_at, seq",
+        "due_at = ?, lease_owner = ?",
+        CLAIM_COLUMNS,
+        (now,),
+        limit,
+        lease,
     )
-    silent = yield Fetch(
-        claim_sql(
-            "messages",
-            "state = 'sent' AND due_at <= ?",
-            "due_at, seq",
-            "state = 'inflight', due_at = ?, lease_owner = ?",
-            CLAIM_COLUMNS,
-        ),
-        (now, limit, now + lease_ms, owner),
+    silent = yield from claim_rows(
+        "messages",
+        "state = 'sent' AND due_at <= ?",
+        "due_at, seq",
+        "state = 'inflight', due_at = ?, lease_owner = ?",
+        CLAIM_COLUMNS,
+        (now,),
+        limit,
+        lease,
     )
     return [Claimed.from_row(r) for r in lapsed], [Claimed.from_row(r) for r in silent]
 

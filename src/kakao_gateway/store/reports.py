@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.filters import PullFilter
-from .sql import Execute, Fetch, InsertMany, Op, UpdateMany, claim_sql
+from .sql import Execute, Fetch, InsertMany, Op, UpdateMany, claim_rows
 
 JSON = "application/json"
 # Whose subscription URL a kind of outbox row goes to when the message names none: reports go to their channel's.
@@ -136,15 +136,15 @@ def add_reports(drafts: list[ReportDraft], now: int) -> Op[None]:
 def claim_pushes(now: int, limit: int, lease_ms: int, busy_urls: tuple[str, ...] = ()) -> Op[list[PushItem]]:
     """Claim due pushes for `lease_ms`, leaving out URLs that already have as many pushes under way as they may."""
     skip = f" AND push_url NOT IN ({','.join('?' * len(busy_urls))})" if busy_urls else ""
-    rows = yield Fetch(
-        claim_sql(
-            "reports",
-            f"push_state = 'pending' AND push_due_at <= ?{skip}",
-            "push_due_at, seq",
-            "push_due_at = ?",
-            "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, kind",
-        ),
-        (now, *busy_urls, limit, now + lease_ms),
+    rows = yield from claim_rows(
+        "reports",
+        f"push_state = 'pending' AND push_due_at <= ?{skip}",
+        "push_due_at, seq",
+        "push_due_at = ?",
+        "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, kind",
+        (now, *busy_urls),
+        limit,
+        (now + lease_ms,),
     )
     return [
         PushItem(
@@ -225,11 +225,10 @@ def pull_reports(account_id: str, channel: str, f: PullFilter, limit: int, now: 
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    rows = yield Fetch(
-        claim_sql("reports", " AND ".join(where), "seq", "pulled_at = ?", "seq, body"),
-        (*params, limit, now),
+    rows = yield from claim_rows(
+        "reports", " AND ".join(where), "seq", "pulled_at = ?", "seq, body", params, limit, (now,)
     )
-    return [json.loads(r["body"]) for r in sorted(rows, key=lambda r: r["seq"])]
+    return [json.loads(r["body"]) for r in rows]
 
 
 def purge_reports(before: int, limit: int) -> Op[int]:

@@ -87,17 +87,38 @@ Op = Generator[Query, Any, T]
 UPDATE_CHUNK = 1000  # rows per UpdateMany statement: under SQLite's 32,766 bound variables for up to 32 columns
 
 
-def claim_sql(table: str, pick: str, order: str, assign: str, returning: str) -> str:
-    """`UPDATE table SET assign` on at most `?` rows picked by `pick` in `order`, joined back by primary key.
+def claim_rows(
+    table: str,
+    pick: str,
+    order: str,
+    assign: str,
+    returning: str,
+    pick_params: Sequence[Any],
+    limit: int,
+    assign_params: Sequence[Any] = (),
+) -> Op[list[Any]]:
+    """`UPDATE table SET assign` on at most `limit` rows picked by `pick` in `order`; returns their `returning`
+    columns (which must include `seq`) in pick order.
 
-    The picked rows are a MATERIALIZED CTE: with `UPDATE … WHERE seq IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`
-    PostgreSQL may re-run the subquery per outer row and update far more than n rows. The update finds its rows by
-    `seq` alone: repeating the pick's condition there (say `state = 'queued'`) let both planners walk every row
-    matching it and compare it with the picked ones, which grew with the backlog (1.3 s per claim at 50k finished
-    rows on PostgreSQL). The pick already holds the rows (row locks on PostgreSQL, the one writer on SQLite), so the
-    condition cannot have changed in between. Parameters: those of `pick`, the limit, those of `assign`.
+    The pick is a statement of its own (`FOR UPDATE SKIP LOCKED` on PostgreSQL: concurrent workers pick disjoint
+    rows; the one writer on SQLite), and the update joins the picked rows by primary key alone. Repeating the
+    pick's condition in the update (say `state = 'queued'`) let both planners walk every row matching it and
+    compare it with the picked ones, a cost that grew with the backlog (1.3 s per claim at 50k finished rows on
+    PostgreSQL); as one statement, PostgreSQL could re-run the pick per row and update more than `limit`. With
+    nothing due, a claim costs one index probe.
     """
-    return (
-        f"WITH picked AS MATERIALIZED (SELECT seq FROM {table} WHERE {pick} ORDER BY {order} LIMIT ? {{skip_locked}}) "
-        f"UPDATE {table} SET {assign} WHERE seq IN (SELECT seq FROM picked) RETURNING {returning}"
+    picked = yield Fetch(
+        f"SELECT seq FROM {table} WHERE {pick} ORDER BY {order} LIMIT ? {{skip_locked}}", (*pick_params, limit)
     )
+    if not picked:
+        return []
+    seqs = [r["seq"] for r in picked]
+    rows = yield UpdateMany(
+        f"UPDATE {table} SET {assign} FROM v WHERE {table}.seq = v.v_seq RETURNING {returning}",
+        ("v_seq",),
+        ("bigint",),
+        [(seq,) for seq in seqs],
+        assign_params,
+    )
+    position = {seq: index for index, seq in enumerate(seqs)}
+    return sorted(rows, key=lambda r: position[r["seq"]])
