@@ -218,7 +218,7 @@ async def test_pushes_are_bounded_per_endpoint_and_overall(
     first, first_url = await receiver(receivers, 0.2)
     second, second_url = await receiver(receivers, 0.2)
     ids = []
-    for n in range(6):
+    for _ in range(6):
         ids.append(await send_one(client, "821000000001", f"{first_url}/a"))
         ids.append(await send_one(client, "821000000001", f"{second_url}/b"))
 

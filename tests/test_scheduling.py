@@ -659,16 +659,8 @@ async def test_a_message_dispatched_late_is_still_held_by_its_window(
 # --- restarts --------------------------------------------------------------------------------------------------------
 
 
-RESCUE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a claim rescued after its lease is re-sent 30 s after its slot while later slots keep their planned "
-    "times (engine._rescue retries at `now`), so one sliding hour holds 31 departures of a 30/HOUR bulk",
-)
-
-
 @pytest.mark.parametrize(
-    "holding",
-    [pytest.param(False, id="clean-stop"), pytest.param(True, id="dies-holding-a-claim", marks=RESCUE_BUG)],
+    "holding", [pytest.param(False, id="clean-stop"), pytest.param(True, id="dies-holding-a-claim")]
 )
 async def test_restart_mid_bulk_loses_nothing_and_sends_nothing_twice(
     client: httpx.AsyncClient,
@@ -679,8 +671,9 @@ async def test_restart_mid_bulk_loses_nothing_and_sends_nothing_twice(
     holding: bool,
 ) -> None:
     """30/HOUR, 60 messages (one every 2 min). The gateway stops after 50 minutes (26 sent) and a new one on the same
-    database carries on: every message delivered exactly once, on its planned slot (a claim held by the stopped
-    gateway is rescued when its 30 s lease ends), and never more than 30 in an hour."""
+    database carries on: every message delivered exactly once, and never more than 30 in any sliding hour. A claim
+    held by the stopped gateway is rescued when its 30 s lease ends and departs then; that departure counts against
+    the bulk's pace, so later messages that would make 31 in an hour leave a little after their slot."""
     await register_basics(client)
     bulk_id, ids = await accept(client, bulk_body(numbers(60), speed=(30, "HOUR")))
     ledger = Ledger()
@@ -699,7 +692,13 @@ async def test_restart_mid_bulk_loses_nothing_and_sends_nothing_twice(
         for index, i in enumerate(ids):  # the rescued claim counts as an attempt of its own
             assert (await state_of(gw, i))["attempts"] == (2 if holding and index == 25 else 1)
         times = ledger.sent_at(ids)
-        assert times == [START_MS + i * 2 * MINUTE for i in range(60)]
+        planned = [START_MS + i * 2 * MINUTE for i in range(60)]
+        if holding:  # on its slot, or after it by at most the rescue's 30 s
+            late = [(i, t - p) for i, (t, p) in enumerate(zip(times, planned, strict=True)) if t != p]
+            assert late and all(0 < d <= 30 * SECOND for _, d in late), late
+            assert times[:50] == planned[:50]
+        else:
+            assert times == planned
         status = (await c.get("/kakao/1/bulks/status", params={"bulkId": bulk_id})).json()
         assert status["progress"]["delivered"] == 60
         assert status["status"] == "FINISHED"

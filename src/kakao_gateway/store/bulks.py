@@ -137,14 +137,15 @@ def _reslot(
     start = yield from _paced_start(account_id, bulk_id, start, amount, unit)
     marks = ",".join("?" * len(states))
     rows = yield Fetch(
-        f"SELECT seq, due_at, expires_at, options FROM messages WHERE account_id = ? AND bulk_id = ? "
+        f"SELECT seq, due_at, expires_at, validity_ms, options FROM messages WHERE account_id = ? AND bulk_id = ? "
         f"AND state IN ({marks}) AND departed_at IS NULL ORDER BY seq",
         (account_id, bulk_id, *states),
     )
     updates: list[tuple[Any, ...]] = []
     for index, r in enumerate(rows):
         due = plan_due(start, index, amount, unit, window_from_options(r["options"]))
-        updates.append((due, due + (r["expires_at"] - r["due_at"]), new_state, r["seq"]))
+        validity = r["validity_ms"] if r["validity_ms"] is not None else r["expires_at"] - r["due_at"]
+        updates.append((due, due + validity, new_state, r["seq"]))
     yield ExecuteMany(
         f"UPDATE messages SET due_at = ?, expires_at = ?, state = ? WHERE seq = ? AND state IN ({marks})",
         [(*u, *states) for u in updates],

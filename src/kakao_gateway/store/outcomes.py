@@ -100,12 +100,12 @@ def renew_leases(seqs: Sequence[int], owner: str, until: int) -> Op[int]:
     """Extend the lease of rows this worker still holds (a submit slower than the lease must not be rescued)."""
     return (
         yield UpdateMany(
-            "UPDATE messages SET due_at = ? FROM v WHERE messages.seq = v.v_seq AND messages.state = 'inflight' "
-            "AND messages.lease_owner = ?",
-            ("v_seq",),
-            ("bigint",),
-            [(s,) for s in seqs],
-            (until, owner),
+            "UPDATE messages SET due_at = ? FROM v WHERE messages.seq = v.v_seq "
+            "AND CASE WHEN messages.lease_owner = v.v_owner THEN messages.state = 'inflight' ELSE FALSE END",
+            ("v_seq", "v_owner"),
+            ("bigint", "text"),
+            [(s, owner) for s in seqs],
+            (until,),
         )
     )
 
@@ -134,9 +134,12 @@ class Outcome:
 
 _V_COLUMNS = ("v_seq", "v_owner", "v_status", "v_error", "v_due", "v_departed")
 _V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint")
+# Every condition names `v`, so none of them can drive the plan on its own: PostgreSQL probes the primary key for
+# each row of `v` instead of walking every in-flight row through the state index (which is what it did when the
+# statistics said there were few of them and there were many).
 _GUARD = (
-    "messages.seq = v.v_seq AND ((v.v_owner IS NULL AND messages.state IN ('inflight', 'sent')) "
-    "OR (messages.state = 'inflight' AND messages.lease_owner = v.v_owner))"
+    "messages.seq = v.v_seq AND CASE WHEN v.v_owner IS NULL THEN messages.state IN ('inflight', 'sent') "
+    "ELSE messages.state = 'inflight' AND messages.lease_owner = v.v_owner END"
 )
 _STATUS = (
     "status_id = v.v_status, error_id = v.v_error, lease_owner = NULL, "

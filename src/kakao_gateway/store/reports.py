@@ -17,6 +17,8 @@ from ..domain.filters import PullFilter
 from .sql import Execute, Fetch, InsertMany, Op, UpdateMany, claim_rows
 
 JSON = "application/json"
+# What a pull may hand out; the partial index ix_reports_pullable is defined by exactly this text.
+PULLABLE = "pulled_at IS NULL AND final = 1 AND kind = 'report' AND push_state IN ('none', 'exhausted')"
 # Whose subscription URL a kind of outbox row goes to when the message names none: reports go to their channel's.
 SUBSCRIPTION_OF_KIND = {"click": "CLICK"}
 
@@ -205,15 +207,7 @@ def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]]) 
 
 def pull_reports(account_id: str, channel: str, f: PullFilter, limit: int, now: int, since: int) -> Op[list[Any]]:
     """Hand out pullable final reports once: marked pulled in the same statement that selects them."""
-    where = [
-        "account_id = ?",
-        "channel = ?",
-        "pulled_at IS NULL",
-        "final = 1",
-        "kind = 'report'",
-        "push_state IN ('none', 'exhausted')",
-        "created_at >= ?",
-    ]
+    where = ["account_id = ?", "channel = ?", PULLABLE, "created_at >= ?"]
     params: list[Any] = [account_id, channel, since]
     for column, value in (
         ("bulk_id", f.bulk_id),

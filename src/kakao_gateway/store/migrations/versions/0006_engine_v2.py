@@ -15,6 +15,9 @@ Revises: 0005
 import sqlalchemy as sa
 from alembic import op
 
+# The same text as store/reports.py PULLABLE: SQLite uses a partial index only for a query that repeats its terms.
+PULLABLE = "pulled_at IS NULL AND final = 1 AND kind = 'report' AND push_state IN ('none', 'exhausted')"
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -39,9 +42,22 @@ def upgrade() -> None:
     op.create_index("ix_messages_departures", "messages", ["account_id", "bulk_id", "departed_at"])
     op.drop_index("ix_messages_bulk", "messages")  # the departures index serves its lookups too
     op.create_index("ix_reports_created", "reports", ["created_at"])
+    # Pulls look only at reports that can still be pulled: walking all of an account's reports to find them cost
+    # more the more were pushed.
+    pullable = sa.text(PULLABLE)
+    op.drop_index("ix_reports_pull", "reports")
+    op.create_index(
+        "ix_reports_pullable",
+        "reports",
+        ["account_id", "channel", "seq"],
+        postgresql_where=pullable,
+        sqlite_where=pullable,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reports_pullable", "reports")
+    op.create_index("ix_reports_pull", "reports", ["account_id", "channel", "pulled_at", "seq"])
     op.drop_index("ix_reports_created", "reports")
     op.create_index("ix_messages_bulk", "messages", ["account_id", "bulk_id"])
     op.drop_index("ix_messages_departures", "messages")

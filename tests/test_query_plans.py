@@ -1,0 +1,160 @@
+"""Every query an idle or busy engine runs over and over is served by an index, at any backlog.
+
+The table holds what a real one holds after a day: mostly finished rows, a backlog scheduled for tomorrow, a few
+rows due, sent or in flight, and the reports of the finished ones; then the planner gets its statistics (ANALYZE
+on PostgreSQL, the engine's own `optimize` on SQLite). Each query's plan must find its rows through an index: no
+sequential scan of `messages` or `reports` (PostgreSQL), no `SCAN messages` / `SCAN reports` (SQLite).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from kakao_gateway.app import Gateway
+from kakao_gateway.domain.filters import LogFilter, PullFilter
+from kakao_gateway.store import bulks, messages, outcomes, reports
+from kakao_gateway.store.postgres import _translate as pg_translate
+from kakao_gateway.store.postgres import _update_sql
+from kakao_gateway.store.sql import Execute, Fetch, Query, UpdateMany
+from kakao_gateway.store.sqlite import _translate as sqlite_translate
+
+from .conftest import PG_URL, START_MS
+
+DONE, TOMORROW, DUE = 200_000, 3_000, 50
+DAY_MS = 86_400_000
+
+
+def _fill_sql(account_id: str) -> list[str]:
+    """Rows by the thousand with one recursive CTE each (the same SQL on both databases)."""
+    base = (
+        "INSERT INTO messages (account_id, message_id, channel, route, hop, bulk_id, sender, destination, content, "
+        "state, due_at, expires_at, validity_ms, priority, attempts, status_id, error_id, created_at, sent_at, "
+        "done_at, notify, intermediate, departed_at) "
+    )
+
+    def rows(count: int, prefix: str, state: str, due: str, done: str, departed: str) -> str:
+        return (
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) {base}"
+            f"SELECT '{account_id}', '{prefix}' || i, 'ALIM', 'KAKAO_SANDBOX', 0, 'bulk-' || (i % 50), 'S', "
+            f"'821000000001', '{{}}', '{state}', {due}, {due} + 172800000, 172800000, 1, 1, 5, 0, {START_MS}, "
+            f"{START_MS}, {done}, 1, 0, {departed} FROM n"
+        )
+
+    reports_sql = (
+        f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {DONE}) "
+        "INSERT INTO reports (account_id, channel, message_id, bulk_id, final, body, created_at, push_url, "
+        "push_content_type, push_state, push_due_at, push_attempts, kind) "
+        f"SELECT '{account_id}', 'ALIM', 'done-' || i, 'bulk-' || (i % 50), 1, '{{}}', {START_MS} + i, "
+        "'http://hooks.test/dlr', 'application/json', CASE WHEN i % 100 = 0 THEN 'none' ELSE 'pushed' END, "
+        f"{START_MS}, 1, 'report' FROM n"
+    )
+    return [
+        rows(DONE, "done-", "done", f"{START_MS} - 3600000 + i", f"{START_MS} - 3600000 + i", f"{START_MS} - 3600000"),
+        rows(TOMORROW, "later-", "queued", f"{START_MS + DAY_MS} + i", "NULL", "NULL"),
+        rows(DUE, "due-", "queued", f"{START_MS} - i", "NULL", "NULL"),
+        rows(DUE, "sent-", "sent", f"{START_MS} + 60000", "NULL", f"{START_MS}"),
+        rows(DUE, "inflight-", "inflight", f"{START_MS} + 30000", "NULL", "NULL"),
+        reports_sql,
+    ]
+
+
+def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
+    """The first statements of every repeated store operation, with realistic arguments."""
+    now = START_MS
+    ops: list[tuple[str, Any]] = [
+        ("claim due", outcomes.claim_due(now, 500, "worker", 30_000)),
+        ("claim stale", outcomes.claim_stale(now + 120_000, 500, "worker", 30_000)),
+        ("expire", outcomes.expire_queued(now, 1000)),
+        ("next due", messages.next_due_at()),
+        ("logs", messages.query_logs(account_id, "ALIM", LogFilter(), 100, None, now - DAY_MS)),
+        ("logs by bulk", messages.query_logs(account_id, "ALIM", LogFilter(bulk_ids=("bulk-7",)), 100, None, 0)),
+        ("purge messages", messages.purge_messages(now - 2 * DAY_MS, 5000)),
+        ("pull", reports.pull_reports(account_id, "ALIM", PullFilter(), 100, now, now - DAY_MS)),
+        ("claim pushes", reports.claim_pushes(now, 1000, 120_000, ("http://busy.test/",))),
+        ("purge reports", reports.purge_reports(now - 2 * DAY_MS, 5000)),
+        ("departures", bulks.recent_departures(account_id, "bulk-7", now - 3_600_000, 60, (1, 2))),
+    ]
+    for name, op in ops:
+        yield name, next(op)
+    yield (
+        "record outcomes",
+        next(outcomes.record([outcomes.Outcome(seq, "final", 5, 0, owner="w") for seq in range(1, 501)], now)),
+    )
+    yield "renew leases", next(outcomes.renew_leases(list(range(1, 501)), "w", now))
+
+
+SQLITE_SCAN = re.compile(r"^SCAN (messages|reports)\b")
+PG_SCAN = re.compile(r"Seq Scan on (messages|reports)\b")
+
+
+async def _sqlite_plan(path: str, q: Query) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        sql, params = _statement_sqlite(q)
+        return [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+    finally:
+        conn.close()
+
+
+def _statement_sqlite(q: Query) -> tuple[str, list[Any]]:
+    if isinstance(q, UpdateMany):
+        values = ",".join(["(" + ",".join("?" * len(q.columns)) + ")"] * len(q.rows))
+        sql = f"WITH v({','.join(q.columns)}) AS (VALUES {values}) {q.sql}"
+        return sqlite_translate(sql), [x for row in q.rows for x in row] + list(q.params)
+    assert isinstance(q, Fetch | Execute)
+    return sqlite_translate(q.sql), list(q.params)
+
+
+async def _pg_plan(conn: asyncpg.Connection, q: Query) -> list[str]:
+    if isinstance(q, UpdateMany):
+        sql = _update_sql(q.sql, q.columns, q.types)
+        args: list[Any] = [list(col) for col in zip(*q.rows, strict=True)] + list(q.params)
+    else:
+        assert isinstance(q, Fetch | Execute)
+        sql, args = pg_translate(q.sql), list(q.params)
+    return [r[0] for r in await conn.fetch("EXPLAIN " + sql, *args)]
+
+
+@pytest.fixture
+async def filled(gateway: Gateway) -> Gateway:
+    for sql in _fill_sql(gateway.default_account_id):
+        await gateway.db.write(_execute(sql))
+    if PG_URL:
+        conn = await asyncpg.connect(PG_URL)
+        try:
+            await conn.execute("ANALYZE messages; ANALYZE reports")
+        finally:
+            await conn.close()
+    else:
+        await gateway.db.optimize()
+    return gateway
+
+
+def _execute(sql: str) -> Any:
+    yield Execute(sql)
+
+
+async def test_no_engine_query_scans_a_table(filled: Gateway) -> None:
+    plans: dict[str, list[str]] = {}
+    if PG_URL:
+        conn = await asyncpg.connect(PG_URL)
+        try:
+            for name, q in _queries(filled.default_account_id):
+                plans[name] = await _pg_plan(conn, q)
+        finally:
+            await conn.close()
+        scans = {n: p for n, p in plans.items() if any(PG_SCAN.search(line) for line in p)}
+    else:
+        path = filled.settings.database_url.removeprefix("sqlite:///")
+        for name, q in _queries(filled.default_account_id):
+            plans[name] = await _sqlite_plan(path, q)
+        scans = {n: p for n, p in plans.items() if any(SQLITE_SCAN.search(line) for line in p)}
+    assert len(plans) == 13
+    assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())
