@@ -6,13 +6,16 @@ import contextlib
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from .sql import UPDATE_CHUNK, Execute, ExecuteMany, Fetch, InsertMany, Notify, Op, Query, T, UpdateMany
 
 _PLACEHOLDER = re.compile(r"\?")
+# A connection of its own (the listener) or one borrowed from the pool: both run the statements of an op.
+_Connection = asyncpg.Connection | PoolConnectionProxy
 
 
 @lru_cache(maxsize=1024)
@@ -36,9 +39,9 @@ def _update_sql(q_sql: str, columns: tuple[str, ...], types: tuple[str, ...]) ->
     return values + _translate(q_sql, len(types) + 1)
 
 
-async def _update_many(conn: asyncpg.Connection, q: UpdateMany) -> Any:
+async def _update_many(conn: _Connection, q: UpdateMany) -> list[asyncpg.Record] | int:
     sql = _update_sql(q.sql, q.columns, q.types)
-    rows: list[Any] = []
+    rows: list[asyncpg.Record] = []
     count = 0
     for start in range(0, len(q.rows), UPDATE_CHUNK):
         arrays = [list(col) for col in zip(*q.rows[start : start + UPDATE_CHUNK], strict=True)]
@@ -50,7 +53,8 @@ async def _update_many(conn: asyncpg.Connection, q: UpdateMany) -> Any:
     return rows if q.returns_rows else count
 
 
-async def _run_query(conn: asyncpg.Connection, q: Query) -> Any:
+async def _run_query(conn: _Connection, q: Query) -> list[Any] | int | None:
+    """What the op receives for `q`: rows (or inserted ids), a count, or nothing."""
     if isinstance(q, Notify):
         await conn.execute("SELECT pg_notify($1, $2)", q.channel, q.payload)
         return None
@@ -73,7 +77,7 @@ async def _run_query(conn: asyncpg.Connection, q: Query) -> Any:
     return [r[0] for r in rows] if q.returning else []
 
 
-async def run_async(conn: asyncpg.Connection, op: Op[T]) -> T:
+async def run_async(conn: _Connection, op: Op[T]) -> T:
     """Drive an operation; a failing statement is thrown into it (see sqlite.run_sync). An op that handles the
     error must not go on in the same transaction: PostgreSQL has aborted it."""
     try:
@@ -86,7 +90,7 @@ async def run_async(conn: asyncpg.Connection, op: Op[T]) -> T:
             else:
                 query = op.send(result)
     except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
+        return cast(T, stop.value)  # StopIteration.value is Any: it carries the op's return value
 
 
 class PostgresDatabase:

@@ -9,9 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, overload
 
 T = TypeVar("T")
+
+
+class Row(Protocol):
+    """A result row as both drivers return it (`sqlite3.Row`, `asyncpg.Record`): values by column name or position.
+
+    The values are whatever the driver decoded, so they are `Any`; decoders give them their types."""
+
+    @overload
+    def __getitem__(self, key: str, /) -> Any: ...
+
+    @overload
+    def __getitem__(self, key: int, /) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,17 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from .sql import UPDATE_CHUNK, Execute, ExecuteMany, Fetch, InsertMany, Notify, Op, Query, T, UpdateMany
 
 log = logging.getLogger(__name__)
-_STOP = object()
 _MAX_GROUP = 512
+
+# An operation queued for the writer thread: the op, the future its result settles and the loop that owns it.
+_Job = tuple[Op[Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
+# What the writer settles a job's future with: (future, loop, result, exception).
+_Settlement = tuple[asyncio.Future[Any], asyncio.AbstractEventLoop, Any, BaseException | None]
 
 
 def _translate(sql: str) -> str:
@@ -47,15 +51,15 @@ def _insert_row_by_row(conn: sqlite3.Connection, q: InsertMany) -> list[Any]:
     placeholders = ",".join("?" * len(q.columns))
     conflict = f" ON CONFLICT ({','.join(q.conflict)}) DO NOTHING" if q.conflict else ""
     sql = f"INSERT INTO {q.table} ({','.join(q.columns)}) VALUES ({placeholders}){conflict} RETURNING {q.returning}"
-    inserted = []
+    inserted: list[Any] = []
     for row in q.rows:
         got = conn.execute(sql, row).fetchall()
         inserted.extend(r[0] for r in got)
     return inserted
 
 
-def _update_many(conn: sqlite3.Connection, q: UpdateMany) -> Any:
-    rows: list[Any] = []
+def _update_many(conn: sqlite3.Connection, q: UpdateMany) -> list[sqlite3.Row] | int:
+    rows: list[sqlite3.Row] = []
     count = 0
     row_marks = "(" + ",".join("?" * len(q.columns)) + ")"
     for start in range(0, len(q.rows), UPDATE_CHUNK):
@@ -69,7 +73,8 @@ def _update_many(conn: sqlite3.Connection, q: UpdateMany) -> Any:
     return rows if q.returns_rows else count
 
 
-def _run_query(conn: sqlite3.Connection, q: Query) -> Any:
+def _run_query(conn: sqlite3.Connection, q: Query) -> list[Any] | int | None:
+    """What the op receives for `q`: rows (or inserted ids), a count, or nothing."""
     if isinstance(q, Notify):
         return None
     if isinstance(q, UpdateMany):
@@ -104,7 +109,7 @@ def run_sync(conn: sqlite3.Connection, op: Op[T]) -> T:
             else:
                 query = op.send(result)
     except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
+        return cast(T, stop.value)  # StopIteration.value is Any: it carries the op's return value
 
 
 def _optimize() -> Op[None]:
@@ -135,7 +140,7 @@ class SqliteDatabase:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()  # None stops the writer
         self._writer: threading.Thread | None = None
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sqlite-reader")
         self._local = threading.local()
@@ -152,7 +157,7 @@ class SqliteDatabase:
     async def close(self) -> None:
         if self._writer is None:
             return
-        self._queue.put(_STOP)
+        self._queue.put(None)
         await asyncio.to_thread(self._writer.join)
         self._writer = None
         self._readers.shutdown(wait=True)
@@ -192,7 +197,7 @@ class SqliteDatabase:
         try:
             while True:
                 item = self._queue.get()
-                if item is _STOP:
+                if item is None:
                     return
                 group = [item]
                 stop = False
@@ -201,7 +206,7 @@ class SqliteDatabase:
                         nxt = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                    if nxt is _STOP:
+                    if nxt is None:
                         stop = True
                         break
                     group.append(nxt)
@@ -211,8 +216,8 @@ class SqliteDatabase:
         finally:
             conn.close()
 
-    def _commit_group(self, conn: sqlite3.Connection, group: Sequence[Any]) -> None:
-        outcomes: list[tuple[Any, Any, Any, BaseException | None]] = []
+    def _commit_group(self, conn: sqlite3.Connection, group: Sequence[_Job]) -> None:
+        outcomes: list[_Settlement] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for op, future, loop in group:
@@ -232,8 +237,8 @@ class SqliteDatabase:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             outcomes = [(future, loop, None, exc) for _, future, loop in group]
-        for future, loop, result, exc in outcomes:
-            loop.call_soon_threadsafe(_settle, future, result, exc)
+        for future, loop, result, error in outcomes:
+            loop.call_soon_threadsafe(_settle, future, result, error)
 
 
 def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
