@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .sql import Execute, Fetch, Op
+from .sql import Execute, Fetch, Op, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ NEVER = -(2**62)  # `updated_at` of a create slot not used yet
 _COLUMNS = "template_code, sender, sender_group, name, is_adult, content, created_at, updated_at"
 
 
-def _template(row: Any) -> BrandTemplate:
+def _template(row: Row) -> BrandTemplate:
     return BrandTemplate(row[0], row[1], row[2], row[3], bool(row[4]), json.loads(row[5]), row[6], row[7])
 
 

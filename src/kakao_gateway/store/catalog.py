@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .sql import Execute, Fetch, Op
+from .sql import Execute, Fetch, Op, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,7 @@ _TEMPLATE_COLUMNS = (
 )
 
 
-def _template(row: Any) -> AlimTemplate:
+def _template(row: Row) -> AlimTemplate:
     return AlimTemplate(
         row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], row[7], row[8], row[9], row[10]
     )

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from ..domain import status as st
 from .message_rows import CLAIM_COLUMNS, FACT_COLUMNS, Claimed, draft_of
-from .reports import add_reports
+from .reports import ReportDraft, add_reports
 from .sql import Fetch, Op, UpdateMany, claim_rows
 
 CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
@@ -98,16 +98,15 @@ def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[lis
 
 def renew_leases(seqs: Sequence[int], owner: str, until: int) -> Op[int]:
     """Extend the lease of rows this worker still holds (a submit slower than the lease must not be rescued)."""
-    return (
-        yield UpdateMany(
-            "UPDATE messages SET due_at = ? FROM v WHERE messages.seq = v.v_seq "
-            "AND CASE WHEN messages.lease_owner = v.v_owner THEN messages.state = 'inflight' ELSE FALSE END",
-            ("v_seq", "v_owner"),
-            ("bigint", "text"),
-            [(s, owner) for s in seqs],
-            (until,),
-        )
+    renewed: int = yield UpdateMany(
+        "UPDATE messages SET due_at = ? FROM v WHERE messages.seq = v.v_seq "
+        "AND CASE WHEN messages.lease_owner = v.v_owner THEN messages.state = 'inflight' ELSE FALSE END",
+        ("v_seq", "v_owner"),
+        ("bigint", "text"),
+        [(s, owner) for s in seqs],
+        (until,),
     )
+    return renewed
 
 
 OutcomeKind = Literal["final", "sent", "retry", "release"]
@@ -157,10 +156,10 @@ _RETURNING = {"final": FACT_COLUMNS, "sent": "messages.seq", "retry": FACT_COLUM
 def record(outcomes: Sequence[Outcome], now: int) -> Op[int]:
     """Apply outcomes to rows still in the state they were claimed in, one statement per kind, and write their
     reports (final ones, and intermediate ones for retries when asked). Returns the rows changed."""
-    by_kind: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    by_kind: dict[OutcomeKind, list[tuple[int, str | None, int, int, int, int | None]]] = defaultdict(list)
     for o in outcomes:
         by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed))
-    drafts = []
+    drafts: list[ReportDraft] = []
     changed = 0
     for kind in ("final", "sent", "retry", "release"):
         if kind not in by_kind:

@@ -165,15 +165,14 @@ def claim_pushes(now: int, limit: int, lease_ms: int, busy_urls: tuple[str, ...]
 
 def release_pushes(seqs: list[int], due: int) -> Op[int]:
     """Give claimed pushes back unattempted (their endpoint had no room), due again at `due`."""
-    return (
-        yield UpdateMany(
-            "UPDATE reports SET push_due_at = ? FROM v WHERE reports.seq = v.v_seq AND reports.push_state = 'pending'",
-            ("v_seq",),
-            ("bigint",),
-            [(s,) for s in seqs],
-            (due,),
-        )
+    released: int = yield UpdateMany(
+        "UPDATE reports SET push_due_at = ? FROM v WHERE reports.seq = v.v_seq AND reports.push_state = 'pending'",
+        ("v_seq",),
+        ("bigint",),
+        [(s,) for s in seqs],
+        (due,),
     )
+    return released
 
 
 def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]]) -> Op[None]:
@@ -205,7 +204,9 @@ def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]]) 
         )
 
 
-def pull_reports(account_id: str, channel: str, f: PullFilter, limit: int, now: int, since: int) -> Op[list[Any]]:
+def pull_reports(
+    account_id: str, channel: str, f: PullFilter, limit: int, now: int, since: int
+) -> Op[list[dict[str, Any]]]:
     """Hand out pullable final reports once: marked pulled in the same statement that selects them."""
     where = ["account_id = ?", "channel = ?", PULLABLE, "created_at >= ?"]
     params: list[Any] = [account_id, channel, since]
@@ -222,7 +223,8 @@ def pull_reports(account_id: str, channel: str, f: PullFilter, limit: int, now: 
     rows = yield from claim_rows(
         "reports", " AND ".join(where), "seq", "pulled_at = ?", "seq, body", params, limit, (now,)
     )
-    return [json.loads(r["body"]) for r in rows]
+    bodies: list[dict[str, Any]] = [json.loads(r["body"]) for r in rows]
+    return bodies
 
 
 def purge_reports(before: int, limit: int) -> Op[int]:
@@ -238,4 +240,5 @@ def next_push_at(after: int) -> Op[int | None]:
     rows = yield Fetch(
         "SELECT MIN(push_due_at) FROM reports WHERE push_state = 'pending' AND push_due_at > ?", (after,)
     )
-    return rows[0][0]  # type: ignore[no-any-return]
+    due: int | None = rows[0][0]
+    return due

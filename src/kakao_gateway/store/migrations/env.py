@@ -18,7 +18,7 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def _run_async() -> None:
+async def _run_async(url: str) -> None:
     engine = create_async_engine(url, poolclass=pool.NullPool)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
@@ -27,7 +27,7 @@ async def _run_async() -> None:
 
 
 if url.startswith("postgresql"):
-    asyncio.run(_run_async())
+    asyncio.run(_run_async(url))
 else:
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
