@@ -29,6 +29,7 @@ class Submission:
 
 
 SubmitKind = Literal["final", "accepted", "temporary"]
+LateKind = Literal["final", "temporary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class SubmitResult:
 @dataclass(frozen=True, slots=True)
 class LateResult:
     seq: int
-    kind: Literal["final", "temporary"]
+    kind: LateKind
     status: str
     error: str
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
-from .base import LateResult, Submission, SubmitResult
+from .base import LateKind, LateResult, Submission, SubmitKind, SubmitResult
 
 ROUTE = "KAKAO_SANDBOX"
 UNREACHABLE_FOR_MS = 10 * 60_000
@@ -21,9 +22,12 @@ ABSENT = "EC_ABSENT_SUBSCRIBER"
 PROVIDER_ERROR = "EC_PROVIDER_INTERNAL_ERROR"
 
 
+OutcomeKind = Literal["final", "temporary", "silent"]  # silent: the upstream never answers
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    kind: str  # final | temporary | silent
+    kind: OutcomeKind
     status: str
     error: str
 
@@ -81,18 +85,18 @@ class SandboxKakao:
         if outcome.error == PROVIDER_ERROR:  # an upstream error is an answer to the submit itself
             return SubmitResult("temporary", outcome.status, outcome.error)
         if self.latency_ms <= 0:
-            kind = "final" if outcome.kind == "final" else "temporary"
+            kind: SubmitKind = "final" if outcome.kind == "final" else "temporary"
             return SubmitResult(kind, outcome.status, outcome.error)
-        late_kind = "final" if outcome.kind == "final" else "temporary"
+        late_kind: LateKind = "final" if outcome.kind == "final" else "temporary"
         self._counter += 1
         heapq.heappush(
             self._pending,
             (now + self.latency_ms, self._counter, LateResult(s.seq, late_kind, outcome.status, outcome.error)),
-        )  # type: ignore[arg-type]
+        )
         return SubmitResult("accepted")
 
     async def poll_results(self, now: int) -> list[LateResult]:
-        ready = []
+        ready: list[LateResult] = []
         while self._pending and self._pending[0][0] <= now:
             ready.append(heapq.heappop(self._pending)[2])
         return ready

@@ -74,9 +74,7 @@ async def supervise(duties: list[Duty], stop: asyncio.Event) -> None:
     try:
         while not stop.is_set():
             done, _ = await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                if task is stopping:
-                    continue
+            for task in [t for t in tasks if t in done]:  # the duties' tasks that ended (not `stopping`)
                 duty = tasks.pop(task)
                 if not stop.is_set():
                     error = None if task.cancelled() else task.exception()

@@ -74,7 +74,7 @@ def _batches(items: list[PushItem], batch_size: int) -> list[_Batch]:
     groups: dict[tuple[str, str, str], list[PushItem]] = defaultdict(list)
     for item in items:
         groups[(item.url, item.content_type, item.kind)].append(item)
-    out = []
+    out: list[_Batch] = []
     for (url, content_type, kind), group in groups.items():
         size = batch_size if RENDERERS[kind][0] else 1
         out.extend(_Batch(url, content_type, group[i : i + size]) for i in range(0, len(group), size))
