@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections import Counter
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -20,7 +21,7 @@ import pytest
 
 from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
-from kakao_gateway.domain.times import format_ms
+from kakao_gateway.domain.times import format_ms, parse_instant
 
 from .conftest import START_MS, Receiver
 from .helpers import SENDER, settle
@@ -1583,3 +1584,35 @@ async def test_ad_hours_and_friend_lists_are_per_account(
     [report] = await pull(client)
     assert (report["messageId"], outcome(report)) == (held, ("DELIVERED_TO_HANDSET", "NO_ERROR"))
     assert report["sentAt"] == format_ms(kst(1, 8))
+
+
+async def test_the_dry_run_plan_is_what_happens_to_a_paced_brand_bulk_with_a_window_and_ad_hours(
+    client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock
+) -> None:
+    """6/HOUR from 18:00 KST, a delivery window of 09:00-23:00 KST (00:00-14:00 UTC) and the default ad hours
+    (08:00-20:00 KST): the plan says when each message leaves, hour by hour, and how many expire unsent (the hold
+    does not extend validity, and 10 hours cannot outlast the night); the bulk then does exactly that."""
+    await add_sender(client)
+    clock.set(kst(0, 18))
+    tos = [f"8210{i:08d}" for i in range(300, 330)]
+    days = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+    window = {"days": days, "from": {"hour": 0, "minute": 0}, "to": {"hour": 14, "minute": 0}}
+    options = {"deliveryTimeWindow": window, "validityPeriod": {"amount": 10, "timeUnit": "HOURS"}}
+    schedule = {"sendingSpeedLimit": {"amount": 6, "timeUnit": "HOUR"}}
+    body = brand_body(free_form("TEXT_FREE_FORM"), *tos, options=options, schedule=schedule)
+    response = await client.post("/kakao/1/bulks/plan", params={"channel": "BRAND"}, json=body)
+    assert response.status_code == 200, response.text
+    plan = response.json()
+    assert plan["messages"] == 30
+    assert plan["expireBeforeSending"] > 0, plan  # held overnight longer than its validity
+
+    answer = await post(client, body)
+    await gateway.advance_clock(kst(1, 12))
+    reports = await pull(client, bulkId=answer["bulkId"], limit=100)
+    sent = [parse_instant(r["sentAt"]) for r in reports if outcome(r) == ("DELIVERED_TO_HANDSET", "NO_ERROR")]
+    expired = [r for r in reports if outcome(r) == ("EXPIRED_EXPIRED", "EC_MESSAGE_CANCELED")]
+    assert len(reports) == 30
+    assert len(expired) == plan["expireBeforeSending"]
+    assert format_ms(min(sent)) == plan["firstSendAt"] and format_ms(max(sent)) == plan["lastSendAt"]
+    per_hour = Counter(format_ms(t - t % HOUR) for t in sent)
+    assert per_hour == Counter({p["hour"]: p["messages"] for p in plan["perHour"]})

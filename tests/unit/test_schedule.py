@@ -10,6 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from kakao_gateway.domain.row_plan import Pace, Timing, dry_run
 from kakao_gateway.domain.schedule import (
     UNIT_MS,
     Window,
@@ -18,7 +19,6 @@ from kakao_gateway.domain.schedule import (
     next_open,
     open_until,
     plan_due,
-    plan_summary,
     slot_offset,
 )
 
@@ -351,34 +351,6 @@ def test_thirty_per_hour_inside_a_window() -> None:
     assert ref_open_ms(plans[0], plans[99], w) == 99 * 2 * MINUTE_MS
 
 
-def test_plan_summary_example() -> None:
-    start = at(MON, 9, 50)
-    summary = plan_summary(start, 100, 30, "HOUR", None, 48 * HOUR_MS)
-    assert summary == {
-        "firstSendAt": start,
-        "lastSendAt": start + 198 * MINUTE_MS,
-        "perHour": [(at(MON, 9), 5), (at(MON, 10), 30), (at(MON, 11), 30), (at(MON, 12), 30), (at(MON, 13), 5)],
-        "expireBeforeSending": 0,
-    }
-
-
-def test_plan_summary_edge_cases() -> None:
-    w = window({WED})
-    assert plan_summary(at(MON), 0, None, None, w, HOUR_MS) == {
-        "firstSendAt": None,
-        "lastSendAt": None,
-        "perHour": [],
-        "expireBeforeSending": 0,
-    }
-    assert plan_summary(at(MON, 7), 10**9, None, None, w, HOUR_MS) == {
-        "firstSendAt": at(WED),
-        "lastSendAt": at(WED),
-        "perHour": [(at(WED), 10**9)],
-        "expireBeforeSending": 0,
-    }
-    assert plan_summary(at(MON), 3, 1, "MINUTE", None, 0)["expireBeforeSending"] == 3
-
-
 @FAST
 @given(
     window_and_instant(),
@@ -409,12 +381,10 @@ def test_bulk_plans_keep_the_contract(case: tuple[Window | None, int], amount: i
         assert b == a or not ref_is_open(b - 1, w) or ref_open_ms(a, b - 1, w) < spacing
 
     # The dry run agrees with message-by-message planning.
-    summary = plan_summary(start, count, amount, unit, w, 48 * HOUR_MS)
-    assert summary["firstSendAt"] == plans[0]
-    assert summary["lastSendAt"] == plans[-1]
-    expected_hours = sorted(Counter(p - p % HOUR_MS for p in plans).items())
-    assert summary["perHour"] == expected_hours
-    assert summary["expireBeforeSending"] == 0
+    run = dry_run(Pace(start, amount, unit), count, Timing(w, None, 48 * HOUR_MS))
+    assert (run.first_send_at, run.last_send_at) == (plans[0], plans[-1])
+    assert run.per_hour == sorted(Counter(p - p % HOUR_MS for p in plans).items())
+    assert run.expire_before_sending == 0
 
 
 @FAST

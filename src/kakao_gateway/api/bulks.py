@@ -7,9 +7,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..schemas.alim import AlimRequest
+from ..schemas.brand import BrandRequest
 from ..schemas.bulks import BulkSchedule, BulkSpeed, BulkStatusChange
 from ..service import bulks
 from ..service.auth import SEND_SCOPES
+from ..service.errors import InvalidRequest
 from .http import context, handled, json_response, parse, principal
 from .query import one
 
@@ -54,9 +56,13 @@ async def put_speed(request: Request) -> Response:
 
 @handled
 async def plan(request: Request) -> Response:
-    await principal(request, SEND_SCOPES)
-    body = await parse(request, AlimRequest)
-    return json_response(bulks.plan(context(request), body))
+    """A dry run of an Alim send body, or of a Brand one with `?channel=BRAND` (which adds advertising hours)."""
+    who = await principal(request, SEND_SCOPES)
+    channel = (one(request.query_params, "channel") or "ALIM").upper()
+    if channel not in ("ALIM", "BRAND"):
+        raise InvalidRequest([("channel", "must be ALIM or BRAND")])
+    body: AlimRequest | BrandRequest = await parse(request, BrandRequest if channel == "BRAND" else AlimRequest)
+    return json_response(await bulks.plan(context(request), who.account_id, body))
 
 
 routes = [

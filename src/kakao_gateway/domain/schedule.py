@@ -13,9 +13,7 @@ of one unit holds more than `amount` planned times.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from .planning import DAY_MS, HOUR_MS, MINUTE_MS
@@ -61,6 +59,13 @@ class Window:
         except KeyError as exc:
             raise ValueError(f"unknown day {exc.args[0]!r}") from None
         return cls(days, _wire_minute(wire.get("from")), _wire_minute(wire.get("to")))
+
+    def to_wire(self) -> dict[str, Any]:
+        wire: dict[str, Any] = {"days": [DAY_NAMES[d] for d in sorted(self.days)]}
+        if self.start_minute is not None and self.end_minute is not None:
+            wire["from"] = {"hour": self.start_minute // 60, "minute": self.start_minute % 60}
+            wire["to"] = {"hour": self.end_minute // 60, "minute": self.end_minute % 60}
+        return wire
 
     @property
     def whole_days(self) -> bool:
@@ -238,57 +243,6 @@ def plan_due(start: int, index: int, amount: int | None, unit: str | None, w: An
     if amount is None:
         return next_open(start, w)
     return add_open_time(start, slot_offset(index, amount, unit or DEFAULT_UNIT), w)
-
-
-def plan_summary(
-    start: int, count: int, amount: int | None, unit: str | None, w: AnyWindow | None, validity_ms: int
-) -> dict[str, Any]:
-    """Dry run of a bulk's plan (`POST /kakao/1/bulks/plan`), in O(count) time and O(hours) memory.
-
-    Returns `{"firstSendAt", "lastSendAt", "perHour": [(hour_start_ms, n), ...], "expireBeforeSending"}`.
-    `perHour` lists only the UTC hours that hold messages, ascending. With no messages the send times are None.
-    Validity starts at each message's planned send time, so a message can only expire before sending when the
-    validity itself is not positive.
-    """
-    if count < 0:
-        raise ValueError("count must not be negative")
-    expire = count if validity_ms <= 0 else 0
-    if count == 0:
-        return {"firstSendAt": None, "lastSendAt": None, "perHour": [], "expireBeforeSending": 0}
-    first = next_open(start, w)
-    if amount is None:
-        return {
-            "firstSendAt": first,
-            "lastSendAt": first,
-            "perHour": [(first - first % HOUR_MS, count)],
-            "expireBeforeSending": expire,
-        }
-    unit_name = unit or DEFAULT_UNIT
-    per_hour: list[tuple[int, int]] = []
-    hour, n = first - first % HOUR_MS, 0
-    at, prev_offset = first, 0
-    for index in range(count):
-        offset = slot_offset(index, amount, unit_name)
-        # Step from the previous planned time (an open instant): same result as counting from `first`.
-        at = add_open_time(at, offset - prev_offset, w)
-        prev_offset = offset
-        at_hour = at - at % HOUR_MS
-        if at_hour != hour:
-            if n:
-                per_hour.append((hour, n))
-            hour, n = at_hour, 0
-        n += 1
-    per_hour.append((hour, n))
-    return {"firstSendAt": first, "lastSendAt": at, "perHour": per_hour, "expireBeforeSending": expire}
-
-
-@lru_cache(maxsize=4096)
-def window_from_options(options: str | None) -> AnyWindow | None:
-    """A row's sending window from its options JSON: its deliveryTimeWindow, Brand ad hours, or both."""
-    if not options:
-        return None
-    parsed = json.loads(options)
-    return combine(*(Window.from_wire(parsed[key]) for key in ("deliveryTimeWindow", "adHours") if parsed.get(key)))
 
 
 def paced_start(start: int, recent_departures: list[int], amount: int, unit: str | None) -> int:

@@ -18,7 +18,7 @@ from ..connectors.base import Connector, Submission, SubmitResult
 from ..domain import status as st
 from ..domain.hops import HopEnd, after_hop
 from ..domain.retry import submit_retry_delay_ms
-from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start, window_from_options
+from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start
 from ..store import bulks as bulks_store
 from ..store.database import Database
 from ..store.message_rows import Claimed
@@ -42,7 +42,7 @@ def retry_outcome(c: Claimed, error_id: int, now: int, owner: str | None) -> Out
     """Retry after the backoff, inside the message's delivery window, never past validity: when the retry would
     fall after it, the last retry is made just before validity ends (if the window is open then), and otherwise
     the message waits in the queue to expire exactly when its validity ends (4101)."""
-    window = window_from_options(c.options)
+    window = c.policy.timing.sending
     retry_at = next_open(now + submit_retry_delay_ms(c.attempts), window)
     last_chance = c.expires_at - LAST_CHANCE_MS
     if retry_at > last_chance:
@@ -93,14 +93,14 @@ class Dispatcher:
 
     def _release(self, c: Claimed, due: int) -> Outcome:
         """Give a claimed row back unsent, due at `due` inside its window (or at its expiry if none is left)."""
-        due = next_open(due, window_from_options(c.options))
+        due = next_open(due, c.policy.timing.sending)
         return Outcome(c.seq, "release", 0, 0, min(due, c.expires_at), self.owner)
 
     def _hold_closed_windows(self, claimed: list[Claimed], now: int) -> tuple[list[Claimed], list[Outcome]]:
         """A row claimed late (engine down or behind) may find its delivery window closed: it waits for it."""
         allowed, held = [], []
         for c in claimed:
-            if is_open(now, window_from_options(c.options)):
+            if is_open(now, c.policy.timing.sending):
                 allowed.append(c)
             else:
                 held.append(self._release(c, now))

@@ -192,11 +192,11 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
         }
         base = m.content.model_dump(exclude_none=True, by_alias=True)
         render = _per_destination(m, shortener, base, facts)
-        extra = {"adHours": ad_hours} if ad_hours else None
+        hold = Window.from_wire(ad_hours) if ad_hours else None
         plain = orjson.dumps(base).decode()
         # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
         rows.extend(
-            message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, ctx.ids, extra, render)
+            message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, ctx.ids, hold, render)
         )
 
     def store_links(duplicates: set[int]) -> Op[None]:
@@ -228,6 +228,10 @@ def _check_windows(request: BrandRequest, ad_hours: dict[str, Any] | None, now: 
             )
     if problems:
         raise InvalidRequest(problems)
+
+
+async def account_settings(ctx: Context, account_id: str) -> dict[str, Any]:
+    return await ctx.db.read(brand_store.get_settings(account_id))
 
 
 async def get_settings(ctx: Context, account_id: str) -> dict[str, Any]:

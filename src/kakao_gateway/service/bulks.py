@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.planning import send_at_too_far, start_at, validity_ms
-from ..domain.schedule import Window, plan_summary
+from ..domain.policy import policy_of
+from ..domain.row_plan import Pace, dry_run
+from ..domain.schedule import Window
 from ..domain.times import format_ms, parse_instant
 from ..schemas.alim import AlimRequest
+from ..schemas.brand import BrandRequest
 from ..store import bulks as store
+from . import brand
 from .context import Context
 from .errors import Conflict, InvalidRequest, NotFound
 from .sending import destination_problem
@@ -101,40 +105,36 @@ async def change_speed(ctx: Context, account_id: str, bulk_id: str | None, amoun
     return {"bulkId": bulk.bulk_id, "amount": amount, "timeUnit": unit}
 
 
-def plan(ctx: Context, request: AlimRequest) -> dict[str, Any]:
-    """When a send would leave, without sending: first and last send times, per-hour counts, expiries."""
+async def plan(ctx: Context, account_id: str, request: AlimRequest | BrandRequest) -> dict[str, Any]:
+    """When a send would leave, without sending: first and last send times, per-hour counts, and how many would
+    expire before sending. The same planning function as the accept, with the same rules: the first message's
+    delivery window and validity, and for Brand the account's advertising hours."""
     now = ctx.clock.now_ms()
     schedule = request.options.schedule if request.options else None
+    speed = schedule.sendingSpeedLimit if schedule else None
     send_at = schedule.send_at_ms() if schedule else None
     if send_at is not None and send_at_too_far(now, send_at):
         raise InvalidRequest([("options.schedule.sendAt", "must be at most 180 days in the future")])
-    speed = schedule.sendingSpeedLimit if schedule else None
-    first = request.messages[0]
-    options = first.options
-    window_wire = (
-        options.deliveryTimeWindow.model_dump(by_alias=True, exclude_none=True)
-        if options and options.deliveryTimeWindow
-        else None
-    )
-    window = Window.from_wire(window_wire) if window_wire else None
-    validity = (
-        validity_ms(options.validityPeriod.amount, options.validityPeriod.timeUnit)
-        if options and options.validityPeriod
-        else validity_ms(None, None)
-    )
+    options = request.messages[0].options
+    hold = None
+    if isinstance(request, BrandRequest):
+        hours = brand.ad_hours_window(await brand.account_settings(ctx, account_id))
+        hold = Window.from_wire(hours) if hours else None
+    period = options.validityPeriod if options else None
+    validity = validity_ms(period.amount, period.timeUnit) if period else validity_ms(None, None)
+    wire = options.model_dump(exclude_none=True, by_alias=True) if options else {}
+    timing = policy_of(wire, validity, hold).timing
     count = sum(1 for m in request.messages for d in m.destinations if destination_problem(d.to) is None)
-    summary = plan_summary(
-        start_at(now, send_at),
-        count,
-        speed.amount if speed else None,
-        speed.timeUnit if speed else None,
-        window,
-        validity,
-    )
+    pace = Pace(start_at(now, send_at), speed.amount if speed else None, speed.timeUnit if speed else None)
+    result = dry_run(pace, count, timing)
     return {
         "messages": count,
-        "firstSendAt": format_ms(summary["firstSendAt"]),
-        "lastSendAt": format_ms(summary["lastSendAt"]),
-        "expireBeforeSending": summary["expireBeforeSending"],
-        "perHour": [{"hour": format_ms(hour), "messages": n} for hour, n in summary["perHour"]],
+        "firstSendAt": _instant(result.first_send_at),
+        "lastSendAt": _instant(result.last_send_at),
+        "expireBeforeSending": result.expire_before_sending,
+        "perHour": [{"hour": format_ms(hour), "messages": n} for hour, n in result.per_hour],
     }
+
+
+def _instant(ms: int | None) -> str | None:
+    return format_ms(ms) if ms is not None else None

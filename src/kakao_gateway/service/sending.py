@@ -11,7 +11,8 @@ from ..domain import status as st
 from ..domain.ids import IdSource
 from ..domain.phone import is_valid_destination
 from ..domain.planning import send_at_too_far, start_at, validity_ms
-from ..domain.schedule import Window, window_from_options
+from ..domain.policy import policy_of
+from ..domain.schedule import Window
 from ..schemas.common import Platform, RequestSchedulingSettings, ToDestination, ValidityPeriod, Webhooks
 from ..store.messages import BulkPlan, NewMessage, accept
 from ..store.sql import Op
@@ -98,7 +99,7 @@ def message_rows(
     now: int,
     content: str,
     ids: IdSource,
-    row_extra: dict[str, Any] | None = None,
+    hold: Window | None = None,
     per_destination: ContentFor | None = None,
 ) -> list[NewMessage]:
     """One row per destination of a message; `problem` rejects them all, a bad destination rejects one.
@@ -109,16 +110,9 @@ def message_rows(
         if o and o.validityPeriod
         else validity_ms(None, None)
     )
-    extra = {
-        k: v
-        for k, v in (o.model_dump(exclude_none=True, by_alias=True) if o else {}).items()
-        if k in ("deliveryTimeWindow", "smsFailover", "targeting")
-    }
-    extra.update(row_extra or {})
-    row_options = orjson.dumps(extra).decode() if extra else None
-    own = {k: v for k, v in extra.items() if k == "deliveryTimeWindow"}
-    window = window_from_options(orjson.dumps(own).decode()) if own else None
-    ad_hours = Window.from_wire(extra["adHours"]) if extra.get("adHours") else None
+    # The wire options become one typed policy, here and only here; rows store it in one codec.
+    policy = policy_of(o.model_dump(exclude_none=True, by_alias=True) if o else {}, validity, hold)
+    row_options = policy.encode()
     platform = o.platform if o else None
     hooks = m.webhooks
     delivery = hooks.delivery if hooks else None
@@ -155,9 +149,7 @@ def message_rows(
                 notify,
                 bool(delivery.intermediateReport) if delivery else False,
                 row_options,
-                window,
-                validity,
-                ad_hours,
+                policy,
             )
         )
         if per_destination is not None and row_problem is None:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain import status as st
-from ..domain.schedule import UNIT_MS, paced_start, plan_due, window_from_options
+from ..domain.policy import decode
+from ..domain.row_plan import Pace, plan_row
+from ..domain.schedule import UNIT_MS, paced_start
 from .outcomes import CANCELED_ERROR, CANCELED_STATUS, finish_and_report
 from .sql import Execute, ExecuteMany, Fetch, Op
 
@@ -132,20 +134,20 @@ def _reslot(
     states: tuple[str, ...],
     new_state: str,
 ) -> Op[int]:
-    """Plan again, from `start`, every row of the bulk in `states` that has not left yet, keeping each row's
-    validity length; returns how many rows were planned."""
+    """Plan again, from `start`, every row of the bulk in `states` that has not left yet, by the same rule as at
+    accept (its window, hold and stored validity); returns how many rows were planned."""
     start = yield from _paced_start(account_id, bulk_id, start, amount, unit)
     marks = ",".join("?" * len(states))
     rows = yield Fetch(
-        f"SELECT seq, due_at, expires_at, validity_ms, options FROM messages WHERE account_id = ? AND bulk_id = ? "
+        f"SELECT seq, validity_ms, options FROM messages WHERE account_id = ? AND bulk_id = ? "
         f"AND state IN ({marks}) AND departed_at IS NULL ORDER BY seq",
         (account_id, bulk_id, *states),
     )
     updates: list[tuple[Any, ...]] = []
+    pace = Pace(start, amount, unit)
     for index, r in enumerate(rows):
-        due = plan_due(start, index, amount, unit, window_from_options(r["options"]))
-        validity = r["validity_ms"] if r["validity_ms"] is not None else r["expires_at"] - r["due_at"]
-        updates.append((due, due + validity, new_state, r["seq"]))
+        planned = plan_row(pace, index, decode(r["options"], r["validity_ms"]).timing)
+        updates.append((planned.due_at, planned.expires_at, new_state, r["seq"]))
     yield ExecuteMany(
         f"UPDATE messages SET due_at = ?, expires_at = ?, state = ? WHERE seq = ? AND state IN ({marks})",
         [(*u, *states) for u in updates],

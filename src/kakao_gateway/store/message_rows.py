@@ -9,8 +9,8 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
+from ..domain.policy import SendPolicy, decode
 from ..domain.reports import MessageFacts, delivery_report
-from ..domain.schedule import AnyWindow
 from .reports import ReportDraft
 
 # Columns written at accept, with their PostgreSQL types (used to pass many rows as typed arrays in one statement).
@@ -81,9 +81,7 @@ class NewMessage:
     notify: bool
     intermediate: bool
     options: str | None
-    window: AnyWindow | None = None  # the message's own delivery window
-    validity: int = 0
-    ad_hours: AnyWindow | None = None  # a hold on top (Brand advertising hours): validity runs during it
+    policy: SendPolicy  # its options converted once; `options` is its encoding
     held_reported: bool = False
     route: str = "KAKAO_SANDBOX"
     hop: int = 0
@@ -94,7 +92,7 @@ class NewMessage:
             "attempts": 0,
             "sent_at": self.created_at,
             "done_at": self.created_at if self.state == "done" else None,
-            "validity_ms": self.validity,
+            "validity_ms": self.policy.timing.validity_ms,
             "notify": int(self.notify),
             "intermediate": int(self.intermediate),
             "held_reported": int(self.held_reported),
@@ -154,7 +152,12 @@ class Claimed:
     intermediate: bool
     error_id: int
     options: str | None
+    validity_ms: int | None
     departed_at: int | None  # when it first went upstream, as recorded (None: as far as we know, it never has)
+
+    @property
+    def policy(self) -> SendPolicy:
+        return decode(self.options, self.validity_ms)
 
     @classmethod
     def from_row(cls, row: Any) -> Claimed:

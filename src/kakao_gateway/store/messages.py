@@ -10,9 +10,9 @@ from typing import Any
 
 from ..domain import status as st
 from ..domain.filters import LogFilter
-from ..domain.planning import DAY_MS
 from ..domain.reports import delivery_report, log_entry
-from ..domain.schedule import AnyWindow, Window, combine, is_open, plan_due
+from ..domain.row_plan import Pace, plan_row
+from ..domain.schedule import AnyWindow, plan_due
 from .message_rows import INSERT_COLUMNS, NewMessage, facts_of
 from .outcomes import CANCELED_ERROR, CANCELED_STATUS
 from .reports import add_reports
@@ -73,19 +73,7 @@ def _bulk_for_accept(
     return state, amount, unit, base, next_slot
 
 
-def _validity_start(due: int, m: NewMessage, base: int, slot: int, amount: int | None, unit: str | None) -> int:
-    """When a row's validity starts: its planned send time. A message held overnight by the advertising hours was
-    planned for when the hold began (the end of the previous day's hours), or its own plan if that was later."""
-    ad = m.ad_hours
-    if not isinstance(ad, Window) or not is_open(due, ad) or is_open(due - 1, ad) or ad.start_minute is None:
-        return due
-    hold_began = due - (DAY_MS - ad.period_ms())
-    return max(hold_began, plan_due(base, slot, amount, unit, m.window))
-
-
-def _plan_rows(
-    messages: list[NewMessage], state: str, amount: int | None, unit: str | None, base: int, next_slot: int, now: int
-) -> int:
+def _plan_rows(messages: list[NewMessage], state: str, pace: Pace, next_slot: int, now: int) -> int:
     """Give each queued row its due time, expiry and state; returns the next free slot."""
     for m in messages:
         if m.state != "queued":
@@ -93,17 +81,13 @@ def _plan_rows(
         if state == "canceled":
             m.state, m.status_id, m.error_id, m.due_at, m.expires_at = "done", CANCELED_STATUS, CANCELED_ERROR, now, now
             continue
-        sending = combine(m.window, m.ad_hours)
-        due = plan_due(base, next_slot, amount, unit, sending)
-        planned = _validity_start(due, m, base, next_slot, amount, unit)
-        if sending is not None and due > plan_due(base, next_slot, amount, unit, None):
+        planned = plan_row(pace, next_slot, m.policy.timing)
+        if planned.held:
             m.status_id = _TIME_VIOLATION
             m.held_reported = m.intermediate
-        if amount is not None:
+        if pace.amount is not None:
             next_slot += 1
-        # Validity starts at the planned send time; a hold for advertising hours does not extend it (a message
-        # that cannot make it past the hold expires, never having left: 4100).
-        m.due_at, m.expires_at = due, planned + m.validity
+        m.due_at, m.expires_at = planned.due_at, planned.expires_at
         if state == "paused":
             m.state = "paused"
     return next_slot
@@ -115,9 +99,9 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
     A row whose messageId the account already used (earlier, or earlier in this request) is not stored; it gets
     a REJECTED_DUPLICATE_MESSAGE_ID report instead. Rejected rows get their final report in the same transaction.
     """
-    window = next((combine(m.window, m.ad_hours) for m in messages if m.state == "queued"), None)
+    window = next((m.policy.timing.sending for m in messages if m.state == "queued"), None)
     state, amount, unit, base, next_slot = yield from _bulk_for_accept(account_id, plan, now, window)
-    next_slot = _plan_rows(messages, state, amount, unit, base, next_slot, now)
+    next_slot = _plan_rows(messages, state, Pace(base, amount, unit), next_slot, now)
     yield Execute(
         "UPDATE bulks SET slot_base = ?, next_slot = ?, speed_amount = ?, speed_unit = ? "
         "WHERE account_id = ? AND bulk_id = ?",

@@ -1,0 +1,72 @@
+"""A message's send policy: its wire options converted once, at accept, into one typed value.
+
+The policy travels with the row in one codec (`encode` / `decode`, JSON text in the `options` column, and the
+validity in `validity_ms`), and the engine gets it decoded: its sending window, advertising hold and validity
+(`timing`), who may receive it (`audience`) and its SMS failover (`failover`). Pacing lives on the bulk, and URL
+tracking is applied at accept (short links in the content), so neither needs to travel.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .planning import MAX_VALIDITY_MS
+from .row_plan import Timing
+from .schedule import Window
+
+
+@dataclass(frozen=True, slots=True)
+class SmsFailover:
+    """`smsFailover` as given, for the SMS hop (the failover issue); `wire` keeps every field that was sent."""
+
+    text: str
+    sender: str | None = None
+    wire: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    timing: Timing = field(default_factory=Timing)
+    audience: str | None = None  # Brand targeting: TARGETED_FRIENDS, ALL_CONSENT or NON_FRIENDS
+    failover: SmsFailover | None = None
+
+    def encode(self) -> str | None:
+        """The `options` column: None when there is nothing to keep."""
+        wire: dict[str, Any] = {}
+        if self.timing.window is not None:
+            assert isinstance(self.timing.window, Window)
+            wire["deliveryTimeWindow"] = self.timing.window.to_wire()
+        if self.timing.hold is not None:
+            wire["adHours"] = self.timing.hold.to_wire()
+        if self.audience is not None:
+            wire["targeting"] = self.audience
+        if self.failover is not None:
+            wire["smsFailover"] = dict(self.failover.wire)
+        return json.dumps(wire, separators=(",", ":")) if wire else None
+
+
+def failover_of(wire: dict[str, Any] | None) -> SmsFailover | None:
+    if not wire:
+        return None
+    return SmsFailover(str(wire.get("text", "")), wire.get("sender"), tuple(sorted(wire.items())))
+
+
+def policy_of(
+    options: dict[str, Any], validity_ms: int, hold: Window | None = None, audience: str | None = None
+) -> SendPolicy:
+    """The policy of a message from its wire options (as dumped by alias, without nulls) and the account's hold."""
+    window = options.get("deliveryTimeWindow")
+    timing = Timing(Window.from_wire(window) if window else None, hold, validity_ms)
+    return SendPolicy(timing, audience or options.get("targeting"), failover_of(options.get("smsFailover")))
+
+
+@lru_cache(maxsize=8192)
+def decode(options: str | None, validity_ms: int | None) -> SendPolicy:
+    """A stored row's policy (cached: a bulk's rows share their options text)."""
+    parsed: dict[str, Any] = json.loads(options) if options else {}
+    hold = parsed.get("adHours")
+    validity = MAX_VALIDITY_MS if validity_ms is None else validity_ms
+    return policy_of(parsed, validity, Window.from_wire(hold) if hold else None)

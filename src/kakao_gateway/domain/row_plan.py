@@ -1,0 +1,92 @@
+"""The one planning function: when a row of a bulk is due, until when it may try, and whether it is held.
+
+Accept, every re-plan of a bulk (pause/resume, reschedule, re-pace, the engine's re-pacing of a bulk that fell
+behind) and the dry-run plan all call `plan_row`, with a row's `Timing` from its send policy (domain.policy).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .planning import HOUR_MS, MAX_VALIDITY_MS
+from .schedule import AnyWindow, Window, combine, plan_due
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """A message's sending rules: its own delivery window, a hold on top of it (Brand advertising hours: sending
+    waits, validity keeps running) and its validity length."""
+
+    window: AnyWindow | None = None
+    hold: Window | None = None
+    validity_ms: int = MAX_VALIDITY_MS
+
+    @property
+    def sending(self) -> AnyWindow | None:
+        return combine(self.window, self.hold)
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """A bulk's plan: slots counted from `base`, `amount` per `unit` (no limit: every slot at `base`)."""
+
+    base: int
+    amount: int | None = None
+    unit: str | None = None
+
+    def due(self, slot: int, window: AnyWindow | None) -> int:
+        return plan_due(self.base, slot, self.amount, self.unit, window)
+
+
+@dataclass(frozen=True, slots=True)
+class RowPlan:
+    due_at: int
+    expires_at: int
+    held: bool  # waits for its window or hold beyond its slot: reported as PENDING_TIME_VIOLATION
+
+    @property
+    def expires_unsent(self) -> bool:
+        return self.expires_at <= self.due_at
+
+
+def plan_row(pace: Pace, slot: int, timing: Timing) -> RowPlan:
+    sending = timing.sending
+    due = pace.due(slot, sending)
+    held = sending is not None and due > pace.due(slot, None)
+    return RowPlan(due, _validity_start(due, pace, slot, timing) + timing.validity_ms, held)
+
+
+def _validity_start(due: int, pace: Pace, slot: int, timing: Timing) -> int:
+    """Validity starts at the planned send time, but a hold does not extend it: a row the hold pushed later keeps
+    the validity of its plan without the hold (its window and pace only). A message that cannot outlast the hold
+    expires, never having left (4100)."""
+    if timing.hold is None:
+        return due
+    return min(due, pace.due(slot, timing.window))
+
+
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    first_send_at: int | None
+    last_send_at: int | None
+    per_hour: list[tuple[int, int]]  # (UTC hour start, messages), ascending, only hours that hold messages
+    expire_before_sending: int
+
+
+def dry_run(pace: Pace, count: int, timing: Timing) -> DryRun:
+    """What accepting `count` rows into a new bulk would plan: the same `plan_row` the accept runs."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    hours: Counter[int] = Counter()
+    first = last = None
+    expire = 0
+    for slot in range(count):
+        plan = plan_row(pace, slot, timing)
+        if plan.expires_unsent:
+            expire += 1
+            continue
+        hours[plan.due_at - plan.due_at % HOUR_MS] += 1
+        first = plan.due_at if first is None else min(first, plan.due_at)
+        last = plan.due_at if last is None else max(last, plan.due_at)
+    return DryRun(first, last, sorted(hours.items()), expire)
