@@ -194,9 +194,11 @@ def test_start_at_is_send_at_unless_absent_or_past(now: int, send_at: int | None
 
 def test_send_at_limit_is_180_days() -> None:
     day = 24 * HOUR_MS
-    assert not planning.send_at_too_far(MIDNIGHT_MS, MIDNIGHT_MS + 180 * day)
-    assert planning.send_at_too_far(MIDNIGHT_MS, MIDNIGHT_MS + 180 * day + 1)
-    assert not planning.send_at_too_far(MIDNIGHT_MS, MIDNIGHT_MS - day)
+    assert planning.send_at_problem(MIDNIGHT_MS, MIDNIGHT_MS + 180 * day) is None
+    assert (
+        planning.send_at_problem(MIDNIGHT_MS, MIDNIGHT_MS + 180 * day + 1) == "must be at most 180 days in the future"
+    )
+    assert planning.send_at_problem(MIDNIGHT_MS, MIDNIGHT_MS - day) is None
 
 
 # --- times -------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from ..schemas.alim import AlimRequest
 from ..schemas.brand import BrandRequest
 from ..schemas.bulks import BulkSchedule, BulkSpeed, BulkStatusChange
+from ..schemas.common import instant_ms
 from ..service import bulks
 from ..service.auth import SEND_SCOPES
 from ..service.errors import InvalidRequest
@@ -30,7 +31,8 @@ async def get_schedule(request: Request) -> Response:
 async def put_schedule(request: Request) -> Response:
     who = await principal(request, SEND_SCOPES)
     body = await parse(request, BulkSchedule)
-    return json_response(await bulks.reschedule(context(request), who.account_id, _bulk_id(request), body.sendAt))
+    send_at = instant_ms(body.sendAt)
+    return json_response(await bulks.reschedule(context(request), who.account_id, _bulk_id(request), send_at))
 
 
 @handled

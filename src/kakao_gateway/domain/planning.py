@@ -26,5 +26,8 @@ def start_at(now_ms: int, send_at_ms: int | None) -> int:
     return send_at_ms
 
 
-def send_at_too_far(now_ms: int, send_at_ms: int) -> bool:
-    return send_at_ms - now_ms > MAX_SCHEDULE_AHEAD_MS
+def send_at_problem(now_ms: int, send_at_ms: int) -> str | None:
+    """The one scheduling limit: at most 180 days ahead (the past means now)."""
+    if send_at_ms - now_ms > MAX_SCHEDULE_AHEAD_MS:
+        return "must be at most 180 days in the future"
+    return None

@@ -82,6 +82,17 @@ class Window:
         return len(self.days) * self.period_ms()
 
 
+MIN_DELIVERY_WINDOW_MS = HOUR_MS
+
+
+def delivery_window_problem(w: Window) -> str | None:
+    """What a client's deliveryTimeWindow may not be (beyond what `Window` itself refuses): open less than an hour
+    a day."""
+    if w.start_minute is not None and w.period_ms() < MIN_DELIVERY_WINDOW_MS:
+        return "'from' and 'to' must be at least 1 hour apart"
+    return None
+
+
 def _wire_minute(time: Any) -> int | None:
     if time is None:
         return None

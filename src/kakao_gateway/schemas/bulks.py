@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .common import SendingSpeedLimit, Wire
+from .common import SendAt, SendingSpeedLimit, Wire
 
 
 class BulkSchedule(Wire):
-    sendAt: str
+    sendAt: SendAt
 
 
 class BulkStatusChange(Wire):

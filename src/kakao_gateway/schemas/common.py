@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ..domain.planning import send_at_too_far
+from ..domain.planning import send_at_problem
+from ..domain.schedule import Window, delivery_window_problem
 from ..domain.times import parse_instant
 
 
@@ -68,14 +69,15 @@ class DeliveryTimeWindow(Wire):
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
-    def _from_and_to(self) -> DeliveryTimeWindow:
-        if (self.from_ is None) != (self.to is None):
-            raise ValueError("give both 'from' and 'to', or neither")
-        if self.from_ is not None and self.to is not None:
-            start = self.from_.hour * 60 + self.from_.minute
-            end = self.to.hour * 60 + self.to.minute
-            if (end - start) % (24 * 60) < 60:
-                raise ValueError("'from' and 'to' must be at least 1 hour apart")
+    def _the_domain_rules(self) -> DeliveryTimeWindow:
+        """The same rules the planner applies (domain.schedule), checked on the domain value itself."""
+        try:
+            window = Window.from_wire(self.model_dump(by_alias=True, exclude_none=True))
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+        problem = delivery_window_problem(window)
+        if problem:
+            raise ValueError(problem)
         return self
 
 
@@ -126,24 +128,43 @@ class SendingSpeedLimit(Wire):
         return amount
 
 
+class Instant(str):
+    """A wire date-time as given, parsed once: `ms` is its instant (epoch milliseconds)."""
+
+    ms: int
+
+    def __new__(cls, text: str, ms: int) -> Instant:
+        instant = super().__new__(cls, text)
+        instant.ms = ms
+        return instant
+
+
+def _send_at(value: str, info: ValidationInfo) -> Instant:
+    """`sendAt`: any ISO-8601 offset; never further ahead than the domain's scheduling limit."""
+    try:
+        instant = parse_instant(value)
+    except ValueError as exc:
+        raise ValueError(f"must be an ISO-8601 date-time with an offset: {exc}") from None
+    now = (info.context or {}).get("now_ms")
+    problem = send_at_problem(now, instant) if now is not None else None
+    if problem:
+        raise ValueError(problem)
+    return Instant(value, instant)
+
+
+SendAt = Annotated[str, AfterValidator(_send_at)]
+
+
+def instant_ms(value: str) -> int:
+    """The instant of a validated `SendAt` (parsed when it was validated)."""
+    assert isinstance(value, Instant), "not validated as SendAt"
+    return value.ms
+
+
 class RequestSchedulingSettings(Wire):
     bulkId: Annotated[str, Field(max_length=100)] | None = None
-    sendAt: str | None = None
+    sendAt: SendAt | None = None
     sendingSpeedLimit: SendingSpeedLimit | None = None
 
-    @field_validator("sendAt")
-    @classmethod
-    def _instant(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        try:
-            instant = parse_instant(value)
-        except ValueError as exc:
-            raise ValueError(f"must be an ISO-8601 date-time with an offset: {exc}") from None
-        now = (info.context or {}).get("now_ms")
-        if now is not None and send_at_too_far(now, instant):
-            raise ValueError("must be at most 180 days in the future")
-        return value
-
     def send_at_ms(self) -> int | None:
-        return parse_instant(self.sendAt) if self.sendAt is not None else None
+        return instant_ms(self.sendAt) if self.sendAt is not None else None

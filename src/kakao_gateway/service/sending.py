@@ -10,14 +10,13 @@ import orjson
 from ..domain import status as st
 from ..domain.ids import IdSource
 from ..domain.phone import is_valid_destination
-from ..domain.planning import send_at_too_far, start_at, validity_ms
+from ..domain.planning import start_at, validity_ms
 from ..domain.policy import policy_of
 from ..domain.schedule import Window
 from ..schemas.common import Platform, RequestSchedulingSettings, ToDestination, ValidityPeriod, Webhooks
 from ..store.messages import BulkPlan, NewMessage, accept
 from ..store.sql import Op
 from .context import Context
-from .errors import InvalidRequest
 
 Rejection = tuple[st.Status, st.Error]
 ACCEPTED = st.status("PENDING_ENROUTE")
@@ -72,10 +71,8 @@ class OutboundMessage(Protocol):
 
 
 def bulk_plan(channel: str, schedule: RequestSchedulingSettings | None, now: int, ids: IdSource) -> BulkPlan:
-    """The request's bulk: its id (given or new), start (sendAt or now) and pace. sendAt beyond 180 days is a 400."""
+    """The request's bulk: its id (given or new), start (sendAt, as parsed and checked by the schema, or now)."""
     send_at = schedule.send_at_ms() if schedule else None
-    if send_at is not None and send_at_too_far(now, send_at):
-        raise InvalidRequest([("options.schedule.sendAt", "must be at most 180 days in the future")])
     speed = schedule.sendingSpeedLimit if schedule else None
     return BulkPlan(
         (schedule.bulkId if schedule else None) or ids.bulk_id(now),
