@@ -26,6 +26,12 @@ class Settings:
     max_submit_rate: float = 0.0
     max_submit_rate_per_sender: float = 0.0
     log_level: str = "info"
+    log_format: str = "text"  # text | json (one JSON object per line)
+    # Webhook targets on loopback, private, link-local and metadata addresses: None = allowed with the sandbox
+    # upstream (developers test with local receivers), refused with a real one.
+    webhook_allow_private: bool | None = None
+    link_retention_days: int = 90  # short links (and their redirects) are kept this long after creation
+    click_retention_days: int = 90  # recorded clicks are kept this long
     # Declarative catalogue for the default account, from the TOML file.
     senders: list[dict[str, Any]] = field(default_factory=list)
     alim_templates: list[dict[str, Any]] = field(default_factory=list)
