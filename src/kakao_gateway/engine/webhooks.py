@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,6 +91,8 @@ class WebhookPusher:
         self._inflight: Counter[str] = Counter()  # URL -> posts under way
         self._tasks: set[asyncio.Task[None]] = set()
         self.on_done: Callable[[], None] = lambda: None  # wakes the push duty when a slot frees up
+        # (result "ok" | "failed", seconds the post took, outbox kind): for metrics
+        self.observe: Callable[[str, float, str], None] = lambda result, seconds, kind: None
 
     @property
     def busy(self) -> int:
@@ -146,7 +149,9 @@ class WebhookPusher:
         self.on_done()
 
     async def _push(self, batch: _Batch) -> None:
+        started = time.perf_counter()
         error = await self._post(batch)
+        self.observe("ok" if error is None else "failed", time.perf_counter() - started, batch.items[0].kind)
         now = self.clock.now_ms()
         if error is None:
             await self.db.write(record_pushes([item.seq for item in batch.items], []))
