@@ -162,12 +162,11 @@ def _reslot(
 
 def pause(account_id: str, bulk_id: str) -> Op[int]:
     yield Execute("UPDATE bulks SET state = 'paused' WHERE account_id = ? AND bulk_id = ?", (account_id, bulk_id))
-    return (
-        yield Execute(
-            "UPDATE messages SET state = 'paused' WHERE account_id = ? AND bulk_id = ? AND state = 'queued'",
-            (account_id, bulk_id),
-        )
+    paused: int = yield Execute(
+        "UPDATE messages SET state = 'paused' WHERE account_id = ? AND bulk_id = ? AND state = 'queued'",
+        (account_id, bulk_id),
     )
+    return paused
 
 
 def resume(account_id: str, bulk: Bulk, now: int) -> Op[int]:

@@ -117,7 +117,7 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
     )
     duplicates: set[int] = set()
     if len(inserted) != len(messages):
-        stored = Counter(inserted)
+        stored: Counter[str] = Counter(inserted)
         for index, m in enumerate(messages):
             if stored[m.message_id] > 0:
                 stored[m.message_id] -= 1
