@@ -163,19 +163,26 @@ def _span(t: int, w: AnyWindow | None) -> tuple[int, int | None]:
         return _span_all(t, w)
     if not w.days:
         raise ValueError("the delivery time window has no days, so it is never open")
-    day = t // DAY_MS
     if w.start_minute is None or w.end_minute is None:
-        if len(w.days) == 7:
-            return t, None
-        d = day
-        while _weekday(d) not in w.days:  # at most 6 steps: some day of the week is listed
-            d += 1
-        start = t if d == day else d * DAY_MS
-        end_day = d + 1
-        while _weekday(end_day) in w.days:  # at most 5 steps: some day of the week is not listed
-            end_day += 1
-        return start, end_day * DAY_MS
-    from_ms = w.start_minute * MINUTE_MS
+        return _span_whole_days(t, w)
+    return _span_daily(t, w, w.start_minute * MINUTE_MS)
+
+
+def _span_whole_days(t: int, w: Window) -> tuple[int, int | None]:
+    if len(w.days) == 7:
+        return t, None
+    day = d = t // DAY_MS
+    while _weekday(d) not in w.days:  # at most 6 steps: some day of the week is listed
+        d += 1
+    start = t if d == day else d * DAY_MS
+    end_day = d + 1
+    while _weekday(end_day) in w.days:  # at most 5 steps: some day of the week is not listed
+        end_day += 1
+    return start, end_day * DAY_MS
+
+
+def _span_daily(t: int, w: Window, from_ms: int) -> tuple[int, int | None]:
+    day = t // DAY_MS
     length = w.period_ms()
     # The period of the day before may wrap into `day`; after that a week ahead always holds a listed day.
     for d in range(day - 1, day + 8):
