@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-import orjson
-
 from ..domain import status as st
 from ..domain.ids import IdSource
 from ..domain.phone import is_valid_destination
@@ -80,7 +78,6 @@ def bulk_plan(channel: str, schedule: RequestSchedulingSettings | None, now: int
         start_at(now, send_at),
         speed.amount if speed else None,
         speed.timeUnit if speed else None,
-        orjson.dumps(schedule.model_dump(exclude_none=True) if schedule else {}).decode(),
     )
 
 

@@ -32,7 +32,6 @@ class BulkPlan:
     start: int
     speed_amount: int | None
     speed_unit: str | None
-    options: str
 
 
 _TIME_VIOLATION = st.status("PENDING_TIME_VIOLATION").id
@@ -50,15 +49,14 @@ def _bulk_for_accept(
     )
     if not rows:
         yield Execute(
-            "INSERT INTO bulks (account_id, bulk_id, channel, created_at, send_at, options, state, speed_amount, "
-            "speed_unit, slot_base, next_slot) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, 0)",
+            "INSERT INTO bulks (account_id, bulk_id, channel, created_at, send_at, state, speed_amount, "
+            "speed_unit, slot_base, next_slot) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, 0)",
             (
                 account_id,
                 plan.bulk_id,
                 plan.channel,
                 now,
                 plan.start,
-                plan.options,
                 plan.speed_amount,
                 plan.speed_unit,
                 plan.start,

@@ -6,6 +6,7 @@
 - reports.push_id: the stable `webhook-id` of a push, kept across its retries.
 - api_keys.source / admin_keys.source / admin_keys.revoked_at: keys given by environment variable are marked, so a
   restart with a new one can retire its predecessor; operator keys can be revoked.
+- bulks.options goes: it kept the request's schedule as JSON and nothing read it (the pace and start have columns).
 
 Revision ID: 0007
 Revises: 0006
@@ -42,9 +43,13 @@ def upgrade() -> None:
     with op.batch_alter_table("admin_keys") as batch:
         batch.add_column(sa.Column("source", sa.Text))
         batch.add_column(sa.Column("revoked_at", sa.BigInteger))
+    with op.batch_alter_table("bulks") as batch:
+        batch.drop_column("options")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("bulks") as batch:
+        batch.add_column(sa.Column("options", sa.Text, nullable=False, server_default="{}"))
     with op.batch_alter_table("admin_keys") as batch:
         batch.drop_column("revoked_at")
         batch.drop_column("source")
