@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..domain import status as st
+from ..domain.channels import CHANNELS
 from ..domain.ids import IdSource
-from ..domain.phone import is_valid_destination
 from ..domain.planning import start_at, validity_ms
 from ..domain.policy import policy_of
 from ..domain.schedule import Window
@@ -16,8 +17,8 @@ from ..store.messages import BulkPlan, NewMessage, accept
 from ..store.sql import Op
 from .context import Context
 
+log = logging.getLogger(__name__)
 Rejection = tuple[st.Status, st.Error]
-ACCEPTED = st.status("PENDING_ENROUTE")
 NO_ERROR = st.error("NO_ERROR").id
 DUPLICATE = st.status("REJECTED_DUPLICATE_MESSAGE_ID")
 
@@ -27,18 +28,13 @@ def reject(status: str, error: str) -> Rejection:
 
 
 UNKNOWN_SENDER = reject("REJECTED_SOURCE", "EC_CONFIGURATION_ERROR")
-MISSING_TO = reject("MISSING_TO", "EC_INVALID_DESTINATION_ADDRESS")
-BAD_DESTINATION = reject("REJECTED_DESTINATION", "EC_INVALID_DESTINATION_ADDRESS")
 BAD_TEMPLATE = reject("UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE")
 BAD_ARGS = reject("UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE_ARGS")
 
 
-def destination_problem(to: str | None) -> Rejection | None:
-    if not to:
-        return MISSING_TO
-    if not is_valid_destination(to):
-        return BAD_DESTINATION
-    return None
+def destination_problem(to: str | None, channel: str = "ALIM") -> Rejection | None:
+    problem = CHANNELS[channel].destination_problem(to)
+    return reject(*problem) if problem else None
 
 
 class MessageOptions(Protocol):
@@ -115,9 +111,10 @@ def message_rows(
     generated = iter(ids.message_ids(sum(1 for d in m.destinations if not d.messageId), now))
     for d in m.destinations:
         message_id = d.messageId or next(generated)
-        row_problem = destination_problem(d.to) or problem
+        row_problem = destination_problem(d.to, plan.channel) or problem
         state, due_at, expires_at = ("done", now, now) if row_problem else ("queued", plan.start, plan.start + validity)
-        status_id, error_id = (row_problem[0].id, row_problem[1].id) if row_problem else (ACCEPTED.id, NO_ERROR)
+        accepted = st.status(CHANNELS[plan.channel].accepted_status).id
+        status_id, error_id = (row_problem[0].id, row_problem[1].id) if row_problem else (accepted, NO_ERROR)
         rows.append(
             NewMessage(
                 account_id,
@@ -144,6 +141,7 @@ def message_rows(
                 bool(delivery.intermediateReport) if delivery else False,
                 row_options,
                 policy,
+                route=CHANNELS[plan.channel].route,
             )
         )
         if per_destination is not None and row_problem is None:
@@ -162,7 +160,25 @@ async def store_and_answer(
     """Commit every row, and what `after_accept` writes knowing the duplicates, in one transaction; answer."""
     duplicates = await ctx.db.write(_accept_with(account_id, plan, rows, now, after_accept))
     ctx.wake_engine()
+    _count(ctx, account_id, plan, rows, duplicates)
     return {"bulkId": plan.bulk_id, "messages": [_answer(i, r, duplicates) for i, r in enumerate(rows)]}
+
+
+def _count(ctx: Context, account_id: str, plan: BulkPlan, rows: list[NewMessage], duplicates: set[int]) -> None:
+    """Metrics and a log line: destinations accepted and rejected. The gateway's Context may carry a
+    `count_destinations(channel, accepted, rejected)` hook (app.py); other Contexts count nothing."""
+    accepted = sum(1 for i, r in enumerate(rows) if r.state != "done" and i not in duplicates)
+    rejected = len(rows) - accepted
+    count: Callable[[str, int, int], None] | None = getattr(ctx, "count_destinations", None)
+    if count is not None:
+        count(plan.channel, accepted, rejected)
+    log.info(
+        "%s send: %d destinations accepted, %d rejected",
+        plan.channel,
+        accepted,
+        rejected,
+        extra={"bulkId": plan.bulk_id, "accountId": account_id},
+    )
 
 
 def _accept_with(
@@ -184,5 +200,5 @@ def _answer(index: int, row: NewMessage, duplicates: set[int]) -> dict[str, Any]
     elif row.state == "done":
         status = st.STATUS_BY_ID[row.status_id]
     else:
-        status = ACCEPTED
+        status = st.status(CHANNELS[row.channel].accepted_status)
     return {"messageId": row.message_id, "status": status.wire(), "destination": row.destination}
