@@ -10,9 +10,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..domain.channels import KAKAO_SANDBOX
 from .base import LateKind, LateResult, Submission, SubmitKind, SubmitResult
 
-ROUTE = "KAKAO_SANDBOX"
+ROUTE = KAKAO_SANDBOX
 UNREACHABLE_FOR_MS = 10 * 60_000
 
 DELIVERED = ("DELIVERED_TO_HANDSET", "NO_ERROR")

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
+from ..domain.channels import KAKAO_SANDBOX
 from ..domain.policy import SendPolicy, decode
 from ..domain.reports import MessageFacts, delivery_report
 from .reports import ReportDraft
@@ -83,7 +84,7 @@ class NewMessage:
     options: str | None
     policy: SendPolicy  # its options converted once; `options` is its encoding
     held_reported: bool = False
-    route: str = "KAKAO_SANDBOX"
+    route: str = KAKAO_SANDBOX
     hop: int = 0
 
     def row(self) -> tuple[Any, ...]:
