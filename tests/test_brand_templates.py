@@ -763,7 +763,8 @@ async def test_request_fields(client: httpx.AsyncClient, fields: dict[str, Any],
 
 async def test_bodies_that_are_not_json_objects(client: httpx.AsyncClient) -> None:
     await add_sender(client)
-    assert_error(await client.post(TEMPLATES, content=b"{nope"), 400)
+    json_type = {"Content-Type": "application/json"}
+    assert_error(await client.post(TEMPLATES, content=b"{nope", headers=json_type), 400)
     assert_error(await client.post(TEMPLATES, content=b""), 400)
     assert_error(await client.post(TEMPLATES, json=[template(TEXT)]), 400)
 

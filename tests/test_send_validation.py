@@ -651,7 +651,7 @@ async def test_generated_and_given_message_ids_mix(client: httpx.AsyncClient) ->
 async def test_ten_thousand_destinations_in_one_request(client: httpx.AsyncClient) -> None:
     await register_basics(client)
     destinations = [f"8210{i:08d}" for i in range(10_000)]
-    response = await client.post("/kakao-alim/1/messages", content=json.dumps(alim_body(*destinations)))
+    response = await post(client, json.dumps(alim_body(*destinations)))
     assert response.status_code == 200, response.text[:500]
     answer = response.json()
     assert_matches(answer, "/kakao-alim/1/messages", "post", 200)

@@ -43,6 +43,12 @@ _KINDS: dict[int, tuple[str, str, str, list[dict[str, str]]]] = {
         [],
     ),
     413: ("E413", "Request entity too large.", "Split the request into smaller ones.", []),
+    415: (
+        "E415",
+        "Unsupported media type.",
+        "Send the body as JSON with the header Content-Type: application/json.",
+        [],
+    ),
     429: (
         "E429",
         "Too many requests sent.",
@@ -58,13 +64,27 @@ _KINDS: dict[int, tuple[str, str, str, list[dict[str, str]]]] = {
 }
 
 
+MAX_VIOLATIONS = 100  # listed in one answer; the rest are counted in one more violation
+
+
+def capped(found: list[tuple[str, str]], total: int | None = None) -> list[tuple[str, str]]:
+    """At most MAX_VIOLATIONS violations, then one saying how many more there were (`total` when counted apart)."""
+    total = len(found) if total is None else total
+    if total <= MAX_VIOLATIONS:
+        return found
+    return [*found[:MAX_VIOLATIONS], ("", f"and {total - MAX_VIOLATIONS} more violations ({total} in all)")]
+
+
 def api_error_body(status: int, violations: list[tuple[str, str]] | None = None) -> dict[str, Any]:
     code, description, action, resources = _KINDS.get(status, _KINDS[500])
+    listed = violations or []
+    if len(listed) > MAX_VIOLATIONS + 1:
+        listed = capped(listed)
     return {
         "errorCode": code,
         "description": description,
         "action": action,
-        "violations": [{"property": p, "violation": v} for p, v in violations or []],
+        "violations": [{"property": p, "violation": v} for p, v in listed],
         "resources": resources,
     }
 
@@ -137,12 +157,14 @@ def _message(error: Any) -> str:
 
 
 def violations(exc: ValidationError, raw: bytes = b"") -> list[tuple[str, str]]:
+    """One violation per error, the first MAX_VIOLATIONS with their paths, then a count of the rest."""
     try:
         document = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:
         document = None
-    found = []
-    for error in exc.errors(include_url=False):
+    found: list[tuple[str, str]] = []
+    total = exc.error_count()
+    for error in exc.errors(include_url=False, include_input=False, include_context=True)[:MAX_VIOLATIONS]:
         loc = tuple(error["loc"])
         if error["type"] == "json_invalid":
             found.append(("", f"request body is not valid JSON: {error['msg']}"))
@@ -151,4 +173,32 @@ def violations(exc: ValidationError, raw: bytes = b"") -> list[tuple[str, str]]:
         if error["type"] == "union_tag_not_found":
             path = f"{path}.type" if path else "type"
         found.append((path, _message(error)))
-    return found
+    return capped(found, total)
+
+
+def nul_violations(raw: bytes) -> list[tuple[str, str]]:
+    """Paths of the strings (values or keys) of a JSON body that hold a NUL character, which no database column
+    takes: empty when there are none or the body is not JSON (its validation then says so)."""
+    if b"\\u0000" not in raw:
+        return []
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return []
+    found: list[tuple[str, str]] = []
+    count = 0
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                count += 1
+                if len(found) < MAX_VIOLATIONS:
+                    found.append((path, "must not contain a NUL character (\\u0000)"))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(node))))
+        elif isinstance(node, dict):
+            for key, value in reversed(list(node.items())):
+                child = f"{path}.{key}" if path else key
+                stack.append((child, key if "\x00" in key else value))
+    return capped(found, count)

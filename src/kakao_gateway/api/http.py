@@ -13,7 +13,7 @@ from starlette.responses import Response
 from ..service.auth import Authenticator, Principal
 from ..service.context import Context
 from ..service.errors import Conflict, InvalidRequest, NotFound
-from .errors import api_error, violations
+from .errors import api_error, nul_violations, violations
 
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -34,17 +34,53 @@ def context(request: Request) -> Context:
     return ctx
 
 
-async def parse(request: Request, model: type[M]) -> M:
+def _too_large(request: Request) -> HttpError:
+    return HttpError(api_error(413, [("", f"the body must be at most {MAX_BODY_BYTES} bytes")], request))
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, read chunk by chunk and refused (413) as soon as it passes MAX_BODY_BYTES, whether or not a
+    Content-Length announced it: a chunked body is never read whole."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise HttpError(api_error(413, [("", f"the body must be at most {MAX_BODY_BYTES} bytes")], request))
-    raw = await request.body()
+        raise _too_large(request)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _too_large(request)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def is_json(content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+async def parse(request: Request, model: type[M]) -> M:
+    """A JSON body validated into `model`: 413 over the size limit, 400 when empty, 415 when not declared JSON,
+    400 with one violation per problem (capped) when invalid."""
+    raw = await read_body(request)
     if not raw.strip():
         raise HttpError(api_error(400, [("", "request body is required")], request))
+    if not is_json(request.headers.get("content-type")):
+        raise HttpError(api_error(415, [("Content-Type", "must be application/json")], request))
+    problems = nul_violations(raw)
+    if problems:
+        raise HttpError(api_error(400, problems, request))
     try:
         return model.model_validate_json(raw, context={"now_ms": context(request).clock.now_ms()})
     except ValidationError as exc:
         raise HttpError(api_error(400, violations(exc, raw), request)) from None
+
+
+def nul_free(request: Request) -> None:
+    """Path parameters never hold a NUL character (no database column takes one)."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise HttpError(api_error(400, [(name, "must not contain a NUL character")], request))
 
 
 async def principal(request: Request, scopes: frozenset[str]) -> Principal:
@@ -71,6 +107,7 @@ def handled(endpoint: Endpoint) -> Endpoint:
 
     async def wrapper(request: Request) -> Response:
         try:
+            nul_free(request)
             return await endpoint(request)
         except HttpError as exc:
             return exc.response

@@ -11,13 +11,21 @@ from ..service.reports import LogFilter, PullFilter
 MAX_LIST_CHARS = 2048
 
 
+def _nul_free(name: str, values: list[str]) -> None:
+    if any("\x00" in v for v in values):
+        raise InvalidRequest([(name, "must not contain a NUL character")])
+
+
 def one(params: QueryParams, name: str) -> str | None:
     value = params.get(name)
+    if value is not None:
+        _nul_free(name, [value])
     return value if value not in (None, "") else None
 
 
 def many(params: QueryParams, name: str) -> tuple[str, ...]:
     raw = params.getlist(name)
+    _nul_free(name, raw)
     if sum(len(v) for v in raw) > MAX_LIST_CHARS:
         raise InvalidRequest([(name, f"must be at most {MAX_LIST_CHARS} characters")])
     return tuple(part.strip() for value in raw for part in value.split(",") if part.strip())

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from .common import (
     AppLinkRule,
+    BoundedMessages,
     DefaultSmsFailover,
     DeliveryTimeWindow,
     Platform,
@@ -112,5 +113,5 @@ class AlimRequestOptions(Wire):
 
 
 class AlimRequest(Wire):
-    messages: Annotated[list[AlimMessage], Field(min_length=1)]
+    messages: Annotated[list[AlimMessage], BoundedMessages, Field(min_length=1)]
     options: AlimRequestOptions | None = None

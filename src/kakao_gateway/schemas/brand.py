@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal, TypeAlias
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .common import (
     AppLinkRule,
+    BoundedMessages,
     DefaultSmsFailover,
     DeliveryTimeWindow,
     MessageDeliveryReporting,
@@ -265,12 +266,12 @@ def _rich_content_button_problems(buttons: Sequence[BrandButton] | None, loc: Lo
 
 class PriceDiscountCouponTitle(Wire):
     type: Literal["PRICE_DISCOUNT_COUPON"]
-    couponTitleParameter: Annotated[int, Field(ge=1, le=99999999)]
+    couponTitleParameter: Annotated[int, Strict(), Field(ge=1, le=99999999)]
 
 
 class PercentageDiscountCouponTitle(Wire):
     type: Literal["PERCENTAGE_DISCOUNT_COUPON"]
-    couponTitleParameter: Annotated[int, Field(ge=1, le=100)]
+    couponTitleParameter: Annotated[int, Strict(), Field(ge=1, le=100)]
 
 
 class ShippingDiscountCouponTitle(Wire):
@@ -342,10 +343,10 @@ class ItemListElement(Wire):
 
 class CommerceFreeForm(Wire):
     title: Annotated[str, Field(min_length=1, max_length=30)]
-    regularPrice: Annotated[int, Field(ge=0, le=99999999)]
-    discountPrice: Annotated[int, Field(ge=0, le=99999999)] | None = None
-    discountFixed: Annotated[int, Field(ge=0, le=999999)] | None = None
-    discountRate: Annotated[int, Field(ge=0, le=100)] | None = None
+    regularPrice: Annotated[int, Strict(), Field(ge=0, le=99999999)]
+    discountPrice: Annotated[int, Strict(), Field(ge=0, le=99999999)] | None = None
+    discountFixed: Annotated[int, Strict(), Field(ge=0, le=999999)] | None = None
+    discountRate: Annotated[int, Strict(), Field(ge=0, le=100)] | None = None
 
     @model_validator(mode="after")
     def _discount(self) -> CommerceFreeForm:
@@ -730,5 +731,5 @@ class BrandRequestOptions(Wire):
 
 
 class BrandRequest(Wire):
-    messages: Annotated[list[BrandMessage], Field(min_length=1)]
+    messages: Annotated[list[BrandMessage], BoundedMessages, Field(min_length=1)]
     options: BrandRequestOptions | None = None

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ..domain.planning import send_at_problem
 from ..domain.schedule import Window, delivery_window_problem
@@ -13,6 +23,34 @@ from ..domain.times import parse_instant
 
 class Wire(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+INT32_MAX = 2**31 - 1
+# The spec's `integer`/`int32`: a JSON number (a string of digits is refused), at most 2^31 - 1 (what every column
+# that stores one takes, on both databases).
+Int32 = Annotated[int, Strict(), Field(le=INT32_MAX, ge=-INT32_MAX - 1)]
+
+MAX_DESTINATIONS = 100_000  # per request, counted over all its messages (and so at most as many messages)
+
+
+def _bounded_messages(value: Any) -> Any:
+    """Before the messages are validated one by one: at most MAX_DESTINATIONS destinations in the request and as
+    many messages, counted on the parsed JSON, so an oversized request costs one pass over it and one violation."""
+    if not isinstance(value, list):
+        return value
+    if len(value) > MAX_DESTINATIONS:
+        raise ValueError(f"must hold at most {MAX_DESTINATIONS} messages; this request has {len(value)}")
+    total = 0
+    for message in value:
+        destinations = message.get("destinations") if isinstance(message, dict) else None
+        if isinstance(destinations, list):
+            total += len(destinations)
+    if total > MAX_DESTINATIONS:
+        raise ValueError(f"a request may carry at most {MAX_DESTINATIONS} destinations; this one has {total}")
+    return value
+
+
+BoundedMessages = BeforeValidator(_bounded_messages)
 
 
 def limited(max_length: int, min_length: int = 0) -> object:
@@ -42,7 +80,7 @@ class Platform(Wire):
 
 
 class ValidityPeriod(Wire):
-    amount: int
+    amount: Int32
     timeUnit: Literal["SECONDS", "MINUTES", "HOURS"] = "MINUTES"
 
     @field_validator("amount")
@@ -54,8 +92,8 @@ class ValidityPeriod(Wire):
 
 
 class DeliveryTime(Wire):
-    hour: Annotated[int, Field(ge=0, le=23)]
-    minute: Annotated[int, Field(ge=0, le=59)]
+    hour: Annotated[int, Strict(), Field(ge=0, le=23)]
+    minute: Annotated[int, Strict(), Field(ge=0, le=59)]
 
 
 DeliveryDay = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
@@ -83,7 +121,7 @@ class DeliveryTimeWindow(Wire):
 
 class SouthKoreaOptions(Wire):
     title: Annotated[str, Field(max_length=66)] | None = None
-    resellerCode: int | None = None
+    resellerCode: Int32 | None = None
 
 
 class RegionalOptions(Wire):
@@ -117,7 +155,7 @@ class Webhooks(Wire):
 
 
 class SendingSpeedLimit(Wire):
-    amount: int
+    amount: Int32
     timeUnit: Literal["MINUTE", "HOUR", "DAY"] = "MINUTE"
 
     @field_validator("amount")

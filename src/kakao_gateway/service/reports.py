@@ -45,7 +45,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         version, _, seq = text.partition(":")
-        if version != "v1":
+        if version != "v1" or not seq.isascii() or not seq.isdigit() or not 0 < int(seq) < 2**63:
             raise ValueError
         return int(seq)
     except (ValueError, binascii.Error, UnicodeDecodeError):
