@@ -1,4 +1,4 @@
-"""`/kakao/1/...` extensions: senders and report subscriptions."""
+"""`/kakao/1/...` extensions: senders, report subscriptions and webhook signing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from starlette.routing import Route
 from ..schemas.extensions import SenderBody, SubscriptionsBody
 from ..service import catalog
 from ..service.auth import MANAGE_SCOPES
+from . import webhook_signing
 from .http import context, handled, json_response, parse, principal
 
 
@@ -45,4 +46,5 @@ routes = [
     Route("/kakao/1/senders", list_senders, methods=["GET"]),
     Route("/kakao/1/subscriptions", put_subscriptions, methods=["PUT"]),
     Route("/kakao/1/subscriptions", get_subscriptions, methods=["GET"]),
+    *webhook_signing.routes,
 ]

@@ -5,16 +5,30 @@ Each kind of outbox row has its renderer: delivery reports go in batches per (UR
 tasks of their own and record their results when they end, so a receiver that answers slowly (or never, until the
 timeout) holds only its own endpoint's slots: at most `per_endpoint` posts per URL and `max_inflight` in all.
 Claims leave out URLs with no free slot, so one tenant's dead receivers cannot take the others' turns.
+
+Every push carries a `webhook-id`; with signing (Standard Webhooks), a push of an account that has signing secrets
+also carries `webhook-timestamp` and `webhook-signature` (one `v1,` signature per secret that signs now: two
+during a rotation). The body is the Infobip body, unchanged.
+
+`webhook-id` is the same on every retry of the same push. A batch holds one account's rows only, and rows posted
+for the first time get their batch's new id (`reports.push_id`), written before the post; a retry groups claimed
+rows by that id again, and the webhook-id is derived from the id and the exact rows
+(`domain.webhook_signing.webhook_id`). The rows of a batch are always recorded together (same due time, same
+attempts), so a retry re-forms the batch and gets the same webhook-id; should a claim ever catch only part of a
+batch (the claim limit, two workers), that part gets another webhook-id: never the same id for other content.
+`webhook-timestamp` is the wall-clock time of the attempt (receivers check it against their own clock, also when
+the gateway runs on a virtual clock).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import orjson
@@ -23,8 +37,10 @@ from ..clock import Clock
 from ..domain.planning import MAX_VALIDITY_MS
 from ..domain.reports import reports_xml
 from ..domain.retry import webhook_retry_delay_ms
+from ..domain.webhook_signing import signature, webhook_id
 from ..store.database import Database
-from ..store.reports import PushItem, claim_pushes, record_pushes, release_pushes
+from ..store.reports import PushItem, claim_pushes, record_pushes
+from ..store.webhook_secrets import signing_secrets, start_pushes
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +80,29 @@ def render(items: list[PushItem], content_type: str) -> tuple[bytes, str]:
     return RENDERERS[items[0].kind][1](items, content_type)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Batch:
     url: str
     content_type: str
     items: list[PushItem]
+    batch_id: str | None  # the stored id of the batch (None until first posted)
+    secrets: list[str] = field(default_factory=list)  # the account's signing secrets, current first
+
+    @property
+    def webhook_id(self) -> str:
+        assert self.batch_id is not None
+        return webhook_id(self.batch_id, [item.seq for item in self.items])
 
 
 def _batches(items: list[PushItem], batch_size: int) -> list[_Batch]:
-    groups: dict[tuple[str, str, str], list[PushItem]] = defaultdict(list)
+    """One account's rows per batch; rows already posted keep their batch (their push_id), new rows form new ones."""
+    groups: dict[tuple[str, str, str, str, str | None], list[PushItem]] = defaultdict(list)
     for item in items:
-        groups[(item.url, item.content_type, item.kind)].append(item)
+        groups[(item.account_id, item.url, item.content_type, item.kind, item.push_id)].append(item)
     out: list[_Batch] = []
-    for (url, content_type, kind), group in groups.items():
+    for (_, url, content_type, kind, push_id), group in groups.items():
         size = batch_size if RENDERERS[kind][0] else 1
-        out.extend(_Batch(url, content_type, group[i : i + size]) for i in range(0, len(group), size))
+        out.extend(_Batch(url, content_type, group[i : i + size], push_id) for i in range(0, len(group), size))
     return out
 
 
@@ -93,6 +117,7 @@ class WebhookPusher:
         self.on_done: Callable[[], None] = lambda: None  # wakes the push duty when a slot frees up
         # (result "ok" | "failed", seconds the post took, outbox kind): for metrics
         self.observe: Callable[[str, float, str], None] = lambda result, seconds, kind: None
+        self.wall_clock: Callable[[], float] = time.time  # webhook-timestamp: the wall-clock time of the attempt
 
     @property
     def busy(self) -> int:
@@ -110,13 +135,30 @@ class WebhookPusher:
         if not items:
             return 0
         later: list[int] = []
+        started: list[_Batch] = []
+        inflight = Counter(self._inflight)
         for batch in _batches(items, self.limits.batch_size):
-            if len(self._tasks) >= self.limits.max_inflight or self._inflight[batch.url] >= self.limits.per_endpoint:
+            if (
+                len(self._tasks) + len(started) >= self.limits.max_inflight
+                or inflight[batch.url] >= self.limits.per_endpoint
+            ):
                 later.extend(item.seq for item in batch.items)
                 continue
-            self._start(batch)
-        if later:
-            await self.db.write(release_pushes(later, now))
+            inflight[batch.url] += 1
+            started.append(batch)
+        new_ids: list[tuple[int, str]] = []
+        for batch in started:
+            if batch.batch_id is None:
+                batch.batch_id = secrets.token_hex(16)
+                new_ids.extend((item.seq, batch.batch_id) for item in batch.items)
+        # the batch ids are stored before any post, so a retry after a crash mid-post has the same webhook-id
+        if new_ids or later:
+            await self.db.write(start_pushes(new_ids, later, now))
+        if started:
+            keys = await self.db.read(signing_secrets(sorted({b.items[0].account_id for b in started}), now))
+            for batch in started:
+                batch.secrets = keys.get(batch.items[0].account_id, [])
+                self._start(batch)
         return len(items) - len(later)
 
     async def push_due(self) -> int:
@@ -166,8 +208,13 @@ class WebhookPusher:
 
     async def _post(self, batch: _Batch) -> str | None:
         body, media_type = render(batch.items, batch.content_type)
+        headers = {"Content-Type": media_type, "webhook-id": batch.webhook_id}
+        if batch.secrets:
+            timestamp = int(self.wall_clock())
+            headers["webhook-timestamp"] = str(timestamp)
+            headers["webhook-signature"] = signature(batch.secrets, batch.webhook_id, timestamp, body)
         try:
-            response = await self.http.post(batch.url, content=body, headers={"Content-Type": media_type})
+            response = await self.http.post(batch.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"[:500]
         if 200 <= response.status_code < 300:

@@ -19,6 +19,7 @@ from .sending import (
     message_rows,
     store_and_answer,
 )
+from .webhook_targets import check_targets, delivery_targets
 
 CHANNEL = "ALIM"
 
@@ -58,6 +59,7 @@ def _catalogue(
 
 
 async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str, Any]:
+    check_targets(ctx, delivery_targets(request.messages))
     now = ctx.clock.now_ms()
     options = request.options
     plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)

@@ -32,6 +32,7 @@ from .sending import (
     reject,
     store_and_answer,
 )
+from .webhook_targets import check_targets, delivery_targets
 
 CHANNEL = "BRAND"
 NOT_ELIGIBLE = reject("UNDELIVERABLE_REJECTED_PLATFORM", "EC_FORBIDDEN_ACCESS")
@@ -161,6 +162,8 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
     options = request.options
     plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)
     tracking = options.tracking if options else None
+    tracking_url = [("options.tracking.trackingUrl", tracking.trackingUrl if tracking else None)]
+    check_targets(ctx, [*delivery_targets(request.messages), *tracking_url])
     senders, templates, settings, domains = await ctx.db.read(_catalogue(account_id, request))
     ad_hours = ad_hours_window(settings)
     shorteners: list[Shortener] = []

@@ -9,6 +9,7 @@ from ..schemas.extensions import AlimTemplateBody, AlimTemplateUpdate, Subscript
 from ..store import catalog as store
 from .context import Context
 from .errors import NotFound
+from .webhook_targets import check_targets
 
 
 def sender_wire(s: store.Sender) -> dict[str, Any]:
@@ -133,7 +134,12 @@ def subscriptions_wire(subs: list[store.Subscription]) -> dict[str, Any]:
 
 
 async def put_subscriptions(ctx: Context, account_id: str, body: SubscriptionsBody) -> dict[str, Any]:
-    for channel in ("ALIM", "BRAND", "SANGDAM", "CLICK"):
+    channels = ("ALIM", "BRAND", "SANGDAM", "CLICK")
+    given = [(c, getattr(body, c)) for c in channels]
+    check_targets(
+        ctx, [(f"{c}.{f}", getattr(s, f)) for c, s in given if s is not None for f in ("reportUrl", "inboundUrl")]
+    )
+    for channel in channels:
         sub = getattr(body, channel)
         if sub is not None:
             await ctx.db.write(

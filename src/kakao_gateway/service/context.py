@@ -24,3 +24,6 @@ class Context:
     # Virtual clock only: move time to an instant, playing out everything that falls due on the way.
     # Set by whoever runs the engine (the Gateway); None where nothing can play time out.
     advance_clock: AdvanceClock | None = None
+    # Webhook targets on loopback, private, link-local and metadata addresses (set by the Gateway from its settings
+    # and upstream; allowed with the sandbox upstream by default).
+    webhook_allow_private: bool = True

@@ -50,6 +50,7 @@ class PushItem:
     attempts: int
     created_at: int
     kind: str
+    push_id: str | None = None  # the id of the batch this row was first posted in; kept for every retry
 
 
 _COLUMNS = (
@@ -143,7 +144,7 @@ def claim_pushes(now: int, limit: int, lease_ms: int, busy_urls: tuple[str, ...]
         f"push_state = 'pending' AND push_due_at <= ?{skip}",
         "push_due_at, seq",
         "push_due_at = ?",
-        "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, kind",
+        "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, kind, push_id",
         (now, *busy_urls),
         limit,
         (now + lease_ms,),
@@ -158,6 +159,7 @@ def claim_pushes(now: int, limit: int, lease_ms: int, busy_urls: tuple[str, ...]
             r["push_attempts"],
             r["created_at"],
             r["kind"],
+            r["push_id"],
         )
         for r in rows
     ]
