@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -13,21 +14,19 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from .api import admin, alim, brand, brand_templates, bulks, kakao, links, sandbox
+from .api import admin, alim, brand, brand_templates, bulks, kakao, links, ops, sandbox
 from .api.errors import api_error
-from .api.http import json_response
 from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
 from .connectors.base import Connector
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
-from .domain.webhook_targets import private_allowed
 from .engine.engine import Engine
-from .engine.settings import EngineSettings
-from .engine.transport import GuardedTransport
+from .engine.settings import DAY_MS, EngineSettings
 from .engine.webhooks import WebhookPusher
+from .metrics import GatewayMetrics
+from .readiness import readiness
 from .service import accounts
 from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
@@ -38,6 +37,13 @@ from .store.messages import next_event_at
 from .store.reports import next_push_at
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class GatewayContext(Context):
+    """The gateway's Context, with the send path's metrics hook (read by service.sending)."""
+
+    count_destinations: Callable[[str, int, int], None] = field(default=lambda channel, accepted, rejected: None)
 
 
 class Gateway:
@@ -54,25 +60,25 @@ class Gateway:
         self.settings = settings
         self.clock = clock or (ManualClock() if settings.virtual_clock else SystemClock())
         self.db = db or open_database(settings.database_url)
+        self.metrics = GatewayMetrics()
         public_url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-        self.ctx = Context(self.db, self.clock, round(settings.template_approval_delay_s * 1000), public_url)
+        self.ctx = GatewayContext(self.db, self.clock, round(settings.template_approval_delay_s * 1000), public_url)
+        self.ctx.count_destinations = self.metrics.accepted
         self.auth = Authenticator(self.ctx)
         self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms, friends=self._friends)
         self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox}  # by route
-        # Webhook pushes: where they may go is checked at accept and on the address connected to (engine/transport.py)
-        self.sandbox_upstream = all(isinstance(c, SandboxKakao) for c in self.connectors.values())
-        self.ctx.webhook_allow_private = private_allowed(settings.webhook_allow_private, self.sandbox_upstream)
         self.http = httpx.AsyncClient(
-            transport=webhook_transport or GuardedTransport(self.ctx.webhook_allow_private),
-            timeout=httpx.Timeout(10.0),
-            headers={"User-Agent": "kakao-gateway"},
-            trust_env=False,
+            transport=webhook_transport, timeout=httpx.Timeout(10.0), headers={"User-Agent": "kakao-gateway"}
         )
         engine_settings = EngineSettings(
-            max_submit_rate=settings.max_submit_rate, max_submit_rate_per_sender=settings.max_submit_rate_per_sender
+            max_submit_rate=settings.max_submit_rate,
+            max_submit_rate_per_sender=settings.max_submit_rate_per_sender,
+            link_keep_ms=settings.link_retention_days * DAY_MS,
+            click_keep_ms=settings.click_retention_days * DAY_MS,
         )
         pusher = WebhookPusher(self.db, self.clock, self.http)
-        self.engine = Engine(self.db, self.clock, self.connectors, pusher, engine_settings)
+        self.engine = Engine(self.db, self.clock, self.connectors, pusher, engine_settings, self.metrics)
+        self.engine.pusher.observe = self.metrics.pushed
         self.ctx.wake_engine = self.engine.wake
         self.ctx.advance_clock = self.advance_clock
         self.printed: dict[str, str] = {}
@@ -118,6 +124,19 @@ class Gateway:
             self.clock.set(target_ms)
         await self.engine.run_until_idle()
 
+    async def readiness(self) -> tuple[bool, dict[str, Any]]:
+        """/ready: the database, its migrations, the engine's duties (if this process runs them), the connectors."""
+        engine = self.engine if self.settings.engine else None
+        return await readiness(self.db, engine, self.engine.connectors, self.routes)
+
+    @property
+    def routes(self) -> list[str]:
+        """The routes this gateway serves, each of which must have a connector."""
+        return [SANDBOX_ROUTE]
+
+    async def metrics_text(self) -> bytes:
+        return await self.metrics.render(self.db, self.clock, self.engine if self.settings.engine else None)
+
     async def stop(self) -> None:
         self._stop.set()
         if self._engine_task is not None:
@@ -127,10 +146,6 @@ class Gateway:
             self._engine_task = None
         await self.http.aclose()
         await self.db.close()
-
-
-async def health(request: Request) -> Response:
-    return json_response({"status": "ok"})
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -154,7 +169,7 @@ def create_app(gateway: Gateway) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/health", health),
+            *ops.routes,
             *alim.routes,
             *brand.routes,
             *brand_templates.routes,
@@ -169,4 +184,18 @@ def create_app(gateway: Gateway) -> Starlette:
     )
     app.state.ctx = gateway.ctx
     app.state.auth = gateway.auth
+    app.state.ops = _Ops(gateway)
     return app
+
+
+class _Ops:
+    """The operations endpoints' view of a gateway (api.ops.Operations)."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self._gateway = gateway
+
+    async def readiness(self) -> tuple[bool, dict[str, Any]]:
+        return await self._gateway.readiness()
+
+    async def metrics(self) -> bytes:
+        return await self._gateway.metrics_text()

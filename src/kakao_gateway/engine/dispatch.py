@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 
 from ..clock import Clock
 from ..connectors.base import Connector, Submission, SubmitResult
@@ -24,6 +24,7 @@ from ..store.database import Database
 from ..store.message_rows import Claimed
 from ..store.outcomes import Outcome, claim_due, record, renew_leases
 from ..store.rates import take_tokens, window_of
+from .observer import EngineObserver, NullObserver
 from .settings import EngineSettings
 from .submission import submission_of
 
@@ -50,6 +51,23 @@ def retry_outcome(c: Claimed, error_id: int, now: int, owner: str | None) -> Out
     return Outcome(c.seq, "retry", _PENDING, error_id, retry_at, owner, departed=None)
 
 
+def log_ids(rows: Sequence[Claimed]) -> dict[str, str]:
+    """The `extra=` of a log line about these rows: each of messageId, bulkId, accountId that they share."""
+    ids: dict[str, str] = {}
+    if not rows:
+        return ids
+    first = rows[0]
+    for key, value in (("messageId", first.message_id), ("bulkId", first.bulk_id), ("accountId", first.account_id)):
+        if key == "messageId" and len(rows) > 1:
+            continue
+        if all(getattr(r, _ATTR[key]) == value for r in rows):
+            ids[key] = value
+    return ids
+
+
+_ATTR = {"messageId": "message_id", "bulkId": "bulk_id", "accountId": "account_id"}
+
+
 def _known(status: str, error: str) -> tuple[int, int] | None:
     try:
         return st.status(status).id, st.error(error).id
@@ -65,12 +83,14 @@ class Dispatcher:
         connectors: Mapping[str, Connector],
         settings: EngineSettings,
         owner: str,
+        observer: EngineObserver | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.connectors = connectors
         self.settings = settings
         self.owner = owner
+        self.observer: EngineObserver = observer or NullObserver()
 
     async def step(self) -> int:
         now = self.clock.now_ms()
@@ -78,6 +98,7 @@ class Dispatcher:
         claimed = await self.db.write(claim_due(now, s.claim_batch, self.owner, s.lease_ms))
         if not claimed:
             return 0
+        self.observer.claimed(len(claimed))
         allowed, held = self._hold_closed_windows(claimed, now)
         allowed = await self._pace(allowed, now)
         allowed, throttled = await self._throttle(allowed, now)
@@ -86,6 +107,8 @@ class Dispatcher:
             by_route[c.route].append(c)
         outcomes: list[Outcome] = held + throttled
         for route, batch in by_route.items():
+            for channel, count in Counter(c.channel for c in batch).items():
+                self.observer.submitted(channel, route, count)
             results = await self._submit_renewing(route, batch, now)
             outcomes.extend(self._outcome(c, r, now) for c, r in zip(batch, results, strict=True))
         await self.db.write(record(outcomes, self.clock.now_ms()))
@@ -192,23 +215,43 @@ class Dispatcher:
     async def _submit(self, route: str, batch: list[Claimed], now: int) -> list[SubmitResult]:
         connector = self.connectors.get(route)
         if connector is None:
-            log.error("no connector serves route %s; %d messages fail", route, len(batch))
+            log.error("no connector serves route %s; %d messages fail", route, len(batch), extra=log_ids(batch))
             return [SubmitResult("final", "UNDELIVERABLE_NOT_SENT", "EC_CONFIGURATION_ERROR")] * len(batch)
         submissions: list[Submission] = [submission_of(c) for c in batch]
         try:
             results = await connector.submit(submissions, now)
         except Exception:
-            log.exception("connector %s failed a submit; retrying the batch later", route)
+            log.exception("connector %s failed a submit; retrying the batch later", route, extra=log_ids(batch))
             return [SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")] * len(batch)
         if len(results) != len(batch):
-            log.error("connector %s answered %d results for %d messages", route, len(results), len(batch))
+            log.error(
+                "connector %s answered %d results for %d messages",
+                route,
+                len(results),
+                len(batch),
+                extra=log_ids(batch),
+            )
             return [SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")] * len(batch)
         return results
 
     def _outcome(self, c: Claimed, r: SubmitResult, now: int) -> Outcome:
+        outcome = self._decide(c, r, now)
+        group = st.STATUS_BY_ID[outcome.status_id].group_name
+        self.observer.outcome(c.channel, c.route, group, "submit")
+        if outcome.kind == "retry":
+            self.observer.retried(c.channel, c.route, "temporary", 1)
+        return outcome
+
+    def _decide(self, c: Claimed, r: SubmitResult, now: int) -> Outcome:
         known = _known(r.status, r.error)
         if known is None:  # never raise after a submit: the outcome must be recorded, or the row is sent again
-            log.error("route %s answered unknown status %r / error %r for %s", c.route, r.status, r.error, c.seq)
+            log.error(
+                "route %s answered unknown status %r / error %r",
+                c.route,
+                r.status,
+                r.error,
+                extra=log_ids([c]),
+            )
             return Outcome(c.seq, "final", _NOT_SENT, _PROVIDER_ERROR, owner=self.owner, departed=now)
         status_id, error_id = known
         if r.kind == "final":

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 
 from ..clock import Clock
 from ..connectors.base import Connector
@@ -20,14 +22,22 @@ from ..store.database import Database
 from ..store.messages import next_due_at
 from .dispatch import Dispatcher
 from .maintenance import Collector, Maintenance
+from .observer import EngineObserver, NullObserver
 from .settings import EngineSettings
 from .supervisor import Duty, supervise
 from .webhooks import WebhookPusher
 
-__all__ = ["Engine", "EngineSettings"]
+__all__ = ["DutyState", "Engine", "EngineSettings"]
 
 log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "kakao_gateway"
+
+
+@dataclass(frozen=True, slots=True)
+class DutyState:
+    alive: bool  # its task is running
+    last_step_s: float | None  # seconds since a step last completed (None: none yet)
+    failures: int  # steps that raised in a row
 
 
 class Engine:
@@ -38,6 +48,7 @@ class Engine:
         connectors: MutableMapping[str, Connector],
         pusher: WebhookPusher,
         settings: EngineSettings | None = None,
+        observer: EngineObserver | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -45,6 +56,7 @@ class Engine:
         self.pusher = pusher
         self.owner = uuid.uuid4().hex
         self._settings = settings or EngineSettings()
+        self.observer: EngineObserver = observer or NullObserver()
         self._build()
         # The virtual clock's advances and the duties take turns: an advance plays out each instant completely.
         self.lock = asyncio.Lock()
@@ -59,9 +71,9 @@ class Engine:
 
     def _build(self) -> None:
         s = self._settings
-        self.dispatcher = Dispatcher(self.db, self.clock, self.connectors, s, self.owner)
-        self.maintenance = Maintenance(self.db, self.clock, s, self.owner)
-        self.collector = Collector(self.db, self.clock, self.connectors)
+        self.dispatcher = Dispatcher(self.db, self.clock, self.connectors, s, self.owner, self.observer)
+        self.maintenance = Maintenance(self.db, self.clock, s, self.owner, self.observer)
+        self.collector = Collector(self.db, self.clock, self.connectors, self.observer)
 
     @property
     def settings(self) -> EngineSettings:
@@ -71,6 +83,14 @@ class Engine:
     def settings(self, value: EngineSettings) -> None:
         self._settings = value
         self._build()
+
+    def duty_states(self) -> dict[str, DutyState]:
+        """Read-only: whether each duty's task is running and how long ago (seconds) a step of it completed."""
+        now = time.monotonic()
+        return {
+            name: DutyState(d.alive, None if d.last_step_at is None else now - d.last_step_at, d.failures)
+            for name, d in self.duties.items()
+        }
 
     def wake(self) -> None:
         """Work was queued in this process: dispatch now rather than at its next poll."""

@@ -1,19 +1,23 @@
 """Maintenance duties: expire rows past validity, rescue lapsed claims and silent upstream calls, collect late
-results, purge finished rows, refresh planner statistics."""
+results, purge finished rows (and short links and clicks past their retention), refresh planner statistics."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ..clock import Clock
 from ..connectors.base import Connector, LateResult
 from ..domain import status as st
 from ..store.database import Database
+from ..store.links import purge_clicks, purge_links
 from ..store.messages import purge_messages
 from ..store.outcomes import Outcome, claim_stale, expire_queued, record
 from ..store.reports import purge_reports
-from .dispatch import retry_outcome
+from ..store.sql import Op
+from ..store.stats import channels_of
+from .dispatch import log_ids, retry_outcome
+from .observer import EngineObserver, NullObserver
 from .settings import EngineSettings
 
 log = logging.getLogger(__name__)
@@ -28,19 +32,27 @@ _NOT_SENT = st.status("UNDELIVERABLE_NOT_SENT").id
 _PROVIDER_ERROR = st.error("EC_PROVIDER_INTERNAL_ERROR").id
 EXPIRE_BATCH = 1000
 PURGE_BATCH = 5000
+LINK_PURGE_BATCH = 1000  # short links per statement (their codes are bound as parameters to delete their clicks)
 
 
 class Maintenance:
-    def __init__(self, db: Database, clock: Clock, settings: EngineSettings, owner: str) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, settings: EngineSettings, owner: str, observer: EngineObserver | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
         self.owner = owner
+        self.observer: EngineObserver = observer or NullObserver()
         self._last_purge = 0
         self._last_optimize = 0
 
     async def expire(self) -> int:
-        return await self.db.write(expire_queued(self.clock.now_ms(), EXPIRE_BATCH))
+        expired = await self.db.write(expire_queued(self.clock.now_ms(), EXPIRE_BATCH))
+        if expired:
+            self.observer.expired(expired)
+            log.info("%d queued messages expired", expired)
+        return expired
 
     async def rescue(self) -> int:
         now = self.clock.now_ms()
@@ -48,10 +60,15 @@ class Maintenance:
         lapsed, silent = await self.db.write(claim_stale(now, s.claim_batch, self.owner, s.lease_ms))
         outcomes = []
         for c in lapsed:  # a worker died holding it: queue it again now; dispatch paces it like any submit
+            log.warning("the lease of a message lapsed (its worker died?); sending it again", extra=log_ids([c]))
             if now >= c.expires_at:
                 outcomes.append(Outcome(c.seq, "final", _EXPIRED, _LAPSED, owner=self.owner))
+                self.observer.expired(1)
             else:
                 outcomes.append(Outcome(c.seq, "retry", _PENDING, _NO_ERROR, now, self.owner))
+                self.observer.retried(c.channel, c.route, "lease", 1)
+        for c in silent:
+            self.observer.retried(c.channel, c.route, "timeout", 1)
         outcomes.extend(retry_outcome(c, c.error_id or _TIMEOUT, now, self.owner) for c in silent)
         if outcomes:
             await self.db.write(record(outcomes, now))
@@ -62,12 +79,29 @@ class Maintenance:
         if now - self._last_purge < self.settings.purge_every_ms:
             return 0
         self._last_purge = now
-        before = now - self.settings.keep_ms
-        while await self.db.write(purge_messages(before, PURGE_BATCH)) == PURGE_BATCH:
-            pass
-        while await self.db.write(purge_reports(before, PURGE_BATCH)) == PURGE_BATCH:
-            pass
+        s = self.settings
+        before = now - s.keep_ms
+        await self._purge("messages", lambda: purge_messages(before, PURGE_BATCH), PURGE_BATCH)
+        await self._purge("reports", lambda: purge_reports(before, PURGE_BATCH), PURGE_BATCH)
+        if s.link_keep_ms > 0:
+            links_before = now - s.link_keep_ms
+            await self._purge("short_links", lambda: purge_links(links_before, LINK_PURGE_BATCH), LINK_PURGE_BATCH)
+        if s.click_keep_ms > 0:
+            clicks_before = now - s.click_keep_ms
+            await self._purge("clicks", lambda: purge_clicks(clicks_before, PURGE_BATCH), PURGE_BATCH)
         return 0  # purging is housekeeping: it never makes the engine busier
+
+    async def _purge(self, table: str, op: Callable[[], Op[int]], batch: int) -> None:
+        """Delete in bounded batches (each its own short transaction) until a batch comes back short."""
+        total = 0
+        while True:
+            deleted = await self.db.write(op())
+            total += deleted
+            if deleted < batch:
+                break
+        if total:
+            self.observer.purged(table, total)
+            log.info("purged %d rows of %s", total, table)
 
     async def optimize(self) -> None:
         now = self.clock.now_ms()
@@ -86,23 +120,43 @@ class Maintenance:
 class Collector:
     """Late results from connectors (an upstream that answers after the submit) become outcomes."""
 
-    def __init__(self, db: Database, clock: Clock, connectors: Mapping[str, Connector]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        connectors: Mapping[str, Connector],
+        observer: EngineObserver | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.connectors = connectors
+        self.observer: EngineObserver = observer or NullObserver()
 
     async def step(self) -> int:
         now = self.clock.now_ms()
-        late: list[LateResult] = []
+        late: list[tuple[str, LateResult]] = []
         for route, connector in self.connectors.items():
             try:
-                late.extend(await connector.poll_results(now))
+                late.extend((route, r) for r in await connector.poll_results(now))
             except Exception:
                 log.exception("connector %s failed to report results; asking again later", route)
         if not late:
             return 0
-        await self.db.write(record([_late_outcome(r, now) for r in late], now))
+        outcomes = [_late_outcome(r, now) for _, r in late]
+        await self.db.write(record(outcomes, now))
+        await self._observe(late, outcomes)
         return len(late)
+
+    async def _observe(self, late: list[tuple[str, LateResult]], outcomes: list[Outcome]) -> None:
+        """Count late outcomes by channel (a late result names only its row: one primary-key lookup per batch)."""
+        try:
+            channels = await self.db.read(channels_of([r.seq for _, r in late]))
+        except Exception:
+            log.exception("could not look up the channels of %d late results", len(late))
+            channels = {}
+        for (route, r), o in zip(late, outcomes, strict=True):
+            group = st.STATUS_BY_ID[o.status_id].group_name
+            self.observer.outcome(channels.get(r.seq, "UNKNOWN"), route, group, "late")
 
 
 def _late_outcome(r: LateResult, now: int) -> Outcome:

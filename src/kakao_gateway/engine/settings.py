@@ -1,10 +1,12 @@
-"""Engine settings: batch sizes, leases and wake-up intervals, and the upstream submit-rate caps."""
+"""Engine settings: batch sizes, leases and wake-up intervals, the upstream submit-rate caps, and retention."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..domain.planning import MAX_VALIDITY_MS, MINUTE_MS
+
+DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +22,5 @@ class EngineSettings:
     keep_ms: int = MAX_VALIDITY_MS
     max_submit_rate: float = 0.0  # messages per second to the upstreams, all senders together; 0 = no limit
     max_submit_rate_per_sender: float = 0.0  # messages per second per (account, sender); 0 = no limit
+    link_keep_ms: int = 90 * DAY_MS  # short links (and their clicks) are deleted this long after creation; 0 = kept
+    click_keep_ms: int = 90 * DAY_MS  # clicks are deleted this long after they were recorded; 0 = kept

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -27,9 +28,16 @@ class Duty:
     wake_event: asyncio.Event = field(default_factory=asyncio.Event)
     guard: asyncio.Lock | None = None  # held around each step (the virtual clock shares one lock with its advances)
     failures: int = 0
+    # Read-only state for readiness checks: the running task, and when (time.monotonic) a step last completed.
+    task: asyncio.Task[None] | None = None
+    last_step_at: float | None = None
 
     def wake(self) -> None:
         self.wake_event.set()
+
+    @property
+    def alive(self) -> bool:
+        return self.task is not None and not self.task.done()
 
 
 async def _sleep_until(event: asyncio.Event, seconds: float) -> None:
@@ -56,6 +64,7 @@ async def run_duty(duty: Duty, stop: asyncio.Event) -> None:
             await _sleep_until(stop, pause)
             continue
         duty.failures = 0
+        duty.last_step_at = time.monotonic()
         if busy:
             await asyncio.sleep(0)  # let the API and the other duties in between busy rounds
             continue
@@ -67,9 +76,14 @@ async def run_duty(duty: Duty, stop: asyncio.Event) -> None:
         await _sleep_until(duty.wake_event, wait)
 
 
+def _start(duty: Duty, stop: asyncio.Event) -> asyncio.Task[None]:
+    duty.task = asyncio.create_task(run_duty(duty, stop), name=f"engine-{duty.name}")
+    return duty.task
+
+
 async def supervise(duties: list[Duty], stop: asyncio.Event) -> None:
     """Run every duty in its own task until `stop` is set; restart any task that ends before that."""
-    tasks = {asyncio.create_task(run_duty(d, stop), name=f"engine-{d.name}"): d for d in duties}
+    tasks = {_start(d, stop): d for d in duties}
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
@@ -79,7 +93,7 @@ async def supervise(duties: list[Duty], stop: asyncio.Event) -> None:
                 if not stop.is_set():
                     error = None if task.cancelled() else task.exception()
                     log.error("engine duty %s stopped unexpectedly (%r); restarting it", duty.name, error)
-                    tasks[asyncio.create_task(run_duty(duty, stop), name=f"engine-{duty.name}")] = duty
+                    tasks[_start(duty, stop)] = duty
     finally:
         stop.set()
         for d in tasks.values():

@@ -155,3 +155,25 @@ def list_domains(account_id: str) -> Op[list[tuple[str, int]]]:
 def delete_domain(account_id: str, domain: str) -> Op[bool]:
     changed = yield Execute("DELETE FROM url_domains WHERE account_id = ? AND domain = ?", (account_id, domain))
     return bool(changed)
+
+
+def purge_links(before: int, limit: int) -> Op[int]:
+    """Delete up to `limit` short links created before `before`, oldest first, and their clicks (their redirects
+    then answer 404). Both deletes walk indexes: links by creation time, clicks by code."""
+    rows = yield Fetch("SELECT code FROM short_links WHERE created_at < ? ORDER BY created_at LIMIT ?", (before, limit))
+    codes = [r[0] for r in rows]
+    if not codes:
+        return 0
+    marks = ", ".join("?" * len(codes))
+    yield Execute(f"DELETE FROM clicks WHERE code IN ({marks})", codes)
+    deleted = yield Execute(f"DELETE FROM short_links WHERE code IN ({marks})", codes)
+    return int(deleted)
+
+
+def purge_clicks(before: int, limit: int) -> Op[int]:
+    """Delete up to `limit` clicks recorded before `before`, oldest first."""
+    deleted = yield Execute(
+        "DELETE FROM clicks WHERE seq IN (SELECT seq FROM clicks WHERE clicked_at < ? ORDER BY clicked_at LIMIT ?)",
+        (before, limit),
+    )
+    return int(deleted)
