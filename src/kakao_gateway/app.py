@@ -35,6 +35,7 @@ from .store import brand as brand_store
 from .store.database import Database, open_database
 from .store.messages import next_event_at
 from .store.reports import next_push_at
+from .store.sandbox_state import CLOCK, get_value, put_max
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,12 @@ class Gateway:
 
     async def start(self) -> None:
         await self.db.start()
+        if self.settings.virtual_clock and isinstance(self.clock, ManualClock):
+            # The virtual clock resumes where it stood (never behind what was stored), and says so from now on.
+            stored = await self.db.read(get_value(CLOCK))
+            if stored is not None and stored > self.clock.now_ms():
+                self.clock.set(stored)
+            await self.db.write(put_max(CLOCK, self.clock.now_ms()))
         account, new_key = await accounts.ensure_default_account(self.ctx, self.settings.api_key)
         if new_key:
             self.printed["api_key"] = new_key
@@ -123,6 +130,7 @@ class Gateway:
         if target_ms > self.clock.now_ms():
             self.clock.set(target_ms)
         await self.engine.run_until_idle()
+        await self.db.write(put_max(CLOCK, self.clock.now_ms()))
 
     async def readiness(self) -> tuple[bool, dict[str, Any]]:
         """/ready: the database, its migrations, the engine's duties (if this process runs them), the connectors."""

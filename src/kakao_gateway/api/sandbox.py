@@ -11,12 +11,13 @@ from starlette.routing import Route
 
 from ..domain.times import format_ms, parse_instant
 from ..schemas.common import Wire
-from ..service.auth import LOGS_SCOPES, MANAGE_SCOPES, SEND_SCOPES
+from ..service.auth import LOGS_SCOPES, MANAGE_SCOPES, SANDBOX_SCOPES, SEND_SCOPES, Authenticator
 from ..service.context import AdvanceClock
 from ..service.errors import Conflict, InvalidRequest
-from .http import context, handled, json_response, parse, principal
+from .errors import api_error
+from .http import HttpError, context, handled, json_response, parse, principal
 
-ANY_SCOPE = SEND_SCOPES | LOGS_SCOPES | MANAGE_SCOPES
+ANY_SCOPE = SEND_SCOPES | LOGS_SCOPES | MANAGE_SCOPES | SANDBOX_SCOPES
 MAX_ADVANCE_S = 400 * 24 * 3600
 
 
@@ -66,9 +67,19 @@ async def get_clock(request: Request) -> Response:
     return json_response(_clock_wire(request))
 
 
+async def require_sandbox_manager(request: Request) -> None:
+    """Moving the clock moves it for every tenant: the operator key, or an API key with `sandbox:manage`."""
+    auth: Authenticator = request.app.state.auth
+    if await auth.is_admin(request.headers.get("authorization")):
+        return
+    who = await principal(request, ANY_SCOPE)
+    if not who.allows(SANDBOX_SCOPES):
+        raise HttpError(api_error(403, [("", "moving the clock needs the sandbox:manage scope")], request))
+
+
 @handled
 async def advance(request: Request) -> Response:
-    await principal(request, ANY_SCOPE)
+    await require_sandbox_manager(request)
     advance_clock = _advancer(request)
     body = await parse(request, Advance)
     await advance_clock(_target(body, context(request).clock.now_ms()))
