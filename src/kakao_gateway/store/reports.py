@@ -177,31 +177,40 @@ def release_pushes(seqs: list[int], due: int) -> Op[int]:
     return released
 
 
-def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]]) -> Op[None]:
-    """Mark pushed rows; reschedule failed ones (next_due) or give them up (None): one statement per kind."""
+# The lease a push claim takes (engine.webhooks.LEASE_MS): a claimed row's push_due_at is its claim instant plus
+# this, so an attempt's instant is known when its result is recorded without the caller passing the time.
+PUSH_LEASE_MS = 120_000
+_ATTEMPTED_AT = f"COALESCE(v.v_now, reports.push_due_at - {PUSH_LEASE_MS})"
+
+
+def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]], now: int | None = None) -> Op[None]:
+    """Mark pushed rows; reschedule failed ones (next_due) or give them up (None): one statement per kind. Every
+    recorded attempt sets push_last_at: `now` when given, else the instant of the row's claim."""
     if pushed:
         yield UpdateMany(
-            "UPDATE reports SET push_state = 'pushed', push_error = NULL FROM v WHERE reports.seq = v.v_seq",
-            ("v_seq",),
-            ("bigint",),
-            [(s,) for s in pushed],
+            "UPDATE reports SET push_state = 'pushed', push_error = NULL, "
+            f"push_last_at = {_ATTEMPTED_AT} FROM v WHERE reports.seq = v.v_seq",
+            ("v_seq", "v_now"),
+            ("bigint", "bigint"),
+            [(s, now) for s in pushed],
         )
-    retry = [(seq, error, due) for seq, error, due in failed if due is not None]
-    give_up = [(seq, error) for seq, error, due in failed if due is None]
+    retry = [(seq, error, due, now) for seq, error, due in failed if due is not None]
+    give_up = [(seq, error, now) for seq, error, due in failed if due is None]
     if retry:
         yield UpdateMany(
-            "UPDATE reports SET push_due_at = v.v_due, push_attempts = push_attempts + 1, push_error = v.v_error "
-            "FROM v WHERE reports.seq = v.v_seq",
-            ("v_seq", "v_error", "v_due"),
-            ("bigint", "text", "bigint"),
+            f"UPDATE reports SET push_last_at = {_ATTEMPTED_AT}, push_due_at = v.v_due, "
+            "push_attempts = push_attempts + 1, push_error = v.v_error FROM v WHERE reports.seq = v.v_seq",
+            ("v_seq", "v_error", "v_due", "v_now"),
+            ("bigint", "text", "bigint", "bigint"),
             retry,
         )
     if give_up:
         yield UpdateMany(
             "UPDATE reports SET push_state = CASE WHEN final = 1 THEN 'exhausted' ELSE 'dropped' END, "
-            "push_attempts = push_attempts + 1, push_error = v.v_error FROM v WHERE reports.seq = v.v_seq",
-            ("v_seq", "v_error"),
-            ("bigint", "text"),
+            f"push_last_at = {_ATTEMPTED_AT}, push_attempts = push_attempts + 1, push_error = v.v_error "
+            "FROM v WHERE reports.seq = v.v_seq",
+            ("v_seq", "v_error", "v_now"),
+            ("bigint", "text", "bigint"),
             give_up,
         )
 
@@ -209,9 +218,11 @@ def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]]) 
 def pull_reports(
     account_id: str, channel: str, f: PullFilter, limit: int, now: int, since: int
 ) -> Op[list[dict[str, Any]]]:
-    """Hand out pullable final reports once: marked pulled in the same statement that selects them."""
-    where = ["account_id = ?", "channel = ?", PULLABLE, "created_at >= ?"]
-    params: list[Any] = [account_id, channel, since]
+    """Hand out pullable final reports once: marked pulled in the same statement that selects them. A report is
+    pullable for the keeping period (`since` is its start) from when it was made or, if its pushes were exhausted,
+    from its last push attempt."""
+    where = ["account_id = ?", "channel = ?", PULLABLE, "(created_at >= ? OR push_last_at >= ?)"]
+    params: list[Any] = [account_id, channel, since, since]
     for column, value in (
         ("bulk_id", f.bulk_id),
         ("message_id", f.message_id),
@@ -230,10 +241,13 @@ def pull_reports(
 
 
 def purge_reports(before: int, limit: int) -> Op[int]:
+    """Delete reports made before `before` that are not waiting for a push, except exhausted ones whose last push
+    attempt is not before `before` (they are kept for pulling until then)."""
     deleted = yield Execute(
         "DELETE FROM reports WHERE seq IN (SELECT seq FROM reports WHERE created_at < ? AND push_state <> 'pending' "
+        "AND (push_state <> 'exhausted' OR pulled_at IS NOT NULL OR push_last_at IS NULL OR push_last_at < ?) "
         "ORDER BY created_at LIMIT ?)",
-        (before, limit),
+        (before, before, limit),
     )
     return int(deleted)
 
