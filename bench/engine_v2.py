@@ -721,10 +721,10 @@ async def record(args: argparse.Namespace) -> None:
                 drop_pg(args.pg_name)
 
 
-# The engine API the micro-benchmark drives. `v1` is the engine before issue 7 (one UPDATE … RETURNING per outcome
-# plus one report insert per message). TODO(after): fill in `v2` with the rebuilt engine's set-based calls, keeping
-# the same contract: `claim` takes `limit` due rows, `record_final` writes one final DELIVERED outcome (and its
-# report) for each of them; only `record_final` is timed.
+# The engine API the micro-benchmark drives, with one contract: `claim` takes `limit` due rows, `record_final`
+# writes one final DELIVERED outcome (and its report) for each of them; only `record_final` is timed.
+# `v1` is the engine before issue 7 (store.messages: one UPDATE … RETURNING per outcome plus a report insert);
+# `v2` is the rebuilt engine (store.outcomes: claims by primary key, one set-based `UpdateMany` per outcome kind).
 
 
 async def _claim_v1(db: Any, now_ms: int, limit: int, owner: str) -> list[Any]:
@@ -743,11 +743,19 @@ async def _record_final_v1(db: Any, claimed: list[Any], now_ms: int, owner: str)
 
 
 async def _claim_v2(db: Any, now_ms: int, limit: int, owner: str) -> list[Any]:
-    raise NotImplementedError("TODO(after): claim `limit` due rows with the rebuilt engine's store API")
+    from kakao_gateway.store.outcomes import claim_due
+
+    return await db.write(claim_due(now_ms, limit, owner, 30_000))  # type: ignore[no-any-return]
 
 
 async def _record_final_v2(db: Any, claimed: list[Any], now_ms: int, owner: str) -> int:
-    raise NotImplementedError("TODO(after): record one final DELIVERED outcome per claimed row, set-based")
+    from kakao_gateway.domain import status as st
+    from kakao_gateway.store.outcomes import Outcome
+    from kakao_gateway.store.outcomes import record as record_outcomes
+
+    delivered, no_error = st.status("DELIVERED_TO_HANDSET").id, st.error("NO_ERROR").id
+    outcomes = [Outcome(c.seq, "final", delivered, no_error, owner=owner) for c in claimed]
+    return await db.write(record_outcomes(outcomes, now_ms))  # type: ignore[no-any-return]
 
 
 ENGINE_APIS = {"v1": (_claim_v1, _record_final_v1), "v2": (_claim_v2, _record_final_v2)}
