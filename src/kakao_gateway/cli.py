@@ -5,39 +5,58 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
+import os
 import shlex
-from collections.abc import Awaitable, Callable
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
+import sqlalchemy.exc
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from . import __version__
 from .app import Gateway, create_app
 from .cli_bulks import app as bulks_app
+from .cli_errors import fail, note, service_failure
+from .cli_send import app as send_app
 from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
-from .schemas.extensions import AlimTemplateBody, SubscriptionsBody
+from .logs import configure_logging
+from .schemas.extensions import SUBSCRIPTION_CHANNELS, AlimTemplateBody, SubscriptionsBody
 from .service import accounts, catalog, database
 from .service.context import Context
+from .service.errors import ServiceError
 
 app = typer.Typer(
-    help="Kakao Gateway: KakaoTalk Business messaging, wire-compatible with Infobip's Kakao API.", no_args_is_help=True
+    help="Kakao Gateway: KakaoTalk Business messaging, wire-compatible with Infobip's Kakao API.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals hold API keys
 )
-accounts_app = typer.Typer(help="Accounts (tenants).", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys of an account.", no_args_is_help=True)
-senders_app = typer.Typer(help="Kakao senders (channels) of an account.", no_args_is_help=True)
-templates_app = typer.Typer(help="Alim templates of an account.", no_args_is_help=True)
-subs_app = typer.Typer(help="Report and inbound webhook subscriptions of an account.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Accounts (tenants), straight in the database.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys of an account, straight in the database.", no_args_is_help=True)
+senders_app = typer.Typer(
+    help="Kakao senders (channels) of an account, straight in the database.", no_args_is_help=True
+)
+templates_app = typer.Typer(help="Alim templates of an account, straight in the database.", no_args_is_help=True)
+subs_app = typer.Typer(
+    help="Report and inbound webhook subscriptions of an account, straight in the database.", no_args_is_help=True
+)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
 app.add_typer(senders_app, name="senders")
 app.add_typer(templates_app, name="templates")
 app.add_typer(subs_app, name="subscriptions")
 app.add_typer(bulks_app, name="bulks")
+app.add_typer(send_app, name="send")
 console = Console()
 T = TypeVar("T")
 
@@ -49,14 +68,41 @@ DatabaseOpt = Annotated[
         help=f"SQLite path/URL or postgresql://... [default: {DEFAULT_DATABASE_URL}]",
     ),
 ]
-ConfigOpt = Annotated[str | None, typer.Option("--config", envvar="KAKAO_GATEWAY_CONFIG", help="TOML settings file.")]
+ConfigOpt = Annotated[
+    str | None, typer.Option("--config", envvar="KAKAO_GATEWAY_CONFIG", help="TOML settings file. [default: none]")
+]
+CreateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--create",
+        help="Create the database if there is none at --database-url (otherwise the command refuses, so a typo or "
+        "the wrong directory does not silently make an empty one).",
+    ),
+]
 AccountOpt = Annotated[str, typer.Option("--account", help="Account name.")]
+
+
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 # Engine flags: `serve` and `worker` take the same ones.
 SandboxLatencyOpt = Annotated[
-    int | None, typer.Option(envvar="KAKAO_GATEWAY_SANDBOX_LATENCY_MS", help="Sandbox result latency [default: 0]")
+    int | None,
+    typer.Option(envvar="KAKAO_GATEWAY_SANDBOX_LATENCY_MS", help="Sandbox result latency in ms [default: 0]"),
 ]
 LogLevelOpt = Annotated[
     str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL", help="debug, info, warning or error [default: info]")
+]
+LogFormatOpt = Annotated[
+    LogFormat | None,
+    typer.Option(
+        envvar="KAKAO_GATEWAY_LOG_FORMAT",
+        case_sensitive=False,
+        help="text, or json: one JSON object per line, with messageId, bulkId and accountId where they apply "
+        "[default: text]",
+    ),
 ]
 MaxSubmitRateOpt = Annotated[
     float | None,
@@ -69,6 +115,30 @@ MaxSubmitRatePerSenderOpt = Annotated[
     typer.Option(
         envvar="KAKAO_GATEWAY_MAX_SUBMIT_RATE_PER_SENDER",
         help="Upstream submits per second per sender [default: no limit]",
+    ),
+]
+WebhookAllowPrivateOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--webhook-allow-private/--no-webhook-allow-private",
+        envvar="KAKAO_GATEWAY_WEBHOOK_ALLOW_PRIVATE",
+        show_default=False,
+        help="Allow webhook targets on loopback, private, link-local and metadata addresses "
+        "[default: allowed with the sandbox upstream, refused with a real one]",
+    ),
+]
+LinkRetentionOpt = Annotated[
+    int | None,
+    typer.Option(
+        envvar="KAKAO_GATEWAY_LINK_RETENTION_DAYS",
+        min=1,
+        help="Days a short link (and its redirect) is kept after its creation [default: 90]",
+    ),
+]
+ClickRetentionOpt = Annotated[
+    int | None,
+    typer.Option(
+        envvar="KAKAO_GATEWAY_CLICK_RETENTION_DAYS", min=1, help="Days a recorded click is kept [default: 90]"
     ),
 ]
 
@@ -85,18 +155,79 @@ def _settings(database_url: str | None, config: str | None, **overrides: Any) ->
     try:
         return resolve({"database_url": database_url, **overrides}, config)
     except ConfigError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        fail(str(exc), "fix the config file or the flag")
+    except TypeError as exc:  # a value of the wrong type in the TOML file
+        fail(f"invalid setting in the config file: {exc}", "fix the config file")
 
 
-def _with_context(settings: Settings, work: Callable[[Context], Awaitable[T]]) -> T:
-    """Migrate, open the database, run one use case, close."""
-    database.migrate(settings.database_url)
+def _sqlite_file(database_url: str) -> Path | None:
+    """The file of an SQLite URL (None for PostgreSQL and in-memory databases)."""
+    if database.is_postgres(database_url):
+        return None
+    path = database_url
+    for prefix in ("sqlite:///", "sqlite://"):
+        if path.startswith(prefix):
+            path = path[len(prefix) :]
+            break
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def describe_database(database_url: str) -> str:
+    """The database as people should read it: an absolute SQLite path, or a PostgreSQL URL without its password."""
+    file = _sqlite_file(database_url)
+    if file is not None:
+        return f"{file.resolve()} (SQLite)"
+    if not database.is_postgres(database_url):
+        return f"{database_url} (SQLite)"
+    parts = urlsplit(database_url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        parts = parts._replace(netloc=netloc)
+    return f"{urlunsplit(parts)} (PostgreSQL)"
+
+
+def _open_database(settings: Settings, create: bool) -> None:
+    """Say which database this is; refuse to make a new SQLite file unless asked; bring the schema up to date."""
+    file = _sqlite_file(settings.database_url)
+    if file is not None and not file.exists():
+        if not create:
+            fail(
+                f"no database at {file.resolve()}",
+                "start the server first (`kakao-gateway serve`), pass --database-url (or set "
+                "KAKAO_GATEWAY_DATABASE_URL) to use another, or pass --create to make a new one here",
+            )
+        note(f"Creating a new database: {describe_database(settings.database_url)}")
+    else:
+        note(f"Database: {describe_database(settings.database_url)}")
+    with _database_errors(settings):
+        database.migrate(settings.database_url)
+
+
+@contextlib.contextmanager
+def _database_errors(settings: Settings) -> Iterator[None]:
+    try:
+        yield
+    except (OSError, sqlite3.Error, sqlalchemy.exc.SQLAlchemyError, asyncpg.PostgresError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(
+            f"cannot open the database {describe_database(settings.database_url)}: {reason}",
+            "check --database-url / KAKAO_GATEWAY_DATABASE_URL",
+        )
+
+
+def _with_context(settings: Settings, create: bool, work: Callable[[Context], Awaitable[T]]) -> T:
+    """Open the database (see `_open_database`), run one use case, close. Refusals end in one line, exit 1."""
+    _open_database(settings, create)
 
     async def run() -> T:
         async with database.opened(settings.database_url, SystemClock()) as ctx:
             return await work(ctx)
 
-    return asyncio.run(run())
+    with _database_errors(settings):
+        try:
+            return asyncio.run(run())
+        except ServiceError as exc:
+            service_failure(exc)
 
 
 async def _account_id(ctx: Context, name: str) -> str:
@@ -104,30 +235,45 @@ async def _account_id(ctx: Context, name: str) -> str:
     if account is None and name == accounts.DEFAULT_ACCOUNT:  # exists from the first `serve` on; or made here,
         account = await accounts.create_account(ctx, name)  # without a key: `serve` creates and prints one
     if account is None:
-        raise typer.BadParameter(f"no account named {name!r}")
+        fail(f"no account named {name!r}", "`kakao-gateway accounts list` shows the accounts of this database")
     return account.id
+
+
+def _configure_logging(settings: Settings) -> None:
+    try:
+        configure_logging(settings.log_level, settings.log_format)
+    except ValueError as exc:
+        fail(str(exc), "fix --log-level / KAKAO_GATEWAY_LOG_LEVEL")
 
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_HOST", help="[default: 127.0.0.1]")] = None,
-    port: Annotated[int | None, typer.Option(envvar="KAKAO_GATEWAY_PORT", help="[default: 8000]")] = None,
+    host: Annotated[
+        str | None, typer.Option(envvar="KAKAO_GATEWAY_HOST", help="Address to listen on [default: 127.0.0.1]")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(envvar="KAKAO_GATEWAY_PORT", help="Port to listen on [default: 8000]")
+    ] = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     demo: Annotated[
         bool,
         typer.Option(
-            "--demo", envvar="KAKAO_GATEWAY_DEMO", help="Register a demo sender and template; print a curl command."
+            "--demo",
+            envvar="KAKAO_GATEWAY_DEMO",
+            help="Register a demo sender and template; print a demo API key (kept beside the database and reused at "
+            "every start) and a curl command.",
         ),
     ] = False,
     sandbox_latency_ms: SandboxLatencyOpt = None,
     template_approval_delay_s: Annotated[
         float | None,
         typer.Option(
-            envvar="KAKAO_GATEWAY_TEMPLATE_APPROVAL_DELAY_S", help="Sandbox template inspection time [default: 0]"
+            envvar="KAKAO_GATEWAY_TEMPLATE_APPROVAL_DELAY_S", help="Sandbox template inspection time in s [default: 0]"
         ),
     ] = None,
     log_level: LogLevelOpt = None,
+    log_format: LogFormatOpt = None,
     public_url: Annotated[
         str | None,
         typer.Option(envvar="KAKAO_GATEWAY_PUBLIC_URL", help="Base URL of short links [default: http://<host>:<port>]"),
@@ -142,16 +288,20 @@ def serve(
     ] = False,
     max_submit_rate: MaxSubmitRateOpt = None,
     max_submit_rate_per_sender: MaxSubmitRatePerSenderOpt = None,
+    webhook_allow_private: WebhookAllowPrivateOpt = None,
+    link_retention_days: LinkRetentionOpt = None,
+    click_retention_days: ClickRetentionOpt = None,
     engine: Annotated[
         bool | None,
         typer.Option(
             "--engine/--no-engine",
             envvar="KAKAO_GATEWAY_ENGINE",
+            show_default=False,
             help="Run the delivery engine in this process [default: on]; PostgreSQL only can turn it off.",
         ),
     ] = None,
 ) -> None:
-    """Start the HTTP API and the delivery engine in one process (migrations run first)."""
+    """Start the HTTP API and the delivery engine in one process (creates the database and runs migrations first)."""
     settings = _settings(
         database_url,
         config,
@@ -161,6 +311,7 @@ def serve(
         sandbox_latency_ms=sandbox_latency_ms,
         template_approval_delay_s=template_approval_delay_s,
         log_level=log_level,
+        log_format=log_format.value if log_format else None,
         api_key=_env("API_KEY"),
         admin_key=_env("ADMIN_KEY"),
         engine=engine,
@@ -168,13 +319,18 @@ def serve(
         public_url=public_url,
         max_submit_rate=max_submit_rate,
         max_submit_rate_per_sender=max_submit_rate_per_sender,
+        webhook_allow_private=webhook_allow_private,
+        link_retention_days=link_retention_days,
+        click_retention_days=click_retention_days,
     )
     if not settings.engine and not database.is_postgres(settings.database_url):
-        raise typer.BadParameter("--no-engine needs PostgreSQL: on SQLite the API and the engine share one process")
+        fail("--no-engine needs PostgreSQL", "on SQLite the API and the engine share one process: drop --no-engine")
     if settings.demo:
         settings = _with_demo(settings)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    database.migrate(settings.database_url)
+    _configure_logging(settings)
+    note(f"Database: {describe_database(settings.database_url)}")
+    with _database_errors(settings):
+        database.migrate(settings.database_url)
     gateway = Gateway(settings)
     asgi = create_app(gateway)
     server = uvicorn.Server(
@@ -183,6 +339,7 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
+            log_config=None,  # our logging configuration (text or JSON) holds for uvicorn's loggers too
             lifespan="on",
             access_log=settings.log_level == "debug",  # one log line per request costs 8-20 % of throughput
         )
@@ -198,31 +355,57 @@ def serve(
 
 
 def _env(name: str) -> str | None:
-    import os
-
     return os.environ.get(f"KAKAO_GATEWAY_{name}") or None
 
 
 def _with_demo(settings: Settings) -> Settings:
-    from dataclasses import replace
-
     senders = [*settings.senders, {"sender": DEMO_SENDER, "name": "Demo channel"}]
     templates = [*settings.alim_templates, DEMO_TEMPLATE]
     return replace(settings, senders=senders, alim_templates=templates)
 
 
+def demo_key_file(database_url: str) -> Path:
+    """Where `serve --demo` keeps its key: beside the SQLite file, or in the working directory for PostgreSQL."""
+    file = _sqlite_file(database_url)
+    if file is not None:
+        return file.with_name(file.name + ".demo-key")
+    return Path("kakao-gateway.demo-key")
+
+
+async def _demo_key(gateway: Gateway, settings: Settings) -> str:
+    """The demo's key: the chosen one (KAKAO_GATEWAY_API_KEY), else the one kept from an earlier start while it
+    still works for the default account, else a new one (the first start's bootstrap key, or a new `demo` key),
+    kept for the next start."""
+    if settings.api_key:
+        return settings.api_key
+    file = demo_key_file(settings.database_url)
+    new = gateway.printed.get("api_key")
+    if new is None:
+        with contextlib.suppress(OSError):
+            kept = file.read_text().strip()
+            who = await gateway.auth.principal(f"App {kept}") if kept else None
+            if who is not None and who.account_id == gateway.default_account_id:
+                typer.echo(f"Demo API key (kept in {file}): {kept}")
+                return kept
+        new = (await accounts.create_key(gateway.ctx, gateway.default_account_id, "demo")).key
+        typer.echo(f"New demo API key (kept in {file} for the next start): {new}")
+    try:
+        file.touch(mode=0o600)
+        file.write_text(new + "\n")
+    except OSError as exc:
+        note(f"Could not keep the demo key in {file} ({exc}); the next start makes a new one.")
+    return new
+
+
 async def _announce(gateway: Gateway, settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
-    key = gateway.printed.get("api_key") or settings.api_key
     if gateway.printed.get("api_key"):
         typer.echo(f"API key of the default account (shown once): {gateway.printed['api_key']}")
     if gateway.printed.get("admin_key"):
         typer.echo(f"Operator key for /admin/1 (shown once): {gateway.printed['admin_key']}")
     if not settings.demo:
         return
-    if key is None:
-        key = (await accounts.create_key(gateway.ctx, gateway.default_account_id, "demo")).key
-        typer.echo(f"New demo API key (shown once): {key}")
+    key = await _demo_key(gateway, settings)
     body = {
         "messages": [
             {
@@ -258,8 +441,12 @@ def worker(
     config: ConfigOpt = None,
     sandbox_latency_ms: SandboxLatencyOpt = None,
     log_level: LogLevelOpt = None,
+    log_format: LogFormatOpt = None,
     max_submit_rate: MaxSubmitRateOpt = None,
     max_submit_rate_per_sender: MaxSubmitRatePerSenderOpt = None,
+    webhook_allow_private: WebhookAllowPrivateOpt = None,
+    link_retention_days: LinkRetentionOpt = None,
+    click_retention_days: ClickRetentionOpt = None,
 ) -> None:
     """Run only the delivery engine (no HTTP API). On PostgreSQL, run as many as you like beside `serve`
     processes: workers claim rows with leases and SKIP LOCKED and need no other coordination."""
@@ -268,20 +455,25 @@ def worker(
         config,
         sandbox_latency_ms=sandbox_latency_ms,
         log_level=log_level,
+        log_format=log_format.value if log_format else None,
         api_key=_env("API_KEY"),
         admin_key=_env("ADMIN_KEY"),
         max_submit_rate=max_submit_rate,
         max_submit_rate_per_sender=max_submit_rate_per_sender,
+        webhook_allow_private=webhook_allow_private,
+        link_retention_days=link_retention_days,
+        click_retention_days=click_retention_days,
     )
     if not database.is_postgres(settings.database_url):
-        raise typer.BadParameter("workers need PostgreSQL; on SQLite `serve` runs the engine itself")
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    database.migrate(settings.database_url)
+        fail("workers need PostgreSQL", "on SQLite `kakao-gateway serve` runs the engine itself")
+    _configure_logging(settings)
+    with _database_errors(settings):
+        database.migrate(settings.database_url)
 
     async def run() -> None:
         gateway = Gateway(settings)
         await gateway.start()
-        console.print(f"Engine running on {settings.database_url} (Ctrl+C stops it)")
+        console.print(f"Engine running on {describe_database(settings.database_url)} (Ctrl+C stops it)")
         try:
             await asyncio.Event().wait()
         finally:
@@ -293,10 +485,11 @@ def worker(
 
 @app.command()
 def migrate(database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
-    """Run database migrations and exit."""
+    """Create the database if needed, run its migrations, and exit."""
     settings = _settings(database_url, config)
-    database.migrate(settings.database_url)
-    console.print(f"Database is at the latest schema: {settings.database_url}")
+    with _database_errors(settings):
+        database.migrate(settings.database_url)
+    console.print(f"Database is at the latest schema: {describe_database(settings.database_url)}")
 
 
 @app.command()
@@ -306,14 +499,21 @@ def version() -> None:
 
 
 @accounts_app.command("create")
-def accounts_create(name: str, database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
-    account = _with_context(_settings(database_url, config), lambda ctx: accounts.create_account(ctx, name))
+def accounts_create(
+    name: Annotated[str, typer.Argument(help="Name of the new account (used in Basic auth as the user).")],
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    create: CreateOpt = False,
+) -> None:
+    """Create an account (it has no key yet: `keys create --account NAME` makes one)."""
+    account = _with_context(_settings(database_url, config), create, lambda ctx: accounts.create_account(ctx, name))
     console.print(f"Created account {account.name} ({account.id})")
 
 
 @accounts_app.command("list")
-def accounts_list(database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
-    found = _with_context(_settings(database_url, config), accounts.list_accounts)
+def accounts_list(database_url: DatabaseOpt = None, config: ConfigOpt = None, create: CreateOpt = False) -> None:
+    """List the accounts."""
+    found = _with_context(_settings(database_url, config), create, accounts.list_accounts)
     table = Table("id", "name")
     for a in found:
         table.add_row(a.id, a.name)
@@ -324,138 +524,231 @@ def accounts_list(database_url: DatabaseOpt = None, config: ConfigOpt = None) ->
 def keys_create(
     account: AccountOpt = "default",
     name: Annotated[str, typer.Option(help="Key name.")] = "key",
-    scope: Annotated[list[str] | None, typer.Option(help="Scope (repeat); default all.")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help=f"Scope, repeat for several: {', '.join(accounts.SCOPES)} [default: all of them]"),
+    ] = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
+    create: CreateOpt = False,
 ) -> None:
+    """Create an API key; it is shown once."""
+    unknown = [s for s in scope or [] if s not in accounts.SCOPES]
+    if unknown:
+        fail(f"unknown scope {unknown[0]!r}", f"use one or more of {', '.join(accounts.SCOPES)}")
+
     async def work(ctx: Context) -> accounts.NewKey:
         return await accounts.create_key(ctx, await _account_id(ctx, account), name, scope or None)
 
-    key = _with_context(_settings(database_url, config), work)
+    key = _with_context(_settings(database_url, config), create, work)
     typer.echo(f"Key {key.id} (shown once): {key.key}")
 
 
 @keys_app.command("list")
-def keys_list(account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
+def keys_list(
+    account: AccountOpt = "default",
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    create: CreateOpt = False,
+) -> None:
+    """List the keys of an account (revoked ones too)."""
+
     async def work(ctx: Context) -> list[accounts.KeyRecord]:
         return await accounts.list_keys(ctx, await _account_id(ctx, account))
 
+    found = _with_context(_settings(database_url, config), create, work)
     table = Table("id", "name", "scopes", "revoked")
-    for k in _with_context(_settings(database_url, config), work):
+    table.columns[0].no_wrap = True  # ids are for copying: never cut or folded (32 characters: fits at 80 columns)
+    table.columns[0].min_width = max((len(k.id) for k in found), default=2)
+    table.columns[2].min_width = max(len(s) for s in accounts.SCOPES)
+    table.columns[3].no_wrap = True
+    # Rich shrinks the widest column first, and would cut "revoked": the name gets what is left, folded.
+    fixed = table.columns[0].min_width + table.columns[2].min_width + len("revoked") + 13  # 13: borders, padding
+    table.columns[1].max_width = max(4, console.width - fixed)
+    table.columns[1].overflow = "fold"
+    for k in found:
         table.add_row(k.id, k.name, " ".join(sorted(k.scopes)), "yes" if k.revoked_at else "no")
     console.print(table)
 
 
 @keys_app.command("revoke")
 def keys_revoke(
-    key_id: str, account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None
+    key_id: Annotated[str, typer.Argument(help="Id of the key (`keys list` shows them).")],
+    account: AccountOpt = "default",
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    create: CreateOpt = False,
 ) -> None:
+    """Revoke a key: it stops working at once in this process, within seconds in others."""
+
     async def work(ctx: Context) -> None:
         await accounts.revoke_key(ctx, await _account_id(ctx, account), key_id)
 
-    _with_context(_settings(database_url, config), work)
+    _with_context(_settings(database_url, config), create, work)
     console.print(f"Revoked {key_id}")
 
 
 @senders_app.command("add")
 def senders_add(
-    sender: str,
-    name: str,
+    sender: Annotated[str, typer.Argument(help="Sender key (the channel's id used in send requests).")],
+    name: Annotated[str, typer.Argument(help="Display name of the channel.")],
     targeting_eligible: Annotated[
         bool | None,
         typer.Option(
             "--targeting-eligible/--no-targeting-eligible",
+            show_default=False,
             help="Brand: may use ALL_CONSENT / NON_FRIENDS targeting [default: unchanged; new senders: no]",
         ),
     ] = None,
     account: AccountOpt = "default",
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
+    create: CreateOpt = False,
 ) -> None:
+    """Register a sender, or rename an existing one."""
+
     async def work(ctx: Context) -> dict[str, Any]:
         return await catalog.add_sender(ctx, await _account_id(ctx, account), sender, name, targeting_eligible)
 
-    console.print_json(data=_with_context(_settings(database_url, config), work))
+    console.print_json(data=_with_context(_settings(database_url, config), create, work))
 
 
 @senders_app.command("list")
-def senders_list(account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
+def senders_list(
+    account: AccountOpt = "default",
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    create: CreateOpt = False,
+) -> None:
+    """List the senders of an account."""
+
     async def work(ctx: Context) -> list[dict[str, Any]]:
         return await catalog.list_senders(ctx, await _account_id(ctx, account))
 
-    console.print_json(data=_with_context(_settings(database_url, config), work))
+    console.print_json(data=_with_context(_settings(database_url, config), create, work))
+
+
+def _buttons(raw: str | None) -> Any:
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        fail(
+            f"--buttons is not valid JSON ({exc})",
+            """give a JSON array, e.g. '[{"type": "WEB_LINK", "name": "Track", "urlMobile": "https://..."}]'""",
+        )
+    if not isinstance(value, list):
+        fail(
+            "--buttons must be a JSON array",
+            """e.g. '[{"type": "WEB_LINK", "name": "Track", "urlMobile": "https://..."}]'""",
+        )
+    return value
+
+
+def _violations(exc: ValidationError) -> str:
+    found = []
+    for error in exc.errors(include_url=False):
+        path = ".".join(str(part) for part in error["loc"])
+        found.append(f"{path}: {str(error['msg']).removeprefix('Value error, ')}" if path else str(error["msg"]))
+    return "; ".join(found)
 
 
 @templates_app.command("add")
 def templates_add(
-    sender: Annotated[str, typer.Option()],
-    code: Annotated[str, typer.Option(help="templateCode")],
-    name: Annotated[str, typer.Option()],
+    sender: Annotated[str, typer.Option(help="Sender the template belongs to.")],
+    code: Annotated[str, typer.Option(help="templateCode (at most 30 characters).")],
+    name: Annotated[str, typer.Option(help="Template name.")],
     text: Annotated[str, typer.Option(help="Template text with #{variable} placeholders.")],
-    title: Annotated[str | None, typer.Option()] = None,
-    buttons: Annotated[str | None, typer.Option(help="Buttons as a JSON array.")] = None,
+    title: Annotated[str | None, typer.Option(help="Emphasized title [default: none]")] = None,
+    buttons: Annotated[
+        str | None,
+        typer.Option(help="""Buttons as a JSON array, e.g. '[{"type": "WEB_LINK", ...}]' [default: none]"""),
+    ] = None,
     account: AccountOpt = "default",
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
+    create: CreateOpt = False,
 ) -> None:
-    body = AlimTemplateBody.model_validate(
-        {
-            "sender": sender,
-            "templateCode": code,
-            "name": name,
-            "text": text,
-            "title": title,
-            "buttons": json.loads(buttons) if buttons else None,
-        }
-    )
+    """Register (or re-register) an Alim template; it goes to inspection (the sandbox approves it)."""
+    try:
+        body = AlimTemplateBody.model_validate(
+            {
+                "sender": sender,
+                "templateCode": code,
+                "name": name,
+                "text": text,
+                "title": title,
+                "buttons": _buttons(buttons),
+            }
+        )
+    except ValidationError as exc:
+        fail(f"invalid template: {_violations(exc)}", "fix the values and try again")
 
     async def work(ctx: Context) -> dict[str, Any]:
         return await catalog.create_template(ctx, await _account_id(ctx, account), body)
 
-    console.print_json(data=_with_context(_settings(database_url, config), work))
+    console.print_json(data=_with_context(_settings(database_url, config), create, work))
 
 
 @templates_app.command("list")
 def templates_list(
-    sender: Annotated[str | None, typer.Option()] = None,
+    sender: Annotated[str | None, typer.Option(help="Only this sender's templates [default: all senders]")] = None,
     account: AccountOpt = "default",
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
+    create: CreateOpt = False,
 ) -> None:
+    """List Alim templates with their inspection status."""
+
     async def work(ctx: Context) -> list[dict[str, Any]]:
         return await catalog.list_templates(ctx, await _account_id(ctx, account), sender)
 
-    console.print_json(data=_with_context(_settings(database_url, config), work))
+    console.print_json(data=_with_context(_settings(database_url, config), create, work))
 
 
 @subs_app.command("set")
 def subscriptions_set(
-    channel: Annotated[str, typer.Option(help="ALIM, BRAND or SANGDAM")] = "ALIM",
-    report_url: Annotated[str | None, typer.Option()] = None,
-    inbound_url: Annotated[str | None, typer.Option()] = None,
-    content_type: Annotated[str, typer.Option()] = "application/json",
+    channel: Annotated[str, typer.Option(help=f"Channel: {', '.join(SUBSCRIPTION_CHANNELS)}")] = "ALIM",
+    report_url: Annotated[
+        str | None, typer.Option(help="URL receiving delivery reports (CLICK: click events) [default: none]")
+    ] = None,
+    inbound_url: Annotated[str | None, typer.Option(help="URL receiving inbound messages [default: none]")] = None,
+    content_type: Annotated[str, typer.Option(help="application/json or application/xml")] = "application/json",
     account: AccountOpt = "default",
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
+    create: CreateOpt = False,
 ) -> None:
-    body = SubscriptionsBody.model_validate(
-        {channel.upper(): {"reportUrl": report_url, "inboundUrl": inbound_url, "contentType": content_type}}
-    )
+    """Set (replace) the subscription of one channel."""
+    if channel.upper() not in SUBSCRIPTION_CHANNELS:
+        fail(f"unknown channel {channel!r}", f"use one of {', '.join(SUBSCRIPTION_CHANNELS)}")
+    try:
+        body = SubscriptionsBody.model_validate(
+            {channel.upper(): {"reportUrl": report_url, "inboundUrl": inbound_url, "contentType": content_type}}
+        )
+    except ValidationError as exc:
+        fail(f"invalid subscription: {_violations(exc)}", "fix the values and try again")
 
     async def work(ctx: Context) -> dict[str, Any]:
         return await catalog.put_subscriptions(ctx, await _account_id(ctx, account), body)
 
-    console.print_json(data=_with_context(_settings(database_url, config), work))
+    console.print_json(data=_with_context(_settings(database_url, config), create, work))
 
 
 @subs_app.command("show")
 def subscriptions_show(
-    account: AccountOpt = "default", database_url: DatabaseOpt = None, config: ConfigOpt = None
+    account: AccountOpt = "default",
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    create: CreateOpt = False,
 ) -> None:
+    """Show the subscriptions of an account."""
+
     async def work(ctx: Context) -> dict[str, Any]:
         return await catalog.get_subscriptions(ctx, await _account_id(ctx, account))
 
-    console.print_json(data=_with_context(_settings(database_url, config), work))
+    console.print_json(data=_with_context(_settings(database_url, config), create, work))
 
 
 def main() -> None:

@@ -5,40 +5,47 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .cli_errors import ApiClient
+from .cli_progress import ProgressReport
 
 app = typer.Typer(
-    help="Scheduled and running bulks: status, pause, resume, cancel, reschedule, re-pace, watch.", no_args_is_help=True
+    help="Scheduled and running bulks, over the HTTP API of a running gateway: status, pause, resume, cancel, "
+    "reschedule, re-pace, watch.",
+    no_args_is_help=True,
 )
 console = Console()
 
-UrlOpt = Annotated[str, typer.Option("--url", envvar="KAKAO_GATEWAY_URL", help="Base URL of the gateway.")]
-KeyOpt = Annotated[str, typer.Option("--api-key", envvar="KAKAO_GATEWAY_API_KEY", help="App key of the account.")]
 DEFAULT_URL = "http://127.0.0.1:8000"
+UrlOpt = Annotated[str, typer.Option("--url", envvar="KAKAO_GATEWAY_URL", help="Base URL of the gateway.")]
+KeyOpt = Annotated[
+    str,
+    typer.Option(
+        "--api-key",
+        envvar="KAKAO_GATEWAY_API_KEY",
+        show_default=False,
+        help="App key of the account [default: none; required]",
+    ),
+]
+BulkArg = Annotated[str, typer.Argument(help="The bulkId (from the send answer, or options.schedule.bulkId).")]
 
 
 def _call(method: str, url: str, key: str, path: str, bulk_id: str, body: dict[str, Any] | None = None) -> Any:
-    with httpx.Client(base_url=url, headers={"Authorization": f"App {key}"}, timeout=30) as client:
-        response = client.request(method, path, params={"bulkId": bulk_id}, json=body)
-    if response.status_code >= 400:
-        detail = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
-        problems = "; ".join(f"{v['property']}: {v['violation']}" for v in detail.get("violations", []))
-        console.print(f"[red]{response.status_code} {detail.get('description', response.text)}[/red] {problems}")
-        raise typer.Exit(1)
-    return response.json()
+    with ApiClient(url, key) as api:
+        missing = (f"no bulk {bulk_id!r} on this account", "check the bulkId of the send answer")
+        return api.call(method, path, params={"bulkId": bulk_id}, body=body, missing=missing)
 
 
 @app.command()
-def show(bulk_id: str, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def show(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
     """The bulk's scheduled send time."""
     console.print_json(data=_call("GET", url, api_key, "/kakao/1/bulks", bulk_id))
 
 
 @app.command()
-def status(bulk_id: str, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def status(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
     """Status and progress counts."""
     console.print_json(data=_call("GET", url, api_key, "/kakao/1/bulks/status", bulk_id))
 
@@ -48,26 +55,26 @@ def _set_status(bulk_id: str, wanted: str, url: str, key: str) -> None:
 
 
 @app.command()
-def pause(bulk_id: str, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def pause(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
     """Hold what has not left yet."""
     _set_status(bulk_id, "PAUSED", url, api_key)
 
 
 @app.command()
-def resume(bulk_id: str, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def resume(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
     """Go on from now, at the bulk's pace."""
     _set_status(bulk_id, "PROCESSING", url, api_key)
 
 
 @app.command()
-def cancel(bulk_id: str, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def cancel(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
     """Cancel what has not left yet (each gets a final report, EC_MESSAGE_CANCELED)."""
     _set_status(bulk_id, "CANCELED", url, api_key)
 
 
 @app.command()
 def reschedule(
-    bulk_id: str,
+    bulk_id: BulkArg,
     send_at: Annotated[str, typer.Option(help="ISO instant, e.g. 2026-12-01T09:00:00+09:00")],
     url: UrlOpt = DEFAULT_URL,
     api_key: KeyOpt = "",
@@ -78,8 +85,8 @@ def reschedule(
 
 @app.command()
 def speed(
-    bulk_id: str,
-    amount: Annotated[int, typer.Option()],
+    bulk_id: BulkArg,
+    amount: Annotated[int, typer.Option(help="Messages per unit.")],
     unit: Annotated[str, typer.Option(help="MINUTE, HOUR or DAY")] = "MINUTE",
     url: UrlOpt = DEFAULT_URL,
     api_key: KeyOpt = "",
@@ -89,32 +96,31 @@ def speed(
     console.print_json(data=_call("PUT", url, api_key, "/kakao/1/bulks/speed", bulk_id, body))
 
 
+def progress_detail(state: dict[str, Any]) -> tuple[int, int, str]:
+    """(finished, total, one line of counts) of a bulk status answer."""
+    p = state["progress"]
+    done = int(p["delivered"] + p["failed"] + p["expired"] + p["canceled"])
+    detail = (
+        f"{state['status']} · {p['delivered']} delivered · {p['failed']} failed · {p['expired']} expired · "
+        f"{p['canceled']} canceled · {p['pending']} pending · {p['sent']} awaiting result"
+    )
+    return done, int(p["total"]), detail
+
+
 @app.command()
 def watch(
-    bulk_id: str,
+    bulk_id: BulkArg,
     url: UrlOpt = DEFAULT_URL,
     api_key: KeyOpt = "",
-    interval: Annotated[float, typer.Option(help="Seconds between polls.")] = 1.0,
+    interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls.")] = 1.0,
 ) -> None:
-    """A live progress bar until the bulk is finished or canceled (Ctrl+C stops watching, not the bulk)."""
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[detail]}"),
-    )
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task(bulk_id, total=None, detail="")
+    """Progress until the bulk is finished or canceled (Ctrl+C stops watching, not the bulk): a live bar on a
+    terminal, a plain line per change otherwise."""
+    with ApiClient(url, api_key) as api, ProgressReport(console, bulk_id) as report:
+        missing = (f"no bulk {bulk_id!r} on this account", "check the bulkId of the send answer")
         while True:
-            state = _call("GET", url, api_key, "/kakao/1/bulks/status", bulk_id)
-            p = state["progress"]
-            done = p["delivered"] + p["failed"] + p["expired"] + p["canceled"]
-            detail = (
-                f"{state['status']}: {p['delivered']} delivered, {p['failed']} failed, {p['expired']} expired, "
-                f"{p['canceled']} canceled, {p['pending']} pending, {p['sent']} awaiting result"
-            )
-            bar.update(task, total=p["total"], completed=done, detail=detail)
+            state = api.call("GET", "/kakao/1/bulks/status", params={"bulkId": bulk_id}, missing=missing)
+            report.update(*progress_detail(state))
             if state["status"] in ("FINISHED", "CANCELED"):
                 break
             time.sleep(interval)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from .alim import AlimButton
 from .common import Wire
@@ -48,7 +48,18 @@ class ChannelSubscription(Wire):
         return value
 
 
+SUBSCRIPTION_CHANNELS = ("ALIM", "BRAND", "SANGDAM", "CLICK")
+
+
+def _unknown_channel(value: Any) -> Any:
+    raise ValueError(f"unknown channel; expected one of {', '.join(SUBSCRIPTION_CHANNELS)}")
+
+
 class SubscriptionsBody(Wire):
+    # Any other key is a channel we do not know: a violation at its path, not silently dropped.
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Annotated[Any, AfterValidator(_unknown_channel)]]
+
     ALIM: ChannelSubscription | None = None
     BRAND: ChannelSubscription | None = None
     SANGDAM: ChannelSubscription | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.times import format_ms
-from ..schemas.extensions import AlimTemplateBody, AlimTemplateUpdate, SubscriptionsBody
+from ..schemas.extensions import SUBSCRIPTION_CHANNELS, AlimTemplateBody, AlimTemplateUpdate, SubscriptionsBody
 from ..store import catalog as store
 from .context import Context
 from .errors import NotFound
@@ -134,12 +134,11 @@ def subscriptions_wire(subs: list[store.Subscription]) -> dict[str, Any]:
 
 
 async def put_subscriptions(ctx: Context, account_id: str, body: SubscriptionsBody) -> dict[str, Any]:
-    channels = ("ALIM", "BRAND", "SANGDAM", "CLICK")
-    given = [(c, getattr(body, c)) for c in channels]
+    given = [(c, getattr(body, c)) for c in SUBSCRIPTION_CHANNELS]
     check_targets(
         ctx, [(f"{c}.{f}", getattr(s, f)) for c, s in given if s is not None for f in ("reportUrl", "inboundUrl")]
     )
-    for channel in channels:
+    for channel in SUBSCRIPTION_CHANNELS:
         sub = getattr(body, channel)
         if sub is not None:
             await ctx.db.write(
