@@ -486,10 +486,12 @@ def test_send_alim_csv_sends_resumes_and_summarises(server: Server, tmp_path: Pa
         assert texts["821000010003"] == "Hello Name 3, your order 1003 has shipped."
 
 
+@pytest.mark.parametrize("how", ["ctrl-c", "gateway gone"])
 def test_an_interrupted_send_resumes_with_the_same_ids(
-    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    csv = _csv(tmp_path / "r.csv", [(f"8210000200{i:02d}", f"N{i}", str(i)) for i in range(5)])
+    case = 2 if how == "ctrl-c" else 3  # a file of its own per case: ids of their own
+    csv = _csv(tmp_path / "r.csv", [(f"821000{case}00{i:02d}", f"N{i}", str(i)) for i in range(5)])
     real_call = cli_errors.ApiClient.call
     posts = []
 
@@ -497,12 +499,17 @@ def test_an_interrupted_send_resumes_with_the_same_ids(
         if method == "POST":
             posts.append(path)
             if len(posts) == 2:
-                raise KeyboardInterrupt
+                if how == "ctrl-c":
+                    raise KeyboardInterrupt
+                return real_call(cli_errors.ApiClient(f"http://127.0.0.1:{free_port()}", "k"), method, path, **kwargs)
         return real_call(self, method, path, **kwargs)
 
     monkeypatch.setattr(cli_errors.ApiClient, "call", interrupted)
     stopped = _send(server, csv, "--batch-size", "2")
-    assert stopped.exit_code == 130, stopped.output
+    if how == "ctrl-c":
+        assert stopped.exit_code == 130, stopped.output
+    else:
+        one_error(stopped, "cannot reach the gateway")
     assert "Interrupted: 2 of 5 rows answered" in stopped.stdout
     assert "Resume with the same command" in stopped.stdout
     monkeypatch.setattr(cli_errors.ApiClient, "call", real_call)

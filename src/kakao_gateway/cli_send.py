@@ -234,7 +234,7 @@ def alim(
             fail(f"{csv_file} has no rows after its header", "add one row per recipient")
         note(f"{len(rows)} rows from {csv_file}; bulkId {bulk_id}; {url}")
         tally = Tally()
-        interrupted = False
+        stopped: typer.Exit | None = None
         with ProgressReport(console, bulk_id) as report:
             report.update(0, len(rows), tally.line())
             try:
@@ -247,9 +247,11 @@ def alim(
                     _count(api.call("POST", "/kakao-alim/1/messages", body=body), batch, tally)
                     report.update(tally.done, len(rows), tally.line())
             except KeyboardInterrupt:
-                interrupted = True
-    _summary(tally, bulk_id, run, len(rows), interrupted)
-    if interrupted:
-        raise typer.Exit(130)
+                stopped = typer.Exit(130)
+            except typer.Exit as failed:  # the gateway went away or refused: its line is printed, then the summary
+                stopped = failed
+    _summary(tally, bulk_id, run, len(rows), stopped is not None)
+    if stopped is not None:
+        raise stopped
     if tally.rejected:
         raise typer.Exit(1)
