@@ -22,8 +22,10 @@ from .config import Settings
 from .connectors.base import Connector
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
+from .domain.webhook_targets import private_allowed
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
+from .engine.transport import GuardedTransport
 from .engine.webhooks import WebhookPusher
 from .metrics import GatewayMetrics
 from .readiness import readiness
@@ -68,8 +70,14 @@ class Gateway:
         self.auth = Authenticator(self.ctx)
         self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms, friends=self._friends)
         self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox}  # by route
+        # Webhook pushes: where they may go is checked at accept and on the address connected to (engine/transport.py)
+        self.sandbox_upstream = all(isinstance(c, SandboxKakao) for c in self.connectors.values())
+        self.ctx.webhook_allow_private = private_allowed(settings.webhook_allow_private, self.sandbox_upstream)
         self.http = httpx.AsyncClient(
-            transport=webhook_transport, timeout=httpx.Timeout(10.0), headers={"User-Agent": "kakao-gateway"}
+            transport=webhook_transport or GuardedTransport(self.ctx.webhook_allow_private),
+            timeout=httpx.Timeout(10.0),
+            headers={"User-Agent": "kakao-gateway"},
+            trust_env=False,
         )
         engine_settings = EngineSettings(
             max_submit_rate=settings.max_submit_rate,
