@@ -25,7 +25,7 @@ from kakao_gateway.store.sqlite import _translate as sqlite_translate
 
 from .conftest import PG_URL, START_MS
 
-DONE, TOMORROW, DUE = 200_000, 3_000, 50
+DONE, TOMORROW, DUE, BULK = 200_000, 3_000, 50, 5_000
 DAY_MS = 86_400_000
 
 
@@ -57,6 +57,7 @@ def _fill_sql(account_id: str) -> list[str]:
         rows(DONE, "done-", "done", f"{START_MS} - 3600000 + i", f"{START_MS} - 3600000 + i", f"{START_MS} - 3600000"),
         rows(TOMORROW, "later-", "queued", f"{START_MS + DAY_MS} + i", "NULL", "NULL"),
         rows(DUE, "due-", "queued", f"{START_MS} - i", "NULL", "NULL"),
+        rows(BULK, "bulk-", "queued", f"{START_MS} - 1000", "NULL", "NULL"),  # an unpaced bulk: one due time
         rows(DUE, "sent-", "sent", f"{START_MS} + 60000", "NULL", f"{START_MS}"),
         rows(DUE, "inflight-", "inflight", f"{START_MS} + 30000", "NULL", "NULL"),
         reports_sql,
@@ -90,6 +91,18 @@ def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
 
 SQLITE_SCAN = re.compile(r"^SCAN (messages|reports)\b")
 PG_SCAN = re.compile(r"Seq Scan on (messages|reports)\b")
+SORT = re.compile(r"TEMP B-TREE FOR ORDER BY|^\s*(->\s*)?Sort\b")
+# The index each query must use (both databases unless noted): another index would read rows in proportion to the
+# backlog (all queued rows by state, say) even when it is not a scan.
+EXPECTED = {
+    "claim due": "ix_messages_claim",
+    "expire": "ix_messages_expiry",
+    "purge messages": "ix_messages_purge",
+    "claim pushes": "ix_reports_push",
+    "departures": "ix_messages_departures",
+}
+SQLITE_EXPECTED = {**EXPECTED, "pull": "ix_reports_pullable", "purge reports": "ix_reports_created"}
+NO_SORT = ("claim due", "claim stale", "claim pushes")
 
 
 async def _sqlite_plan(path: str, q: Query) -> list[str]:
@@ -151,10 +164,16 @@ async def test_no_engine_query_scans_a_table(filled: Gateway) -> None:
         finally:
             await conn.close()
         scans = {n: p for n, p in plans.items() if any(PG_SCAN.search(line) for line in p)}
+        expected = EXPECTED
     else:
         path = filled.settings.database_url.removeprefix("sqlite:///")
         for name, q in _queries(filled.default_account_id):
             plans[name] = await _sqlite_plan(path, q)
         scans = {n: p for n, p in plans.items() if any(SQLITE_SCAN.search(line) for line in p)}
+        expected = SQLITE_EXPECTED
     assert len(plans) == 13
     assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())
+    wrong = {n: plans[n] for n, index in expected.items() if not any(index in line for line in plans[n])}
+    assert not wrong, "\n\n".join(f"{n} (wants {expected[n]}):\n  " + "\n  ".join(p) for n, p in wrong.items())
+    sorting = {n: plans[n] for n in NO_SORT if any(SORT.search(line) for line in plans[n])}
+    assert not sorting, "\n\n".join(f"{n} sorts:\n  " + "\n  ".join(p) for n, p in sorting.items())

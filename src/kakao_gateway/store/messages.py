@@ -185,7 +185,8 @@ def query_logs(
 
 def purge_messages(before: int, limit: int) -> Op[int]:
     deleted = yield Execute(
-        "DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE state = 'done' AND done_at < ? "
+        "DELETE FROM messages WHERE seq IN (SELECT seq FROM messages {index:ix_messages_purge} WHERE state = 'done' "
+        "AND done_at < ? "
         "ORDER BY done_at LIMIT ?)",
         (before, limit),
     )

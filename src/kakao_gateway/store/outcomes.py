@@ -71,12 +71,13 @@ def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claime
 
 
 def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[list[Claimed], list[Claimed]]]:
-    """Claim rows whose lease lapsed (a worker died) and rows whose upstream result never came."""
+    """Claim rows whose lease lapsed (a worker died) and rows whose upstream result never came. In no particular
+    order: all are overdue, and ordering them would sort every row in flight."""
     lease = (now + lease_ms, owner)
     lapsed = yield from claim_rows(
         "messages",
         "state = 'inflight' AND due_at <= ?",
-        "due_at, seq",
+        "",
         "due_at = ?, lease_owner = ?",
         CLAIM_COLUMNS,
         (now,),
@@ -86,7 +87,7 @@ def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[lis
     silent = yield from claim_rows(
         "messages",
         "state = 'sent' AND due_at <= ?",
-        "due_at, seq",
+        "",
         "state = 'inflight', due_at = ?, lease_owner = ?",
         CLAIM_COLUMNS,
         (now,),
@@ -192,7 +193,7 @@ def expire_queued(now: int, limit: int) -> Op[int]:
             _EXPIRED,
             f"CASE WHEN attempts = 0 THEN {CANCELED_ERROR} ELSE {_LAPSED} END",
             now,
-            picked="SELECT seq FROM messages WHERE state = 'queued' AND expires_at <= ? ORDER BY expires_at, seq "
-            "LIMIT ? {skip_locked}",
+            picked="SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' AND expires_at <= ? "
+            "ORDER BY expires_at, seq LIMIT ? {skip_locked}",
         )
     )

@@ -14,6 +14,7 @@ from asyncpg.pool import PoolConnectionProxy
 from .sql import UPDATE_CHUNK, Execute, ExecuteMany, Fetch, InsertMany, Notify, Op, Query, T, UpdateMany
 
 _PLACEHOLDER = re.compile(r"\?")
+_INDEX = re.compile(r"\{index:\w+\}")
 # A connection of its own (the listener) or one borrowed from the pool: both run the statements of an op.
 _Connection = asyncpg.Connection | PoolConnectionProxy
 
@@ -22,6 +23,7 @@ _Connection = asyncpg.Connection | PoolConnectionProxy
 def _translate(sql: str, first: int = 1) -> str:
     counter = iter(range(first, 10_000))
     sql = sql.replace("{skip_locked}", " FOR UPDATE SKIP LOCKED").replace("{for_update}", " FOR UPDATE")
+    sql = _INDEX.sub("", sql)
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 
 

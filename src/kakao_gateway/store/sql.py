@@ -2,7 +2,9 @@
 
 Each operation is written once and runs unchanged on both adapters: the SQLite writer thread drives it
 synchronously inside a savepoint, the PostgreSQL adapter drives it with `await` inside a transaction.
-SQL uses `?` placeholders and the `{skip_locked}` and `{for_update}` tokens; adapters translate them.
+SQL uses `?` placeholders and the `{skip_locked}`, `{for_update}` and `{index:NAME}` tokens; adapters translate
+them. `{index:NAME}` after a table name makes SQLite use that index (its planner, even with sampled statistics, would
+rather walk every queued row by state than use a partial index); PostgreSQL plans well without it.
 """
 
 from __future__ import annotations
@@ -109,8 +111,8 @@ def claim_rows(
     limit: int,
     assign_params: Sequence[Any] = (),
 ) -> Op[list[Any]]:
-    """`UPDATE table SET assign` on at most `limit` rows picked by `pick` in `order`; returns their `returning`
-    columns (which must include `seq`) in pick order.
+    """`UPDATE table SET assign` on at most `limit` rows picked by `pick` in `order` (empty: any order); returns
+    their `returning` columns (which must include `seq`) in pick order.
 
     The pick is a statement of its own (`FOR UPDATE SKIP LOCKED` on PostgreSQL: concurrent workers pick disjoint
     rows; the one writer on SQLite), and the update joins the picked rows by primary key alone. Repeating the
@@ -119,8 +121,9 @@ def claim_rows(
     PostgreSQL); as one statement, PostgreSQL could re-run the pick per row and update more than `limit`. With
     nothing due, a claim costs one index probe.
     """
+    ordered = f" ORDER BY {order}" if order else ""
     picked = yield Fetch(
-        f"SELECT seq FROM {table} WHERE {pick} ORDER BY {order} LIMIT ? {{skip_locked}}", (*pick_params, limit)
+        f"SELECT seq FROM {table} WHERE {pick}{ordered} LIMIT ? {{skip_locked}}", (*pick_params, limit)
     )
     if not picked:
         return []

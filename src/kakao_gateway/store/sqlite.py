@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import queue
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -23,8 +24,11 @@ _Job = tuple[Op[Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
 _Settlement = tuple[asyncio.Future[Any], asyncio.AbstractEventLoop, Any, BaseException | None]
 
 
+_INDEX = re.compile(r"\{index:(\w+)\}")
+
+
 def _translate(sql: str) -> str:
-    return sql.replace("{skip_locked}", "").replace("{for_update}", "")
+    return _INDEX.sub(r"INDEXED BY \1", sql.replace("{skip_locked}", "").replace("{for_update}", ""))
 
 
 def _insert_many(conn: sqlite3.Connection, q: InsertMany) -> list[Any]:

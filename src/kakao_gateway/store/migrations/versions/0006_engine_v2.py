@@ -41,6 +41,13 @@ def upgrade() -> None:
     op.create_index("ix_messages_purge", "messages", ["done_at"], postgresql_where=done, sqlite_where=done)
     op.create_index("ix_messages_departures", "messages", ["account_id", "bulk_id", "departed_at"])
     op.drop_index("ix_messages_bulk", "messages")  # the departures index serves its lookups too
+    # Claims pick by (state, priority) in (due_at, seq) order, pushes by state in (push_due_at, seq) order: with seq
+    # in the index a claim reads the first rows in order instead of sorting every row that shares a due time (all
+    # rows of an unpaced bulk do, and all reports written together).
+    op.drop_index("ix_messages_claim", "messages")
+    op.create_index("ix_messages_claim", "messages", ["state", "priority", "due_at", "seq"])
+    op.drop_index("ix_reports_push", "reports")
+    op.create_index("ix_reports_push", "reports", ["push_state", "push_due_at", "seq"])
     op.create_index("ix_reports_created", "reports", ["created_at"])
     # Pulls look only at reports that can still be pulled: walking all of an account's reports to find them cost
     # more the more were pushed.
@@ -56,6 +63,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_messages_claim", "messages")
+    op.create_index("ix_messages_claim", "messages", ["state", "priority", "due_at"])
+    op.drop_index("ix_reports_push", "reports")
+    op.create_index("ix_reports_push", "reports", ["push_state", "push_due_at"])
     op.drop_index("ix_reports_pullable", "reports")
     op.create_index("ix_reports_pull", "reports", ["account_id", "channel", "pulled_at", "seq"])
     op.drop_index("ix_reports_created", "reports")
