@@ -39,7 +39,7 @@ from ..domain.reports import reports_xml
 from ..domain.retry import webhook_retry_delay_ms
 from ..domain.webhook_signing import signature, webhook_id
 from ..store.database import Database
-from ..store.reports import PushItem, claim_pushes, record_pushes
+from ..store.reports import PushItem, claim_pushes, record_pushes, release_pushes
 from ..store.webhook_secrets import signing_secrets, start_pushes
 
 log = logging.getLogger(__name__)
@@ -58,14 +58,14 @@ class PushLimits:
 
 
 def _render_reports(items: list[PushItem], content_type: str) -> tuple[bytes, str]:
-    bodies = [item.body for item in items]
     if "xml" in content_type:
-        return reports_xml(bodies), "application/xml"
-    return orjson.dumps({"results": bodies}), "application/json"
+        return reports_xml([orjson.loads(item.body) for item in items]), "application/xml"
+    joined = ",".join(item.body for item in items)  # stored JSON, joined as it is: no decoding on the hot path
+    return f'{{"results":[{joined}]}}'.encode(), "application/json"
 
 
 def _render_single(items: list[PushItem], content_type: str) -> tuple[bytes, str]:
-    return orjson.dumps(items[0].body), "application/json"
+    return items[0].body.encode(), "application/json"
 
 
 # kind -> (batched, renderer): batched kinds go up to `batch_size` rows per request, the others one per request
@@ -87,6 +87,7 @@ class _Batch:
     items: list[PushItem]
     batch_id: str | None  # the stored id of the batch (None until first posted)
     secrets: list[str] = field(default_factory=list)  # the account's signing secrets, current first
+    claimed_at: int = 0
 
     @property
     def webhook_id(self) -> str:
@@ -114,6 +115,7 @@ class WebhookPusher:
         self.limits = limits or PushLimits()
         self._inflight: Counter[str] = Counter()  # URL -> posts under way
         self._tasks: set[asyncio.Task[None]] = set()
+        self._waiting: list[_Batch] = []  # claimed, waiting for a slot of their URL
         self.on_done: Callable[[], None] = lambda: None  # wakes the push duty when a slot frees up
         # (result "ok" | "failed", seconds the post took, outbox kind): for metrics
         self.observe: Callable[[str, float, str], None] = lambda result, seconds, kind: None
@@ -125,7 +127,8 @@ class WebhookPusher:
 
     async def step(self) -> int:
         """Claim what the free slots can take and start posting it; returns the rows claimed."""
-        free = self.limits.max_inflight - len(self._tasks)
+        await self._start_waiting()
+        free = self.limits.max_inflight - len(self._tasks) - len(self._waiting)
         if free <= 0:
             return 0
         busy_urls = tuple(sorted(u for u, n in self._inflight.items() if n >= self.limits.per_endpoint))
@@ -134,32 +137,42 @@ class WebhookPusher:
         items = await self.db.write(claim_pushes(now, limit, LEASE_MS, busy_urls))
         if not items:
             return 0
-        later: list[int] = []
-        started: list[_Batch] = []
-        inflight = Counter(self._inflight)
-        for batch in _batches(items, self.limits.batch_size):
-            if (
-                len(self._tasks) + len(started) >= self.limits.max_inflight
-                or inflight[batch.url] >= self.limits.per_endpoint
-            ):
-                later.extend(item.seq for item in batch.items)
-                continue
-            inflight[batch.url] += 1
-            started.append(batch)
+        batches = _batches(items, self.limits.batch_size)
         new_ids: list[tuple[int, str]] = []
-        for batch in started:
+        for batch in batches:
             if batch.batch_id is None:
                 batch.batch_id = secrets.token_hex(16)
                 new_ids.extend((item.seq, batch.batch_id) for item in batch.items)
         # the batch ids are stored before any post, so a retry after a crash mid-post has the same webhook-id
-        if new_ids or later:
-            await self.db.write(start_pushes(new_ids, later, now))
-        if started:
-            keys = await self.db.read(signing_secrets(sorted({b.items[0].account_id for b in started}), now))
-            for batch in started:
-                batch.secrets = keys.get(batch.items[0].account_id, [])
+        if new_ids:
+            await self.db.write(start_pushes(new_ids, [], now))
+        keys = await self.db.read(signing_secrets(sorted({b.items[0].account_id for b in batches}), now))
+        for batch in batches:
+            batch.secrets = keys.get(batch.items[0].account_id, [])
+            batch.claimed_at = now
+        # A claim may hold more batches for one URL than it may post at once: they wait here under their lease
+        # (handing them back and claiming them again cost more than the posts).
+        self._waiting.extend(batches)
+        await self._start_waiting()
+        return len(items)
+
+    async def _start_waiting(self) -> None:
+        """Give back batches that waited half their lease (another worker may claim them then), start the rest
+        that have a slot."""
+        now = self.clock.now_ms()
+        stale = [b for b in self._waiting if now - b.claimed_at > LEASE_MS // 2]
+        if stale:
+            self._waiting = [b for b in self._waiting if b not in stale]
+            await self.db.write(release_pushes([item.seq for b in stale for item in b.items], now))
+        self._start_ready()
+
+    def _start_ready(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for batch in waiting:
+            if len(self._tasks) < self.limits.max_inflight and self._inflight[batch.url] < self.limits.per_endpoint:
                 self._start(batch)
-        return len(items) - len(later)
+            else:
+                self._waiting.append(batch)
 
     async def push_due(self) -> int:
         """One round for the serial driver: claim, post, and wait until every post has recorded its result."""
@@ -172,6 +185,8 @@ class WebhookPusher:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     def cancel(self) -> None:
+        """Stop: posts under way are cancelled, waiting batches dropped (their leases lapse and they are retried)."""
+        self._waiting = []
         for task in list(self._tasks):
             task.cancel()
 
@@ -188,6 +203,7 @@ class WebhookPusher:
             del self._inflight[url]
         if not task.cancelled() and task.exception() is not None:
             log.error("a webhook push to %s failed to record its result: %r", url, task.exception())
+        self._start_ready()
         self.on_done()
 
     async def _push(self, batch: _Batch) -> None:
@@ -196,7 +212,7 @@ class WebhookPusher:
         self.observe("ok" if error is None else "failed", time.perf_counter() - started, batch.items[0].kind)
         now = self.clock.now_ms()
         if error is None:
-            await self.db.write(record_pushes([item.seq for item in batch.items], []))
+            await self.db.write(record_pushes([item.seq for item in batch.items], [], now))
             return
         log.info("webhook push of %d rows to %s failed: %s", len(batch.items), batch.url, error)
         failed = []
@@ -204,7 +220,7 @@ class WebhookPusher:
             next_due = now + webhook_retry_delay_ms(item.attempts + 1)
             give_up = next_due > item.created_at + GIVE_UP_AFTER_MS
             failed.append((item.seq, error, None if give_up else next_due))
-        await self.db.write(record_pushes([], failed))
+        await self.db.write(record_pushes([], failed, now))
 
     async def _post(self, batch: _Batch) -> str | None:
         body, media_type = render(batch.items, batch.content_type)

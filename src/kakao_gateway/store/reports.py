@@ -46,7 +46,7 @@ class PushItem:
     account_id: str
     url: str
     content_type: str
-    body: dict[str, Any]
+    body: str  # the stored JSON text: batches join it into the request body without decoding it
     attempts: int
     created_at: int
     kind: str
@@ -155,7 +155,7 @@ def claim_pushes(now: int, limit: int, lease_ms: int, busy_urls: tuple[str, ...]
             r["account_id"],
             r["push_url"],
             r["push_content_type"],
-            json.loads(r["body"]),
+            r["body"],
             r["push_attempts"],
             r["created_at"],
             r["kind"],
