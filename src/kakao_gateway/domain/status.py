@@ -46,14 +46,20 @@ class Error:
         return ERROR_GROUPS[self.group_id]
 
     def wire(self) -> dict[str, Any]:
-        return {
-            "groupId": self.group_id,
-            "groupName": self.group_name,
-            "id": self.id,
-            "name": self.name,
-            "description": self.description,
-            "permanent": self.permanent,
-        }
+        """The wire object; shared, so callers must not change it."""
+        return _error_wire(self)
+
+
+@cache
+def _error_wire(e: Error) -> dict[str, Any]:
+    return {
+        "groupId": e.group_id,
+        "groupName": e.group_name,
+        "id": e.id,
+        "name": e.name,
+        "description": e.description,
+        "permanent": e.permanent,
+    }
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
@@ -12,8 +13,13 @@ _COMPACT_OFFSET = re.compile(r"([+-])(\d{2})(\d{2})$")
 
 
 def format_ms(ms: int) -> str:
-    dt = datetime.fromtimestamp(ms / 1000, UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}+0000"
+    return _second(ms // 1000) + f"{ms % 1000:03d}+0000"
+
+
+@lru_cache(maxsize=4096)
+def _second(seconds: int) -> str:
+    """The part before the milliseconds: reports written together mostly share their second."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
 
 
 def parse_instant(text: str) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 from ..domain.channels import KAKAO_SANDBOX
@@ -162,13 +163,20 @@ class Claimed:
 
     @classmethod
     def from_row(cls, row: Any) -> Claimed:
-        values = {f.name: row[f.name] for f in fields(cls)}
-        values["content"] = json.loads(values["content"])
+        values = {name: row[name] for name in _CLAIMED_FIELDS}
+        values["content"] = _content(values["content"])
         values["intermediate"] = bool(values["intermediate"])
         return cls(**values)
 
 
-CLAIM_COLUMNS = ", ".join(f.name for f in fields(Claimed))
+_CLAIMED_FIELDS = tuple(f.name for f in fields(Claimed))
+CLAIM_COLUMNS = ", ".join(_CLAIMED_FIELDS)
+
+
+@lru_cache(maxsize=1024)
+def _content(text: str) -> dict[str, Any]:
+    """Rows of one message share their content: decode each text once. Shared, so callers must not change it."""
+    return json.loads(text)  # type: ignore[no-any-return]
 
 
 def facts_of(row: Any) -> MessageFacts:
