@@ -9,9 +9,10 @@ push_state: `pending` (a push is due at push_due_at), `pushed`, `exhausted` (pus
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from ..domain.filters import PullFilter
 from .sql import Execute, Fetch, InsertMany, Op, UpdateMany, claim_rows
@@ -122,7 +123,7 @@ def add_reports(drafts: list[ReportDraft], now: int) -> Op[None]:
                 d.application_id,
                 d.campaign_ref,
                 int(d.final),
-                json.dumps(d.body),
+                orjson.dumps(d.body).decode(),
                 now,
                 url,
                 content_type or JSON,
@@ -236,7 +237,7 @@ def pull_reports(
     rows = yield from claim_rows(
         "reports", " AND ".join(where), "seq", "pulled_at = ?", "seq, body", params, limit, (now,)
     )
-    bodies: list[dict[str, Any]] = [json.loads(r["body"]) for r in rows]
+    bodies: list[dict[str, Any]] = [orjson.loads(r["body"]) for r in rows]
     return bodies
 
 
