@@ -133,6 +133,7 @@ def test_worker_takes_the_submit_rate_flags(monkeypatch: pytest.MonkeyPatch, how
             return None
 
     monkeypatch.setattr(cli, "Gateway", Captured)
+    monkeypatch.setattr(cli, "_configure_logging", lambda settings: None)  # leave the test session's logging alone
     monkeypatch.setattr(cli.database, "migrate", lambda url: None)
     args = ["worker", "--database-url", "postgresql://postgres@127.0.0.1:5432/unused"]
     env = {}
