@@ -24,18 +24,13 @@ from ..store.database import Database
 from ..store.message_rows import Claimed
 from ..store.outcomes import Outcome, claim_due, record, renew_leases
 from ..store.rates import take_tokens, window_of
+from .codes import NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, WAITING
 from .observer import EngineObserver, NullObserver
 from .settings import EngineSettings
 from .submission import submission_of
 
 log = logging.getLogger(__name__)
 
-_PENDING = st.status("PENDING_ENROUTE").id
-_WAITING = st.status("PENDING_WAITING_DELIVERY").id
-_NO_ERROR = st.error("NO_ERROR").id
-_NOT_SENT = st.status("UNDELIVERABLE_NOT_SENT").id
-_NO_ROUTE = st.error("EC_CONFIGURATION_ERROR").id
-_PROVIDER_ERROR = st.error("EC_PROVIDER_INTERNAL_ERROR").id
 LAST_CHANCE_MS = 1_000
 
 
@@ -48,7 +43,7 @@ def retry_outcome(c: Claimed, error_id: int, now: int, owner: str | None) -> Out
     last_chance = c.expires_at - LAST_CHANCE_MS
     if retry_at > last_chance:
         retry_at = last_chance if last_chance > now and is_open(last_chance, window) else c.expires_at
-    return Outcome(c.seq, "retry", _PENDING, error_id, retry_at, owner, departed=None)
+    return Outcome(c.seq, "retry", PENDING, error_id, retry_at, owner, departed=None)
 
 
 def log_ids(rows: Sequence[Claimed]) -> dict[str, str]:
@@ -252,7 +247,7 @@ class Dispatcher:
                 r.error,
                 extra=log_ids([c]),
             )
-            return Outcome(c.seq, "final", _NOT_SENT, _PROVIDER_ERROR, owner=self.owner, departed=now)
+            return Outcome(c.seq, "final", NOT_SENT, PROVIDER_ERROR, owner=self.owner, departed=now)
         status_id, error_id = known
         if r.kind == "final":
             # The hop decision: no route serves a failover hop yet (SMS comes next), so every hop ends final.
@@ -260,7 +255,7 @@ class Dispatcher:
             return Outcome(c.seq, "final", status_id, error_id, owner=self.owner, departed=now)
         if r.kind == "accepted":
             due = now + self.settings.result_timeout_ms
-            return Outcome(c.seq, "sent", _WAITING, _NO_ERROR, due, self.owner, departed=now)
+            return Outcome(c.seq, "sent", WAITING, NO_ERROR, due, self.owner, departed=now)
         retry = retry_outcome(c, error_id, now, self.owner)
         return Outcome(retry.seq, "retry", retry.status_id, retry.error_id, retry.due_at, self.owner, departed=now)
 

@@ -16,20 +16,13 @@ from ..store.outcomes import Outcome, claim_stale, expire_queued, record
 from ..store.reports import purge_reports
 from ..store.sql import Op
 from ..store.stats import channels_of
+from .codes import EXPIRED, LAPSED, NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, TIMEOUT, WAITING
 from .dispatch import log_ids, retry_outcome
 from .observer import EngineObserver, NullObserver
 from .settings import EngineSettings
 
 log = logging.getLogger(__name__)
 
-_EXPIRED = st.status("EXPIRED_EXPIRED").id
-_LAPSED = st.error("EC_VALIDITY_EXPIRED").id
-_PENDING = st.status("PENDING_ENROUTE").id
-_WAITING = st.status("PENDING_WAITING_DELIVERY").id
-_NO_ERROR = st.error("NO_ERROR").id
-_TIMEOUT = st.error("EC_PROVIDER_TIMEOUT").id
-_NOT_SENT = st.status("UNDELIVERABLE_NOT_SENT").id
-_PROVIDER_ERROR = st.error("EC_PROVIDER_INTERNAL_ERROR").id
 EXPIRE_BATCH = 1000
 PURGE_BATCH = 5000
 LINK_PURGE_BATCH = 1000  # short links per statement (their codes are bound as parameters to delete their clicks)
@@ -62,14 +55,14 @@ class Maintenance:
         for c in lapsed:  # a worker died holding it: queue it again now; dispatch paces it like any submit
             log.warning("the lease of a message lapsed (its worker died?); sending it again", extra=log_ids([c]))
             if now >= c.expires_at:
-                outcomes.append(Outcome(c.seq, "final", _EXPIRED, _LAPSED, owner=self.owner))
+                outcomes.append(Outcome(c.seq, "final", EXPIRED, LAPSED, owner=self.owner))
                 self.observer.expired(1)
             else:
-                outcomes.append(Outcome(c.seq, "retry", _PENDING, _NO_ERROR, now, self.owner))
+                outcomes.append(Outcome(c.seq, "retry", PENDING, NO_ERROR, now, self.owner))
                 self.observer.retried(c.channel, c.route, "lease", 1)
         for c in silent:
             self.observer.retried(c.channel, c.route, "timeout", 1)
-        outcomes.extend(retry_outcome(c, c.error_id or _TIMEOUT, now, self.owner) for c in silent)
+        outcomes.extend(retry_outcome(c, c.error_id or TIMEOUT, now, self.owner) for c in silent)
         if outcomes:
             await self.db.write(record(outcomes, now))
         return len(outcomes)
@@ -164,8 +157,8 @@ def _late_outcome(r: LateResult, now: int) -> Outcome:
         status_id, error_id = st.status(r.status).id, st.error(r.error).id
     except KeyError:
         log.error("a late result named unknown status %r / error %r for %s", r.status, r.error, r.seq)
-        return Outcome(r.seq, "final", _NOT_SENT, _PROVIDER_ERROR)
+        return Outcome(r.seq, "final", NOT_SENT, PROVIDER_ERROR)
     if r.kind == "final":
         return Outcome(r.seq, "final", status_id, error_id)
     # retried on the next timeout sweep with the usual backoff; record why it waits
-    return Outcome(r.seq, "sent", _WAITING, error_id, now)
+    return Outcome(r.seq, "sent", WAITING, error_id, now)
