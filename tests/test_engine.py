@@ -21,7 +21,7 @@ from kakao_gateway.config import Settings
 from kakao_gateway.domain import status as st
 from kakao_gateway.domain.times import format_ms, parse_instant
 from kakao_gateway.engine.engine import EngineSettings
-from kakao_gateway.store import messages as msgs
+from kakao_gateway.store import message_queries as msgs
 from kakao_gateway.store import outcomes
 
 from .conftest import API_KEY, START_MS, Receiver

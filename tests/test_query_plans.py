@@ -17,7 +17,7 @@ import pytest
 
 from kakao_gateway.app import Gateway
 from kakao_gateway.domain.filters import LogFilter, PullFilter
-from kakao_gateway.store import bulks, messages, outcomes, reports
+from kakao_gateway.store import bulks, message_queries, outcomes, reports
 from kakao_gateway.store.postgres import _translate as pg_translate
 from kakao_gateway.store.postgres import _update_sql
 from kakao_gateway.store.sql import Execute, Fetch, Query, UpdateMany
@@ -71,10 +71,10 @@ def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
         ("claim due", outcomes.claim_due(now, 500, "worker", 30_000)),
         ("claim stale", outcomes.claim_stale(now + 120_000, 500, "worker", 30_000)),
         ("expire", outcomes.expire_queued(now, 1000)),
-        ("next due", messages.next_due_at()),
-        ("logs", messages.query_logs(account_id, "ALIM", LogFilter(), 100, None, now - DAY_MS)),
-        ("logs by bulk", messages.query_logs(account_id, "ALIM", LogFilter(bulk_ids=("bulk-7",)), 100, None, 0)),
-        ("purge messages", messages.purge_messages(now - 2 * DAY_MS, 5000)),
+        ("next due", message_queries.next_due_at()),
+        ("logs", message_queries.query_logs(account_id, "ALIM", LogFilter(), 100, None, now - DAY_MS)),
+        ("logs by bulk", message_queries.query_logs(account_id, "ALIM", LogFilter(bulk_ids=("bulk-7",)), 100, None, 0)),
+        ("purge messages", message_queries.purge_messages(now - 2 * DAY_MS, 5000)),
         ("pull", reports.pull_reports(account_id, "ALIM", PullFilter(), 100, now, now - DAY_MS)),
         ("claim pushes", reports.claim_pushes(now, 1000, 120_000, ("http://busy.test/",))),
         ("purge reports", reports.purge_reports(now - 2 * DAY_MS, 5000)),

@@ -21,7 +21,7 @@ from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import Connector, LateResult, Submission, SubmitResult
 from kakao_gateway.engine.engine import EngineSettings
-from kakao_gateway.store.messages import next_event_at
+from kakao_gateway.store.message_queries import next_event_at
 from kakao_gateway.store.reports import next_push_at
 
 from .conftest import PG_URL, START_MS, Receiver

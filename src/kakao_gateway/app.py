@@ -35,7 +35,7 @@ from .service.bootstrap import apply_catalog
 from .service.context import Context
 from .store import brand as brand_store
 from .store.database import Database, open_database
-from .store.messages import next_event_at
+from .store.message_queries import next_event_at
 from .store.reports import next_push_at
 from .store.sandbox_state import CLOCK, get_value, put_max
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..clock import Clock
 from ..connectors.base import Connector
 from ..store.database import Database
-from ..store.messages import next_due_at
+from ..store.message_queries import next_due_at
 from .dispatch import Dispatcher
 from .maintenance import Collector, Maintenance
 from .observer import EngineObserver, NullObserver

@@ -11,7 +11,7 @@ from ..connectors.base import Connector, LateResult
 from ..domain import status as st
 from ..store.database import Database
 from ..store.links import purge_clicks, purge_links
-from ..store.messages import purge_messages
+from ..store.message_queries import purge_messages
 from ..store.outcomes import Outcome, claim_stale, expire_queued, record
 from ..store.reports import purge_reports
 from ..store.sql import Op

@@ -7,7 +7,8 @@ from typing import Any
 from ..domain.templates import buttons_match, text_matches
 from ..schemas.alim import AlimMessage, AlimRequest, AlimTemplateContent
 from ..store import catalog
-from ..store.messages import PRIORITIES, NewMessage
+from ..store.intake import PRIORITIES
+from ..store.message_rows import NewMessage
 from ..store.sql import Op
 from .context import Context
 from .sending import (

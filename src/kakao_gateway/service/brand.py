@@ -15,8 +15,9 @@ from ..schemas.brand import VARIABLE_TYPES, BrandMessage, BrandRequest, UrlOptio
 from ..store import brand as brand_store
 from ..store import brand_templates as templates_store
 from ..store import catalog
+from ..store.intake import PRIORITIES
 from ..store.links import add_links, list_domains
-from ..store.messages import PRIORITIES, NewMessage
+from ..store.message_rows import NewMessage
 from ..store.sql import Op
 from .context import Context
 from .errors import InvalidRequest

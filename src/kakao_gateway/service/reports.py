@@ -10,7 +10,7 @@ from ..domain.filters import LogFilter as LogFilter  # re-exported: the API buil
 from ..domain.filters import PullFilter as PullFilter
 from ..domain.planning import MAX_VALIDITY_MS
 from ..domain.status import STATUS_GROUPS, status_ids_in_group
-from ..store import messages as msgs
+from ..store import message_queries as msgs
 from ..store import reports as rpts
 from .context import Context
 from .errors import InvalidRequest

@@ -13,7 +13,8 @@ from ..domain.planning import start_at, validity_ms
 from ..domain.policy import policy_of
 from ..domain.schedule import Window
 from ..schemas.common import Platform, RequestSchedulingSettings, ToDestination, ValidityPeriod, Webhooks
-from ..store.messages import BulkPlan, NewMessage, accept
+from ..store.intake import BulkPlan, accept
+from ..store.message_rows import NewMessage
 from ..store.sql import Op
 from .context import Context
 

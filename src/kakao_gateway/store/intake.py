@@ -1,24 +1,19 @@
-"""Message rows at intake (plan and store a request's rows in its bulk) and the queries on them (logs, state,
-next due instants, purge). The engine's claims and outcomes are in `outcomes`, the row types in `message_rows`."""
+"""Message rows at intake: plan a request's rows in its bulk and store them, with the reports of those refused,
+in one operation."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 from ..domain import status as st
-from ..domain.filters import LogFilter
-from ..domain.reports import delivery_report, log_entry
+from ..domain.reports import delivery_report
 from ..domain.row_plan import Pace, plan_row
 from ..domain.schedule import AnyWindow, plan_due
-from .message_rows import INSERT_COLUMNS, NewMessage, facts_of
+from .message_rows import INSERT_COLUMNS, NewMessage
 from .outcomes import CANCELED_ERROR, CANCELED_STATUS
 from .reports import add_reports
 from .sql import Execute, Fetch, InsertMany, Notify, Op
-
-__all__ = ["BulkPlan", "NewMessage", "accept"]
 
 PRIORITIES = {"HIGH": 0, "STANDARD": 1, "LOW": 2}
 
@@ -135,90 +130,3 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
     if any(m.state == "queued" for m in messages):
         yield Notify(payload="due")
     return duplicates
-
-
-def query_logs(
-    account_id: str, channel: str, f: LogFilter, limit: int, before_seq: int | None, since: int
-) -> Op[tuple[list[dict[str, Any]], int | None]]:
-    """Newest first; returns the entries and the seq to continue below (None at the end)."""
-    where = ["account_id = ?", "channel = ?", "(done_at IS NULL OR done_at >= ?)"]
-    params: list[Any] = [account_id, channel, since]
-    for column, value in (
-        ("sender", f.sender),
-        ("destination", f.destination),
-        ("entity_id", f.entity_id),
-        ("application_id", f.application_id),
-    ):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    for column, values in (
-        ("bulk_id", f.bulk_ids),
-        ("message_id", f.message_ids),
-        ("campaign_ref", f.campaign_refs),
-        ("status_id", f.status_ids),
-    ):
-        if values:
-            where.append(f"{column} IN ({','.join('?' * len(values))})")
-            params.extend(values)
-    if f.sent_since is not None:
-        where.append("sent_at >= ?")
-        params.append(f.sent_since)
-    if f.sent_until is not None:
-        where.append("sent_at <= ?")
-        params.append(f.sent_until)
-    if before_seq is not None:
-        where.append("seq < ?")
-        params.append(before_seq)
-    rows = yield Fetch(
-        "SELECT seq, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, callback_data, "
-        f"entity_id, application_id, campaign_ref, content FROM messages WHERE {' AND '.join(where)} "
-        "ORDER BY seq DESC LIMIT ?",
-        (*params, limit + 1),
-    )
-    entries = []
-    for r in rows[:limit]:
-        entries.append(log_entry(facts_of(r), json.loads(r["content"])))
-    next_seq = rows[limit - 1]["seq"] if len(rows) > limit else None
-    return entries, next_seq
-
-
-def purge_messages(before: int, limit: int) -> Op[int]:
-    deleted = yield Execute(
-        "DELETE FROM messages WHERE seq IN (SELECT seq FROM messages {index:ix_messages_purge} WHERE state = 'done' "
-        "AND done_at < ? "
-        "ORDER BY done_at LIMIT ?)",
-        (before, limit),
-    )
-    return int(deleted)
-
-
-def message_state(account_id: str, message_id: str) -> Op[dict[str, Any] | None]:
-    rows = yield Fetch(
-        "SELECT state, due_at, expires_at, attempts, status_id, error_id FROM messages "
-        "WHERE account_id = ? AND message_id = ?",
-        (account_id, message_id),
-    )
-    if not rows:
-        return None
-    return {key: rows[0][key] for key in ("state", "due_at", "expires_at", "attempts", "status_id", "error_id")}
-
-
-def next_event_at(after: int) -> Op[int | None]:
-    """The earliest instant after `after` at which some message becomes due or expires (virtual clock)."""
-    rows = yield Fetch(
-        "SELECT MIN(due_at) FROM messages WHERE state IN ('queued', 'inflight', 'sent') AND due_at > ?", (after,)
-    )
-    expiry = yield Fetch("SELECT MIN(expires_at) FROM messages WHERE state = 'queued' AND expires_at > ?", (after,))
-    found = [v for v in (rows[0][0], expiry[0][0]) if v is not None]
-    return min(found) if found else None
-
-
-def next_due_at() -> Op[int | None]:
-    """The earliest due time of a queued row: one index seek per priority."""
-    found = []
-    for priority in (0, 1, 2):
-        rows = yield Fetch("SELECT MIN(due_at) FROM messages WHERE state = 'queued' AND priority = ?", (priority,))
-        if rows[0][0] is not None:
-            found.append(rows[0][0])
-    return min(found) if found else None
