@@ -342,7 +342,7 @@ async def test_limit(client: httpx.AsyncClient, gateway: Gateway) -> None:
     assert ids(await logs(client, {"limit": 3, "bulkId": answer["bulkId"]})) == newest_first[:3]
 
 
-@pytest.mark.parametrize("limit", ["1001", "0", "-5", "ten"])
+@pytest.mark.parametrize("limit", ["1001", "0", "-5", "ten", " 5", "+5", "5_0", "٥"])
 async def test_invalid_limit_is_rejected(client: httpx.AsyncClient, gateway: Gateway, limit: str) -> None:
     await register_basics(client)
     await bad_request(client, {"limit": limit}, "limit")

@@ -535,7 +535,7 @@ async def test_pull_limit(client: httpx.AsyncClient, gateway: Gateway) -> None:
     assert sorted(ids(first + second + rest)) == sorted(ids(answer["messages"]))
 
 
-@pytest.mark.parametrize("limit", ["1001", "0", "-1", "abc", "1.5"])
+@pytest.mark.parametrize("limit", ["1001", "0", "-1", "abc", "1.5", " 5", "+5", "5_0"])
 async def test_pull_rejects_bad_limit(client: httpx.AsyncClient, gateway: Gateway, limit: str) -> None:
     await register_basics(client)
     await send(client, alim_body(DELIVERED))

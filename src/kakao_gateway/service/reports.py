@@ -22,10 +22,9 @@ MAX_LIMIT = 1000
 def parse_limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return 50
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise InvalidRequest([("limit", "must be an integer")]) from None
+    if not (raw.isascii() and raw.isdigit()):  # int() would also take " 5", "+5", "5_0" and non-ASCII digits
+        raise InvalidRequest([("limit", "must be an integer")])
+    limit = int(raw)
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidRequest([("limit", f"must be between 1 and {MAX_LIMIT}")])
     return limit
