@@ -1589,14 +1589,14 @@ async def test_ad_hours_and_friend_lists_are_per_account(
 async def test_the_dry_run_plan_is_what_happens_to_a_paced_brand_bulk_with_a_window_and_ad_hours(
     client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock
 ) -> None:
-    """6/HOUR from 18:00 KST, a delivery window of 09:00-23:00 KST (00:00-14:00 UTC) and the default ad hours
-    (08:00-20:00 KST): the plan says when each message leaves, hour by hour, and how many expire unsent (the hold
-    does not extend validity, and 10 hours cannot outlast the night); the bulk then does exactly that."""
+    """6/HOUR from 18:00 KST, a delivery window of 07:00-23:00 KST (22:00-14:00 UTC) and the default ad hours
+    (08:00-20:00 KST): the plan says when each message leaves, hour by hour, and how many expire unsent (the one due
+    as the ads open at 08:00 counts its 10 hours from 20:00 and cannot outlast the night); the bulk does that."""
     await add_sender(client)
     clock.set(kst(0, 18))
     tos = [f"8210{i:08d}" for i in range(300, 330)]
     days = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
-    window = {"days": days, "from": {"hour": 0, "minute": 0}, "to": {"hour": 14, "minute": 0}}
+    window = {"days": days, "from": {"hour": 22, "minute": 0}, "to": {"hour": 14, "minute": 0}}
     options = {"deliveryTimeWindow": window, "validityPeriod": {"amount": 10, "timeUnit": "HOURS"}}
     schedule = {"sendingSpeedLimit": {"amount": 6, "timeUnit": "HOUR"}}
     body = brand_body(free_form("TEXT_FREE_FORM"), *tos, options=options, schedule=schedule)

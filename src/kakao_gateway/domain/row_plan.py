@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .planning import HOUR_MS, MAX_VALIDITY_MS
-from .schedule import AnyWindow, Window, combine, plan_due
+from .planning import DAY_MS, HOUR_MS, MAX_VALIDITY_MS
+from .schedule import AnyWindow, Window, combine, is_open, plan_due
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +58,15 @@ def plan_row(pace: Pace, slot: int, timing: Timing) -> RowPlan:
 
 
 def _validity_start(due: int, pace: Pace, slot: int, timing: Timing) -> int:
-    """Validity starts at the planned send time, but a hold does not extend it: a row the hold pushed later keeps
-    the validity of its plan without the hold (its window and pace only). A message that cannot outlast the hold
-    expires, never having left (4100)."""
-    if timing.hold is None:
+    """Validity starts at the planned send time. A row held overnight by its hold (due just as the hold opens) was
+    planned for when the hold began, the end of the previous day's hours, or for its own plan without the hold if
+    that was later: the night does not extend its validity, and one that cannot outlast it expires unsent (4100).
+    A paced row due later in the open hours starts its validity when due (its slot is counted in open time)."""
+    hold = timing.hold
+    if hold is None or hold.start_minute is None or not is_open(due, hold) or is_open(due - 1, hold):
         return due
-    return min(due, pace.due(slot, timing.window))
+    hold_began = due - (DAY_MS - hold.period_ms())
+    return max(hold_began, pace.due(slot, timing.window))
 
 
 @dataclass(frozen=True, slots=True)

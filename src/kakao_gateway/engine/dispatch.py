@@ -97,15 +97,23 @@ class Dispatcher:
         allowed, held = self._hold_closed_windows(claimed, now)
         allowed = await self._pace(allowed, now)
         allowed, throttled = await self._throttle(allowed, now)
+        if held or throttled:  # given back before the submits: they must not wait out a slow upstream's lease
+            await self.db.write(record(held + throttled, now))
         by_route: dict[str, list[Claimed]] = defaultdict(list)
         for c in allowed:
             by_route[c.route].append(c)
-        outcomes: list[Outcome] = held + throttled
-        for route, batch in by_route.items():
-            for channel, count in Counter(c.channel for c in batch).items():
-                self.observer.submitted(channel, route, count)
-            results = await self._submit_renewing(route, batch, now)
-            outcomes.extend(self._outcome(c, r, now) for c, r in zip(batch, results, strict=True))
+        outcomes: list[Outcome] = []
+        renewal = asyncio.create_task(self._renew([c.seq for c in allowed]), name="lease-renewal")
+        try:  # every row of the step keeps its lease until its outcome is recorded, whichever route it waits for
+            for route, batch in by_route.items():
+                for channel, count in Counter(c.channel for c in batch).items():
+                    self.observer.submitted(channel, route, count)
+                results = await self._submit(route, batch, now)
+                outcomes.extend(self._outcome(c, r, now) for c, r in zip(batch, results, strict=True))
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
         await self.db.write(record(outcomes, self.clock.now_ms()))
         return len(allowed)
 
@@ -188,15 +196,6 @@ class Dispatcher:
                 for waiting, c in enumerate(group[granted[key] :]):  # due when the sliding window has room
                     released.append(self._release(c, now + window_ms * (waiting // limit + 1)))
         return allowed, released
-
-    async def _submit_renewing(self, route: str, batch: list[Claimed], now: int) -> list[SubmitResult]:
-        renewal = asyncio.create_task(self._renew([c.seq for c in batch]), name="lease-renewal")
-        try:
-            return await self._submit(route, batch, now)
-        finally:
-            renewal.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewal
 
     async def _renew(self, seqs: list[int]) -> None:
         while True:

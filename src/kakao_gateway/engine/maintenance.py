@@ -124,10 +124,13 @@ class Collector:
         self.clock = clock
         self.connectors = connectors
         self.observer: EngineObserver = observer or NullObserver()
+        # Results taken from a connector but not yet written: a connector hands each result out once, so a failed
+        # write must not lose them (the message would be sent again and its first report lost).
+        self._unrecorded: list[tuple[str, LateResult]] = []
 
     async def step(self) -> int:
         now = self.clock.now_ms()
-        late: list[tuple[str, LateResult]] = []
+        late, self._unrecorded = self._unrecorded, []
         for route, connector in self.connectors.items():
             try:
                 late.extend((route, r) for r in await connector.poll_results(now))
@@ -136,7 +139,11 @@ class Collector:
         if not late:
             return 0
         outcomes = [_late_outcome(r, now) for _, r in late]
-        await self.db.write(record(outcomes, now))
+        try:
+            await self.db.write(record(outcomes, now))
+        except Exception:
+            self._unrecorded = late
+            raise
         await self._observe(late, outcomes)
         return len(late)
 

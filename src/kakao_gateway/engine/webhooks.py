@@ -107,6 +107,17 @@ def _batches(items: list[PushItem], batch_size: int) -> list[_Batch]:
     return out
 
 
+def _within(batches: list[_Batch], queued: Counter[str], cap: int) -> tuple[list[_Batch], list[_Batch]]:
+    """Split batches into those their URL can hold (up to `cap` running or waiting) and the rest."""
+    held = Counter(queued)
+    keep: list[_Batch] = []
+    rest: list[_Batch] = []
+    for batch in batches:
+        (keep if held[batch.url] < cap else rest).append(batch)
+        held[batch.url] += 1
+    return keep, rest
+
+
 class WebhookPusher:
     def __init__(self, db: Database, clock: Clock, http: httpx.AsyncClient, limits: PushLimits | None = None) -> None:
         self.db = db
@@ -128,10 +139,12 @@ class WebhookPusher:
     async def step(self) -> int:
         """Claim what the free slots can take and start posting it; returns the rows claimed."""
         await self._start_waiting()
-        free = self.limits.max_inflight - len(self._tasks) - len(self._waiting)
+        free = self.limits.max_inflight - len(self._tasks)
         if free <= 0:
             return 0
-        busy_urls = tuple(sorted(u for u, n in self._inflight.items() if n >= self.limits.per_endpoint))
+        # A URL is busy when its slots are taken; its waiting batches keep it busy for the next claim too.
+        queued = self._inflight + Counter(b.url for b in self._waiting)
+        busy_urls = tuple(sorted(u for u, n in queued.items() if n >= self.limits.per_endpoint))
         now = self.clock.now_ms()
         limit = min(self.limits.claim_size, free * self.limits.batch_size)
         items = await self.db.write(claim_pushes(now, limit, LEASE_MS, busy_urls))
@@ -150,11 +163,14 @@ class WebhookPusher:
         for batch in batches:
             batch.secrets = keys.get(batch.items[0].account_id, [])
             batch.claimed_at = now
-        # A claim may hold more batches for one URL than it may post at once: they wait here under their lease
-        # (handing them back and claiming them again cost more than the posts).
-        self._waiting.extend(batches)
+        # A claim may hold more batches for one URL than it may post at once: up to one round of them waits here
+        # under its lease (handing them back and claiming them again cost more than the posts); the rest go back.
+        keep, give_back = _within(batches, queued, 2 * self.limits.per_endpoint)
+        self._waiting.extend(keep)
+        if give_back:
+            await self.db.write(release_pushes([item.seq for b in give_back for item in b.items], now))
         await self._start_waiting()
-        return len(items)
+        return len(items) - sum(len(b.items) for b in give_back)
 
     async def _start_waiting(self) -> None:
         """Give back batches that waited half their lease (another worker may claim them then), start the rest
@@ -167,9 +183,14 @@ class WebhookPusher:
         self._start_ready()
 
     def _start_ready(self) -> None:
+        """Start waiting batches that have a slot, unless they waited half their lease (the next step gives
+        those back: another worker may claim them when the lease ends)."""
+        now = self.clock.now_ms()
         waiting, self._waiting = self._waiting, []
         for batch in waiting:
-            if len(self._tasks) < self.limits.max_inflight and self._inflight[batch.url] < self.limits.per_endpoint:
+            fresh = now - batch.claimed_at <= LEASE_MS // 2
+            room = len(self._tasks) < self.limits.max_inflight and self._inflight[batch.url] < self.limits.per_endpoint
+            if fresh and room:
                 self._start(batch)
             else:
                 self._waiting.append(batch)
@@ -223,15 +244,17 @@ class WebhookPusher:
         await self.db.write(record_pushes([], failed, now))
 
     async def _post(self, batch: _Batch) -> str | None:
-        body, media_type = render(batch.items, batch.content_type)
-        headers = {"Content-Type": media_type, "webhook-id": batch.webhook_id}
-        if batch.secrets:
-            timestamp = int(self.wall_clock())
-            headers["webhook-timestamp"] = str(timestamp)
-            headers["webhook-signature"] = signature(batch.secrets, batch.webhook_id, timestamp, body)
+        """None when the receiver took it; else why not. Any error counts as a failed attempt (an URL httpx cannot
+        parse, say): it goes down the retry ladder and the report becomes pullable, never stuck pending."""
         try:
+            body, media_type = render(batch.items, batch.content_type)
+            headers = {"Content-Type": media_type, "webhook-id": batch.webhook_id}
+            if batch.secrets:
+                timestamp = int(self.wall_clock())
+                headers["webhook-timestamp"] = str(timestamp)
+                headers["webhook-signature"] = signature(batch.secrets, batch.webhook_id, timestamp, body)
             response = await self.http.post(batch.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+        except Exception as exc:
             return f"{type(exc).__name__}: {exc}"[:500]
         if 200 <= response.status_code < 300:
             return None

@@ -137,10 +137,18 @@ _V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint")
 # Every condition names `v`, so none of them can drive the plan on its own: PostgreSQL probes the primary key for
 # each row of `v` instead of walking every in-flight row through the state index (which is what it did when the
 # statistics said there were few of them and there were many).
-_GUARD = (
-    "messages.seq = v.v_seq AND CASE WHEN v.v_owner IS NULL THEN messages.state IN ('inflight', 'sent') "
-    "ELSE messages.state = 'inflight' AND messages.lease_owner = v.v_owner END"
-)
+# A late result (no owner) settles a row that is waiting for it; a final one also a row being sent again meanwhile
+# (it is the answer to the first submit). A temporary late result must not take a row another worker now holds.
+_LATE_STATES = {"final": "('inflight', 'sent')", "sent": "('sent')", "retry": "('sent')", "release": "('sent')"}
+
+
+def _guard(kind: str) -> str:
+    return (
+        f"messages.seq = v.v_seq AND CASE WHEN v.v_owner IS NULL THEN messages.state IN {_LATE_STATES[kind]} "
+        "ELSE messages.state = 'inflight' AND messages.lease_owner = v.v_owner END"
+    )
+
+
 _STATUS = (
     "status_id = v.v_status, error_id = v.v_error, lease_owner = NULL, "
     "departed_at = COALESCE(departed_at, v.v_departed)"
@@ -149,7 +157,7 @@ _SET = {
     "final": f"state = 'done', done_at = ?, {_STATUS}",
     "sent": f"state = 'sent', due_at = v.v_due, {_STATUS}",
     "retry": f"state = {_REQUEUE_STATE}, due_at = v.v_due, {_STATUS}",
-    "release": "state = 'queued', due_at = v.v_due, attempts = attempts - 1, lease_owner = NULL",
+    "release": f"state = {_REQUEUE_STATE}, due_at = v.v_due, attempts = attempts - 1, lease_owner = NULL",
 }
 _RETURNING = {"final": FACT_COLUMNS, "sent": "messages.seq", "retry": FACT_COLUMNS, "release": "messages.seq"}
 
@@ -167,7 +175,7 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[int]:
             continue
         params = (now,) if kind == "final" else ()
         rows = yield UpdateMany(
-            f"UPDATE messages SET {_SET[kind]} FROM v WHERE {_GUARD} RETURNING {_RETURNING[kind]}",
+            f"UPDATE messages SET {_SET[kind]} FROM v WHERE {_guard(kind)} RETURNING {_RETURNING[kind]}",
             _V_COLUMNS,
             _V_TYPES,
             by_kind[kind],

@@ -184,13 +184,18 @@ PUSH_LEASE_MS = 120_000
 _ATTEMPTED_AT = f"COALESCE(v.v_now, reports.push_due_at - {PUSH_LEASE_MS})"
 
 
+# A post that outlived its lease must not undo what another worker recorded meanwhile (pushed stays pushed). As a
+# CASE, so that PostgreSQL still finds the rows by primary key rather than by walking every pending row.
+_STILL_PENDING = "CASE WHEN reports.push_state = 'pending' THEN TRUE ELSE FALSE END"
+
+
 def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]], now: int | None = None) -> Op[None]:
     """Mark pushed rows; reschedule failed ones (next_due) or give them up (None): one statement per kind. Every
     recorded attempt sets push_last_at: `now` when given, else the instant of the row's claim."""
     if pushed:
         yield UpdateMany(
             "UPDATE reports SET push_state = 'pushed', push_error = NULL, "
-            f"push_last_at = {_ATTEMPTED_AT} FROM v WHERE reports.seq = v.v_seq",
+            f"push_last_at = {_ATTEMPTED_AT} FROM v WHERE reports.seq = v.v_seq AND {_STILL_PENDING}",
             ("v_seq", "v_now"),
             ("bigint", "bigint"),
             [(s, now) for s in pushed],
@@ -200,7 +205,8 @@ def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]], 
     if retry:
         yield UpdateMany(
             f"UPDATE reports SET push_last_at = {_ATTEMPTED_AT}, push_due_at = v.v_due, "
-            "push_attempts = push_attempts + 1, push_error = v.v_error FROM v WHERE reports.seq = v.v_seq",
+            f"push_attempts = push_attempts + 1, push_error = v.v_error FROM v WHERE reports.seq = v.v_seq "
+            f"AND {_STILL_PENDING}",
             ("v_seq", "v_error", "v_due", "v_now"),
             ("bigint", "text", "bigint", "bigint"),
             retry,
@@ -209,7 +215,7 @@ def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]], 
         yield UpdateMany(
             "UPDATE reports SET push_state = CASE WHEN final = 1 THEN 'exhausted' ELSE 'dropped' END, "
             f"push_last_at = {_ATTEMPTED_AT}, push_attempts = push_attempts + 1, push_error = v.v_error "
-            "FROM v WHERE reports.seq = v.v_seq",
+            f"FROM v WHERE reports.seq = v.v_seq AND {_STILL_PENDING}",
             ("v_seq", "v_error", "v_now"),
             ("bigint", "text", "bigint"),
             give_up,
