@@ -144,9 +144,11 @@ class Dispatcher:
         behind = await self._behind(groups, now)
         if not behind:
             return claimed
+        # Due at the first instant the limit allows, so they stay claimable even if the re-plan below fails (the
+        # next dispatch paces them again); the re-plan then spreads them evenly.
         over = [
-            Outcome(c.seq, "release", 0, 0, c.expires_at, self.owner)
-            for key, (_, room) in behind.items()
+            Outcome(c.seq, "release", 0, 0, min(start, c.expires_at), self.owner)
+            for key, (start, room) in behind.items()
             for c in groups[key][room:]
         ]
         await self.db.write(record(over, now))
