@@ -4,6 +4,7 @@ driven by a fake clock, with an HTTP client for its API and a webhook receiver f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from collections.abc import AsyncIterator
@@ -121,14 +122,21 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, api_key=API_KEY, admin_key=ADMIN_KEY, engine=False)
 
 
-@pytest.fixture
-async def gateway(settings: Settings, clock: ManualClock, receiver: Receiver) -> AsyncIterator[Gateway]:
+@contextlib.asynccontextmanager
+async def started_gateway(settings: Settings, clock: ManualClock, receiver: Receiver) -> AsyncIterator[Gateway]:
+    """A started gateway on the fake clock whose webhooks go to `receiver`; stopped on exit."""
     gw = Gateway(settings, clock=clock, webhook_transport=httpx.ASGITransport(app=receiver.app()))
     await gw.start()
     try:
         yield gw
     finally:
         await gw.stop()
+
+
+@pytest.fixture
+async def gateway(settings: Settings, clock: ManualClock, receiver: Receiver) -> AsyncIterator[Gateway]:
+    async with started_gateway(settings, clock, receiver) as gw:
+        yield gw
 
 
 @pytest.fixture

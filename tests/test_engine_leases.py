@@ -19,7 +19,7 @@ from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import Connector, LateResult, Submission, SubmitResult
 from kakao_gateway.engine.settings import EngineSettings
 
-from .conftest import Receiver
+from .conftest import Receiver, started_gateway
 from .helpers import alim_body, pull, register_basics, send, settle
 from .spec import assert_matches
 
@@ -51,12 +51,8 @@ class Stalling:
 @pytest.fixture
 async def other_worker(settings: Settings, clock: ManualClock, receiver: Receiver) -> AsyncIterator[Gateway]:
     """A second gateway on the same database, as another worker process would be."""
-    gw = Gateway(settings, clock=clock, webhook_transport=httpx.ASGITransport(app=receiver.app()))
-    await gw.start()
-    try:
+    async with started_gateway(settings, clock, receiver) as gw:
         yield gw
-    finally:
-        await gw.stop()
 
 
 async def test_a_submit_slower_than_the_lease_is_not_rescued_by_another_worker(
