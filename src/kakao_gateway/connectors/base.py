@@ -2,6 +2,11 @@
 
 Like real Kakao dealer APIs, an upstream may answer a submit at once (delivered, failed) or only accept it
 and report the result later; the engine polls for those late results.
+
+SMS connectors get the SMS hop of a message (SMS failover): `channel` is "SMS" and `content` is
+`domain.sms.SmsText.to_content()`: `{"text", "format": "SMS"|"LMS", "title"?}`, already checked at accept (EUC-KR,
+at most 90 bytes for SMS, 2,000 for LMS, a title of at most 40). The submission's `message_id` is the Kakao
+message's: the client knows one id for both hops.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class Submission:
     attempt: int
     first_attempt_at: int
     audience: str | None = None  # who may receive it (Brand: TARGETED_FRIENDS, ALL_CONSENT or NON_FRIENDS)
+    hop: int = 0  # 0: the Kakao hop; 1: the SMS failover hop. A late result names the hop it answers.
 
 
 SubmitKind = Literal["final", "accepted", "temporary"]
@@ -43,10 +49,14 @@ class SubmitResult:
 
 @dataclass(frozen=True, slots=True)
 class LateResult:
+    """A result that came after the submit. `hop` is the submission's: a result for a hop that has ended (the
+    message moved on to SMS meanwhile) is ignored. None matches whatever hop the row is on."""
+
     seq: int
     kind: LateKind
     status: str
     error: str
+    hop: int | None = None
 
 
 class Connector(Protocol):
@@ -59,4 +69,16 @@ class Connector(Protocol):
 
     async def poll_results(self, now: int) -> list[LateResult]:
         """Results that became known since the last poll."""
+        ...
+
+    async def start(self) -> None:
+        """Open connections (an SMPP bind); called once before the first submit, when the engine starts."""
+        ...
+
+    async def close(self) -> None:
+        """Close connections; results not yet polled may be lost, so the engine times them out."""
+        ...
+
+    def health(self) -> dict[str, Any]:
+        """For /ready: `{"ok": bool, ...}` with what an operator needs (bound or not, last error)."""
         ...

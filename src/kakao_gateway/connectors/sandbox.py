@@ -8,7 +8,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ..domain.channels import KAKAO_SANDBOX
 from .base import LateKind, LateResult, Submission, SubmitKind, SubmitResult
@@ -92,7 +92,7 @@ class SandboxKakao:
         self._counter += 1
         heapq.heappush(
             self._pending,
-            (now + self.latency_ms, self._counter, LateResult(s.seq, late_kind, outcome.status, outcome.error)),
+            (now + self.latency_ms, self._counter, LateResult(s.seq, late_kind, outcome.status, outcome.error, s.hop)),
         )
         return SubmitResult("accepted")
 
@@ -101,6 +101,15 @@ class SandboxKakao:
         while self._pending and self._pending[0][0] <= now:
             ready.append(heapq.heappop(self._pending)[2])
         return ready
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    def health(self) -> dict[str, Any]:
+        return {"ok": True}
 
     def next_result_at(self) -> int | None:
         return self._pending[0][0] if self._pending else None

@@ -1,0 +1,83 @@
+"""Upstream URLs: which connector serves a route, built from a URL an operator configures.
+
+`sandbox` is the built-in simulation. Real SMS upstreams are URLs, e.g. `smpp://SYSTEM_ID:PASSWORD@HOST:PORT` or
+`infobip-sms://API_KEY@HOST`. Each distinct URL is its own route, named from its scheme, host and a digest of the
+whole URL: stable across processes and restarts (rows store their route), and never showing the credentials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import httpx
+
+from ..clock import Clock
+from .base import Connector
+
+SANDBOX = "sandbox"
+SMS_SANDBOX_ROUTE = "SMS_SANDBOX"
+
+
+class UpstreamError(ValueError):
+    """An upstream URL that cannot be used; the message says why (never with the credentials)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamUrl:
+    scheme: str
+    username: str
+    password: str
+    host: str
+    port: int | None
+    query: dict[str, str]
+    raw: str = field(repr=False)
+
+    @property
+    def redacted(self) -> str:
+        """For logs and status pages: the URL without its credentials."""
+        port = f":{self.port}" if self.port is not None else ""
+        return f"{self.scheme}://{self.host}{port}"
+
+
+def parse_upstream(url: str) -> UpstreamUrl:
+    parts = urlsplit(url.strip())
+    if not parts.scheme or not parts.hostname:
+        raise UpstreamError("an upstream URL needs a scheme and a host, e.g. smpp://USER:PASSWORD@HOST:2775")
+    try:
+        port = parts.port
+    except ValueError:
+        raise UpstreamError(f"the port of {parts.scheme}://{parts.hostname} is not a number") from None
+    return UpstreamUrl(
+        parts.scheme.lower(),
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+        parts.hostname,
+        port,
+        dict(parse_qsl(parts.query)),
+        url.strip(),
+    )
+
+
+def sms_route(url: str) -> str:
+    """The route an SMS upstream URL serves: SMS_SANDBOX, or SMS:<scheme>:<host>:<digest of the URL>."""
+    if url.strip() in ("", SANDBOX):
+        return SMS_SANDBOX_ROUTE
+    parsed = parse_upstream(url)
+    digest = hashlib.sha256(parsed.raw.encode()).hexdigest()[:10]
+    return f"SMS:{parsed.scheme}:{parsed.host}:{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamDeps:
+    """What a connector may use besides its URL."""
+
+    clock: Clock
+    route: str
+    public_url: str  # where this gateway is reachable (delivery-report webhooks of an upstream point here)
+    transport: httpx.AsyncBaseTransport | None = None  # tests: a transport instead of the network
+
+
+ConnectorFactory = Callable[[UpstreamUrl, UpstreamDeps], Connector]
