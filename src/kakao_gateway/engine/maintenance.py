@@ -12,11 +12,11 @@ from ..domain import status as st
 from ..store.database import Database
 from ..store.links import purge_clicks, purge_links
 from ..store.message_queries import purge_messages
-from ..store.outcomes import Outcome, claim_stale, expire_queued, record
+from ..store.outcomes import Outcome, claim_stale, expire_queued, late_outcome, record
 from ..store.reports import purge_reports
 from ..store.sql import Op
 from ..store.stats import channels_of
-from .codes import EXPIRED, LAPSED, NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, TIMEOUT, WAITING
+from .codes import EXPIRED, LAPSED, NO_ERROR, PENDING, TIMEOUT
 from .dispatch import log_ids, retry_outcome
 from .observer import EngineObserver, NullObserver
 from .settings import EngineSettings
@@ -160,12 +160,4 @@ class Collector:
 
 
 def _late_outcome(r: LateResult, now: int) -> Outcome:
-    try:
-        status_id, error_id = st.status(r.status).id, st.error(r.error).id
-    except KeyError:
-        log.error("a late result named unknown status %r / error %r for %s", r.status, r.error, r.seq)
-        return Outcome(r.seq, "final", NOT_SENT, PROVIDER_ERROR)
-    if r.kind == "final":
-        return Outcome(r.seq, "final", status_id, error_id)
-    # retried on the next timeout sweep with the usual backoff; record why it waits
-    return Outcome(r.seq, "sent", WAITING, error_id, now)
+    return late_outcome(r.seq, r.hop, r.kind, r.status, r.error, now)

@@ -7,6 +7,7 @@ report facts, and the reports are written in the same operation.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,11 @@ CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
 CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
 _EXPIRED = st.status("EXPIRED_EXPIRED").id
 _LAPSED = st.error("EC_VALIDITY_EXPIRED").id
+_NOT_SENT = st.status("UNDELIVERABLE_NOT_SENT").id
+_WAITING = st.status("PENDING_WAITING_DELIVERY").id
+_PROVIDER_ERROR = st.error("EC_PROVIDER_INTERNAL_ERROR").id
+
+log = logging.getLogger(__name__)
 
 # A row going back to the queue follows its bulk: held while the bulk is paused, canceled (in the same operation,
 # see `record`) when the bulk was canceled meanwhile.
@@ -130,10 +136,11 @@ class Outcome:
     due_at: int = 0
     owner: str | None = None
     departed: int | None = None
+    hop: int | None = None  # a late result for this hop only (None: whatever hop the row is on)
 
 
-_V_COLUMNS = ("v_seq", "v_owner", "v_status", "v_error", "v_due", "v_departed")
-_V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint")
+_V_COLUMNS = ("v_seq", "v_owner", "v_status", "v_error", "v_due", "v_departed", "v_hop")
+_V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint", "int")
 # Every condition names `v`, so none of them can drive the plan on its own: PostgreSQL probes the primary key for
 # each row of `v` instead of walking every in-flight row through the state index (which is what it did when the
 # statistics said there were few of them and there were many).
@@ -145,6 +152,7 @@ _LATE_STATES = {"final": "('inflight', 'sent')", "sent": "('sent')", "retry": "(
 def _guard(kind: str) -> str:
     return (
         f"messages.seq = v.v_seq AND CASE WHEN v.v_owner IS NULL THEN messages.state IN {_LATE_STATES[kind]} "
+        "AND (v.v_hop IS NULL OR messages.hop = v.v_hop) "
         "ELSE messages.state = 'inflight' AND messages.lease_owner = v.v_owner END"
     )
 
@@ -165,9 +173,9 @@ _RETURNING = {"final": FACT_COLUMNS, "sent": "messages.seq", "retry": FACT_COLUM
 def record(outcomes: Sequence[Outcome], now: int) -> Op[int]:
     """Apply outcomes to rows still in the state they were claimed in, one statement per kind, and write their
     reports (final ones, and intermediate ones for retries when asked). Returns the rows changed."""
-    by_kind: dict[OutcomeKind, list[tuple[int, str | None, int, int, int, int | None]]] = defaultdict(list)
+    by_kind: dict[OutcomeKind, list[tuple[int, str | None, int, int, int, int | None, int | None]]] = defaultdict(list)
     for o in outcomes:
-        by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed))
+        by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed, o.hop))
     drafts: list[ReportDraft] = []
     changed = 0
     for kind in ("final", "sent", "retry", "release"):
@@ -190,6 +198,19 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[int]:
         yield from add_reports(drafts, now)
     yield from finish_and_report("state = 'canceling'", (), CANCELED_STATUS, str(CANCELED_ERROR), now)
     return changed
+
+
+def late_outcome(seq: int, hop: int | None, kind: str, status: str, error: str, now: int) -> Outcome:
+    """A result an upstream gave after the submit (polled, or pushed to a webhook of ours): a final one settles the
+    row; a temporary one leaves it waiting, so the result timeout sends it again with the usual backoff."""
+    try:
+        status_id, error_id = st.status(status).id, st.error(error).id
+    except KeyError:
+        log.error("a late result named unknown status %r / error %r for %s", status, error, seq)
+        return Outcome(seq, "final", _NOT_SENT, _PROVIDER_ERROR, hop=hop)
+    if kind == "final":
+        return Outcome(seq, "final", status_id, error_id, hop=hop)
+    return Outcome(seq, "sent", _WAITING, error_id, now, hop=hop)
 
 
 def expire_queued(now: int, limit: int) -> Op[int]:
