@@ -15,6 +15,7 @@ import pytest
 from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
+from kakao_gateway.connectors.registry import SMS_SCHEMES
 from kakao_gateway.connectors.sandbox_sms import SandboxSms
 from kakao_gateway.connectors.upstreams import SMS_SANDBOX_ROUTE
 from kakao_gateway.domain import status as st
@@ -518,3 +519,48 @@ async def test_every_report_names_its_channel(client: httpx.AsyncClient, gateway
     await settle(gateway)
     report = (await pull_all(client))[answer["messages"][0]["messageId"]]
     assert report["channel"] == "KAKAO_ALIM"
+
+
+# --- upstream per account ------------------------------------------------------------------------------------------
+
+
+async def test_an_account_with_its_own_sms_upstream(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient, gateway: Gateway, sms: RecordingSms, monkeypatch: Any
+) -> None:
+    """An operator points one account at its own SMS upstream; its SMS hops take that route (built on first use by
+    the engine), other accounts keep the server's. The URL holds credentials: no answer shows it."""
+    own = RecordingSms()
+    built: list[str] = []
+
+    def factory(url: Any, deps: Any) -> RecordingSms:
+        built.append(deps.route)
+        return own
+
+    monkeypatch.setitem(SMS_SCHEMES, "test-sms", factory)
+    account = gateway.default_account_id
+    response = await client.put(f"/admin/1/accounts/{account}/sms", json={"upstream": "test-sms://SECRET@sms.test"})
+    assert response.status_code in (401, 403), response.text  # an account key cannot
+    response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": "test-sms://SECRET@sms.test"})
+    assert response.status_code == 200, response.text
+    assert "SECRET" not in response.text
+    route = response.json()["route"]
+    assert route.startswith("SMS:test-sms:sms.test:") and response.json()["ownUpstream"] is True
+    await register_basics(client)
+    message_id = await failover_message(client, "821000000002")
+    await settle(gateway)
+    assert built == [route]
+    assert [s.message_id for s in own.seen] == [message_id]
+    assert [s.route for s in own.seen] == [route]
+    assert sms.seen == []
+    assert_failover((await pull_all(client))[message_id], DELIVERED, NOT_A_USER)
+    settings = await client.get("/kakao/1/sms/settings")
+    assert "SECRET" not in settings.text and settings.json()["route"] == route
+
+
+async def test_an_unknown_upstream_scheme_is_refused(admin: httpx.AsyncClient, gateway: Gateway) -> None:
+    account = gateway.default_account_id
+    response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": "carrier-pigeon://x@y"})
+    assert response.status_code == 400, response.text
+    assert response.json()["violations"][0]["property"] == "upstream"
+    response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": None})
+    assert response.status_code == 200 and response.json()["route"] == SMS_SANDBOX_ROUTE
