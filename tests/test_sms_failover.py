@@ -564,3 +564,32 @@ async def test_an_unknown_upstream_scheme_is_refused(admin: httpx.AsyncClient, g
     assert response.json()["violations"][0]["property"] == "upstream"
     response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": None})
     assert response.status_code == 200 and response.json()["route"] == SMS_SANDBOX_ROUTE
+
+
+async def test_a_brand_message_to_someone_who_is_not_a_friend_fails_over(
+    client: httpx.AsyncClient, gateway: Gateway
+) -> None:
+    """A Brand message targeted at friends does not reach 821000000008 (a friend of no channel): SMS instead."""
+    response = await client.post("/kakao/1/senders", json={"sender": SENDER, "name": "Test channel"})
+    assert response.status_code == 200, response.text
+    body = {
+        "messages": [
+            {
+                "sender": SENDER,
+                "destinations": [{"to": "821000000008"}, {"to": "821000000001"}],
+                "content": {"type": "TEXT_FREE_FORM", "text": "Winter sale"},
+                "options": {"smsFailover": FAILOVER},
+            }
+        ]
+    }
+    response = await client.post("/kakao-chingu/1/messages", json=body)
+    assert response.status_code == 200, response.text
+    stranger, friend = (m["messageId"] for m in response.json()["messages"])
+    await settle(gateway)
+    response = await client.get("/kakao-chingu/1/reports")
+    assert_matches(response.json(), "/kakao-chingu/1/reports", "get", 200)
+    reports = {r["messageId"]: r for r in response.json()["results"]}
+    assert_failover(reports[stranger], DELIVERED, NOT_A_USER)
+    assert (outcome(reports[friend]), reports[friend]["channel"]) == (DELIVERED, "KAKAO_BRAND")
+    response = await client.get("/kakao-chingu/1/logs")
+    assert_matches(response.json(), "/kakao-chingu/1/logs", "get", 200)
