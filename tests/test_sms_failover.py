@@ -135,6 +135,7 @@ async def test_a_kakao_hop_that_lapses_fails_over_with_its_own_validity_counted_
     await run_for(gateway, clock, 10 * 60)
     report = (await pull_all(client))[message_id]
     assert_failover(report, DELIVERED, LAPSED)
+    assert report["sentAt"] == at(0)  # the message's, not its SMS hop's
     kakao_done = parse_instant(report["failover"]["doneAt"])
     assert kakao_done <= START_MS + 5 * 60_000
     assert parse_instant(report["doneAt"]) >= kakao_done

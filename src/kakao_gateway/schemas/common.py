@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..domain.phone import is_valid_destination
 from ..domain.planning import send_at_problem
 from ..domain.schedule import Window, delivery_window_problem
 from ..domain.sms import SmsProblem, sms_text
@@ -155,8 +156,15 @@ class DefaultSmsFailover(Wire):
 
 
 class FailoverDestinationPair(Wire):
-    initial: str
+    initial: Annotated[str, Field(min_length=1, max_length=100)]
     failover: str
+
+    @field_validator("failover")
+    @classmethod
+    def _phone_number(cls, failover: str) -> str:
+        if not is_valid_destination(failover):
+            raise ValueError("must be a phone number in international format, e.g. 821012345678")
+        return failover
 
 
 class NonMsisdnSmsFailover(DefaultSmsFailover):

@@ -69,7 +69,7 @@ def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claime
             "due_at, seq",
             "state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
             "first_attempt_at = COALESCE(first_attempt_at, ?), "
-            "sent_at = CASE WHEN attempts = 0 THEN ? ELSE sent_at END",
+            "sent_at = CASE WHEN attempts = 0 AND hop = 0 THEN ? ELSE sent_at END",  # the message's, not a hop's
             CLAIM_COLUMNS,
             (priority, now, now),
             limit - len(claimed),
