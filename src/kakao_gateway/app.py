@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .api import admin, alim, brand, brand_templates, bulks, kakao, links, ops, sandbox
+from .api import admin, alim, brand, brand_templates, bulks, kakao, links, ops, sandbox, sms_reports
 from .api.errors import api_error
 from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
@@ -193,6 +193,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *bulks.routes,
             *sandbox.routes,
             *admin.routes,
+            *sms_reports.routes,
             *links.routes,  # last: its redirect matches any /<code>
         ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},
@@ -201,6 +202,7 @@ def create_app(gateway: Gateway) -> Starlette:
     app.state.ctx = gateway.ctx
     app.state.auth = gateway.auth
     app.state.ops = _Ops(gateway)
+    app.state.sms_reports = sms_reports.SmsReportTargets(gateway.connectors)
     return app
 
 
