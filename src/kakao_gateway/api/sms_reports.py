@@ -28,7 +28,7 @@ class ReportTarget(Protocol):
     route: str
     report_token: str
 
-    def reported(self, message_ids: list[str]) -> None: ...
+    def reported(self, seqs: list[int]) -> None: ...
 
 
 class SmsReportTargets:

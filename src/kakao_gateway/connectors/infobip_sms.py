@@ -28,7 +28,15 @@ from .base import LateResult, Submission, SubmitResult
 from .infobip_sms_config import InfobipSmsConfig, config_of, report_token, report_url
 from .infobip_sms_poll import PollState
 from .infobip_sms_reports import final_of
-from .infobip_sms_wire import REPORTS_PATH, SEND_PATH, ApiError, DeliveryReports, SendResponse, send_request
+from .infobip_sms_wire import (
+    REPORTS_PATH,
+    SEND_PATH,
+    ApiError,
+    DeliveryReports,
+    SendResponse,
+    SentMessage,
+    send_request,
+)
 from .upstreams import UpstreamDeps, UpstreamUrl
 
 log = logging.getLogger(__name__)
@@ -89,9 +97,9 @@ class InfobipSmsConnector:
             body["throttledUntilMs"] = self._throttled_until
         return body
 
-    def reported(self, message_ids: list[str]) -> None:
-        """Reports for these were pushed to us: no need to poll for them."""
-        self._poll.settled(message_ids)
+    def reported(self, seqs: list[int]) -> None:
+        """Reports for these rows were pushed to us: no need to poll for them."""
+        self._poll.settled(seqs)
 
     async def submit(self, batch: list[Submission], now: int) -> list[SubmitResult]:
         if now < self._throttled_until:
@@ -99,7 +107,7 @@ class InfobipSmsConnector:
         results: list[SubmitResult | None] = [None] * len(batch)
         fresh: list[int] = []
         for i, s in enumerate(batch):
-            if self._poll.is_waiting(s.message_id):
+            if self._poll.is_waiting(s.seq, s.hop):
                 results[i] = ACCEPTED  # the upstream has it and its report is awaited: never a second SMS
             elif s.channel != "SMS" or not isinstance(s.content.get("text"), str):
                 log.error("route %s got a %s message %s it cannot send as SMS", self.route, s.channel, s.message_id)
@@ -159,15 +167,13 @@ class InfobipSmsConnector:
         except ValidationError:
             log.warning("route %s answered a send with a body we cannot read; awaiting reports", self.route)
             answer = SendResponse()
-        by_id = {m.messageId: m for m in answer.messages if m.messageId is not None}
         results: list[SubmitResult] = []
-        for s in batch:
-            sent = by_id.get(s.message_id)
+        for s, sent in zip(batch, _answers_in_order(batch, answer), strict=True):
             final = final_of(sent.status, None) if sent is not None and sent.status is not None else None
             if final is not None and not _duplicate_of_ours(s, final.status):
                 results.append(SubmitResult("final", final.status, final.error))
                 continue
-            self._poll.sent(s.message_id, s.seq, s.hop, now)
+            self._poll.sent(s.seq, s.message_id, s.hop, now)
             results.append(ACCEPTED)
         return results
 
@@ -207,6 +213,14 @@ class InfobipSmsConnector:
             self._poll.failed(now)
             return []
         return self._poll.polled(reports, now, more=len(reports) >= POLL_LIMIT)
+
+
+def _answers_in_order(batch: list[Submission], answer: SendResponse) -> list[SentMessage | None]:
+    """The answer for each submission: Infobip answers in request order; when it did not, matched by messageId."""
+    if [m.messageId for m in answer.messages] == [s.message_id for s in batch]:
+        return list(answer.messages)
+    by_id = {m.messageId: m for m in answer.messages if m.messageId is not None}
+    return [by_id.get(s.message_id) for s in batch]
 
 
 def _duplicate_of_ours(s: Submission, status: str) -> bool:

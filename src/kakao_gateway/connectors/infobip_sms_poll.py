@@ -18,40 +18,43 @@ from .infobip_sms_wire import DeliveryReport
 
 MAX_INTERVAL_MS = 10 * 60_000
 KEEP_MS = 49 * 3_600_000  # past the longest validity (48 h): the engine has settled the row by then
-REMEMBER_REPORTED = 100_000  # message ids whose report was handed out, so a repeated one is not handed out again
+REMEMBER_REPORTED = 100_000  # rows whose report was handed out, so a repeated one is not handed out again
 
 
 @dataclass(frozen=True, slots=True)
 class Waiting:
-    seq: int
+    message_id: str
     hop: int
     sent_at: int
 
 
 @dataclass
 class PollState:
+    """Keyed by row (seq): a messageId is unique per account only, so two rows may share one."""
+
     poll_after_ms: int
-    waiting: dict[str, Waiting] = field(default_factory=dict)  # by messageId, in the order sent
-    reported: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    waiting: dict[int, Waiting] = field(default_factory=dict)  # by seq, in the order sent
+    reported: OrderedDict[int, None] = field(default_factory=OrderedDict)  # seqs whose result was handed out
     interval_ms: int = 0
     not_before: int = 0
 
     def __post_init__(self) -> None:
         self.interval_ms = self.poll_after_ms
 
-    def sent(self, message_id: str, seq: int, hop: int, now: int) -> None:
-        self.waiting.pop(message_id, None)
-        self.waiting[message_id] = Waiting(seq, hop, now)
-        self.reported.pop(message_id, None)
+    def sent(self, seq: int, message_id: str, hop: int, now: int) -> None:
+        self.waiting.pop(seq, None)
+        self.waiting[seq] = Waiting(message_id, hop, now)
+        self.reported.pop(seq, None)
 
-    def is_waiting(self, message_id: str) -> bool:
-        return message_id in self.waiting
+    def is_waiting(self, seq: int, hop: int) -> bool:
+        waiting = self.waiting.get(seq)
+        return waiting is not None and waiting.hop == hop
 
-    def settled(self, message_ids: Iterable[str]) -> None:
-        """Reports for these came (pushed to a webhook of ours): stop waiting, and never hand them out again."""
-        for message_id in message_ids:
-            self.waiting.pop(message_id, None)
-            self._remember(message_id)
+    def settled(self, seqs: Iterable[int]) -> None:
+        """Reports for these rows came (pushed to a webhook of ours): stop waiting, never hand them out again."""
+        for seq in seqs:
+            self.waiting.pop(seq, None)
+            self._remember(seq)
 
     def due(self, now: int) -> bool:
         self._forget_old(now)
@@ -61,15 +64,14 @@ class PollState:
     def polled(self, reports: Iterable[DeliveryReport], now: int, more: bool) -> list[LateResult]:
         """The results of one poll's reports not handed out before; schedules the next poll (at once when the
         upstream has `more`)."""
-        hop_of = {m: (w.seq, w.hop) for m, w in self.waiting.items()}
+        hop_of = {w.message_id: (seq, w.hop) for seq, w in self.waiting.items()}
         results: list[LateResult] = []
         for report in reports:
             result = late_result(report, hop_of)
-            if result is None or (report.messageId is not None and report.messageId in self.reported):
+            if result is None or result.seq in self.reported:
                 continue
             results.append(result)
-            if report.messageId is not None:
-                self.settled([report.messageId])
+            self.settled([result.seq])
         self.interval_ms = self.poll_after_ms if results else min(self.interval_ms * 2, MAX_INTERVAL_MS)
         self.not_before = now if more else now + self.interval_ms
         return results
@@ -81,13 +83,13 @@ class PollState:
 
     def _forget_old(self, now: int) -> None:
         while self.waiting:
-            message_id, oldest = next(iter(self.waiting.items()))
+            seq, oldest = next(iter(self.waiting.items()))
             if oldest.sent_at + KEEP_MS > now:
                 return
-            del self.waiting[message_id]
+            del self.waiting[seq]
 
-    def _remember(self, message_id: str) -> None:
-        self.reported[message_id] = None
-        self.reported.move_to_end(message_id)
+    def _remember(self, seq: int) -> None:
+        self.reported[seq] = None
+        self.reported.move_to_end(seq)
         while len(self.reported) > REMEMBER_REPORTED:
             self.reported.popitem(last=False)

@@ -16,13 +16,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    final: list[str]  # messageIds whose report was final (their upstream need not be polled for them)
+    final: list[int]  # rows whose report was final (their upstream need not be polled for them)
     changed: int  # rows settled (a repeated report, or one for a row that moved on, changes none)
 
 
 async def record_pushed(ctx: Context, route: str, reports: Sequence[DeliveryReport]) -> Recorded:
     results = []
-    final: list[str] = []
+    final: list[int] = []
     for report in reports:
         result = late_result(report)
         if result is None:
@@ -30,6 +30,5 @@ async def record_pushed(ctx: Context, route: str, reports: Sequence[DeliveryRepo
                 log.warning("route %s pushed a report we cannot use for %s", route, report.messageId)
             continue
         results.append(result)
-        if report.messageId is not None:
-            final.append(report.messageId)
+        final.append(result.seq)
     return Recorded(final, await record_late_results(ctx, results))
