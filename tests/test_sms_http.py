@@ -4,6 +4,7 @@ which validates every send against spec/infobip-sms-openapi.json), and the webho
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,13 +24,17 @@ from kakao_gateway.store.sql import Fetch, Op
 from .conftest import START_MS, Receiver, started_gateway
 from .fake_infobip_sms import FakeInfobipSms, serving, spec_problems
 from .helpers import alim_body, pull, register_basics, send, settle
-from .spec import assert_api_error
+from .spec import SMS_SPEC_PATH, assert_api_error
 
 KEY = "fake-infobip-key"
 PUBLIC_URL = "http://gateway.test"
 KOREAN = "[카카오] 주문하신 상품이 발송되었습니다. 감사합니다."
 LONG_KOREAN = "안녕하세요. " * 20  # 140 bytes in EUC-KR: an LMS
 ACCEPTED = SubmitResult("accepted")
+
+
+def _sms_spec() -> dict[str, Any]:
+    return json.loads(SMS_SPEC_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -172,6 +177,13 @@ def test_the_fake_finds_what_the_spec_forbids() -> None:
     assert [p for p, _ in spec_problems(bad, "SmsRequestEnvelope", strict=True)] == ["messages[0]"]
     misplaced = {"messages": [{"destinations": [{"to": "8210"}], "content": {"text": "hi", "title": "x"}}]}
     assert spec_problems(misplaced, "SmsRequestEnvelope", strict=True) != []
+
+
+def test_the_fake_takes_every_example_of_the_spec() -> None:
+    """Its strictness is the spec's: Infobip's own request examples all pass."""
+    examples = _sms_spec()["paths"]["/sms/3/messages"]["post"]["requestBody"]["content"]["application/json"]
+    for name, example in examples["examples"].items():
+        assert spec_problems(example["value"], "SmsRequestEnvelope", strict=True) == [], name
 
 
 async def test_a_message_rejected_in_the_answer_is_final_the_others_accepted(
@@ -346,6 +358,32 @@ async def test_a_failed_poll_is_tried_again_later(
     assert await conn.poll_results(clock.now_ms()) == []
     clock.advance(60)
     assert await conn.poll_results(clock.now_ms()) == [LateResult(1, "final", "DELIVERED_TO_HANDSET", "NO_ERROR", 1)]
+
+
+async def test_a_throttled_poll_waits_for_retry_after(
+    fake: FakeInfobipSms, conn: InfobipSmsConnector, clock: ManualClock
+) -> None:
+    assert await conn.submit([sms(1)], clock.now_ms()) == [ACCEPTED]
+    fake.script["/sms/3/reports"] = [(429, {"Retry-After": "300"})]
+    fake.complete("message-1")
+    clock.advance(30)
+    assert await conn.poll_results(clock.now_ms()) == []
+    clock.advance(299)
+    assert await conn.poll_results(clock.now_ms()) == []
+    assert await conn.submit([sms(2)], clock.now_ms()) == [SubmitResult("temporary", error="EC_TOO_MANY_REQUESTS")]
+    clock.advance(1)
+    assert await conn.poll_results(clock.now_ms()) == [LateResult(1, "final", "DELIVERED_TO_HANDSET", "NO_ERROR", 1)]
+    assert [(t - START_MS) // 1000 for _, t in fake.requests] == [0, 30, 330]
+
+
+async def test_a_polled_report_without_callback_data_is_matched_by_message_id(
+    fake: FakeInfobipSms, conn: InfobipSmsConnector, clock: ManualClock
+) -> None:
+    assert await conn.submit([sms(7)], clock.now_ms()) == [ACCEPTED]
+    fake.complete("message-7", "REJECTED_DND")
+    del fake.pollable["message-7"]["callbackData"]
+    clock.advance(30)
+    assert await conn.poll_results(clock.now_ms()) == [LateResult(7, "final", "REJECTED_DND", "NO_ERROR", 1)]
 
 
 # --- pushed reports, through the gateway's HTTP app ------------------------------------------------------------

@@ -191,7 +191,7 @@ class InfobipSmsConnector:
         return [REJECTED if i in blamed else next(again) for i in range(len(batch))]
 
     async def poll_results(self, now: int) -> list[LateResult]:
-        if not self._poll.due(now):
+        if now < self._throttled_until or not self._poll.due(now):
             return []
         try:
             response = await self._http.get(REPORTS_PATH, params={"limit": POLL_LIMIT})
@@ -201,7 +201,9 @@ class InfobipSmsConnector:
             return []
         if not 200 <= response.status_code < 300:
             self._last_error = f"HTTP {response.status_code} to a reports poll"
-            if 400 <= response.status_code < 500 and response.status_code != 429:
+            if response.status_code == 429:
+                self._throttled_until = now + retry_after_ms(response.headers.get("retry-after"), now)
+            elif 400 <= response.status_code < 500:
                 self._refused(response.status_code)
             self._poll.failed(now)
             return []
