@@ -38,6 +38,8 @@ def config_of(url: UpstreamUrl) -> InfobipSmsConfig:
         raise UpstreamError(f"{url.scheme}:// is not an Infobip SMS upstream (infobip-sms:// or infobip-sms+http://)")
     if not url.username:
         raise UpstreamError(f"{url.redacted} needs its API key: {url.scheme}://API_KEY@{url.host}")
+    if url.password:
+        raise UpstreamError(f"{url.redacted}: the API key has a ':'; percent-encode it (%3A)")
     unknown = sorted(set(url.query) - {"timeout", "poll_after"})
     if unknown:
         raise UpstreamError(f"{url.redacted}: unknown options {', '.join(unknown)} (known: timeout, poll_after)")
