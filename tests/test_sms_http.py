@@ -460,6 +460,21 @@ async def test_a_pushed_report_settles_the_row(
     assert conn.health()["waiting"] == 0  # pushed: nothing left to poll for
 
 
+async def test_a_report_never_pushed_is_polled_by_the_engine_and_settles_the_row(
+    waiting_gateway: tuple[Gateway, httpx.AsyncClient, InfobipSmsConnector], fake: FakeInfobipSms, clock: ManualClock
+) -> None:
+    gw, client, conn = waiting_gateway
+    (w,) = await waiting_messages(gw, client, conn, "821012345678")
+    fake.complete(w.message_id, "UNDELIVERABLE_NOT_DELIVERED", "EC_UNKNOWN_SUBSCRIBER")
+    clock.advance(29)
+    await settle(gw)
+    assert await reports(client) == {}
+    clock.advance(1)
+    await settle(gw)
+    assert await reports(client) == {w.message_id: ("UNDELIVERABLE_NOT_DELIVERED", "EC_UNKNOWN_SUBSCRIBER")}
+    assert [path for path, _ in fake.requests] == ["/sms/3/messages", "/sms/3/reports"]
+
+
 async def test_a_repeated_report_is_recorded_once(
     waiting_gateway: tuple[Gateway, httpx.AsyncClient, InfobipSmsConnector], fake: FakeInfobipSms
 ) -> None:
