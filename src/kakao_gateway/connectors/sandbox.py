@@ -46,7 +46,7 @@ def outcome_for(s: Submission, now: int, friends: set[str] | None = None) -> Out
         if outside and s.destination != "821000000002":
             return Outcome("final", *NOT_A_USER)
     match s.destination:
-        case "821000000002":
+        case "821000000002" | "821000000009" | "821000000010" | "821000000011":  # the last three: SMS paths
             return Outcome("final", *NOT_A_USER)
         case "821000000003":
             return Outcome("final", *BLOCKED)
