@@ -72,7 +72,8 @@ async def reschedule(client: httpx.AsyncClient, bulk_id: str, send_at: str) -> d
 
 
 def check_status(body: dict[str, Any], bulk_id: str) -> dict[str, Any]:
-    assert set(body) == {"bulkId", "status", "progress"}
+    assert set(body) == {"bulkId", "status", "progress", "failovers"}
+    assert set(body["failovers"]) == {"total", "deliveredBySms", "byReason"}
     assert body["bulkId"] == bulk_id
     assert body["status"] in ("PENDING", "PAUSED", "PROCESSING", "CANCELED", "FINISHED")
     progress = body["progress"]

@@ -22,6 +22,8 @@ from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
 from kakao_gateway.connectors.sandbox import ROUTE
+from kakao_gateway.connectors.sandbox_sms import SandboxSms
+from kakao_gateway.connectors.upstreams import SMS_SANDBOX_ROUTE
 from kakao_gateway.domain.times import format_ms
 from kakao_gateway.logs import configure_logging
 from kakao_gateway.store import links as links_store
@@ -191,14 +193,15 @@ async def test_ready_names_what_failed(gateway: Gateway, client: httpx.AsyncClie
     head = stats.head_revision()
     assert body["checks"]["migrations"] == {"ok": True, "database": head, "head": head}
     assert body["checks"]["engine"] == {"ok": True, "running": False}  # this process runs no engine
-    assert body["checks"]["connectors"]["routes"] == {ROUTE: "bound"}
+    assert body["checks"]["connectors"]["routes"] == {ROUTE: "bound", SMS_SANDBOX_ROUTE: "bound"}
+    assert body["checks"]["connectors"]["degraded"] == []
 
     connector = gateway.connectors.pop(ROUTE)
     try:
         unbound = await client.get("/ready")
         assert unbound.status_code == 503
         assert unbound.json()["failed"] == ["connectors"]
-        assert unbound.json()["checks"]["connectors"]["routes"] == {ROUTE: "unbound"}
+        assert unbound.json()["checks"]["connectors"]["routes"] == {ROUTE: "unbound", SMS_SANDBOX_ROUTE: "bound"}
     finally:
         gateway.connectors[ROUTE] = connector
 
@@ -470,3 +473,20 @@ def _fake_result(q: Any) -> Any:
     if isinstance(q, Execute):
         return 0
     return [["c0000001"]] if q.sql.startswith("SELECT code") else [[1, "ALIM"]]
+
+
+class _DownUpstream(SandboxSms):
+    def health(self) -> dict[str, Any]:
+        return {"ok": False, "error": "bind refused: ESME_RINVPASWD"}
+
+
+async def test_an_upstream_that_is_down_shows_but_does_not_make_the_process_unready(
+    gateway: Gateway, client: httpx.AsyncClient
+) -> None:
+    """Its messages wait for it; the API, other routes and reports keep working, so the process stays in rotation."""
+    gateway.connectors[SMS_SANDBOX_ROUTE] = _DownUpstream()
+    response = await client.get("/ready", headers={"Authorization": ""})
+    assert response.status_code == 200, response.text
+    connectors = response.json()["checks"]["connectors"]
+    assert connectors["degraded"] == [SMS_SANDBOX_ROUTE]
+    assert connectors["upstreams"][SMS_SANDBOX_ROUTE] == {"ok": False, "error": "bind refused: ESME_RINVPASWD"}

@@ -16,12 +16,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .api import admin, alim, brand, brand_templates, bulks, kakao, links, ops, sandbox, sms_reports
+from .api import sms as sms_api
 from .api.errors import api_error
 from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
 from .connectors.base import Connector
+from .connectors.registry import build_sms_connector
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
+from .connectors.sandbox_sms import SandboxSms
+from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, sms_route
 from .domain.webhook_targets import private_allowed
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
@@ -29,7 +33,7 @@ from .engine.transport import GuardedTransport
 from .engine.webhooks import WebhookPusher
 from .metrics import GatewayMetrics
 from .readiness import readiness
-from .service import accounts
+from .service import accounts, sms
 from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
 from .service.context import Context
@@ -38,6 +42,7 @@ from .store.database import Database, open_database
 from .store.message_queries import next_event_at
 from .store.reports import next_push_at
 from .store.sandbox_state import CLOCK, get_value, put_max
+from .store.sms_settings import account_upstreams
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +74,12 @@ class Gateway:
         self.ctx.count_destinations = self.metrics.accepted
         self.auth = Authenticator(self.ctx)
         self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms, friends=self._friends)
-        self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox}  # by route
+        self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox, SMS_SANDBOX_ROUTE: SandboxSms()}
+        self.public_url = public_url
+        self.sms_route = self._add_sms_upstream(settings.sms_upstream)  # the server's; accounts may have their own
+        self.ctx.sms_upstream = settings.sms_upstream
         # Webhook pushes: where they may go is checked at accept and on the address connected to (engine/transport.py)
-        self.sandbox_upstream = all(isinstance(c, SandboxKakao) for c in self.connectors.values())
+        self.sandbox_upstream = all(isinstance(c, SandboxKakao | SandboxSms) for c in self.connectors.values())
         self.ctx.webhook_allow_private = private_allowed(settings.webhook_allow_private, self.sandbox_upstream)
         self.http = httpx.AsyncClient(
             transport=webhook_transport or GuardedTransport(self.ctx.webhook_allow_private),
@@ -87,12 +95,14 @@ class Gateway:
         )
         pusher = WebhookPusher(self.db, self.clock, self.http)
         self.engine = Engine(self.db, self.clock, self.connectors, pusher, engine_settings, self.metrics)
+        self.engine.dispatcher.resolve = self._resolve_route
         self.engine.pusher.observe = self.metrics.pushed
         self.ctx.wake_engine = self.engine.wake
         self.ctx.advance_clock = self.advance_clock
         self.printed: dict[str, str] = {}
         self._stop = asyncio.Event()
         self._engine_task: asyncio.Task[None] | None = None
+        self._connectors_started = False
 
     async def start(self) -> None:
         await self.db.start()
@@ -109,10 +119,50 @@ class Gateway:
         if new_admin:
             self.printed["admin_key"] = new_admin
         await apply_catalog(self.ctx, account.id, self.settings)
+        if self.settings.sms_sender is not None:
+            await sms.set_default_sender(self.ctx, account.id, self.settings.sms_sender)
         self.default_account_id = account.id
         if self.settings.engine:
+            await self._start_connectors()
             self._stop.clear()
             self._engine_task = asyncio.create_task(self.engine.run_forever(self._stop), name="engine")
+
+    def _add_sms_upstream(self, url: str) -> str:
+        """Build the connector of an SMS upstream URL under its route, once; UpstreamError if it cannot be used."""
+        route = sms_route(url)
+        if route not in self.connectors:
+            deps = UpstreamDeps(self.clock, route, self.public_url)
+            self.connectors[route] = build_sms_connector(url, deps)
+        return route
+
+    async def _resolve_route(self, route: str) -> Connector | None:
+        """A row names a route this process has no connector for: an account's own SMS upstream, set after this
+        process started (or by another process). Build the connectors of every account's upstream."""
+        for url in await self.db.read(account_upstreams()):
+            try:
+                added = sms_route(url) not in self.connectors
+                self._add_sms_upstream(url)
+            except UpstreamError as exc:
+                log.error("an account's SMS upstream cannot be used: %s", exc)
+                continue
+            if added and self._connectors_started:
+                await self.connectors[sms_route(url)].start()
+        return self.connectors.get(route)
+
+    async def _start_connectors(self) -> None:
+        self._connectors_started = True
+        for route, connector in list(self.connectors.items()):
+            try:
+                await connector.start()
+            except Exception:  # an upstream that is down must not stop the gateway: its messages wait
+                log.exception("connector %s did not start; its messages wait until it does", route)
+
+    async def _close_connectors(self) -> None:
+        for route, connector in list(self.connectors.items()):
+            try:
+                await connector.close()
+            except Exception:
+                log.exception("connector %s did not close cleanly", route)
 
     async def _friends(self, account_id: str, sender: str) -> set[str] | None:
         return await self.db.read(brand_store.friends(account_id, sender))
@@ -148,7 +198,7 @@ class Gateway:
     @property
     def routes(self) -> list[str]:
         """The routes this gateway serves, each of which must have a connector."""
-        return [SANDBOX_ROUTE]
+        return [SANDBOX_ROUTE, self.sms_route]
 
     async def metrics_text(self) -> bytes:
         return await self.metrics.render(self.db, self.clock, self.engine if self.settings.engine else None)
@@ -160,6 +210,8 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._engine_task
             self._engine_task = None
+        if self._connectors_started:
+            await self._close_connectors()
         await self.http.aclose()
         await self.db.close()
 
@@ -193,6 +245,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *bulks.routes,
             *sandbox.routes,
             *admin.routes,
+            *sms_api.routes,
             *sms_reports.routes,
             *links.routes,  # last: its redirect matches any /<code>
         ],

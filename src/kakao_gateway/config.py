@@ -32,6 +32,8 @@ class Settings:
     webhook_allow_private: bool | None = None
     link_retention_days: int = 90  # short links (and their redirects) are kept this long after creation
     click_retention_days: int = 90  # recorded clicks are kept this long
+    sms_upstream: str = "sandbox"  # the SMS failover hop's upstream: sandbox, smpp://..., infobip-sms://...
+    sms_sender: str | None = None  # the default account's default SMS sender
     # Declarative catalogue for the default account, from the TOML file.
     senders: list[dict[str, Any]] = field(default_factory=list)
     alim_templates: list[dict[str, Any]] = field(default_factory=list)

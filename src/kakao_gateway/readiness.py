@@ -1,5 +1,6 @@
 """Readiness: can this process do its work now? The database answers, its schema is the one this code ships,
-the engine's duties run (when this process runs the engine), and every route has a connector.
+the engine's duties run (when this process runs the engine), and every route has a connector (whose upstream's
+health it reports).
 
 Each check says what it found, so the answer names what failed. Nothing here writes, and each database question
 is one cheap statement under a timeout, so a probe never waits long.
@@ -74,5 +75,21 @@ def _engine(engine: Engine | None) -> dict[str, Any]:
 
 
 def _connectors(connectors: Mapping[str, Connector], routes: Iterable[str]) -> dict[str, Any]:
+    """Every route needs a connector. An upstream that is down (an SMPP bind refused, an API key rejected) shows in
+    `upstreams` and `degraded` but does not make the process unready: its messages wait for it, and the API, the
+    other routes and the reports keep working."""
     bound = {route: route in connectors for route in routes}
-    return {"ok": all(bound.values()), "routes": {route: "bound" if ok else "unbound" for route, ok in bound.items()}}
+    upstreams = {route: _health(connector) for route, connector in connectors.items()}
+    return {
+        "ok": all(bound.values()),
+        "routes": {route: "bound" if ok else "unbound" for route, ok in bound.items()},
+        "upstreams": upstreams,
+        "degraded": sorted(route for route, health in upstreams.items() if not health.get("ok")),
+    }
+
+
+def _health(connector: Connector) -> dict[str, Any]:
+    try:
+        return connector.health()
+    except Exception as exc:  # a status page must not fail because one connector cannot say how it is
+        return {"ok": False, "error": f"health check failed: {type(exc).__name__}"}

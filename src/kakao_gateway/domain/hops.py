@@ -1,14 +1,18 @@
-"""The hop decision: when a hop of a message ends, is that final, or does the message go on to its next hop (SMS
-failover) under the same messageId? Pure: the caller says which route a next hop would take, if any."""
+"""The hop decision: when the Kakao hop of a message ends undelivered, does the message go on to an SMS hop under
+the same messageId? Only for reasons an SMS can get around, and only when it has an SMS hop to go on to.
+
+`store.outcomes.record` applies this set-based in SQL (rows with a next route whose error is in FAILOVER_ERRORS),
+so it holds alike for results answered at submit, results that come late, and validity that lapses.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from . import status as st
 
 # Kakao outcomes that concern the recipient or the Kakao platform, after which an SMS could still arrive: not a
-# KakaoTalk user, blocked the channel, expired without delivery, template or targeting rejected by Kakao.
+# KakaoTalk user (or, for a targeted Brand message, not a friend), blocked the channel, expired without delivery,
+# template or targeting rejected by Kakao. What would stop an SMS too (a bad number, an unknown sender, a duplicate
+# messageId, a canceled bulk) is not here.
 FAILOVER_ERRORS = frozenset(
     st.error(name).id
     for name in (
@@ -20,34 +24,3 @@ FAILOVER_ERRORS = frozenset(
         "EC_INVALID_TEMPLATE_ARGS",
     )
 )
-_DELIVERED_GROUP = "DELIVERED"
-
-
-@dataclass(frozen=True, slots=True)
-class HopEnd:
-    channel: str
-    hop: int
-    status_id: int
-    error_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    next_route: str | None  # None: the outcome is final
-
-    @property
-    def final(self) -> bool:
-        return self.next_route is None
-
-
-FINAL = Decision(None)
-
-
-def after_hop(end: HopEnd, failover_route: str | None) -> Decision:
-    """Final unless this was the first (Kakao) hop, it ended undelivered for a reason an SMS can get around, and
-    the message has a failover route."""
-    if failover_route is None or end.hop > 0:
-        return FINAL
-    if st.STATUS_BY_ID[end.status_id].group_name == _DELIVERED_GROUP or end.error_id not in FAILOVER_ERRORS:
-        return FINAL
-    return Decision(failover_route)

@@ -13,18 +13,48 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .planning import MAX_VALIDITY_MS
+from .planning import MAX_VALIDITY_MS, validity_ms
 from .row_plan import Timing
 from .schedule import Window
+from .sms import SmsText, sms_text
 
 
 @dataclass(frozen=True, slots=True)
 class SmsFailover:
-    """`smsFailover` as given, for the SMS hop (the failover issue); `wire` keeps every field that was sent."""
+    """`smsFailover` as accepted (its sender resolved to the account's default when it had none); `wire` keeps
+    every field, as stored."""
 
     text: str
     sender: str | None = None
     wire: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def sms(self) -> SmsText:
+        """The SMS or LMS the hop sends (checked at accept, so it is one)."""
+        title = (self.wire_dict.get("regional") or {}).get("southKorea", {}).get("title") or None
+        result = sms_text(self.text, title)
+        return result if isinstance(result, SmsText) else SmsText(self.text, "LMS", title)
+
+    @property
+    def validity_ms(self) -> int:
+        """The SMS hop's validity (48 h when not given, and at most that), counted from when the hop starts."""
+        period = self.wire_dict.get("validityPeriod") or {}
+        return validity_ms(period.get("amount"), period.get("timeUnit"))
+
+    @property
+    def wire_dict(self) -> dict[str, Any]:
+        return dict(self.wire)
+
+    def destination_for(self, to: str) -> str | None:
+        """The phone number the SMS hop goes to: `to` itself, or for a user key (Sangdam) its match in
+        `destinationMatching` (None: no match, no failover)."""
+        matching = self.wire_dict.get("destinationMatching")
+        if matching is None:
+            return to
+        for pair in matching:
+            if pair.get("initial") == to:
+                return str(pair.get("failover"))
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +62,7 @@ class SendPolicy:
     timing: Timing = field(default_factory=Timing)
     audience: str | None = None  # Brand targeting: TARGETED_FRIENDS, ALL_CONSENT or NON_FRIENDS
     failover: SmsFailover | None = None
+    failover_reports: bool = False  # also report the end of the Kakao hop when the SMS hop starts (Brand)
 
     def encode(self) -> str | None:
         """The `options` column: None when there is nothing to keep."""
@@ -45,6 +76,8 @@ class SendPolicy:
             wire["targeting"] = self.audience
         if self.failover is not None:
             wire["smsFailover"] = dict(self.failover.wire)
+        if self.failover_reports:
+            wire["failoverReports"] = True
         return json.dumps(wire, separators=(",", ":")) if wire else None
 
 
@@ -54,13 +87,25 @@ def failover_of(wire: dict[str, Any] | None) -> SmsFailover | None:
     return SmsFailover(str(wire.get("text", "")), wire.get("sender"), tuple(sorted(wire.items())))
 
 
+def with_default_sender(wire: dict[str, Any], sender: str | None) -> dict[str, Any]:
+    """`smsFailover` as stored: its sender, else the account's default SMS sender (if any)."""
+    if wire.get("sender") or sender is None:
+        return wire
+    return {**wire, "sender": sender}
+
+
 def policy_of(
     options: dict[str, Any], validity_ms: int, hold: Window | None = None, audience: str | None = None
 ) -> SendPolicy:
     """The policy of a message from its wire options (as dumped by alias, without nulls) and the account's hold."""
     window = options.get("deliveryTimeWindow")
     timing = Timing(Window.from_wire(window) if window else None, hold, validity_ms)
-    return SendPolicy(timing, audience or options.get("targeting"), failover_of(options.get("smsFailover")))
+    return SendPolicy(
+        timing,
+        audience or options.get("targeting"),
+        failover_of(options.get("smsFailover")),
+        bool(options.get("failoverReports")),
+    )
 
 
 @lru_cache(maxsize=8192)

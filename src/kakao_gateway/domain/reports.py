@@ -12,6 +12,29 @@ from .times import format_ms
 PRICE = {"pricePerMessage": 0, "currency": "KRW"}
 
 
+# The extension field `channel`: which channel ended (or is carrying) a message.
+KAKAO_CHANNEL = {"ALIM": "KAKAO_ALIM", "BRAND": "KAKAO_BRAND", "SANGDAM": "KAKAO_SANGDAM"}
+SMS_CHANNEL = "SMS"
+
+
+@dataclass(frozen=True, slots=True)
+class PriorHop:
+    """How the Kakao hop of a message ended, once it went on to SMS."""
+
+    status_id: int
+    error_id: int
+    done_at: int | None
+
+    def wire(self) -> dict[str, Any]:
+        failover: dict[str, Any] = {
+            "status": STATUS_BY_ID[self.status_id].wire(),
+            "error": ERROR_BY_ID[self.error_id].wire(),
+        }
+        if self.done_at is not None:
+            failover["doneAt"] = format_ms(self.done_at)
+        return failover
+
+
 @dataclass(frozen=True, slots=True)
 class MessageFacts:
     """What a report or a log entry says about one message."""
@@ -28,6 +51,19 @@ class MessageFacts:
     entity_id: str | None = None
     application_id: str | None = None
     campaign_ref: str | None = None
+    channel: str = "ALIM"  # the Kakao product of the message
+    prior: PriorHop | None = None  # set when an SMS hop ran: how the Kakao hop ended
+
+    @property
+    def channel_wire(self) -> str:
+        return SMS_CHANNEL if self.prior is not None else KAKAO_CHANNEL.get(self.channel, self.channel)
+
+    def extensions(self) -> dict[str, Any]:
+        """Our extension fields: `channel`, and `failover` once an SMS hop ran."""
+        extra: dict[str, Any] = {"channel": self.channel_wire}
+        if self.prior is not None:
+            extra["failover"] = self.prior.wire()
+        return extra
 
 
 def _platform(facts: MessageFacts) -> dict[str, str] | None:
@@ -61,6 +97,7 @@ def delivery_report(facts: MessageFacts) -> dict[str, Any]:
         report["platform"] = platform
     if facts.campaign_ref is not None:
         report["campaignReferenceId"] = facts.campaign_ref
+    report.update(facts.extensions())
     return report
 
 
@@ -84,6 +121,7 @@ def log_entry(facts: MessageFacts, content: dict[str, Any]) -> dict[str, Any]:
         entry["platform"] = platform
     if facts.campaign_ref is not None:
         entry["campaignReferenceId"] = facts.campaign_ref
+    entry.update(facts.extensions())
     return entry
 
 

@@ -11,12 +11,11 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from ..clock import Clock
 from ..connectors.base import Connector, Submission, SubmitResult
 from ..domain import status as st
-from ..domain.hops import HopEnd, after_hop
 from ..domain.retry import submit_retry_delay_ms
 from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start
 from ..store import bulks as bulks_store
@@ -86,6 +85,8 @@ class Dispatcher:
         self.settings = settings
         self.owner = owner
         self.observer: EngineObserver = observer or NullObserver()
+        # Finds the connector of a route built after this process started (an account's own SMS upstream).
+        self.resolve: Callable[[str], Awaitable[Connector | None]] | None = None
 
     async def step(self) -> int:
         now = self.clock.now_ms()
@@ -210,6 +211,8 @@ class Dispatcher:
 
     async def _submit(self, route: str, batch: list[Claimed], now: int) -> list[SubmitResult]:
         connector = self.connectors.get(route)
+        if connector is None and self.resolve is not None:
+            connector = await self.resolve(route)
         if connector is None:
             log.error("no connector serves route %s; %d messages fail", route, len(batch), extra=log_ids(batch))
             return [SubmitResult("final", "UNDELIVERABLE_NOT_SENT", "EC_CONFIGURATION_ERROR")] * len(batch)
@@ -250,9 +253,7 @@ class Dispatcher:
             )
             return Outcome(c.seq, "final", NOT_SENT, PROVIDER_ERROR, owner=self.owner, departed=now)
         status_id, error_id = known
-        if r.kind == "final":
-            # The hop decision: no route serves a failover hop yet (SMS comes next), so every hop ends final.
-            after_hop(HopEnd(c.channel, c.hop, status_id, error_id), failover_route=None)
+        if r.kind == "final":  # `record` decides whether it ends the message or starts its SMS hop
             return Outcome(c.seq, "final", status_id, error_id, owner=self.owner, departed=now)
         if r.kind == "accepted":
             due = now + self.settings.result_timeout_ms

@@ -18,6 +18,7 @@ from pydantic import (
 
 from ..domain.planning import send_at_problem
 from ..domain.schedule import Window, delivery_window_problem
+from ..domain.sms import SmsProblem, sms_text
 from ..domain.times import parse_instant
 
 
@@ -123,6 +124,15 @@ class SouthKoreaOptions(Wire):
     title: Annotated[str, Field(max_length=66)] | None = None
     resellerCode: Int32 | None = None
 
+    @field_validator("title")
+    @classmethod
+    def _sendable_title(cls, title: str | None) -> str | None:
+        if title:
+            problem = sms_text("-", title)
+            if isinstance(problem, SmsProblem):
+                raise ValueError(problem.message)
+        return title
+
 
 class RegionalOptions(Wire):
     southKorea: SouthKoreaOptions | None = None
@@ -133,6 +143,26 @@ class DefaultSmsFailover(Wire):
     text: str
     validityPeriod: ValidityPeriod | None = None
     regional: RegionalOptions | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _sendable_text(cls, text: str) -> str:
+        """Korean SMS rules (domain.sms): never truncated, so what cannot go is refused here."""
+        problem = sms_text(text)
+        if isinstance(problem, SmsProblem):
+            raise ValueError(problem.message)
+        return text
+
+
+class FailoverDestinationPair(Wire):
+    initial: str
+    failover: str
+
+
+class NonMsisdnSmsFailover(DefaultSmsFailover):
+    """Sangdam's smsFailover: its destinations are user keys, so the phone number comes from destinationMatching."""
+
+    destinationMatching: list[FailoverDestinationPair] | None = None
 
 
 class MessageDeliveryReporting(Wire):

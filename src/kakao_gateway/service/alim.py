@@ -20,6 +20,7 @@ from .sending import (
     message_rows,
     store_and_answer,
 )
+from .sms import check_failovers, sms_setup
 from .webhook_targets import check_targets, delivery_targets
 
 CHANNEL = "ALIM"
@@ -66,10 +67,12 @@ async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str,
     plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)
     priority = PRIORITIES[(options.priority if options else None) or "STANDARD"]
     senders, templates = await ctx.db.read(_catalogue(account_id, request))
+    sms = await sms_setup(ctx, account_id)
+    check_failovers(request.messages, sms)
     rows: list[NewMessage] = []
     for m in request.messages:
         content = m.content.model_dump_json(exclude_none=True)
         problem = _message_problem(m, senders, templates, now)
         # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
-        rows.extend(message_rows(account_id, plan, m, problem, priority, now, content, ctx.ids))
+        rows.extend(message_rows(account_id, plan, m, problem, priority, now, content, ctx.ids, sms=sms))
     return await store_and_answer(ctx, account_id, plan, rows, now)

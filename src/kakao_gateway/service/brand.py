@@ -33,6 +33,7 @@ from .sending import (
     reject,
     store_and_answer,
 )
+from .sms import check_failovers, sms_setup
 from .webhook_targets import check_targets, delivery_targets
 
 CHANNEL = "BRAND"
@@ -167,6 +168,8 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
     check_targets(ctx, [*delivery_targets(request.messages), *tracking_url])
     senders, templates, settings, domains = await ctx.db.read(_catalogue(account_id, request))
     ad_hours = ad_hours_window(settings)
+    sms = await sms_setup(ctx, account_id)
+    check_failovers(request.messages, sms)
     shorteners: list[Shortener] = []
     rows: list[NewMessage] = []
     _check_windows(request, ad_hours, now)
@@ -200,7 +203,7 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
         plain = orjson.dumps(base).decode()
         # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
         rows.extend(
-            message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, ctx.ids, hold, render)
+            message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, ctx.ids, hold, render, sms)
         )
 
     def store_links(duplicates: set[int]) -> Op[None]:

@@ -6,8 +6,10 @@ from typing import Any
 
 from ..domain.planning import start_at, validity_ms
 from ..domain.policy import policy_of
+from ..domain.reports import KAKAO_CHANNEL
 from ..domain.row_plan import Pace, dry_run
 from ..domain.schedule import Window
+from ..domain.status import ERROR_BY_ID
 from ..domain.times import format_ms
 from ..schemas.alim import AlimRequest
 from ..schemas.brand import BrandRequest
@@ -61,6 +63,7 @@ def _status(bulk: store.Bulk, p: store.Progress, now: int) -> str:
 async def status(ctx: Context, account_id: str, bulk_id: str | None) -> dict[str, Any]:
     bulk = await _bulk(ctx, account_id, bulk_id)
     p = await ctx.db.read(store.progress(account_id, bulk.bulk_id))
+    f = await ctx.db.read(store.failovers(account_id, bulk.bulk_id))
     return {
         "bulkId": bulk.bulk_id,
         "status": _status(bulk, p, ctx.clock.now_ms()),
@@ -73,6 +76,19 @@ async def status(ctx: Context, account_id: str, bulk_id: str | None) -> dict[str
             "expired": p.expired,
             "canceled": p.canceled,
         },
+        "failovers": _failovers(bulk.channel, f),
+    }
+
+
+def _failovers(channel: str, f: store.Failovers) -> dict[str, Any]:
+    """Extension: messages of the bulk that went on to SMS, by the Kakao hop's reason."""
+    return {
+        "total": sum(f.by_error.values()),
+        "deliveredBySms": f.delivered,
+        "byReason": [
+            {"from": KAKAO_CHANNEL.get(channel, channel), "to": "SMS", "error": ERROR_BY_ID[e].wire(), "count": n}
+            for e, n in sorted(f.by_error.items())
+        ],
     }
 
 

@@ -27,3 +27,4 @@ class Context:
     # Webhook targets on loopback, private, link-local and metadata addresses (set by the Gateway from its settings
     # and upstream; allowed with the sandbox upstream by default).
     webhook_allow_private: bool = True
+    sms_upstream: str = "sandbox"  # the server's SMS upstream URL (an account may have its own)

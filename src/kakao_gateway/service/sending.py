@@ -8,15 +8,17 @@ from typing import Any, Protocol
 
 from ..domain import status as st
 from ..domain.channels import CHANNELS
+from ..domain.hops import FAILOVER_ERRORS
 from ..domain.ids import IdSource
 from ..domain.planning import start_at, validity_ms
-from ..domain.policy import policy_of
+from ..domain.policy import policy_of, with_default_sender
 from ..domain.schedule import Window
 from ..schemas.common import Platform, RequestSchedulingSettings, ToDestination, ValidityPeriod, Webhooks
 from ..store.intake import BulkPlan, accept
 from ..store.message_rows import NewMessage
 from ..store.sql import Op
 from .context import Context
+from .sms import SmsSetup
 
 log = logging.getLogger(__name__)
 Rejection = tuple[st.Status, st.Error]
@@ -92,9 +94,11 @@ def message_rows(
     ids: IdSource,
     hold: Window | None = None,
     per_destination: ContentFor | None = None,
+    sms: SmsSetup | None = None,
 ) -> list[NewMessage]:
     """One row per destination of a message; `problem` rejects them all, a bad destination rejects one.
-    `per_destination` gives an accepted row its own content (its short links, say)."""
+    `per_destination` gives an accepted row its own content (its short links, say). `sms` is where the message's
+    SMS failover hop goes (checked by `check_failovers` before)."""
     o = m.options
     validity = (
         validity_ms(o.validityPeriod.amount, o.validityPeriod.timeUnit)
@@ -102,8 +106,13 @@ def message_rows(
         else validity_ms(None, None)
     )
     # The wire options become one typed policy, here and only here; rows store it in one codec.
-    policy = policy_of(o.model_dump(exclude_none=True, by_alias=True) if o else {}, validity, hold)
+    wire = o.model_dump(exclude_none=True, by_alias=True) if o else {}
+    if "smsFailover" in wire:
+        wire["smsFailover"] = with_default_sender(wire["smsFailover"], sms.default_sender if sms else None)
+        wire["failoverReports"] = _wants_failover_reports(m)
+    policy = policy_of(wire, validity, hold)
     row_options = policy.encode()
+    failover = policy.failover if sms is not None else None
     platform = o.platform if o else None
     hooks = m.webhooks
     delivery = hooks.delivery if hooks else None
@@ -145,9 +154,31 @@ def message_rows(
                 route=CHANNELS[plan.channel].route,
             )
         )
+        if failover is not None and sms is not None and failover.destination_for(d.to or "") is not None:
+            _plan_failover(rows[-1], sms.route, failover.validity_ms, row_problem, accepted, now)
         if per_destination is not None and row_problem is None:
             rows[-1].content = per_destination(rows[-1])
     return rows
+
+
+def _plan_failover(
+    row: NewMessage, route: str, validity: int, problem: Rejection | None, accepted: int, now: int
+) -> None:
+    """Give a row its SMS hop. A row refused for a reason Kakao itself would give after accepting it (a template or
+    targeting rejection) starts on that hop at once, as it would on Infobip: accepted, with the refusal as how its
+    Kakao hop ended."""
+    if problem is None:
+        row.next_route, row.next_validity_ms = route, validity
+    elif problem[1].id in FAILOVER_ERRORS:
+        row.state, row.status_id, row.error_id = "queued", accepted, NO_ERROR
+        row.prior_status_id, row.prior_error_id, row.prior_done_at = problem[0].id, problem[1].id, now
+        row.hop, row.route = 1, route
+
+
+def _wants_failover_reports(m: OutboundMessage) -> bool:
+    """Brand's `webhooks.delivery.receiveTriggeredFailoverReports`: a report when the Kakao hop ends too."""
+    delivery = m.webhooks.delivery if m.webhooks else None
+    return bool(getattr(delivery, "receiveTriggeredFailoverReports", False))
 
 
 async def store_and_answer(

@@ -46,6 +46,24 @@ def get_bulk(account_id: str, bulk_id: str) -> Op[Bulk | None]:
     return Bulk(**{f: rows[0][f] for f in Bulk.__dataclass_fields__}) if rows else None
 
 
+@dataclass(frozen=True, slots=True)
+class Failovers:
+    """A bulk's messages that went on to an SMS hop, by the Kakao hop's error, and how many SMS were delivered."""
+
+    by_error: dict[int, int]
+    delivered: int
+
+
+def failovers(account_id: str, bulk_id: str) -> Op[Failovers]:
+    rows = yield Fetch(
+        "SELECT prior_error_id, COUNT(*) AS n, "
+        "SUM(CASE WHEN state = 'done' AND status_id = ? THEN 1 ELSE 0 END) AS delivered "
+        "FROM messages WHERE account_id = ? AND bulk_id = ? AND hop > 0 GROUP BY prior_error_id",
+        (st.status("DELIVERED_TO_HANDSET").id, account_id, bulk_id),
+    )
+    return Failovers({r["prior_error_id"]: r["n"] for r in rows}, sum(int(r["delivered"] or 0) for r in rows))
+
+
 def progress(account_id: str, bulk_id: str) -> Op[Progress]:
     rows = yield Fetch(
         "SELECT state, status_id, error_id, COUNT(*) AS n, SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS attempted, "

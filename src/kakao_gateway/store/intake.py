@@ -12,7 +12,7 @@ from ..domain.row_plan import Pace, plan_row
 from ..domain.schedule import AnyWindow, plan_due
 from .message_rows import INSERT_COLUMNS, NewMessage
 from .outcomes import CANCELED_ERROR, CANCELED_STATUS
-from .reports import add_reports
+from .reports import ReportDraft, add_reports
 from .sql import Execute, Fetch, InsertMany, Notify, Op
 
 PRIORITIES = {"HIGH": 0, "STANDARD": 1, "LOW": 2}
@@ -81,6 +81,8 @@ def _plan_rows(messages: list[NewMessage], state: str, pace: Pace, next_slot: in
         if pace.amount is not None:
             next_slot += 1
         m.due_at, m.expires_at = planned.due_at, planned.expires_at
+        if m.hop > 0 and m.policy.failover is not None:  # starts on its SMS hop: that hop's validity
+            m.expires_at = m.due_at + m.policy.failover.validity_ms
         if state == "paused":
             m.state = "paused"
     return next_slot
@@ -116,6 +118,15 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
                 stored[m.message_id] -= 1
             else:
                 duplicates.add(index)
+    yield from add_reports(_accept_reports(messages, duplicates), now)
+    if any(m.state == "queued" for m in messages):
+        yield Notify(payload="due")
+    return duplicates
+
+
+def _accept_reports(messages: list[NewMessage], duplicates: set[int]) -> list[ReportDraft]:
+    """Reports due at accept: duplicates and rejected rows (final); rows held by their window (when asked for
+    intermediate reports); the Kakao hop's end of rows that start on their SMS hop (when asked for: Brand)."""
     duplicate_status = st.status("REJECTED_DUPLICATE_MESSAGE_ID").id
     duplicate_error = st.error("EC_DUPLICATE_REQUEST").id
     drafts = []
@@ -124,9 +135,9 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
             drafts.append(m.draft(delivery_report(m.facts(duplicate_status, duplicate_error))))
         elif m.state == "done":
             drafts.append(m.draft(delivery_report(m.facts(m.status_id, m.error_id))))
+        elif m.prior_status_id is not None and m.prior_error_id is not None:
+            if m.policy.failover_reports:
+                drafts.append(m.draft(delivery_report(m.facts(m.prior_status_id, m.prior_error_id)), final=False))
         elif m.held_reported:  # held by its delivery time window: say so once, when asked for intermediate reports
             drafts.append(m.draft(delivery_report(m.facts(_TIME_VIOLATION, m.error_id)), final=False))
-    yield from add_reports(drafts, now)
-    if any(m.state == "queued" for m in messages):
-        yield Notify(payload="due")
-    return duplicates
+    return drafts

@@ -46,7 +46,8 @@ def query_logs(
         params.append(before_seq)
     rows = yield Fetch(
         "SELECT seq, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, callback_data, "
-        f"entity_id, application_id, campaign_ref, content FROM messages WHERE {' AND '.join(where)} "
+        "entity_id, application_id, campaign_ref, content, channel, hop, prior_status_id, prior_error_id, "
+        f"prior_done_at FROM messages WHERE {' AND '.join(where)} "
         "ORDER BY seq DESC LIMIT ?",
         (*params, limit + 1),
     )
@@ -69,13 +70,15 @@ def purge_messages(before: int, limit: int) -> Op[int]:
 
 def message_state(account_id: str, message_id: str) -> Op[dict[str, Any] | None]:
     rows = yield Fetch(
-        "SELECT state, due_at, expires_at, attempts, status_id, error_id FROM messages "
-        "WHERE account_id = ? AND message_id = ?",
+        f"SELECT {', '.join(_STATE_COLUMNS)} FROM messages WHERE account_id = ? AND message_id = ?",
         (account_id, message_id),
     )
     if not rows:
         return None
-    return {key: rows[0][key] for key in ("state", "due_at", "expires_at", "attempts", "status_id", "error_id")}
+    return {key: rows[0][key] for key in _STATE_COLUMNS}
+
+
+_STATE_COLUMNS = ("seq", "state", "due_at", "expires_at", "attempts", "status_id", "error_id", "hop", "route")
 
 
 def next_event_at(after: int) -> Op[int | None]:

@@ -6,13 +6,13 @@ A new column is added here once (with its PostgreSQL type); insert column lists,
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
 
 from ..domain.channels import KAKAO_SANDBOX
 from ..domain.policy import SendPolicy, decode
-from ..domain.reports import MessageFacts, delivery_report
+from ..domain.reports import MessageFacts, PriorHop, delivery_report
 from .reports import ReportDraft
 
 # Columns written at accept, with their PostgreSQL types (used to pass many rows as typed arrays in one statement).
@@ -47,12 +47,18 @@ INSERT_COLUMNS: dict[str, str] = {
     "intermediate": "int",
     "options": "text",
     "held_reported": "int",
+    "next_route": "text",
+    "next_validity_ms": "bigint",
+    "prior_status_id": "int",
+    "prior_error_id": "int",
+    "prior_done_at": "bigint",
 }
 
 # What a report about a row needs: returned by every statement that finishes a row.
 FACT_COLUMNS = (
     "account_id, channel, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, "
-    "callback_data, entity_id, application_id, campaign_ref, webhook_url, webhook_content_type, notify, intermediate"
+    "callback_data, entity_id, application_id, campaign_ref, webhook_url, webhook_content_type, notify, intermediate, "
+    "hop, prior_status_id, prior_error_id, prior_done_at"
 )
 
 
@@ -87,6 +93,13 @@ class NewMessage:
     held_reported: bool = False
     route: str = KAKAO_SANDBOX
     hop: int = 0
+    next_route: str | None = None  # the SMS failover hop's route (None: no failover)
+    next_validity_ms: int | None = None  # that hop's validity, from when it starts
+    # Set on a row that starts on its SMS hop at accept (Kakao would refuse its template or targeting after the 200):
+    # how the Kakao hop ended.
+    prior_status_id: int | None = None
+    prior_error_id: int | None = None
+    prior_done_at: int | None = None
 
     def row(self) -> tuple[Any, ...]:
         """The values of INSERT_COLUMNS, by name."""
@@ -115,6 +128,7 @@ class NewMessage:
             self.entity_id,
             self.application_id,
             self.campaign_ref,
+            self.channel,
         )
 
     def draft(self, report: dict[str, Any], final: bool = True) -> ReportDraft:
@@ -193,7 +207,15 @@ def facts_of(row: Any) -> MessageFacts:
         row["entity_id"],
         row["application_id"],
         row["campaign_ref"],
+        row["channel"],
+        _prior_of(row),
     )
+
+
+def _prior_of(row: Any) -> PriorHop | None:
+    if row["hop"] == 0 or row["prior_status_id"] is None:
+        return None
+    return PriorHop(row["prior_status_id"], row["prior_error_id"], row["prior_done_at"])
 
 
 def draft_of(row: Any, final: bool) -> ReportDraft:
@@ -212,3 +234,22 @@ def draft_of(row: Any, final: bool) -> ReportDraft:
         row["webhook_content_type"],
         bool(row["notify"]),
     )
+
+
+def triggered_failover_reports(rows: list[Any]) -> list[ReportDraft]:
+    """For rows that just went on to their SMS hop (returned with FACT_COLUMNS and options): the report of their
+    Kakao hop's end, for messages that asked for it (Brand's `webhooks.receiveTriggeredFailoverReports`). Not final:
+    pushed, never pulled; the final report comes when the SMS hop ends."""
+    drafts = []
+    for row in rows:
+        if not decode(row["options"], None).failover_reports:
+            continue
+        facts = replace(
+            facts_of(row),
+            status_id=row["prior_status_id"],
+            error_id=row["prior_error_id"],
+            done_at=row["prior_done_at"],
+            prior=None,
+        )
+        drafts.append(replace(draft_of(row, False), body=delivery_report(facts)))
+    return drafts

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..domain import status as st
-from .message_rows import CLAIM_COLUMNS, FACT_COLUMNS, Claimed, draft_of
+from ..domain.hops import FAILOVER_ERRORS
+from .message_rows import CLAIM_COLUMNS, FACT_COLUMNS, Claimed, draft_of, triggered_failover_reports
 from .reports import ReportDraft, add_reports
 from .sql import Fetch, Op, UpdateMany, claim_rows
 
@@ -22,6 +23,8 @@ CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
 CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
 _EXPIRED = st.status("EXPIRED_EXPIRED").id
 _LAPSED = st.error("EC_VALIDITY_EXPIRED").id
+_PENDING = st.status("PENDING_ENROUTE").id
+_NO_ERROR = st.error("NO_ERROR").id
 _NOT_SENT = st.status("UNDELIVERABLE_NOT_SENT").id
 _WAITING = st.status("PENDING_WAITING_DELIVERY").id
 _PROVIDER_ERROR = st.error("EC_PROVIDER_INTERNAL_ERROR").id
@@ -161,6 +164,18 @@ _STATUS = (
     "status_id = v.v_status, error_id = v.v_error, lease_owner = NULL, "
     "departed_at = COALESCE(departed_at, v.v_departed)"
 )
+# The hop decision, set-based: a row that ends undelivered for a reason an SMS can get around (domain.hops), and has
+# an SMS hop to go on to, starts that hop instead of finishing: same row and messageId, next route, attempts from
+# zero, validity from now, and the Kakao hop's end kept for the reports.
+_FAILS_OVER = f"messages.next_route IS NOT NULL AND {{error}} IN ({', '.join(map(str, sorted(FAILOVER_ERRORS)))})"
+_FAILOVER_SET = (
+    f"state = {_REQUEUE_STATE}, hop = hop + 1, route = next_route, next_route = NULL, attempts = 0, "
+    "first_attempt_at = NULL, due_at = ?, expires_at = ? + COALESCE(next_validity_ms, 0), "
+    f"prior_status_id = {{status}}, prior_error_id = {{error}}, prior_done_at = ?, status_id = {_PENDING}, "
+    f"error_id = {_NO_ERROR}, lease_owner = NULL"
+)
+_FAILOVER_RETURNING = f"{FACT_COLUMNS}, options"
+
 _SET = {
     "final": f"state = 'done', done_at = ?, {_STATUS}",
     "sent": f"state = 'sent', due_at = v.v_due, {_STATUS}",
@@ -178,6 +193,19 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[int]:
         by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed, o.hop))
     drafts: list[ReportDraft] = []
     changed = 0
+    if "final" in by_kind:
+        failed_over = yield UpdateMany(
+            f"UPDATE messages SET {_FAILOVER_SET.format(status='v.v_status', error='v.v_error')}, "
+            "departed_at = COALESCE(departed_at, v.v_departed) "
+            f"FROM v WHERE {_guard('final')} AND {_FAILS_OVER.format(error='v.v_error')} "
+            f"RETURNING {_FAILOVER_RETURNING}",
+            _V_COLUMNS,
+            _V_TYPES,
+            by_kind["final"],
+            (now, now, now),
+        )
+        changed += len(failed_over)
+        drafts.extend(triggered_failover_reports(failed_over))
     for kind in ("final", "sent", "retry", "release"):
         if kind not in by_kind:
             continue
@@ -214,8 +242,20 @@ def late_outcome(seq: int, hop: int | None, kind: str, status: str, error: str, 
 
 
 def expire_queued(now: int, limit: int) -> Op[int]:
-    """Expire queued rows past validity: 4100 if they never left, 4101 if an attempt was made."""
-    return (
+    """Expire queued rows past validity: 4100 if they never left, 4101 if an attempt was made. A row whose Kakao hop
+    lapsed after an attempt (4101) goes on to its SMS hop, if it has one."""
+    failed_over = yield Fetch(
+        "WITH picked AS MATERIALIZED (SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' "
+        "AND expires_at <= ? ORDER BY expires_at, seq LIMIT ? {skip_locked}) "
+        f"UPDATE messages SET {_FAILOVER_SET.format(status=_EXPIRED, error=_LAPSED)} "
+        f"WHERE seq IN (SELECT seq FROM picked) AND attempts > 0 AND {_FAILS_OVER.format(error=_LAPSED)} "
+        f"RETURNING {_FAILOVER_RETURNING}",
+        (now, limit, now, now, now),
+    )
+    drafts = triggered_failover_reports(failed_over)
+    if drafts:
+        yield from add_reports(drafts, now)
+    return len(failed_over) + (
         yield from finish_and_report(
             "seq IN (SELECT seq FROM picked)",
             (now, limit),

@@ -1,0 +1,28 @@
+"""Connectors by URL scheme: the one place that knows which module serves `smpp://`, `infobip-sms://`, ...
+
+An SMS upstream URL becomes a connector registered under its route (`upstreams.sms_route`): the server's, from
+`--sms-upstream`, and each account's own, found when a row names a route this process has not built yet.
+"""
+
+from __future__ import annotations
+
+from .base import Connector
+from .sandbox_sms import SandboxSms
+from .upstreams import SANDBOX, SMS_SANDBOX_ROUTE, ConnectorFactory, UpstreamDeps, UpstreamError, parse_upstream
+
+SMS_SCHEMES: dict[str, ConnectorFactory] = {}
+
+
+def sms_schemes() -> list[str]:
+    return [SANDBOX, *sorted(SMS_SCHEMES)]
+
+
+def build_sms_connector(url: str, deps: UpstreamDeps) -> Connector:
+    """The connector of an SMS upstream URL (UpstreamError when the URL cannot be used)."""
+    if url.strip() in ("", SANDBOX) or deps.route == SMS_SANDBOX_ROUTE:
+        return SandboxSms()
+    parsed = parse_upstream(url)
+    factory = SMS_SCHEMES.get(parsed.scheme)
+    if factory is None:
+        raise UpstreamError(f"unknown SMS upstream scheme {parsed.scheme!r}; use one of {', '.join(sms_schemes())}")
+    return factory(parsed, deps)
