@@ -14,6 +14,7 @@ import pytest
 from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
+from kakao_gateway.connectors import registry
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
 from kakao_gateway.connectors.infobip_sms import InfobipSmsConnector, connect, retry_after_ms
 from kakao_gateway.connectors.infobip_sms_config import report_token
@@ -21,10 +22,10 @@ from kakao_gateway.connectors.upstreams import UpstreamDeps, UpstreamError, pars
 from kakao_gateway.domain.sms import SmsText, sms_text
 from kakao_gateway.store.sql import Fetch, Op
 
-from .conftest import START_MS, Receiver, started_gateway
+from .conftest import API_KEY, START_MS, Receiver, started_gateway
 from .fake_infobip_sms import FakeInfobipSms, serving, spec_problems
 from .helpers import alim_body, pull, register_basics, send, settle
-from .spec import SMS_SPEC_PATH, assert_api_error
+from .spec import SMS_SPEC_PATH, assert_api_error, assert_matches
 
 KEY = "fake-infobip-key"
 PUBLIC_URL = "http://gateway.test"
@@ -560,3 +561,94 @@ async def test_an_empty_report_body_is_fine(
     _, client, conn = waiting_gateway
     response = await client.post(f"/upstream/1/sms/reports/{conn.report_token}", json={})
     assert (response.status_code, response.json()) == (200, {"received": 0, "settled": 0})
+
+
+# --- end to end: Alim with smsFailover, through the gateway, this connector and back ---------------------------------
+
+SMS_SENDER = "0215881234"
+
+
+@pytest.fixture
+async def failover_gateway(
+    settings: Settings, clock: ManualClock, receiver: Receiver, fake: FakeInfobipSms, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Gateway, httpx.AsyncClient]]:
+    """A gateway whose SMS upstream (`sms_upstream`) is the fake, reports pushed through the gateway's own app."""
+    monkeypatch.setitem(registry.SMS_SCHEMES, "infobip-sms+http", connect)
+    configured = dataclasses.replace(
+        settings, sms_upstream=upstream_url(fake, "?timeout=2&poll_after=30"), public_url=PUBLIC_URL
+    )
+    async with started_gateway(configured, clock, receiver) as gw:
+        app = create_app(gw)
+        fake.push_transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL, headers={"Authorization": f"App {API_KEY}"}
+        ) as client:
+            yield gw, client
+        await gw.connectors[gw.sms_route].close()
+
+
+async def failover_alim(client: httpx.AsyncClient, to: str, failover: dict[str, Any]) -> str:
+    await register_basics(client)
+    answer = await send(client, alim_body(to, message={"options": {"smsFailover": {"sender": SMS_SENDER, **failover}}}))
+    return str(answer["messages"][0]["messageId"])
+
+
+async def final_report(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    results = await pull(client, limit=1000)
+    assert_matches({"results": results}, "/kakao-alim/1/reports", "get", 200)
+    return results
+
+
+async def test_e2e_not_a_kakao_user_gets_a_korean_lms_through_infobip_and_its_pushed_report_ends_it(
+    failover_gateway: tuple[Gateway, httpx.AsyncClient], fake: FakeInfobipSms
+) -> None:
+    gw, client = failover_gateway
+    title = "배송 안내"
+    message_id = await failover_alim(
+        client, "821000000002", {"text": LONG_KOREAN, "regional": {"southKorea": {"title": title}}}
+    )
+    await settle(gw)
+    (sent,) = sent_messages(fake)
+    assert sent["destinations"] == [{"to": "821000000002", "messageId": message_id}]
+    assert (sent["sender"], sent["content"], sent["options"]) == (
+        SMS_SENDER,
+        {"text": LONG_KOREAN},
+        {"regional": {"southKorea": {"title": title}}},
+    )
+    assert await final_report(client) == []  # waiting for the SMS's report
+
+    response = await fake.push(fake.report(message_id, "DELIVERED_TO_HANDSET"))
+    assert response.json() == {"received": 1, "settled": 1}
+    await settle(gw)
+    (report,) = await final_report(client)
+    assert (report["messageId"], report["status"]["name"], report["error"]["name"]) == (
+        message_id,
+        "DELIVERED_TO_HANDSET",
+        "NO_ERROR",
+    )
+    assert report["channel"] == "SMS"
+    assert (report["failover"]["status"]["name"], report["failover"]["error"]["name"]) == (
+        "UNDELIVERABLE_NOT_DELIVERED",
+        "EC_UNKNOWN_USER",
+    )
+    await fake.push(fake.report(message_id, "DELIVERED_TO_HANDSET"))  # repeated: nothing more
+    await settle(gw)
+    assert await final_report(client) == []
+
+
+async def test_e2e_a_report_never_pushed_is_found_by_polling(
+    failover_gateway: tuple[Gateway, httpx.AsyncClient], fake: FakeInfobipSms, clock: ManualClock
+) -> None:
+    gw, client = failover_gateway
+    message_id = await failover_alim(client, "821000000002", {"text": KOREAN})
+    await settle(gw)
+    fake.complete(message_id, "UNDELIVERABLE_NOT_DELIVERED", "EC_ABSENT_SUBSCRIBER")
+    clock.advance(30)
+    await settle(gw)
+    (report,) = await final_report(client)
+    assert (report["status"]["name"], report["error"]["name"], report["channel"]) == (
+        "UNDELIVERABLE_NOT_DELIVERED",
+        "EC_ABSENT_SUBSCRIBER",
+        "SMS",
+    )
+    assert sent_messages(fake)[0]["content"] == {"text": KOREAN}
