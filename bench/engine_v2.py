@@ -13,6 +13,8 @@ stopped at the end; PostgreSQL databases are created fresh (never `test`, which 
              scheduled a day ahead.
   isolation  dispatch latency of fresh messages (POST -> report at a fast receiver) while other messages'
              webhooks go to a slow (5 s), a black-hole (accepts, never answers) or a closed port.
+             With --failover every message fails on Kakao (not a user) and is delivered by the sandbox SMSC: the
+             SMS failover path, two hops per message, one final report.
   record     time to record 500 final outcomes (claim 500 due rows, then record them) on SQLite and PostgreSQL.
 
 Usage: python bench/engine_v2.py <subcommand> --project /path/to/tree [options]; `--help` on each.
@@ -46,6 +48,7 @@ KEY = "bench-engine-v2-0123456789abcdef0123"
 TEXT = "Hello Jimin, your order 1234 has shipped."
 PG_BASE = "postgresql://postgres@127.0.0.1:5432"
 BULK = 10_000
+FAILOVER_TO = "821000000002"  # sandbox: not a KakaoTalk user, gets its SMS
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -354,10 +357,11 @@ def bulk_body(
     message_ids: list[str] | None = None,
     bulk_id: str | None = None,
     callback_data: str | None = None,
+    failover: bool = False,
 ) -> bytes:
     destinations: list[dict[str, str]] = []
     for i in range(count):
-        d = {"to": destination(first + i)}
+        d = {"to": FAILOVER_TO if failover else destination(first + i)}
         if message_ids is not None:
             d["messageId"] = message_ids[i]
         destinations.append(d)
@@ -366,6 +370,8 @@ def bulk_body(
         "destinations": destinations,
         "content": {"type": "TEMPLATE", "templateCode": "DEMO_ORDER", "text": TEXT},
     }
+    if failover:
+        message["options"] = {"smsFailover": {"text": "Your order 1234 has shipped.", "sender": "0215881234"}}
     if webhook is not None:
         message["webhooks"] = {"delivery": {"url": webhook}}
         if callback_data is not None:
@@ -416,11 +422,20 @@ def pin_self(cpus: set[int] | None) -> None:
 
 
 async def e2e_round(
-    port: int, receiver: Receiver, messages: int, first: int, tag: str, pids: list[int], max_seconds: float
+    port: int,
+    receiver: Receiver,
+    messages: int,
+    first: int,
+    tag: str,
+    pids: list[int],
+    max_seconds: float,
+    failover: bool = False,
 ) -> dict[str, Any]:
-    """POST `messages` destinations in bulks of 10,000 (callbackData `tag`); time until the last report arrives."""
+    """POST `messages` destinations in bulks of 10,000 (callbackData `tag`); time until the last report arrives.
+    With `failover`, each goes to a sandbox number that is no KakaoTalk user and gets its SMS: two hops each."""
     bodies = [
-        bulk_body(first + i, min(BULK, messages - i), receiver.url, callback_data=tag) for i in range(0, messages, BULK)
+        bulk_body(first + i, min(BULK, messages - i), receiver.url, callback_data=tag, failover=failover)
+        for i in range(0, messages, BULK)
     ]
     cpu_before = {p: cpu_seconds(p) for p in pids}
     busy_before = machine_busy()
@@ -501,9 +516,11 @@ async def e2e(args: argparse.Namespace) -> None:
                 log(f"e2e {args.db}{workers} round {r}: {args.messages} messages ...")
                 tag = f"round-{r}"
                 first = (r - 1) * args.messages
-                result = await e2e_round(port, receiver, args.messages, first, tag, pids, args.max_seconds)
+                result = await e2e_round(
+                    port, receiver, args.messages, first, tag, pids, args.max_seconds, args.failover
+                )
                 result.update(
-                    bench="e2e",
+                    bench="e2e-failover" if args.failover else "e2e",
                     db=args.db,
                     workers=args.workers if args.db == "postgres" else 0,
                     round=r,
@@ -824,6 +841,9 @@ def main() -> None:
     p.add_argument("--max-seconds", type=float, default=300, help="per round; a round cut short reports its rate")
     p.add_argument("--drain-seconds", type=float, default=300, help="bound on finishing a cut-short round")
     p.add_argument("--pg-name", default="bench_engine_e2e")
+    p.add_argument(
+        "--failover", action="store_true", help="every message fails on Kakao and goes on as an SMS (sandbox)"
+    )
     p.set_defaults(run=e2e)
 
     p = sub.add_parser("idle", help="idle CPU and single-send latency with 1M scheduled messages (SQLite)")

@@ -5,6 +5,7 @@ progress at 80 columns and in logs, and the CSV campaign command against a real 
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import socket
@@ -174,6 +175,27 @@ def test_a_bad_config_file_is_one_line(tmp_path: Path) -> None:
     config = tmp_path / "gateway.toml"
     config.write_text("[gateway]\nno_such_setting = 1\n")
     one_error(run("accounts", "list", "--config", str(config)), "unknown setting 'no_such_setting'")
+
+
+def test_accounts_sms_sets_the_default_sender_and_never_prints_the_upstream(db: str) -> None:
+    result = run("accounts", "sms", "--sender", "15880000", "--database-url", db)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"defaultSender": "15880000", "route": "SMS_SANDBOX", "ownUpstream": False}
+    one_error(run("accounts", "sms", "--upstream", "nohost", "--database-url", db), "upstream", "scheme and a host")
+    one_error(run("accounts", "sms", "--upstream", "x://k@h", "--database-url", db), "unknown scheme 'x'")
+    result = run("accounts", "sms", "--sender", "", "--database-url", db)
+    assert json.loads(result.stdout)["defaultSender"] is None
+
+
+def test_an_unusable_sms_upstream_stops_serve_with_one_line(db: str) -> None:
+    one_error(run("serve", "--database-url", db, "--sms-upstream", "pigeon://k@h"), "--sms-upstream", "pigeon")
+
+
+def test_the_sms_sender_setting_comes_from_the_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "gateway.toml"
+    config.write_text('[gateway]\nsms_upstream = "sandbox"\nsms_sender = "15880000"\n')
+    settings = cli._settings(None, str(config))
+    assert (settings.sms_upstream, settings.sms_sender) == ("sandbox", "15880000")
 
 
 # --- help ---------------------------------------------------------------------------------------------------------

@@ -79,13 +79,16 @@ def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
         ("claim pushes", reports.claim_pushes(now, 1000, 120_000, ("http://busy.test/",))),
         ("purge reports", reports.purge_reports(now - 2 * DAY_MS, 5000)),
         ("departures", bulks.recent_departures(account_id, "bulk-7", now - 3_600_000, 60, (1, 2))),
+        ("bulk failovers", bulks.failovers(account_id, "bulk-7")),
     ]
     for name, op in ops:
         yield name, next(op)
-    yield (
-        "record outcomes",
-        next(outcomes.record([outcomes.Outcome(seq, "final", 5, 0, owner="w") for seq in range(1, 501)], now)),
-    )
+    record = outcomes.record([outcomes.Outcome(seq, "final", 5, 0, owner="w") for seq in range(1, 501)], now)
+    yield "record outcomes (failover)", next(record)
+    yield "record outcomes (final)", record.send([])
+    expire = outcomes.expire_queued(now, 1000)
+    next(expire)
+    yield "expire (finish)", expire.send([])
     yield "renew leases", next(outcomes.renew_leases(list(range(1, 501)), "w", now))
 
 
@@ -97,6 +100,7 @@ SORT = re.compile(r"TEMP B-TREE FOR ORDER BY|^\s*(->\s*)?Sort\b")
 EXPECTED = {
     "claim due": "ix_messages_claim",
     "expire": "ix_messages_expiry",
+    "expire (finish)": "ix_messages_expiry",
     "purge messages": "ix_messages_purge",
     "claim pushes": "ix_reports_push",
     "departures": "ix_messages_departures",
@@ -171,7 +175,7 @@ async def test_no_engine_query_scans_a_table(filled: Gateway) -> None:
             plans[name] = await _sqlite_plan(path, q)
         scans = {n: p for n, p in plans.items() if any(SQLITE_SCAN.search(line) for line in p)}
         expected = SQLITE_EXPECTED
-    assert len(plans) == 13
+    assert len(plans) == 16
     assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())
     wrong = {n: plans[n] for n, index in expected.items() if not any(index in line for line in plans[n])}
     assert not wrong, "\n\n".join(f"{n} (wants {expected[n]}):\n  " + "\n  ".join(p) for n, p in wrong.items())

@@ -15,6 +15,7 @@ import pytest
 from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
+from kakao_gateway.connectors.registry import SMS_SCHEMES
 from kakao_gateway.connectors.sandbox_sms import SandboxSms
 from kakao_gateway.connectors.upstreams import SMS_SANDBOX_ROUTE
 from kakao_gateway.domain import status as st
@@ -518,3 +519,77 @@ async def test_every_report_names_its_channel(client: httpx.AsyncClient, gateway
     await settle(gateway)
     report = (await pull_all(client))[answer["messages"][0]["messageId"]]
     assert report["channel"] == "KAKAO_ALIM"
+
+
+# --- upstream per account ------------------------------------------------------------------------------------------
+
+
+async def test_an_account_with_its_own_sms_upstream(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient, gateway: Gateway, sms: RecordingSms, monkeypatch: Any
+) -> None:
+    """An operator points one account at its own SMS upstream; its SMS hops take that route (built on first use by
+    the engine), other accounts keep the server's. The URL holds credentials: no answer shows it."""
+    own = RecordingSms()
+    built: list[str] = []
+
+    def factory(url: Any, deps: Any) -> RecordingSms:
+        built.append(deps.route)
+        return own
+
+    monkeypatch.setitem(SMS_SCHEMES, "test-sms", factory)
+    account = gateway.default_account_id
+    response = await client.put(f"/admin/1/accounts/{account}/sms", json={"upstream": "test-sms://SECRET@sms.test"})
+    assert response.status_code in (401, 403), response.text  # an account key cannot
+    response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": "test-sms://SECRET@sms.test"})
+    assert response.status_code == 200, response.text
+    assert "SECRET" not in response.text
+    route = response.json()["route"]
+    assert route.startswith("SMS:test-sms:sms.test:") and response.json()["ownUpstream"] is True
+    await register_basics(client)
+    message_id = await failover_message(client, "821000000002")
+    await settle(gateway)
+    assert built == [route]
+    assert [s.message_id for s in own.seen] == [message_id]
+    assert [s.route for s in own.seen] == [route]
+    assert sms.seen == []
+    assert_failover((await pull_all(client))[message_id], DELIVERED, NOT_A_USER)
+    settings = await client.get("/kakao/1/sms/settings")
+    assert "SECRET" not in settings.text and settings.json()["route"] == route
+
+
+async def test_an_unknown_upstream_scheme_is_refused(admin: httpx.AsyncClient, gateway: Gateway) -> None:
+    account = gateway.default_account_id
+    response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": "carrier-pigeon://x@y"})
+    assert response.status_code == 400, response.text
+    assert response.json()["violations"][0]["property"] == "upstream"
+    response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": None})
+    assert response.status_code == 200 and response.json()["route"] == SMS_SANDBOX_ROUTE
+
+
+async def test_a_brand_message_to_someone_who_is_not_a_friend_fails_over(
+    client: httpx.AsyncClient, gateway: Gateway
+) -> None:
+    """A Brand message targeted at friends does not reach 821000000008 (a friend of no channel): SMS instead."""
+    response = await client.post("/kakao/1/senders", json={"sender": SENDER, "name": "Test channel"})
+    assert response.status_code == 200, response.text
+    body = {
+        "messages": [
+            {
+                "sender": SENDER,
+                "destinations": [{"to": "821000000008"}, {"to": "821000000001"}],
+                "content": {"type": "TEXT_FREE_FORM", "text": "Winter sale"},
+                "options": {"smsFailover": FAILOVER},
+            }
+        ]
+    }
+    response = await client.post("/kakao-chingu/1/messages", json=body)
+    assert response.status_code == 200, response.text
+    stranger, friend = (m["messageId"] for m in response.json()["messages"])
+    await settle(gateway)
+    response = await client.get("/kakao-chingu/1/reports")
+    assert_matches(response.json(), "/kakao-chingu/1/reports", "get", 200)
+    reports = {r["messageId"]: r for r in response.json()["results"]}
+    assert_failover(reports[stranger], DELIVERED, NOT_A_USER)
+    assert (outcome(reports[friend]), reports[friend]["channel"]) == (DELIVERED, "KAKAO_BRAND")
+    response = await client.get("/kakao-chingu/1/logs")
+    assert_matches(response.json(), "/kakao-chingu/1/logs", "get", 200)

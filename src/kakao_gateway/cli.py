@@ -32,7 +32,7 @@ from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
 from .logs import configure_logging
 from .schemas.extensions import SUBSCRIPTION_CHANNELS, AlimTemplateBody, SubscriptionsBody
-from .service import accounts, catalog, database
+from .service import accounts, catalog, database, sms
 from .service.context import Context
 from .service.errors import ServiceError
 
@@ -141,6 +141,21 @@ ClickRetentionOpt = Annotated[
         envvar="KAKAO_GATEWAY_CLICK_RETENTION_DAYS", min=1, help="Days a recorded click is kept [default: 90]"
     ),
 ]
+SmsUpstreamOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="KAKAO_GATEWAY_SMS_UPSTREAM",
+        help="Upstream of SMS failover hops: sandbox, smpp://SYSTEM_ID:PASSWORD@HOST:PORT?..., "
+        "infobip-sms://API_KEY@HOST (an account may have its own: `accounts sms`) [default: sandbox]",
+    ),
+]
+SmsSenderOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="KAKAO_GATEWAY_SMS_SENDER",
+        help="Default sender of the default account's SMS hops, when smsFailover names none [default: none]",
+    ),
+]
 
 DEMO_SENDER = "DEMO-SENDER"
 DEMO_TEMPLATE = {
@@ -239,6 +254,12 @@ async def _account_id(ctx: Context, name: str) -> str:
     return account.id
 
 
+def _check_upstreams(settings: Settings) -> None:
+    problem = sms.upstream_problem(settings.sms_upstream)
+    if problem is not None:
+        fail(f"--sms-upstream: {problem}", 'fix the upstream URL (README, "SMS failover")')
+
+
 def _configure_logging(settings: Settings) -> None:
     try:
         configure_logging(settings.log_level, settings.log_format)
@@ -291,6 +312,8 @@ def serve(
     webhook_allow_private: WebhookAllowPrivateOpt = None,
     link_retention_days: LinkRetentionOpt = None,
     click_retention_days: ClickRetentionOpt = None,
+    sms_upstream: SmsUpstreamOpt = None,
+    sms_sender: SmsSenderOpt = None,
     engine: Annotated[
         bool | None,
         typer.Option(
@@ -322,7 +345,10 @@ def serve(
         webhook_allow_private=webhook_allow_private,
         link_retention_days=link_retention_days,
         click_retention_days=click_retention_days,
+        sms_upstream=sms_upstream,
+        sms_sender=sms_sender,
     )
+    _check_upstreams(settings)
     if not settings.engine and not database.is_postgres(settings.database_url):
         fail("--no-engine needs PostgreSQL", "on SQLite the API and the engine share one process: drop --no-engine")
     if settings.demo:
@@ -447,6 +473,8 @@ def worker(
     webhook_allow_private: WebhookAllowPrivateOpt = None,
     link_retention_days: LinkRetentionOpt = None,
     click_retention_days: ClickRetentionOpt = None,
+    sms_upstream: SmsUpstreamOpt = None,
+    sms_sender: SmsSenderOpt = None,
 ) -> None:
     """Run only the delivery engine (no HTTP API). On PostgreSQL, run as many as you like beside `serve`
     processes: workers claim rows with leases and SKIP LOCKED and need no other coordination."""
@@ -463,7 +491,10 @@ def worker(
         webhook_allow_private=webhook_allow_private,
         link_retention_days=link_retention_days,
         click_retention_days=click_retention_days,
+        sms_upstream=sms_upstream,
+        sms_sender=sms_sender,
     )
+    _check_upstreams(settings)
     if not database.is_postgres(settings.database_url):
         fail("workers need PostgreSQL", "on SQLite `kakao-gateway serve` runs the engine itself")
     _configure_logging(settings)
@@ -518,6 +549,35 @@ def accounts_list(database_url: DatabaseOpt = None, config: ConfigOpt = None, cr
     for a in found:
         table.add_row(a.id, a.name)
     console.print(table)
+
+
+@accounts_app.command("sms")
+def accounts_sms(
+    account: AccountOpt = "default",
+    sender: Annotated[
+        str | None, typer.Option(help='Default sender of the account\'s SMS hops ("" clears it) [default: unchanged]')
+    ] = None,
+    upstream: Annotated[
+        str | None,
+        typer.Option(help="The account's own SMS upstream URL (\"\" returns it to the server's) [default: unchanged]"),
+    ] = None,
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    create: CreateOpt = False,
+) -> None:
+    """Show or change an account's SMS failover settings."""
+
+    async def work(ctx: Context) -> dict[str, Any]:
+        account_id = await _account_id(ctx, account)
+        if sender is not None:
+            await sms.set_default_sender(ctx, account_id, sender or None)
+        if upstream is not None:
+            await sms.set_upstream(ctx, account_id, upstream or None)
+        return await sms.get_settings(ctx, account_id)
+
+    settings = _settings(database_url, config)
+    found = _with_context(settings, create, work)
+    console.print(json.dumps(found, indent=2), highlight=False, markup=False)
 
 
 @keys_app.command("create")

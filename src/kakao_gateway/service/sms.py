@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..connectors.upstreams import UpstreamError, parse_upstream, sms_route
+from ..connectors.registry import SMS_SCHEMES, sms_schemes
+from ..connectors.upstreams import SANDBOX, UpstreamError, parse_upstream, sms_route
 from ..store.sms_settings import SmsSettings, get_sms_settings, put_sms_sender, put_sms_upstream
 from .context import Context
 from .errors import InvalidRequest, NotFound
@@ -66,14 +67,25 @@ async def set_default_sender(ctx: Context, account_id: str, sender: str | None) 
 
 async def set_upstream(ctx: Context, account_id: str, upstream: str | None) -> dict[str, Any]:
     """An account's own SMS upstream (an operator's setting: the URL holds credentials). None: the server's."""
-    if upstream is not None and upstream.strip() != "sandbox":
-        try:
-            parse_upstream(upstream)
-        except UpstreamError as exc:
-            raise InvalidRequest([("upstream", str(exc))]) from None
+    problem = upstream_problem(upstream) if upstream is not None else None
+    if problem is not None:
+        raise InvalidRequest([("upstream", problem)])
     if not await ctx.db.write(put_sms_upstream(account_id, upstream)):
         raise NotFound("account")
     return await get_settings(ctx, account_id)
+
+
+def upstream_problem(url: str) -> str | None:
+    """Why an SMS upstream URL cannot be used, or None."""
+    if url.strip() in ("", SANDBOX):
+        return None
+    try:
+        scheme = parse_upstream(url).scheme
+    except UpstreamError as exc:
+        return str(exc)
+    if scheme not in SMS_SCHEMES:
+        return f"unknown scheme {scheme!r}; use one of {', '.join(sms_schemes())}"
+    return None
 
 
 def _wire(settings: SmsSettings, ctx: Context) -> dict[str, Any]:
