@@ -1,0 +1,66 @@
+"""The webhook an Infobip-compatible SMS upstream pushes delivery reports to: POST /upstream/1/sms/reports/<secret>.
+
+The secret names the upstream (see connectors.infobip_sms_config): every connector of this process that takes
+pushed reports has one, compared in constant time. A wrong or missing one is a 401 and nothing is read.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..connectors.infobip_sms_config import REPORTS_PATH
+from ..connectors.infobip_sms_wire import DeliveryReports
+from ..service.sms_reports import record_pushed
+from .errors import api_error
+from .http import HttpError, context, handled, json_response, parse
+
+
+@runtime_checkable
+class ReportTarget(Protocol):
+    """A connector whose upstream pushes reports to us."""
+
+    route: str
+    report_token: str
+
+    def reported(self, seqs: list[int]) -> None: ...
+
+
+class SmsReportTargets:
+    """The gateway's connectors (its live mapping by route), as the report webhook sees them."""
+
+    def __init__(self, connectors: Mapping[str, object]) -> None:
+        self._connectors = connectors
+
+    def find(self, token: str) -> ReportTarget | None:
+        found: ReportTarget | None = None
+        given = token.encode()
+        for connector in list(self._connectors.values()):
+            if isinstance(connector, ReportTarget) and hmac.compare_digest(connector.report_token.encode(), given):
+                found = connector
+        return found
+
+
+def _target(request: Request) -> ReportTarget:
+    targets: SmsReportTargets | None = getattr(request.app.state, "sms_reports", None)
+    target = targets.find(request.path_params["token"]) if targets is not None else None
+    if target is None:
+        raise HttpError(api_error(401, request=request))
+    return target
+
+
+@handled
+async def receive(request: Request) -> Response:
+    target = _target(request)
+    body = await parse(request, DeliveryReports)
+    recorded = await record_pushed(context(request), target.route, body.results)
+    target.reported(recorded.final)
+    return json_response({"received": len(body.results), "settled": recorded.changed})
+
+
+routes = [Route(f"{REPORTS_PATH}/{{token}}", receive, methods=["POST"])]
