@@ -652,3 +652,19 @@ async def test_e2e_a_report_never_pushed_is_found_by_polling(
         "SMS",
     )
     assert sent_messages(fake)[0]["content"] == {"text": KOREAN}
+
+
+async def test_reports_of_an_accounts_own_upstream_reach_a_process_that_had_not_built_it(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient, gateway: Gateway
+) -> None:
+    """An operator gives an account its own Infobip SMS upstream; an API process that never sent through it still
+    takes its pushed reports (it builds the account's upstreams when a report names one it does not know)."""
+    url = "infobip-sms+http://ACCOUNT-KEY@127.0.0.1:9"
+    response = await admin.put(f"/admin/1/accounts/{gateway.default_account_id}/sms", json={"upstream": url})
+    assert response.status_code == 200, response.text
+    route = sms_route(url)
+    assert route not in gateway.connectors
+    token = report_token("ACCOUNT-KEY", route)
+    response = await client.post(f"/upstream/1/sms/reports/{token}", json={"results": []})
+    assert response.status_code == 200, response.text
+    assert route in gateway.connectors

@@ -138,6 +138,11 @@ class Gateway:
     async def _resolve_route(self, route: str) -> Connector | None:
         """A row names a route this process has no connector for: an account's own SMS upstream, set after this
         process started (or by another process). Build the connectors of every account's upstream."""
+        await self.load_account_upstreams()
+        return self.connectors.get(route)
+
+    async def load_account_upstreams(self) -> None:
+        """Build the connector of every account's own SMS upstream this process does not have yet."""
         for url in await self.db.read(account_upstreams()):
             try:
                 added = sms_route(url) not in self.connectors
@@ -147,7 +152,6 @@ class Gateway:
                 continue
             if added and self._connectors_started:
                 await self.connectors[sms_route(url)].start()
-        return self.connectors.get(route)
 
     async def _start_connectors(self) -> None:
         self._connectors_started = True
@@ -210,8 +214,7 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._engine_task
             self._engine_task = None
-        if self._connectors_started:
-            await self._close_connectors()
+        await self._close_connectors()  # started or not: a connector may hold a client from its construction
         await self.http.aclose()
         await self.db.close()
 
@@ -255,7 +258,7 @@ def create_app(gateway: Gateway) -> Starlette:
     app.state.ctx = gateway.ctx
     app.state.auth = gateway.auth
     app.state.ops = _Ops(gateway)
-    app.state.sms_reports = sms_reports.SmsReportTargets(gateway.connectors)
+    app.state.sms_reports = sms_reports.SmsReportTargets(gateway.connectors, gateway.load_account_upstreams)
     return app
 
 

@@ -7,7 +7,8 @@ pushed reports has one, compared in constant time. A wrong or missing one is a 4
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol, runtime_checkable
 
 from starlette.requests import Request
@@ -32,10 +33,26 @@ class ReportTarget(Protocol):
 
 
 class SmsReportTargets:
-    """The gateway's connectors (its live mapping by route), as the report webhook sees them."""
+    """The gateway's connectors (its live mapping by route), as the report webhook sees them. A token no connector
+    knows may belong to an account's own upstream this process has not built yet (an API-only process): `refresh`
+    builds them, at most once per REFRESH_EVERY_S, so unknown tokens cannot make every request read the database."""
 
-    def __init__(self, connectors: Mapping[str, object]) -> None:
+    REFRESH_EVERY_S = 5.0
+
+    def __init__(self, connectors: Mapping[str, object], refresh: Callable[[], Awaitable[None]] | None = None) -> None:
         self._connectors = connectors
+        self._refresh = refresh
+        self._refreshed_at = -self.REFRESH_EVERY_S
+
+    async def find_or_refresh(self, token: str) -> ReportTarget | None:
+        found = self.find(token)
+        if found is None and self._refresh is not None:
+            now = time.monotonic()
+            if now - self._refreshed_at >= self.REFRESH_EVERY_S:
+                self._refreshed_at = now
+                await self._refresh()
+                found = self.find(token)
+        return found
 
     def find(self, token: str) -> ReportTarget | None:
         found: ReportTarget | None = None
@@ -46,9 +63,9 @@ class SmsReportTargets:
         return found
 
 
-def _target(request: Request) -> ReportTarget:
+async def _target(request: Request) -> ReportTarget:
     targets: SmsReportTargets | None = getattr(request.app.state, "sms_reports", None)
-    target = targets.find(request.path_params["token"]) if targets is not None else None
+    target = await targets.find_or_refresh(request.path_params["token"]) if targets is not None else None
     if target is None:
         raise HttpError(api_error(401, request=request))
     return target
@@ -56,7 +73,7 @@ def _target(request: Request) -> ReportTarget:
 
 @handled
 async def receive(request: Request) -> Response:
-    target = _target(request)
+    target = await _target(request)
     body = await parse(request, DeliveryReports)
     recorded = await record_pushed(context(request), target.route, body.results)
     target.reported(recorded.final)

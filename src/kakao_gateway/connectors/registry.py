@@ -6,11 +6,15 @@ An SMS upstream URL becomes a connector registered under its route (`upstreams.s
 
 from __future__ import annotations
 
+from . import infobip_sms
 from .base import Connector
 from .sandbox_sms import SandboxSms
 from .upstreams import SANDBOX, SMS_SANDBOX_ROUTE, ConnectorFactory, UpstreamDeps, UpstreamError, parse_upstream
 
-SMS_SCHEMES: dict[str, ConnectorFactory] = {}
+SMS_SCHEMES: dict[str, ConnectorFactory] = {
+    "infobip-sms": infobip_sms.connect,
+    "infobip-sms+http": infobip_sms.connect,
+}
 
 
 def sms_schemes() -> list[str]:
