@@ -22,7 +22,7 @@ from .smpp_pacing import Pacer, ThrottlePause
 from .smpp_receipts import Correlator, parse_receipt
 from .smpp_results import PROVIDER_ERROR, PROVIDER_TIMEOUT, THROTTLING, TOO_MANY_REQUESTS, submit_result
 from .smpp_session import Session
-from .upstreams import UpstreamDeps, UpstreamUrl
+from .upstreams import ConnectorFactory, UpstreamDeps, UpstreamUrl
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ def connect(url: UpstreamUrl, deps: UpstreamDeps) -> SmppConnector:
 
 
 class SmppConnector:
+    """The Connector for one `smpp://` URL: one transceiver bind."""
+
     def __init__(self, config: SmppConfig, clock: Clock, upstream: str) -> None:
         self._config = config
         self._clock = clock
@@ -163,3 +165,6 @@ class SmppConnector:
 
 def _ids(s: Submission) -> dict[str, Any]:
     return {"messageId": s.message_id, "smsSeq": s.seq}
+
+
+_FACTORY: ConnectorFactory = connect  # mypy checks here that SmppConnector is a Connector

@@ -59,6 +59,7 @@ class Session:
         return self._bound.is_set()
 
     async def close(self) -> None:
+        self._tried.set()  # a start() still waiting returns
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -89,20 +90,20 @@ class Session:
 
     async def _bind(self) -> smpp34.Smsc | None:
         c = self._config
-        self._client = smpp34.Client(
-            c.host,
-            c.port,
-            c.system_id,
-            c.password,
-            bind_type="TRX",
-            system_type=c.system_type,
-            window_size=c.window,
-            connect_timeout_ms=round(c.bind_timeout * 1000),
-        )
         try:
+            self._client = smpp34.Client(
+                c.host,
+                c.port,
+                c.system_id,
+                c.password,
+                bind_type="TRX",
+                system_type=c.system_type,
+                window_size=c.window,
+                connect_timeout_ms=round(c.bind_timeout * 1000),
+            )
             smsc = await self._client.connect()
-        except (smpp34.SmppError, OSError) as e:
-            self._bind_failed(str(e))
+        except Exception as e:  # any failure is a failed bind, retried; the loop must not die
+            self._bind_failed(str(e) or type(e).__name__)
             await self._stop_client()
             return None
         self.smsc = smsc
@@ -121,19 +122,23 @@ class Session:
         log.warning("SMPP bind to %s as %s failed: %s", self._upstream, self._config.system_id, reason)
 
     async def _read(self, smsc: smpp34.Smsc) -> None:
-        while True:
-            event = await smsc.next()
-            if isinstance(event, smpp34.Disconnected):
-                break
-            try:
-                self._on_deliver(event)
-            except Exception:  # one bad deliver_sm must not end the session
-                log.exception("SMPP deliver_sm from %s could not be handled", self._upstream)
+        """Hands every deliver_sm to the connector until the session ends, then clears it."""
+        try:
+            while not isinstance(event := await smsc.next(), smpp34.Disconnected):
+                self._deliver(event)
+        except smpp34.SmppError as e:
+            log.warning("SMPP session to %s failed: %s", self._upstream, e)
         self.smsc = None
         self.state.lost += 1
         self._set_bound(False)
         await self._stop_client()
         log.warning("SMPP session to %s ended; binding again", self._upstream)
+
+    def _deliver(self, event: smpp34.DeliverSmEvent) -> None:
+        try:
+            self._on_deliver(event)
+        except Exception:  # one bad deliver_sm must not end the session
+            log.exception("SMPP deliver_sm from %s could not be handled", self._upstream)
 
     def _set_bound(self, bound: bool) -> None:
         self.state.bound = bound
