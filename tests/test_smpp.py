@@ -20,7 +20,7 @@ from kakao_gateway.connectors.upstreams import UpstreamDeps, UpstreamError, pars
 from kakao_gateway.domain.sms import SmsText, sms_text
 from kakao_gateway.domain.status import ERRORS, STATUSES
 
-from .smpp_server import TestSmsc, receipt_text
+from .smpp_server import TestSmsc, free_port, receipt_text
 
 START_MS = 1_795_924_800_000
 KOREAN = "[카카오] 안녕하세요, 홍길동님! 주문하신 상품이 발송되었습니다. ￦12,000 (결제 완료) ※ 韓國 ★"
@@ -365,6 +365,30 @@ async def test_wrong_password(smsc: TestSmsc, bind: Connect, clock: ManualClock,
     assert "SMPP bind to smpp://127.0.0.1" in caplog.text and "failed" in caplog.text
     assert "wrong" not in caplog.text
     assert smsc.submits == []
+    smsc.gate.password = "wrong"  # the SMSC's operator fixes the account: the next attempt binds
+    assert await connector.wait_bound(5)
+    assert connector.health()["ok"] is True
+    assert await connector.submit([sms(1)], clock.now_ms()) == [ACCEPTED]
+
+
+async def test_nothing_listening(clock: ManualClock) -> None:
+    url = parse_upstream(f"smpp://esme1:pw@127.0.0.1:{free_port()}?reconnect_min=5")
+    connector = connect(url, UpstreamDeps(clock, "SMS:smpp:test", ""))
+    await connector.start()
+    try:
+        assert "Connection refused" in connector.health()["last_bind_error"]
+        assert await connector.submit([sms(1)], clock.now_ms()) == [UNBOUND]
+    finally:
+        await connector.close()
+
+
+async def test_the_smsc_unbinds(smsc: TestSmsc, bind: Connect, clock: ManualClock) -> None:
+    connector = await bind()
+    await smsc.wait_for(lambda: len(smsc.esmes) == 1)
+    await next(iter(smsc.esmes.values())).unbind()
+    await until(lambda: connector.health()["sessions_lost"] == 1)
+    assert await connector.wait_bound(5)
+    assert await connector.submit([sms(1)], clock.now_ms()) == [ACCEPTED]
 
 
 async def test_no_receipts_stay_accepted(smsc: TestSmsc, bind: Connect, clock: ManualClock) -> None:
