@@ -12,7 +12,8 @@ import smpp34
 
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
-from kakao_gateway.connectors.smpp import SmppConnector, connect
+from kakao_gateway.connectors.smpp import CANNOT_ENCODE, NO_MESSAGE_ID, SmppConnector, connect
+from kakao_gateway.connectors.smpp_config import parse_config
 from kakao_gateway.connectors.smpp_message import decode_text
 from kakao_gateway.connectors.smpp_receipts import Correlator, normalize_id, parse_receipt
 from kakao_gateway.connectors.smpp_results import receipt_outcome, submit_result
@@ -109,8 +110,6 @@ def text_of(event: smpp34.SubmitSmEvent) -> str:
 
 
 def test_url_defaults_and_options() -> None:
-    from kakao_gateway.connectors.smpp_config import parse_config
-
     config = parse_config(parse_upstream("smpp://esme1:pw@smsc.example"))
     assert (config.port, config.window, config.data_coding, config.data_coding_byte) == (2775, 10, "ucs2", 0x08)
     assert (config.source_ton, config.source_npi, config.dest_ton, config.dest_npi) == (0, 0, 1, 1)
@@ -143,10 +142,13 @@ def test_bad_urls_say_what_is_wrong(url: str, message: str) -> None:
 
 
 def test_every_result_names_the_catalogue() -> None:
-    statuses = [0, 1, 8, 0x0A, 0x0B, 0x14, 0x45, 0x50, 0x58, 0x64, 0xFF]
-    results = [submit_result(s) for s in statuses]
-    results += [SubmitResult("final", *o) for st in ("DELIVRD", "EXPIRED", "UNDELIV", "REJECTD", "DELETED", "UNKNOWN")
-                for o in [receipt_outcome(st, "001")] if o]  # fmt: skip
+    results = [submit_result(status) for status in (0, 1, 8, 0x0A, 0x0B, 0x14, 0x45, 0x50, 0x58, 0x64, 0xFF)]
+    results += [CANNOT_ENCODE, NO_MESSAGE_ID]
+    for stat in ("DELIVRD", "EXPIRED", "UNDELIV", "REJECTD", "DELETED", "UNKNOWN"):
+        for err in ("000", "001", "027", "034", "x"):
+            outcome = receipt_outcome(stat, err)
+            assert outcome is not None
+            results.append(SubmitResult("final", *outcome))
     for result in results:
         assert result.status in STATUSES and result.error in ERRORS, result
 
@@ -262,9 +264,8 @@ async def test_receipt_before_its_response(smsc: TestSmsc, bind: Connect, clock:
     submitted = asyncio.create_task(connector.submit([sms(7)], clock.now_ms()))
     await smsc.wait_for(lambda: len(smsc.held) == 1)
     await smsc.send_receipt("E-77", "DELIVRD")
-    await asyncio.sleep(0.05)  # the connector reads the receipt before any response exists
+    await until(lambda: connector.health()["held_receipts"] == 1)  # read before any response exists
     assert await connector.poll_results(clock.now_ms()) == []
-    assert connector.health()["held_receipts"] == 1
     clock.advance(30)  # within receipt_hold (60 s)
     smsc.answer(smsc.held[0], "E-77")
     assert await submitted == [ACCEPTED]
