@@ -25,7 +25,8 @@ from .smpp_server import TestSmsc, free_port, receipt_text
 
 START_MS = 1_795_924_800_000
 KOREAN = "[카카오] 안녕하세요, 홍길동님! 주문하신 상품이 발송되었습니다. ￦12,000 (결제 완료) ※ 韓國 ★"
-ACCEPTED = SubmitResult("accepted", "PENDING_WAITING_DELIVERY", "NO_ERROR")
+# accepted, and the engine waits receipt_wait (72 h by default, within the hop's validity) for the receipt
+ACCEPTED = SubmitResult("accepted", "PENDING_WAITING_DELIVERY", "NO_ERROR", wait_ms=72 * 3600 * 1000)
 UNBOUND = SubmitResult("temporary", "PENDING_ENROUTE", "EC_PROVIDER_INTERNAL_ERROR")
 THROTTLED = SubmitResult("temporary", "PENDING_ENROUTE", "EC_TOO_MANY_REQUESTS")
 FAST = {"reconnect_min": "0.05", "reconnect_max": "0.2", "bind_timeout": "2"}

@@ -123,7 +123,7 @@ class Gateway:
             await sms.set_default_sender(self.ctx, account.id, self.settings.sms_sender)
         self.default_account_id = account.id
         if self.settings.engine:
-            await self._start_connectors()
+            await self.start_connectors()
             self._stop.clear()
             self._engine_task = asyncio.create_task(self.engine.run_forever(self._stop), name="engine")
 
@@ -153,7 +153,9 @@ class Gateway:
             if added and self._connectors_started:
                 await self.connectors[sms_route(url)].start()
 
-    async def _start_connectors(self) -> None:
+    async def start_connectors(self) -> None:
+        """Start every connector (an SMPP bind): `start` does it when this process runs the engine; tests that drive
+        the engine themselves call it."""
         self._connectors_started = True
         for route, connector in list(self.connectors.items()):
             try:

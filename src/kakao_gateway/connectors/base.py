@@ -45,6 +45,10 @@ class SubmitResult:
     kind: SubmitKind
     status: str = "PENDING_ENROUTE"
     error: str = "NO_ERROR"
+    # `accepted` only: how long the engine waits for the result before it sends the message again (None: the
+    # engine's result timeout, 60 s). An upstream whose results take long and must not be resent (an SMSC's
+    # receipts) waits longer; the wait never goes past the hop's validity, which then ends it (4101).
+    wait_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ An SMS upstream URL becomes a connector registered under its route (`upstreams.s
 
 from __future__ import annotations
 
-from . import infobip_sms
+from . import infobip_sms, smpp
 from .base import Connector
 from .sandbox_sms import SandboxSms
 from .upstreams import SANDBOX, SMS_SANDBOX_ROUTE, ConnectorFactory, UpstreamDeps, UpstreamError, parse_upstream
@@ -14,6 +14,7 @@ from .upstreams import SANDBOX, SMS_SANDBOX_ROUTE, ConnectorFactory, UpstreamDep
 SMS_SCHEMES: dict[str, ConnectorFactory] = {
     "infobip-sms": infobip_sms.connect,
     "infobip-sms+http": infobip_sms.connect,
+    "smpp": smpp.connect,
 }
 
 

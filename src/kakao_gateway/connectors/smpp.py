@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 import smpp34
@@ -152,7 +153,9 @@ class SmppConnector:
             log.warning("SMPP submit_sm_resp has no message_id: no receipt can be matched", extra=_ids(s))
             return NO_MESSAGE_ID
         self._receipts.accepted(smsc_id, s.seq, s.hop, self._clock.now_ms())
-        return result
+        # A receipt may take hours: the engine waits for it (until the hop's validity ends) instead of sending the
+        # SMS again after its usual result timeout, which would reach the handset twice.
+        return replace(result, wait_ms=round(self._config.receipt_wait * 1000))
 
     def _on_deliver(self, event: smpp34.DeliverSmEvent) -> None:
         tlvs = {tlv.tag: tlv.value for tlv in event.tlvs}

@@ -1,0 +1,115 @@
+"""SMS failover end to end over SMPP: our API -> engine -> SMPP connector -> smpp34's SMSC -> receipt -> report.
+
+The SMSC is smpp34's server (tests/smpp_server.py), on 127.0.0.1. Network I/O is real, so these tests wait for it
+(bounded); time in the gateway is the fake clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+
+from kakao_gateway.app import Gateway
+from kakao_gateway.clock import ManualClock
+from kakao_gateway.config import Settings
+from kakao_gateway.connectors.upstreams import sms_route
+
+from .conftest import Receiver, started_gateway
+from .helpers import alim_body, register_basics, send
+from .smpp_server import TestSmsc
+from .test_engine import pull_all, run_for
+from .test_smpp import text_of
+from .test_sms_failover import DELIVERED, LAPSED, NOT_A_USER, assert_failover
+
+KOREAN = "[주문] 홍길동님, 주문하신 상품 1234가 발송되었습니다."
+
+
+@pytest.fixture
+async def smsc() -> AsyncIterator[TestSmsc]:
+    server = TestSmsc(password="secret")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def smpp_gateway(
+    settings: Settings, clock: ManualClock, receiver: Receiver, smsc: TestSmsc
+) -> AsyncIterator[tuple[Gateway, httpx.AsyncClient]]:
+    url = f"smpp://esme1:secret@127.0.0.1:{smsc.port}?reconnect_min=0.05&reconnect_max=0.2&bind_timeout=2"
+    async with started_gateway(dataclasses.replace(settings, sms_upstream=url), clock, receiver) as gw:
+        await gw.start_connectors()
+        connector = gw.connectors[sms_route(url)]
+        assert await connector.wait_bound(5), connector.health()  # type: ignore[attr-defined]
+        async with gw_client(gw) as client:
+            yield gw, client
+
+
+def gw_client(gw: Gateway) -> httpx.AsyncClient:
+    from kakao_gateway.app import create_app
+
+    from .conftest import API_KEY
+
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(gw)),
+        base_url="http://gateway.test",
+        headers={"Authorization": f"App {API_KEY}"},
+    )
+
+
+async def until(gateway: Gateway, condition: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+    """Run the engine until `condition` holds, letting real network I/O happen in between (bounded)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            await gateway.engine.run_until_idle()
+            if await condition():
+                return
+            await asyncio.sleep(0.02)
+
+
+async def test_a_failover_sms_goes_over_smpp_and_its_receipt_ends_the_message(
+    smpp_gateway: tuple[Gateway, httpx.AsyncClient], smsc: TestSmsc
+) -> None:
+    gateway, client = smpp_gateway
+    await register_basics(client)
+    body = alim_body("821000000002", message={"options": {"smsFailover": {"text": KOREAN, "sender": "0215881234"}}})
+    message_id = (await send(client, body))["messages"][0]["messageId"]
+    await until(gateway, lambda: _true(len(smsc.accepted) == 1))
+    (submit,) = smsc.submits
+    assert (submit.source_addr, submit.destination_addr) == ("0215881234", "821000000002")
+    assert text_of(submit) == KOREAN  # Korean intact, in UCS-2
+    reports: dict[str, dict[str, object]] = {}
+
+    async def reported() -> bool:
+        reports.update(await pull_all(client))
+        return message_id in reports
+
+    assert not await reported()  # accepted by the SMSC: waiting for the receipt
+    await smsc.send_receipt(smsc.accepted[0])
+    await until(gateway, reported)
+    assert_failover(reports[message_id], DELIVERED, NOT_A_USER)  # type: ignore[arg-type]
+
+
+async def test_a_receipt_that_never_comes_expires_the_sms_hop_without_a_second_sms(
+    smpp_gateway: tuple[Gateway, httpx.AsyncClient], smsc: TestSmsc, clock: ManualClock
+) -> None:
+    """The SMSC accepts and never sends a receipt: the engine waits for it (no resend, which would reach the
+    handset twice) until the SMS hop's validity ends, then the message expires (4101)."""
+    gateway, client = smpp_gateway
+    await register_basics(client)
+    failover = {"text": "Your order shipped", "sender": "0215881234", "validityPeriod": {"amount": 10}}
+    body = alim_body("821000000002", message={"options": {"smsFailover": failover}})
+    message_id = (await send(client, body))["messages"][0]["messageId"]
+    await until(gateway, lambda: _true(len(smsc.accepted) == 1))
+    await run_for(gateway, clock, 30 * 60, step=60)
+    report = (await pull_all(client))[message_id]
+    assert_failover(report, LAPSED, NOT_A_USER)
+    assert len(smsc.submits) == 1
+
+
+async def _true(value: bool) -> bool:
+    return value
