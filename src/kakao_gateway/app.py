@@ -16,16 +16,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .api import admin, alim, brand, brand_templates, bulks, kakao, links, ops, sandbox, sms_reports
-from .api import sms as sms_api
+from .api import upstreams as upstreams_api
 from .api.errors import api_error
 from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
 from .connectors.base import Connector
-from .connectors.registry import build_sms_connector
+from .connectors.registry import build_kakao_connector, build_sms_connector
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
 from .connectors.sandbox_sms import SandboxSms
-from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, sms_route
+from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, kakao_route, sms_route
 from .domain.webhook_targets import private_allowed
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
@@ -42,7 +42,7 @@ from .store.database import Database, open_database
 from .store.message_queries import next_event_at
 from .store.reports import next_push_at
 from .store.sandbox_state import CLOCK, get_value, put_max
-from .store.sms_settings import account_upstreams
+from .store.upstream_settings import account_upstreams
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,11 @@ class Gateway:
         self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms, friends=self._friends)
         self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox, SMS_SANDBOX_ROUTE: SandboxSms()}
         self.public_url = public_url
-        self.sms_route = self._add_sms_upstream(settings.sms_upstream)  # the server's; accounts may have their own
+        # The server's upstreams; accounts may have their own (built when first needed: load_account_upstreams).
+        self.sms_route = self._add_upstream("sms", settings.sms_upstream)
+        self.kakao_route = self._add_upstream("kakao", settings.kakao_upstream)
         self.ctx.sms_upstream = settings.sms_upstream
+        self.ctx.kakao_upstream = settings.kakao_upstream
         # Webhook pushes: where they may go is checked at accept and on the address connected to (engine/transport.py)
         self.sandbox_upstream = all(isinstance(c, SandboxKakao | SandboxSms) for c in self.connectors.values())
         self.ctx.webhook_allow_private = private_allowed(settings.webhook_allow_private, self.sandbox_upstream)
@@ -127,31 +130,33 @@ class Gateway:
             self._stop.clear()
             self._engine_task = asyncio.create_task(self.engine.run_forever(self._stop), name="engine")
 
-    def _add_sms_upstream(self, url: str) -> str:
-        """Build the connector of an SMS upstream URL under its route, once; UpstreamError if it cannot be used."""
-        route = sms_route(url)
+    def _add_upstream(self, kind: str, url: str) -> str:
+        """Build the connector of an upstream URL under its route, once; UpstreamError if it cannot be used."""
+        route = sms_route(url) if kind == "sms" else kakao_route(url)
         if route not in self.connectors:
             deps = UpstreamDeps(self.clock, route, self.public_url)
-            self.connectors[route] = build_sms_connector(url, deps)
+            build = build_sms_connector if kind == "sms" else build_kakao_connector
+            self.connectors[route] = build(url, deps)
         return route
 
     async def _resolve_route(self, route: str) -> Connector | None:
-        """A row names a route this process has no connector for: an account's own SMS upstream, set after this
-        process started (or by another process). Build the connectors of every account's upstream."""
+        """A row names a route this process has no connector for: an account's own upstream, set after this process
+        started (or by another process). Build the connectors of every account's upstreams."""
         await self.load_account_upstreams()
         return self.connectors.get(route)
 
     async def load_account_upstreams(self) -> None:
-        """Build the connector of every account's own SMS upstream this process does not have yet."""
-        for url in await self.db.read(account_upstreams()):
-            try:
-                added = sms_route(url) not in self.connectors
-                self._add_sms_upstream(url)
-            except UpstreamError as exc:
-                log.error("an account's SMS upstream cannot be used: %s", exc)
-                continue
-            if added and self._connectors_started:
-                await self.connectors[sms_route(url)].start()
+        """Build the connector of every account's own upstream this process does not have yet."""
+        for kind in ("sms", "kakao"):
+            for url in await self.db.read(account_upstreams(kind)):
+                try:
+                    before = len(self.connectors)
+                    route = self._add_upstream(kind, url)
+                except UpstreamError as exc:
+                    log.error("an account's %s upstream cannot be used: %s", kind, exc)
+                    continue
+                if len(self.connectors) > before and self._connectors_started:
+                    await self.connectors[route].start()
 
     async def start_connectors(self) -> None:
         """Start every connector (an SMPP bind): `start` does it when this process runs the engine; tests that drive
@@ -204,7 +209,7 @@ class Gateway:
     @property
     def routes(self) -> list[str]:
         """The routes this gateway serves, each of which must have a connector."""
-        return [SANDBOX_ROUTE, self.sms_route]
+        return sorted({SANDBOX_ROUTE, self.kakao_route, self.sms_route})
 
     async def metrics_text(self) -> bytes:
         return await self.metrics.render(self.db, self.clock, self.engine if self.settings.engine else None)
@@ -250,7 +255,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *bulks.routes,
             *sandbox.routes,
             *admin.routes,
-            *sms_api.routes,
+            *upstreams_api.routes,
             *sms_reports.routes,
             *links.routes,  # last: its redirect matches any /<code>
         ],

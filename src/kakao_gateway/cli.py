@@ -32,7 +32,7 @@ from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
 from .logs import configure_logging
 from .schemas.extensions import SUBSCRIPTION_CHANNELS, AlimTemplateBody, SubscriptionsBody
-from .service import accounts, catalog, database, sms
+from .service import accounts, catalog, database, sms, upstreams
 from .service.context import Context
 from .service.errors import ServiceError
 
@@ -149,6 +149,14 @@ SmsUpstreamOpt = Annotated[
         "infobip-sms://API_KEY@HOST (an account may have its own: `accounts sms`) [default: sandbox]",
     ),
 ]
+KakaoUpstreamOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="KAKAO_GATEWAY_KAKAO_UPSTREAM",
+        help='Upstream of Kakao hops: sandbox, or a real one (README, "Kakao upstreams"); an account may have its '
+        "own: `accounts kakao` [default: sandbox]",
+    ),
+]
 SmsSenderOpt = Annotated[
     str | None,
     typer.Option(
@@ -255,9 +263,12 @@ async def _account_id(ctx: Context, name: str) -> str:
 
 
 def _check_upstreams(settings: Settings) -> None:
-    problem = sms.upstream_problem(settings.sms_upstream)
+    problem = upstreams.upstream_problem("sms", settings.sms_upstream)
     if problem is not None:
         fail(f"--sms-upstream: {problem}", 'fix the upstream URL (README, "SMS failover")')
+    problem = upstreams.upstream_problem("kakao", settings.kakao_upstream)
+    if problem is not None:
+        fail(f"--kakao-upstream: {problem}", 'fix the upstream URL (README, "Kakao upstreams")')
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -314,6 +325,7 @@ def serve(
     click_retention_days: ClickRetentionOpt = None,
     sms_upstream: SmsUpstreamOpt = None,
     sms_sender: SmsSenderOpt = None,
+    kakao_upstream: KakaoUpstreamOpt = None,
     engine: Annotated[
         bool | None,
         typer.Option(
@@ -347,6 +359,7 @@ def serve(
         click_retention_days=click_retention_days,
         sms_upstream=sms_upstream,
         sms_sender=sms_sender,
+        kakao_upstream=kakao_upstream,
     )
     _check_upstreams(settings)
     if not settings.engine and not database.is_postgres(settings.database_url):
@@ -475,6 +488,7 @@ def worker(
     click_retention_days: ClickRetentionOpt = None,
     sms_upstream: SmsUpstreamOpt = None,
     sms_sender: SmsSenderOpt = None,
+    kakao_upstream: KakaoUpstreamOpt = None,
 ) -> None:
     """Run only the delivery engine (no HTTP API). On PostgreSQL, run as many as you like beside `serve`
     processes: workers claim rows with leases and SKIP LOCKED and need no other coordination."""
@@ -493,6 +507,7 @@ def worker(
         click_retention_days=click_retention_days,
         sms_upstream=sms_upstream,
         sms_sender=sms_sender,
+        kakao_upstream=kakao_upstream,
     )
     _check_upstreams(settings)
     if not database.is_postgres(settings.database_url):
@@ -577,6 +592,31 @@ def accounts_sms(
 
     settings = _settings(database_url, config)
     found = _with_context(settings, create, work)
+    console.print(json.dumps(found, indent=2), highlight=False, markup=False)
+
+
+@accounts_app.command("kakao")
+def accounts_kakao(
+    account: AccountOpt = "default",
+    upstream: Annotated[
+        str | None,
+        typer.Option(
+            help="The account's own Kakao upstream URL (\"\" returns it to the server's) [default: unchanged]"
+        ),
+    ] = None,
+    database_url: DatabaseOpt = None,
+    config: ConfigOpt = None,
+    create: CreateOpt = False,
+) -> None:
+    """Show or change which Kakao upstream an account's messages take."""
+
+    async def work(ctx: Context) -> dict[str, Any]:
+        account_id = await _account_id(ctx, account)
+        if upstream is not None:
+            await upstreams.set_upstream(ctx, account_id, "kakao", upstream or None)
+        return await upstreams.kakao_settings(ctx, account_id)
+
+    found = _with_context(_settings(database_url, config), create, work)
     console.print(json.dumps(found, indent=2), highlight=False, markup=False)
 
 

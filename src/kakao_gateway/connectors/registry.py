@@ -1,7 +1,8 @@
 """Connectors by URL scheme: the one place that knows which module serves `smpp://`, `infobip-sms://`, ...
 
-An SMS upstream URL becomes a connector registered under its route (`upstreams.sms_route`): the server's, from
-`--sms-upstream`, and each account's own, found when a row names a route this process has not built yet.
+An upstream URL becomes a connector registered under its route (`upstreams.sms_route`, `upstreams.kakao_route`):
+the server's, from `--sms-upstream` and `--kakao-upstream`, and each account's own, found when a row names a route
+this process has not built yet.
 """
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ from __future__ import annotations
 from . import infobip_sms, smpp
 from .base import Connector
 from .sandbox_sms import SandboxSms
-from .upstreams import SANDBOX, SMS_SANDBOX_ROUTE, ConnectorFactory, UpstreamDeps, UpstreamError, parse_upstream
+from .upstreams import (
+    KAKAO_SANDBOX_ROUTE,
+    SANDBOX,
+    SMS_SANDBOX_ROUTE,
+    ConnectorFactory,
+    UpstreamDeps,
+    UpstreamError,
+    parse_upstream,
+)
 
 SMS_SCHEMES: dict[str, ConnectorFactory] = {
     "infobip-sms": infobip_sms.connect,
@@ -18,8 +27,31 @@ SMS_SCHEMES: dict[str, ConnectorFactory] = {
 }
 
 
+# Kakao upstreams (the sandbox Kakao connector is the gateway's own: it is built with the gateway, not here).
+KAKAO_SCHEMES: dict[str, ConnectorFactory] = {}
+
+SCHEMES = {"sms": SMS_SCHEMES, "kakao": KAKAO_SCHEMES}
+
+
 def sms_schemes() -> list[str]:
-    return [SANDBOX, *sorted(SMS_SCHEMES)]
+    return schemes("sms")
+
+
+def schemes(kind: str) -> list[str]:
+    return [SANDBOX, *sorted(SCHEMES[kind])]
+
+
+def build_kakao_connector(url: str, deps: UpstreamDeps) -> Connector:
+    """The connector of a real Kakao upstream URL (UpstreamError when the URL cannot be used)."""
+    if url.strip() in ("", SANDBOX) or deps.route == KAKAO_SANDBOX_ROUTE:
+        raise UpstreamError("the sandbox Kakao upstream is built with the gateway")
+    parsed = parse_upstream(url)
+    factory = KAKAO_SCHEMES.get(parsed.scheme)
+    if factory is None:
+        raise UpstreamError(
+            f"unknown Kakao upstream scheme {parsed.scheme!r}; use one of {', '.join(schemes('kakao'))}"
+        )
+    return factory(parsed, deps)
 
 
 def build_sms_connector(url: str, deps: UpstreamDeps) -> Connector:

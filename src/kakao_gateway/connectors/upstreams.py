@@ -19,6 +19,7 @@ from .base import Connector
 
 SANDBOX = "sandbox"
 SMS_SANDBOX_ROUTE = "SMS_SANDBOX"
+KAKAO_SANDBOX_ROUTE = "KAKAO_SANDBOX"
 
 
 class UpstreamError(ValueError):
@@ -63,11 +64,20 @@ def parse_upstream(url: str) -> UpstreamUrl:
 
 def sms_route(url: str) -> str:
     """The route an SMS upstream URL serves: SMS_SANDBOX, or SMS:<scheme>:<host>:<digest of the URL>."""
+    return _route("SMS", SMS_SANDBOX_ROUTE, url)
+
+
+def kakao_route(url: str) -> str:
+    """The route a Kakao upstream URL serves: KAKAO_SANDBOX, or KAKAO:<scheme>:<host>:<digest of the URL>."""
+    return _route("KAKAO", KAKAO_SANDBOX_ROUTE, url)
+
+
+def _route(kind: str, sandbox: str, url: str) -> str:
     if url.strip() in ("", SANDBOX):
-        return SMS_SANDBOX_ROUTE
+        return sandbox
     parsed = parse_upstream(url)
     digest = hashlib.sha256(parsed.raw.encode()).hexdigest()[:10]
-    return f"SMS:{parsed.scheme}:{parsed.host}:{digest}"
+    return f"{kind}:{parsed.scheme}:{parsed.host}:{digest}"
 
 
 @dataclass(frozen=True, slots=True)

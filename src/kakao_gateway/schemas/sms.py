@@ -16,6 +16,6 @@ class SmsSettingsBody(Wire):
 
 
 class SmsUpstreamBody(Wire):
-    """`PUT /admin/1/accounts/{id}/sms`: the account's own SMS upstream URL (null: the server's)."""
+    """`PUT /admin/1/accounts/{id}/sms` and `.../kakao`: the account's own upstream URL (null: the server's)."""
 
     upstream: Annotated[str, Field(min_length=1, max_length=2000)] | None = None

@@ -10,6 +10,7 @@ from ..store import catalog
 from ..store.intake import PRIORITIES
 from ..store.message_rows import NewMessage
 from ..store.sql import Op
+from . import upstreams
 from .context import Context
 from .sending import (
     BAD_ARGS,
@@ -69,10 +70,11 @@ async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str,
     senders, templates = await ctx.db.read(_catalogue(account_id, request))
     sms = await sms_setup(ctx, account_id)
     check_failovers(request.messages, sms)
+    route = await upstreams.kakao_route_of(ctx, account_id)
     rows: list[NewMessage] = []
     for m in request.messages:
         content = m.content.model_dump_json(exclude_none=True)
         problem = _message_problem(m, senders, templates, now)
         # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
-        rows.extend(message_rows(account_id, plan, m, problem, priority, now, content, ctx.ids, sms=sms))
+        rows.extend(message_rows(account_id, plan, m, problem, priority, now, content, ctx.ids, sms=sms, route=route))
     return await store_and_answer(ctx, account_id, plan, rows, now)

@@ -19,6 +19,7 @@ from ..store.intake import PRIORITIES
 from ..store.links import add_links, list_domains
 from ..store.message_rows import NewMessage
 from ..store.sql import Op
+from . import upstreams
 from .context import Context
 from .errors import InvalidRequest
 from .links import Shortener, default_domain, scheme_of
@@ -170,6 +171,7 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
     ad_hours = ad_hours_window(settings)
     sms = await sms_setup(ctx, account_id)
     check_failovers(request.messages, sms)
+    route = await upstreams.kakao_route_of(ctx, account_id)
     shorteners: list[Shortener] = []
     rows: list[NewMessage] = []
     _check_windows(request, ad_hours, now)
@@ -203,7 +205,9 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
         plain = orjson.dumps(base).decode()
         # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
         rows.extend(
-            message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, ctx.ids, hold, render, sms)
+            message_rows(
+                account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, ctx.ids, hold, render, sms, route
+            )
         )
 
     def store_links(duplicates: set[int]) -> Op[None]:

@@ -28,3 +28,4 @@ class Context:
     # and upstream; allowed with the sandbox upstream by default).
     webhook_allow_private: bool = True
     sms_upstream: str = "sandbox"  # the server's SMS upstream URL (an account may have its own)
+    kakao_upstream: str = "sandbox"  # the server's Kakao upstream URL (likewise)

@@ -95,10 +95,12 @@ def message_rows(
     hold: Window | None = None,
     per_destination: ContentFor | None = None,
     sms: SmsSetup | None = None,
+    route: str | None = None,
 ) -> list[NewMessage]:
     """One row per destination of a message; `problem` rejects them all, a bad destination rejects one.
     `per_destination` gives an accepted row its own content (its short links, say). `sms` is where the message's
-    SMS failover hop goes (checked by `check_failovers` before)."""
+    SMS failover hop goes (checked by `check_failovers` before), `route` the account's Kakao route (default: the
+    channel's sandbox route)."""
     o = m.options
     validity = (
         validity_ms(o.validityPeriod.amount, o.validityPeriod.timeUnit)
@@ -151,7 +153,7 @@ def message_rows(
                 bool(delivery.intermediateReport) if delivery else False,
                 row_options,
                 policy,
-                route=CHANNELS[plan.channel].route,
+                route=route or CHANNELS[plan.channel].route,
             )
         )
         if failover is not None and sms is not None and failover.destination_for(d.to or "") is not None:

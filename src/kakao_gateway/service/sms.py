@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..connectors.registry import SMS_SCHEMES, sms_schemes
-from ..connectors.upstreams import SANDBOX, UpstreamError, parse_upstream, sms_route
-from ..store.sms_settings import SmsSettings, get_sms_settings, put_sms_sender, put_sms_upstream
+from ..connectors.upstreams import sms_route
+from ..store.upstream_settings import SmsSettings, get_sms_settings, put_sms_sender
+from . import upstreams
 from .context import Context
 from .errors import InvalidRequest, NotFound
 
@@ -67,25 +67,12 @@ async def set_default_sender(ctx: Context, account_id: str, sender: str | None) 
 
 async def set_upstream(ctx: Context, account_id: str, upstream: str | None) -> dict[str, Any]:
     """An account's own SMS upstream (an operator's setting: the URL holds credentials). None: the server's."""
-    problem = upstream_problem(upstream) if upstream is not None else None
-    if problem is not None:
-        raise InvalidRequest([("upstream", problem)])
-    if not await ctx.db.write(put_sms_upstream(account_id, upstream)):
-        raise NotFound("account")
+    await upstreams.set_upstream(ctx, account_id, "sms", upstream)
     return await get_settings(ctx, account_id)
 
 
 def upstream_problem(url: str) -> str | None:
-    """Why an SMS upstream URL cannot be used, or None."""
-    if url.strip() in ("", SANDBOX):
-        return None
-    try:
-        scheme = parse_upstream(url).scheme
-    except UpstreamError as exc:
-        return str(exc)
-    if scheme not in SMS_SCHEMES:
-        return f"unknown scheme {scheme!r}; use one of {', '.join(sms_schemes())}"
-    return None
+    return upstreams.upstream_problem("sms", url)
 
 
 def _wire(settings: SmsSettings, ctx: Context) -> dict[str, Any]:

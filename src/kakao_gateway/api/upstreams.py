@@ -1,5 +1,6 @@
-"""SMS failover settings: `/kakao/1/sms/settings` (an account's default SMS sender) and
-`/admin/1/accounts/{id}/sms` (an account's own SMS upstream, an operator's setting: the URL holds credentials)."""
+"""Upstream settings: `/kakao/1/sms/settings` (an account's default SMS sender), and an operator's
+`/admin/1/accounts/{id}/sms` and `/admin/1/accounts/{id}/kakao` (an account's own SMS and Kakao upstreams: the URLs
+hold credentials, so only operators set them and no answer shows them)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..schemas.sms import SmsSettingsBody, SmsUpstreamBody
-from ..service import sms
+from ..service import sms, upstreams
 from ..service.auth import MANAGE_SCOPES
 from .http import context, handled, json_response, parse, principal, require_admin
 
@@ -33,8 +34,25 @@ async def put_upstream(request: Request) -> Response:
     return json_response(await sms.set_upstream(context(request), request.path_params["id"], body.upstream))
 
 
+@handled
+async def put_kakao_upstream(request: Request) -> Response:
+    await require_admin(request)
+    body = await parse(request, SmsUpstreamBody)
+    account_id = request.path_params["id"]
+    await upstreams.set_upstream(context(request), account_id, "kakao", body.upstream)
+    return json_response(await upstreams.kakao_settings(context(request), account_id))
+
+
+@handled
+async def get_kakao_upstream(request: Request) -> Response:
+    await require_admin(request)
+    return json_response(await upstreams.kakao_settings(context(request), request.path_params["id"]))
+
+
 routes = [
     Route("/kakao/1/sms/settings", get_settings, methods=["GET"]),
     Route("/kakao/1/sms/settings", put_settings, methods=["PUT"]),
     Route("/admin/1/accounts/{id}/sms", put_upstream, methods=["PUT"]),
+    Route("/admin/1/accounts/{id}/kakao", put_kakao_upstream, methods=["PUT"]),
+    Route("/admin/1/accounts/{id}/kakao", get_kakao_upstream, methods=["GET"]),
 ]
