@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+# Protocol peers others wrote (npm's smpp server), for one end-to-end test; skipped where Node is missing.
+if command -v npm >/dev/null; then
+  npm ci --prefix tests/node --no-audit --no-fund --silent
+fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

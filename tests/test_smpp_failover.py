@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +24,7 @@ from kakao_gateway.connectors.upstreams import sms_route
 
 from .conftest import Receiver, started_gateway
 from .helpers import alim_body, register_basics, send
-from .smpp_server import TestSmsc
+from .smpp_server import TestSmsc, free_port
 from .test_engine import pull_all, run_for
 from .test_smpp import text_of
 from .test_sms_failover import DELIVERED, LAPSED, NOT_A_USER, assert_failover
@@ -113,3 +117,64 @@ async def test_a_receipt_that_never_comes_expires_the_sms_hop_without_a_second_s
 
 async def _true(value: bool) -> bool:
     return value
+
+
+# --- npm's smpp server: a second SMSC no one here wrote ------------------------------------------------------------
+
+NODE_DIR = Path(__file__).parent / "node"
+
+
+@pytest.fixture
+async def npm_smsc() -> AsyncIterator[tuple[int, asyncio.subprocess.Process, list[dict[str, Any]]]]:
+    """npm's `smpp` server (tests/node/smpp_server.js), installed by scripts/test.sh with `npm ci`."""
+    if shutil.which("node") is None or not (NODE_DIR / "node_modules" / "smpp").is_dir():
+        pytest.skip("node, or npm's smpp package (npm ci --prefix tests/node), is not installed")
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        "node", str(NODE_DIR / "smpp_server.js"), str(port), "esme1", "secret", stdout=asyncio.subprocess.PIPE
+    )
+    events: list[dict[str, Any]] = []
+    assert proc.stdout is not None
+    async with asyncio.timeout(10):
+        first = json.loads(await proc.stdout.readline())
+    assert first["event"] == "listening", first
+
+    async def read(stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            events.append(json.loads(line))
+
+    reader = asyncio.create_task(read(proc.stdout))
+    yield port, proc, events
+    proc.terminate()
+    await proc.wait()
+    reader.cancel()
+
+
+async def test_a_failover_sms_through_npms_smpp_server(
+    settings: Settings,
+    clock: ManualClock,
+    receiver: Receiver,
+    npm_smsc: tuple[int, asyncio.subprocess.Process, list[dict[str, Any]]],
+) -> None:
+    port, _, events = npm_smsc
+    url = f"smpp://esme1:secret@127.0.0.1:{port}?reconnect_min=0.05&reconnect_max=0.2&bind_timeout=2"
+    async with started_gateway(dataclasses.replace(settings, sms_upstream=url), clock, receiver) as gw:
+        await gw.start_connectors()
+        connector = gw.connectors[sms_route(url)]
+        assert await connector.wait_bound(5), connector.health()  # type: ignore[attr-defined]
+        async with gw_client(gw) as client:
+            await register_basics(client)
+            failover = {"text": KOREAN, "sender": "0215881234"}
+            body = alim_body("821000000002", message={"options": {"smsFailover": failover}})
+            message_id = (await send(client, body))["messages"][0]["messageId"]
+            reports: dict[str, dict[str, Any]] = {}
+
+            async def reported() -> bool:
+                reports.update(await pull_all(client))
+                return message_id in reports
+
+            await until(gw, reported)
+    assert_failover(reports[message_id], DELIVERED, NOT_A_USER)
+    (submit,) = [e for e in events if e["event"] == "submit_sm"]
+    assert (submit["source"], submit["destination"], submit["data_coding"]) == ("0215881234", "821000000002", 8)
+    assert submit["text"] == KOREAN
