@@ -5,10 +5,11 @@ clock; the API is called in-process (ASGI, no sockets) and the inbound URL is an
 numbers are the gateway's own cost: the write path of a user message, the forwarding duty and the pusher.
 
   live     N messages written by U users (C concurrent writers) while the engine forwards: messages/s from the
-           first write to the last result received.
+           first write to the last result received. `--via api` writes through the HTTP API in-process (its
+           ASGI client costs as much as the gateway), `--via service` calls the use case directly.
   backlog  N messages written with the engine stopped, then the engine started: forwarding alone, messages/s.
 
-Usage: .venv/bin/python bench/sangdam_inbound.py [--messages N] [--users U] [--writers C]
+Usage: .venv/bin/python bench/sangdam_inbound.py [--messages N] [--users U] [--writers C] [--via api|service]
 Prints one JSON line per mode.
 """
 
@@ -31,6 +32,8 @@ from starlette.routing import Route
 from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import SystemClock
 from kakao_gateway.config import Settings
+from kakao_gateway.schemas.sangdam import UserWrites
+from kakao_gateway.service import sangdam_sandbox
 from kakao_gateway.store.migrate import upgrade
 
 KEY = "bench-sangdam-0123456789abcdef0123456789"
@@ -79,10 +82,16 @@ async def _setup(client: httpx.AsyncClient) -> None:
     r.raise_for_status()
 
 
-async def _write_all(client: httpx.AsyncClient, messages: int, users: int, writers: int) -> None:
+VIA = "api"  # api: POST /sandbox/1/sangdam/messages in-process (ASGI); service: the use case called directly
+
+
+async def _write_all(gw: Gateway, client: httpx.AsyncClient, messages: int, users: int, writers: int) -> None:
     async def writer(index: int) -> None:
         for i in range(index, messages, writers):
             body = {"userKey": f"user-{i % users}", "to": SENDER, "message": {"type": "TEXT", "text": f"msg {i}"}}
+            if VIA == "service":
+                await sangdam_sandbox.user_writes(gw.ctx, gw.default_account_id, UserWrites.model_validate(body))
+                continue
             r = await client.post("/sandbox/1/sangdam/messages", json=body)
             if r.status_code != 200:
                 raise RuntimeError(r.text)
@@ -98,7 +107,7 @@ async def live(messages: int, users: int, writers: int) -> dict[str, Any]:
         try:
             await _setup(client)
             started = time.perf_counter()
-            await _write_all(client, messages, users, writers)
+            await _write_all(gw, client, messages, users, writers)
             written = time.perf_counter() - started
             await asyncio.wait_for(counter.done.wait(), 600)
             elapsed = time.perf_counter() - started
@@ -107,6 +116,7 @@ async def live(messages: int, users: int, writers: int) -> dict[str, Any]:
             await gw.stop()
     return {
         "mode": "live",
+        "via": VIA,
         "messages": messages,
         "users": users,
         "writers": writers,
@@ -124,7 +134,7 @@ async def backlog(messages: int, users: int, writers: int) -> dict[str, Any]:
         gw, client = await _gateway(Path(tmp), counter, engine=False)
         try:
             await _setup(client)
-            await _write_all(client, messages, users, writers)
+            await _write_all(gw, client, messages, users, writers)
         finally:
             await client.aclose()
             await gw.stop()
@@ -152,7 +162,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=2_000)
     parser.add_argument("--writers", type=int, default=32)
     parser.add_argument("--mode", choices=("live", "backlog", "both"), default="both")
+    parser.add_argument("--via", choices=("api", "service"), default="api")
     args = parser.parse_args()
+    global VIA
+    VIA = args.via
     modes = ("live", "backlog") if args.mode == "both" else (args.mode,)
     for mode in modes:
         run = live if mode == "live" else backlog

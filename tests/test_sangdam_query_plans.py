@@ -96,7 +96,8 @@ def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
     inbound = sessions.write_inbound(
         sessions.UserMessage(account_id, "S", "u-1", "m-x", {"type": "TEXT", "text": "hi"}), "s-x", "m-y", now
     )
-    yield "open session", _drive(inbound, [[], []])[2]
+    facts = _Row(known=1, settings=None, inbound_url=None, keyword=None)
+    yield "open session", _drive(inbound, [[facts]])[1]
     deliver = sessions.deliver([sessions.Delivery(1, account_id, "m-z", "S", "u-1", {"type": "TEXT"})], now)
     yield "deliver: open sessions", next(deliver)
     yield "pull", next(forwarding.pull_inbound(account_id, 100, now))

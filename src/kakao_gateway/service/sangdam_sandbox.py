@@ -32,12 +32,13 @@ def _wake(ctx: Context) -> None:
 async def _write(ctx: Context, message: sessions.UserMessage, now: int) -> dict[str, Any]:
     new_session, expiry_id = ctx.ids.message_ids(2, now)
     session_id = await ctx.db.write(sessions.write_inbound(message, new_session, expiry_id, now))
+    if session_id is None:
+        raise NotFound("no such sender on this account", "to")
     _wake(ctx)
     return {"messageId": message.message_id, "sessionId": session_id}
 
 
 async def user_writes(ctx: Context, account_id: str, body: UserWrites) -> dict[str, Any]:
-    await _known_sender(ctx, account_id, body.to, "to")
     now = ctx.clock.now_ms()
     m = body.message
     if isinstance(m, UserText):

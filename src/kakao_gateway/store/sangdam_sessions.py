@@ -8,6 +8,7 @@ decided, and the forwarder locks it as it sends a batch, so the rule holds acros
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -108,13 +109,6 @@ def _session(r: Row) -> Session:
     )
 
 
-def _inbound_url(account_id: str) -> Op[str | None]:
-    rows = yield Fetch(
-        "SELECT inbound_url FROM subscriptions WHERE account_id = ? AND channel = 'SANGDAM'", (account_id,)
-    )
-    return rows[0]["inbound_url"] if rows else None
-
-
 def _forward_state(has_url: bool, inflight: int) -> str:
     if not has_url:
         return "none"
@@ -130,11 +124,31 @@ def _open_session(account_id: str, sender: str, user_key: str) -> Op[Row | None]
     return rows[0] if rows else None
 
 
-def write_inbound(m: UserMessage, new_session_id: str, expiry_message_id: str, now: int) -> Op[str]:
+def _facts_of_write(m: UserMessage) -> Op[Row]:
+    """What writing a message depends on, in one statement: whether the sender is the account's, the account's
+    settings and inbound URL, and the keyword the text matches."""
+    text = fold_keyword(m.content["text"]) if m.content["type"] == "TEXT" else None
+    rows = yield Fetch(
+        "SELECT (SELECT 1 FROM senders WHERE account_id = ? AND sender = ?) AS known, "
+        "(SELECT settings FROM account_settings WHERE account_id = ?) AS settings, "
+        "(SELECT inbound_url FROM subscriptions WHERE account_id = ? AND channel = 'SANGDAM') AS inbound_url, "
+        "(SELECT display FROM sangdam_keywords WHERE account_id = ? AND keyword = ?) AS keyword",
+        (m.account_id, m.sender, m.account_id, m.account_id, m.account_id, text),
+    )
+    row: Row = rows[0]
+    return row
+
+
+def write_inbound(m: UserMessage, new_session_id: str, expiry_message_id: str, now: int) -> Op[str | None]:
     """Store what a user wrote in their open session with the sender, opening one if there is none (a session
-    past its timeout that the expiry has not reached yet is expired first); returns the session id."""
-    timeout = timeout_ms((yield from get_settings(m.account_id)))
-    url = yield from _inbound_url(m.account_id)
+    past its timeout that the expiry has not reached yet is expired first); returns the session id, or None when
+    the sender is not the account's."""
+    facts = yield from _facts_of_write(m)
+    if facts["known"] is None:
+        return None
+    timeout = timeout_ms(json.loads(facts["settings"]) if facts["settings"] else {})
+    url = facts["inbound_url"]
+    keyword = facts["keyword"]
     session = yield from _open_session(m.account_id, m.sender, m.user_key)
     if session is not None and session["expires_at"] <= now:
         yield from _close_expired(session, m.account_id, m.sender, m.user_key, url, expiry_message_id)
@@ -148,13 +162,6 @@ def write_inbound(m: UserMessage, new_session_id: str, expiry_message_id: str, n
         )
         session = yield from _open_session(m.account_id, m.sender, m.user_key)
         assert session is not None
-    keyword = None
-    if m.content["type"] == "TEXT":
-        found = yield Fetch(
-            "SELECT display FROM sangdam_keywords WHERE account_id = ? AND keyword = ?",
-            (m.account_id, fold_keyword(m.content["text"])),
-        )
-        keyword = found[0]["display"] if found else None
     session_id: str = session["session_id"]
     row = (
         m.account_id,
