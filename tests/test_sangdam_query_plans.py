@@ -93,6 +93,7 @@ def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
     expire = sessions.expire_sessions(now, 1000, lambda k: ["x"] * k)
     yield "expire sessions", next(expire)
     yield "next expiry", next(sessions.next_expiry_at(now))
+    yield "idle check", next(forwarding.has_work(now))
     inbound = sessions.write_inbound(
         sessions.UserMessage(account_id, "S", "u-1", "m-x", {"type": "TEXT", "text": "hi"}), "s-x", "m-y", now
     )
@@ -114,6 +115,7 @@ EXPECTED = {
     "release: waiting": "ix_sangdam_messages_waiting",
     "expire sessions": "ix_sangdam_sessions_expiry",
     "next expiry": "ix_sangdam_sessions_expiry",
+    "idle check": "ix_sangdam_sessions_expiry",  # and the queued and forwarding partial indexes (no scan)
     "open session": "ux_sangdam_sessions_open",
     "deliver: open sessions": "ux_sangdam_sessions_open",
     "pull": "ix_sangdam_messages_pullable",

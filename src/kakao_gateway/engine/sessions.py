@@ -9,7 +9,7 @@ import os
 from ..clock import Clock
 from ..domain.ids import IdSource
 from ..store.database import Database
-from ..store.sangdam_forwarding import forward
+from ..store.sangdam_forwarding import forward, has_work
 from ..store.sangdam_sessions import expire_sessions
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,8 @@ class SangdamDuty:
 
     async def step(self) -> int:
         now = self.clock.now_ms()
+        if not await self.db.read(has_work(now)):
+            return 0
         expired = await self.db.write(expire_sessions(now, EXPIRE_BATCH, lambda n: self.ids.message_ids(n, now)))
         if expired:
             log.info("%d Sangdam sessions expired", expired)

@@ -59,6 +59,17 @@ def facts(r: Row) -> InboundFacts:
     )
 
 
+def has_work(now: int) -> Op[bool]:
+    """A read: is anything queued, in the outbox, or a session past its timeout? (An idle step then writes nothing.)"""
+    rows = yield Fetch(
+        "SELECT (SELECT 1 FROM sangdam_messages WHERE forward_state = 'queued' LIMIT 1) AS queued, "
+        "(SELECT 1 FROM sangdam_messages WHERE forward_state = 'forwarding' LIMIT 1) AS forwarding, "
+        "(SELECT 1 FROM sangdam_sessions WHERE state = 'open' AND expires_at <= ? LIMIT 1) AS expired",
+        (now,),
+    )
+    return any(value is not None for value in rows[0])
+
+
 def forward(now: int, limit: int, batch_size: int) -> Op[int]:
     """One forwarding step; returns how many messages it settled or sent to the outbox."""
     yield Fetch("SELECT id FROM sangdam_forwarder WHERE id = 1 {for_update}")
