@@ -254,7 +254,7 @@ async def test_ready_reports_the_engine_duties(running: Gateway) -> None:
         assert response.status_code == 200, response.text
         engine = response.json()["checks"]["engine"]
         assert engine["running"] is True
-        assert set(engine["duties"]) == {"dispatch", "collect", "push", "maintenance"}
+        assert set(engine["duties"]) == {"dispatch", "collect", "push", "maintenance", "sangdam"}
         assert all(d["alive"] and d["lastStepSecondsAgo"] is not None for d in engine["duties"].values())
 
         metrics = await c.get("/metrics", headers={"Authorization": f"App {ADMIN_KEY}"})

@@ -15,12 +15,25 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .api import admin, alim, brand, brand_templates, bulks, kakao, links, ops, sandbox, sms_reports
+from .api import (
+    admin,
+    alim,
+    brand,
+    brand_templates,
+    bulks,
+    kakao,
+    links,
+    ops,
+    sandbox,
+    sangdam,
+    sangdam_sandbox,
+    sms_reports,
+)
 from .api import upstreams as upstreams_api
 from .api.errors import api_error
 from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
-from .connectors.base import Connector
+from .connectors.base import Connector, Submission
 from .connectors.registry import build_kakao_connector, build_sms_connector
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
@@ -38,6 +51,7 @@ from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
 from .service.context import Context
 from .store import brand as brand_store
+from .store import sangdam_sessions
 from .store.database import Database, open_database
 from .store.message_queries import next_event_at
 from .store.reports import next_push_at
@@ -52,6 +66,7 @@ class GatewayContext(Context):
     """The gateway's Context, with the send path's metrics hook (read by service.sending)."""
 
     count_destinations: Callable[[str, int, int], None] = field(default=lambda channel, accepted, rejected: None)
+    wake_sangdam: Callable[[], None] = field(default=lambda: None)  # read by service.sangdam_sandbox
 
 
 class Gateway:
@@ -73,7 +88,9 @@ class Gateway:
         self.ctx = GatewayContext(self.db, self.clock, round(settings.template_approval_delay_s * 1000), public_url)
         self.ctx.count_destinations = self.metrics.accepted
         self.auth = Authenticator(self.ctx)
-        self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms, friends=self._friends)
+        self.sandbox = SandboxKakao(
+            latency_ms=settings.sandbox_latency_ms, friends=self._friends, sessions=self._sangdam_deliver
+        )
         self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox, SMS_SANDBOX_ROUTE: SandboxSms()}
         self.public_url = public_url
         # The server's upstreams; accounts may have their own (built when first needed: load_account_upstreams).
@@ -101,6 +118,7 @@ class Gateway:
         self.engine.dispatcher.resolve = self._resolve_route
         self.engine.pusher.observe = self.metrics.pushed
         self.ctx.wake_engine = self.engine.wake
+        self.ctx.wake_sangdam = self.engine.duties["sangdam"].wake
         self.ctx.advance_clock = self.advance_clock
         self.printed: dict[str, str] = {}
         self._stop = asyncio.Event()
@@ -178,6 +196,13 @@ class Gateway:
     async def _friends(self, account_id: str, sender: str) -> set[str] | None:
         return await self.db.read(brand_store.friends(account_id, sender))
 
+    async def _sangdam_deliver(self, batch: list[Submission], now: int) -> set[int]:
+        deliveries = [
+            sangdam_sessions.Delivery(s.seq, s.account_id, s.message_id, s.sender, s.destination, s.content)
+            for s in batch
+        ]
+        return await self.db.write(sangdam_sessions.deliver(deliveries, now))
+
     async def advance_clock(self, target_ms: int) -> None:
         """Virtual clock: move time to `target_ms`, stopping at every instant something falls due on the way, so
         schedules, windows, retries, expiries and webhook retries all play out before this returns."""
@@ -190,6 +215,7 @@ class Gateway:
                 await self.db.read(next_event_at(now)),
                 await self.db.read(next_push_at(now)),
                 self.sandbox.next_result_at(),
+                await self.db.read(sangdam_sessions.next_expiry_at(now)),
             ]
             due = [t for t in candidates if t is not None and now < t <= target_ms]
             if not due:
@@ -254,6 +280,8 @@ def create_app(gateway: Gateway) -> Starlette:
             *kakao.routes,
             *bulks.routes,
             *sandbox.routes,
+            *sangdam.routes,
+            *sangdam_sandbox.routes,
             *admin.routes,
             *upstreams_api.routes,
             *sms_reports.routes,

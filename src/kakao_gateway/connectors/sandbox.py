@@ -36,11 +36,29 @@ class Outcome:
 NOT_A_FRIEND = "821000000008"  # a Kakao user who is a friend of no channel
 
 FriendLookup = Callable[[str, str], Awaitable[set[str] | None]]
+# Sangdam: record the deliveries whose user has an open session with the sender; returns the seqs it recorded.
+SessionDelivery = Callable[[list[Submission], int], Awaitable[set[int]]]
+
+# Sangdam magic user keys: a user who blocked the channel, and one whose phone stays unreachable.
+SANGDAM_BLOCKED = "sandbox-blocked"
+SANGDAM_UNREACHABLE = "sandbox-unreachable"
+NO_SESSION = ("UNDELIVERABLE_NOT_DELIVERED", "EC_NO_SESSION")
+
+
+def sangdam_outcome(s: Submission) -> Outcome:
+    """What becomes of a Sangdam message before its session is looked at (DELIVERED: if a session is open)."""
+    if s.destination == SANGDAM_BLOCKED:
+        return Outcome("final", *BLOCKED)
+    if s.destination == SANGDAM_UNREACHABLE:
+        return Outcome("temporary", "PENDING_ENROUTE", ABSENT)
+    return Outcome("final", *DELIVERED)
 
 
 def outcome_for(s: Submission, now: int, friends: set[str] | None = None) -> Outcome:
     """What the simulated Kakao platform does with one submission. A Brand message targeted at channel friends
     reaches only friends: those on the sender's friend list when it has one, else anyone but 821000000008."""
+    if s.channel == "SANGDAM":
+        return sangdam_outcome(s)
     if s.channel == "BRAND" and (s.audience or "TARGETED_FRIENDS") == "TARGETED_FRIENDS":
         outside = s.destination == NOT_A_FRIEND or (friends is not None and s.destination not in friends)
         if outside and s.destination != "821000000002":
@@ -67,6 +85,7 @@ class SandboxKakao:
 
     latency_ms: int = 0
     friends: FriendLookup | None = None
+    sessions: SessionDelivery | None = None
     _pending: list[tuple[int, int, LateResult]] = field(default_factory=list)
     _counter: int = 0
 
@@ -77,10 +96,24 @@ class SandboxKakao:
                 key = (s.account_id, s.sender)
                 if s.channel == "BRAND" and key not in lists:
                     lists[key] = await self.friends(*key)
-        return [self._submit_one(s, now, lists.get((s.account_id, s.sender))) for s in batch]
+        outcomes = [outcome_for(s, now, lists.get((s.account_id, s.sender))) for s in batch]
+        await self._sessions(batch, outcomes, now)
+        return [self._submit_one(s, now, o) for s, o in zip(batch, outcomes, strict=True)]
 
-    def _submit_one(self, s: Submission, now: int, friends: set[str] | None) -> SubmitResult:
-        outcome = outcome_for(s, now, friends)
+    async def _sessions(self, batch: list[Submission], outcomes: list[Outcome], now: int) -> None:
+        """A Sangdam message reaches its user only within an open session (recorded there as it is delivered)."""
+        candidates = [
+            s for s, o in zip(batch, outcomes, strict=True) if s.channel == "SANGDAM" and o.status == DELIVERED[0]
+        ]
+        if not candidates:
+            return
+        delivered = await self.sessions(candidates, now) if self.sessions is not None else set()
+        asked = {s.seq for s in candidates}
+        for i, s in enumerate(batch):
+            if s.seq in asked and s.seq not in delivered:
+                outcomes[i] = Outcome("final", *NO_SESSION)
+
+    def _submit_one(self, s: Submission, now: int, outcome: Outcome) -> SubmitResult:
         if outcome.kind == "silent":
             return SubmitResult("accepted")
         if outcome.error == PROVIDER_ERROR:  # an upstream error is an answer to the submit itself

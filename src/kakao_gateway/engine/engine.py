@@ -1,9 +1,10 @@
 """The delivery engine: its duties, run either each as its own supervised task (`run_forever`, the server) or one
 after the other (`run_once` / `run_until_idle`, for tests and the sandbox's virtual clock).
 
-Duties: dispatch (claim, submit, record), collect (late upstream results), push (the outbox to webhooks) and
-maintenance (expire, rescue, purge, planner statistics). Each has its own wake-up: an accepted send wakes
-dispatch (in this process directly, in others by NOTIFY on PostgreSQL), recorded outcomes wake push.
+Duties: dispatch (claim, submit, record), collect (late upstream results), push (the outbox to webhooks),
+maintenance (expire, rescue, purge, planner statistics) and sangdam (session expiry, inbound forwarding). Each has
+its own wake-up: an accepted send wakes dispatch (in this process directly, in others by NOTIFY on PostgreSQL),
+recorded outcomes wake push.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..store.message_queries import next_due_at
 from .dispatch import Dispatcher
 from .maintenance import Collector, Maintenance
 from .observer import EngineObserver, NullObserver
+from .sessions import SangdamDuty
 from .settings import EngineSettings
 from .supervisor import Duty, supervise
 from .webhooks import WebhookPusher
@@ -66,14 +68,16 @@ class Engine:
             "collect": Duty("collect", self._collect_step, self._poll_wait, guard=guard),
             "push": Duty("push", self.pusher.step, self._poll_wait, guard=guard),
             "maintenance": Duty("maintenance", self._maintenance_step, self._maintenance_wait, guard=guard),
+            "sangdam": Duty("sangdam", self._sangdam_step, self._poll_wait, guard=guard),
         }
-        self.pusher.on_done = self.duties["push"].wake
+        self.pusher.on_done = self._pushed
 
     def _build(self) -> None:
         s = self._settings
         self.dispatcher = Dispatcher(self.db, self.clock, self.connectors, s, self.owner, self.observer)
         self.maintenance = Maintenance(self.db, self.clock, s, self.owner, self.observer)
         self.collector = Collector(self.db, self.clock, self.connectors, self.observer)
+        self.sangdam = SangdamDuty(self.db, self.clock)
 
     @property
     def settings(self) -> EngineSettings:
@@ -101,6 +105,17 @@ class Engine:
 
     async def _dispatch_step(self) -> int:
         done = await self.dispatcher.step()
+        if done:
+            self.duties["push"].wake()
+        return done
+
+    def _pushed(self) -> None:
+        """A post ended: its URL has a free slot, and a Sangdam session may have its next batch to forward."""
+        self.duties["push"].wake()
+        self.duties["sangdam"].wake()
+
+    async def _sangdam_step(self) -> int:
+        done = await self.sangdam.step()
         if done:
             self.duties["push"].wake()
         return done
@@ -141,6 +156,7 @@ class Engine:
             done += await self.dispatcher.step()
             done += await self.collector.step()
             done += await self.pusher.push_due()
+            done += await self.sangdam.step()
             await m.purge()
             await m.optimize()
             return done

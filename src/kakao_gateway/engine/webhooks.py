@@ -72,7 +72,7 @@ def _render_single(items: list[PushItem], content_type: str) -> tuple[bytes, str
 RENDERERS: dict[str, tuple[bool, Callable[[list[PushItem], str], tuple[bytes, str]]]] = {
     "report": (True, _render_reports),
     "click": (False, _render_single),
-    "inbound": (True, _render_reports),
+    "inbound": (False, _render_single),  # a row holds a whole KakaoSangdamInboundResponse (store/sangdam_forwarding.py)
 }
 
 

@@ -1,0 +1,63 @@
+"""`kakao-gateway sangdam ...`: Sangdam by hand over the HTTP API of a running gateway: list sessions, read a
+transcript, and make a sandbox user write to a sender."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from .cli_bulks import DEFAULT_URL, KeyOpt, UrlOpt
+from .cli_errors import ApiClient
+
+app = typer.Typer(
+    help="Kakao Sangdam over the HTTP API of a running gateway: sessions, transcripts, and sandbox users writing.",
+    no_args_is_help=True,
+)
+console = Console()
+
+
+@app.command()
+def sessions(
+    sender: Annotated[str | None, typer.Option(help="Only this sender's sessions.")] = None,
+    state: Annotated[str | None, typer.Option(help="OPEN or CLOSED.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many, newest first.")] = 50,
+    url: UrlOpt = DEFAULT_URL,
+    api_key: KeyOpt = "",
+) -> None:
+    """The account's sessions, newest first."""
+    params = {"limit": str(limit)}
+    if sender:
+        params["sender"] = sender
+    if state:
+        params["state"] = state.upper()
+    with ApiClient(url, api_key) as api:
+        console.print_json(data=api.call("GET", "/kakao/1/sangdam/sessions", params=params))
+
+
+@app.command()
+def transcript(
+    session_id: Annotated[str, typer.Argument(help="The sessionId (from `sangdam sessions` or `sangdam say`).")],
+    url: UrlOpt = DEFAULT_URL,
+    api_key: KeyOpt = "",
+) -> None:
+    """Every message of a session, both directions, in order."""
+    with ApiClient(url, api_key) as api:
+        missing = (f"no session {session_id!r} on this account", "list them with `kakao-gateway sangdam sessions`")
+        console.print_json(data=api.call("GET", f"/kakao/1/sangdam/sessions/{session_id}/messages", missing=missing))
+
+
+@app.command()
+def say(
+    text: Annotated[str, typer.Argument(help="What the user writes.")],
+    user: Annotated[str, typer.Option("--user", help="The user key of the sandbox user who writes.")],
+    sender: Annotated[str, typer.Option("--sender", help="The sender (channel) the user writes to.")],
+    url: UrlOpt = DEFAULT_URL,
+    api_key: KeyOpt = "",
+) -> None:
+    """A sandbox user writes to a sender (opening a session if they have none): prints messageId and sessionId."""
+    body: dict[str, Any] = {"userKey": user, "to": sender, "message": {"type": "TEXT", "text": text}}
+    with ApiClient(url, api_key) as api:
+        missing = (f"no sender {sender!r} on this account", "register it with `kakao-gateway senders add`")
+        console.print_json(data=api.call("POST", "/sandbox/1/sangdam/messages", body=body, missing=missing))
