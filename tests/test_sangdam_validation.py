@@ -106,7 +106,11 @@ async def test_user_keys_are_checked_per_destination(
     await setup_sender(client)
     body = sangdam_body("ok_key-1", "bad key", "k" * 101, "")
     body["messages"][0]["options"] = {
-        "smsFailover": {"text": "sms", "destinationMatching": [{"initial": "ok_key-1", "failover": "821012345678"}]},
+        "smsFailover": {
+            "text": "sms",
+            "sender": "0215881234",
+            "destinationMatching": [{"initial": "ok_key-1", "failover": "821012345678"}],
+        },
         "campaignReferenceId": "camp",
     }
     answer = await send(client, body)
@@ -119,7 +123,7 @@ async def test_user_keys_are_checked_per_destination(
     ]
     await gateway.engine.run_until_idle()
     assert len(delivery_reports(receiver)) == 4
-    # smsFailover (destinationMatching included) is stored with the message for the SMS failover to come.
+    # smsFailover (destinationMatching included) is stored with the message, for its SMS hop.
     stored = await gateway.db.read(_options(answer["messages"][0]["messageId"]))
     assert json.loads(stored)["smsFailover"]["destinationMatching"] == [
         {"initial": "ok_key-1", "failover": "821012345678"}

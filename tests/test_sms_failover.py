@@ -23,6 +23,8 @@ from kakao_gateway.domain.times import format_ms, parse_instant
 
 from .conftest import START_MS, Receiver
 from .helpers import SENDER, alim_body, register_basics, send, settle
+from .sangdam_helpers import delivery_reports, sangdam_body, setup_sender
+from .sangdam_helpers import send as sangdam_send
 from .spec import assert_matches
 from .test_engine import HOOK_URL, pull_all, run_for, state_of
 
@@ -594,3 +596,53 @@ async def test_a_brand_message_to_someone_who_is_not_a_friend_fails_over(
     assert (outcome(reports[friend]), reports[friend]["channel"]) == (DELIVERED, "KAKAO_BRAND")
     response = await client.get("/kakao-chingu/1/logs")
     assert_matches(response.json(), "/kakao-chingu/1/logs", "get", 200)
+
+
+# --- Sangdam: user keys find their phone number through destinationMatching -----------------------------------------
+
+
+async def test_sangdam_fails_over_to_the_matched_phone_number(
+    client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock, sms: RecordingSms, receiver: Receiver
+) -> None:
+    """sandbox-blocked blocked the channel (7003): its SMS goes to the number destinationMatching gives it.
+    sandbox-unreachable lapses (4101) and fails over too. A key with no match gets no SMS."""
+    await setup_sender(client, inbound=False)
+    matching = [
+        {"initial": "sandbox-blocked", "failover": "821012345678"},
+        {"initial": "sandbox-unreachable", "failover": "821087654321"},
+    ]
+    body = sangdam_body(
+        "sandbox-blocked",
+        "sandbox-unreachable",
+        "unmatched-user",
+        options={
+            "smsFailover": {**FAILOVER, "destinationMatching": matching},
+            "validityPeriod": {"amount": 5, "timeUnit": "MINUTES"},
+        },
+    )
+    answer = await sangdam_send(client, body)
+    blocked, unreachable, unmatched = (m["messageId"] for m in answer["messages"])
+    await settle(gateway)
+    await run_for(gateway, clock, 10 * 60)
+    reports = {r["messageId"]: r for r in delivery_reports(receiver)}  # pushed to the account's report URL
+    assert_failover(reports[blocked], DELIVERED, BLOCKED)
+    assert_failover(reports[unreachable], DELIVERED, LAPSED)
+    assert reports[blocked]["to"] == "sandbox-blocked"  # the message's destination, as sent
+    assert outcome(reports[unmatched]) == ("UNDELIVERABLE_NOT_DELIVERED", "EC_NO_SESSION")
+    assert reports[unmatched]["channel"] == "KAKAO_SANGDAM" and "failover" not in reports[unmatched]
+    assert sorted((s.message_id, s.destination) for s in sms.seen) == sorted(
+        [(blocked, "821012345678"), (unreachable, "821087654321")]
+    )
+
+
+async def test_sangdam_failover_needs_a_phone_number_in_destination_matching(
+    client: httpx.AsyncClient, gateway: Gateway
+) -> None:
+    await setup_sender(client, inbound=False)
+    matching = [{"initial": "sandbox-blocked", "failover": "not-a-number"}]
+    body = sangdam_body("sandbox-blocked", options={"smsFailover": {**FAILOVER, "destinationMatching": matching}})
+    response = await client.post("/kakao-sangdam/1/messages", json=body)
+    assert response.status_code == 400, response.text
+    assert [v["property"] for v in response.json()["violations"]] == [
+        "messages[0].options.smsFailover.destinationMatching[0].failover"
+    ]

@@ -1,5 +1,5 @@
 """`/sandbox/1/sangdam/...`: simulated Kakao users of the sandbox write to a sender, press reply buttons, and show
-their conversation (public contract: docs/sangdam.md)."""
+their conversation (public contract: README, "Kakao Sangdam")."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from ..domain.sangdam import MAX_TIMEOUT_MINUTES
 from .common import (
     BoundedMessages,
     DeliveryTimeWindow,
+    NonMsisdnSmsFailover,
     Platform,
-    RegionalOptions,
     RequestSchedulingSettings,
     ToDestination,
     ValidityPeriod,
@@ -104,21 +104,6 @@ class TerminateSessionContent(Wire):
 SangdamContent = Annotated[
     TextContent | ImageContent | ButtonListContent | TerminateSessionContent, Field(discriminator="type")
 ]
-
-
-class FailoverDestinationPair(Wire):
-    initial: str
-    failover: str
-
-
-class NonMsisdnSmsFailover(Wire):
-    """Stored with the message; its behaviour (destinationMatching) comes with SMS failover."""
-
-    sender: str | None = None
-    text: str
-    validityPeriod: ValidityPeriod | None = None
-    regional: RegionalOptions | None = None
-    destinationMatching: list[FailoverDestinationPair] | None = None
 
 
 class SangdamMessageOptions(Wire):

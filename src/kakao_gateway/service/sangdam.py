@@ -14,10 +14,12 @@ from ..store import sangdam_forwarding as forwarding
 from ..store import sangdam_sessions as sessions
 from ..store.intake import PRIORITIES
 from ..store.message_rows import NewMessage
+from . import upstreams
 from .context import Context
 from .errors import InvalidRequest, NotFound
 from .reports import decode_cursor, encode_cursor
 from .sending import UNKNOWN_SENDER, bulk_plan, message_rows, store_and_answer
+from .sms import check_failovers, sms_setup
 from .webhook_targets import check_targets, delivery_targets
 
 CHANNEL = "SANGDAM"
@@ -33,11 +35,18 @@ async def send(ctx: Context, account_id: str, request: SangdamRequest) -> dict[s
     options = request.options
     plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)
     senders = await ctx.db.read(catalog.sender_names(account_id, sorted({m.sender for m in request.messages})))
+    sms = await sms_setup(ctx, account_id)
+    check_failovers(request.messages, sms)
+    route = await upstreams.kakao_route_of(ctx, account_id)
     rows: list[NewMessage] = []
     for m in request.messages:
         content = m.content.model_dump_json(exclude_none=True)
         problem = None if m.sender in senders else UNKNOWN_SENDER
-        rows.extend(message_rows(account_id, plan, m, problem, PRIORITIES["STANDARD"], now, content, ctx.ids))
+        rows.extend(
+            message_rows(
+                account_id, plan, m, problem, PRIORITIES["STANDARD"], now, content, ctx.ids, sms=sms, route=route
+            )
+        )
     return await store_and_answer(ctx, account_id, plan, rows, now)
 
 
