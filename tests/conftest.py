@@ -25,6 +25,8 @@ from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.store.migrate import upgrade
 
+from .smpp_server import TestSmsc
+
 API_KEY = "0123456789abcdef0123456789abcdef-00000000-0000-4000-8000-000000000001"
 ADMIN_KEY = "fedcba9876543210fedcba9876543210-00000000-0000-4000-8000-000000000002"
 START_MS = 1_795_924_800_000  # 2026-11-29T04:00:00Z, a Sunday (13:00 in Korea)
@@ -142,24 +144,32 @@ async def gateway(settings: Settings, clock: ManualClock, receiver: Receiver) ->
         yield gw
 
 
+def api_client(gateway: Gateway, key: str = API_KEY) -> httpx.AsyncClient:
+    """An HTTP client of the gateway's API (in process), holding `key`."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(gateway)),
+        base_url="http://gateway.test",
+        headers={"Authorization": f"App {key}"},
+    )
+
+
 @pytest.fixture
 async def client(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(gateway)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://gateway.test",
-        headers={"Authorization": f"App {API_KEY}"},
-    ) as c:
+    async with api_client(gateway) as c:
         yield c
 
 
 @pytest.fixture
 async def admin(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the same gateway holding the operator key."""
-    app = create_app(gateway)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://gateway.test",
-        headers={"Authorization": f"App {ADMIN_KEY}"},
-    ) as c:
+    async with api_client(gateway, ADMIN_KEY) as c:
         yield c
+
+
+@pytest.fixture
+async def smsc() -> AsyncIterator[TestSmsc]:
+    """smpp34's SMSC on 127.0.0.1 (tests/smpp_server.py), binding esme1 / secret."""
+    server = TestSmsc(password="secret")
+    await server.start()
+    yield server
+    await server.stop()

@@ -187,6 +187,14 @@ def test_accounts_sms_sets_the_default_sender_and_never_prints_the_upstream(db: 
     assert json.loads(result.stdout)["defaultSender"] is None
 
 
+def test_accounts_kakao_shows_the_route_and_refuses_unknown_schemes(db: str) -> None:
+    result = run("accounts", "kakao", "--database-url", db)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"route": "KAKAO_SANDBOX", "ownUpstream": False}
+    one_error(run("accounts", "kakao", "--upstream", "x://k@h", "--database-url", db), "unknown scheme 'x'")
+    one_error(run("serve", "--database-url", db, "--kakao-upstream", "pigeon://k@h"), "--kakao-upstream", "pigeon")
+
+
 def test_an_unusable_sms_upstream_stops_serve_with_one_line(db: str) -> None:
     one_error(run("serve", "--database-url", db, "--sms-upstream", "pigeon://k@h"), "--sms-upstream", "pigeon")
 

@@ -7,24 +7,23 @@ in for one, to check which route each account's messages take (the connectors th
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import httpx
 import pytest
 
-from kakao_gateway.app import Gateway, create_app
+from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
-from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
+from kakao_gateway.connectors.base import LateResult, NoConnection, Submission, SubmitResult
 from kakao_gateway.connectors.registry import KAKAO_SCHEMES
 from kakao_gateway.connectors.upstreams import KAKAO_SANDBOX_ROUTE, kakao_route
 
-from .conftest import API_KEY, Receiver, started_gateway
+from .conftest import Receiver, api_client, started_gateway
 from .helpers import alim_body, register_basics, send, settle
 from .test_engine import pull_all
 
 
-class RecordingKakao:
+class RecordingKakao(NoConnection):
     """Delivers everything, keeping what it was handed."""
 
     def __init__(self) -> None:
@@ -36,15 +35,6 @@ class RecordingKakao:
 
     async def poll_results(self, now: int) -> list[LateResult]:
         return []
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    def health(self) -> dict[str, Any]:
-        return {"ok": True}
 
 
 @pytest.fixture
@@ -96,11 +86,3 @@ async def test_the_server_kakao_upstream(
         assert gw.sandbox_upstream is False  # a real upstream: private webhook targets are refused by default
         ready = (await client.get("/ready")).json()
         assert ready["checks"]["connectors"]["routes"][kakao_route(url)] == "bound"
-
-
-def api_client(gw: Gateway) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(gw)),
-        base_url="http://gateway.test",
-        headers={"Authorization": f"App {API_KEY}"},
-    )

@@ -40,14 +40,6 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def smsc() -> AsyncIterator[TestSmsc]:
-    server = TestSmsc(password="secret")
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def bind(smsc: TestSmsc, clock: ManualClock) -> AsyncIterator[Connect]:
     """Makes started connectors to the test SMSC (URL options as keywords), and closes them after the test."""
     made: list[SmppConnector] = []

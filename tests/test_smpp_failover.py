@@ -22,7 +22,7 @@ from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.upstreams import sms_route
 
-from .conftest import Receiver, started_gateway
+from .conftest import Receiver, api_client, started_gateway
 from .helpers import alim_body, register_basics, send
 from .smpp_server import TestSmsc, free_port
 from .test_engine import pull_all, run_for
@@ -30,14 +30,6 @@ from .test_smpp import text_of
 from .test_sms_failover import DELIVERED, LAPSED, NOT_A_USER, assert_failover
 
 KOREAN = "[주문] 홍길동님, 주문하신 상품 1234가 발송되었습니다."
-
-
-@pytest.fixture
-async def smsc() -> AsyncIterator[TestSmsc]:
-    server = TestSmsc(password="secret")
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -49,20 +41,8 @@ async def smpp_gateway(
         await gw.start_connectors()
         connector = gw.connectors[sms_route(url)]
         assert await connector.wait_bound(5), connector.health()  # type: ignore[attr-defined]
-        async with gw_client(gw) as client:
+        async with api_client(gw) as client:
             yield gw, client
-
-
-def gw_client(gw: Gateway) -> httpx.AsyncClient:
-    from kakao_gateway.app import create_app
-
-    from .conftest import API_KEY
-
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(gw)),
-        base_url="http://gateway.test",
-        headers={"Authorization": f"App {API_KEY}"},
-    )
 
 
 async def until(gateway: Gateway, condition: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
@@ -162,7 +142,7 @@ async def test_a_failover_sms_through_npms_smpp_server(
         await gw.start_connectors()
         connector = gw.connectors[sms_route(url)]
         assert await connector.wait_bound(5), connector.health()  # type: ignore[attr-defined]
-        async with gw_client(gw) as client:
+        async with api_client(gw) as client:
             await register_basics(client)
             failover = {"text": KOREAN, "sender": "0215881234"}
             body = alim_body("821000000002", message={"options": {"smsFailover": failover}})

@@ -86,3 +86,16 @@ class Connector(Protocol):
     def health(self) -> dict[str, Any]:
         """For /ready: `{"ok": bool, ...}` with what an operator needs (bound or not, last error)."""
         ...
+
+
+class NoConnection:
+    """Start, close and health for a connector that holds no connection (the sandbox's, in-process ones)."""
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    def health(self) -> dict[str, Any]:
+        return {"ok": True}

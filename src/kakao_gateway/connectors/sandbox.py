@@ -8,10 +8,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from ..domain.channels import KAKAO_SANDBOX
-from .base import LateKind, LateResult, Submission, SubmitKind, SubmitResult
+from .base import LateKind, LateResult, NoConnection, Submission, SubmitKind, SubmitResult
 
 ROUTE = KAKAO_SANDBOX
 UNREACHABLE_FOR_MS = 10 * 60_000
@@ -80,7 +80,7 @@ def outcome_for(s: Submission, now: int, friends: set[str] | None = None) -> Out
 
 
 @dataclass
-class SandboxKakao:
+class SandboxKakao(NoConnection):
     """With latency 0 a submit answers with the outcome; otherwise it is accepted and the outcome arrives later."""
 
     latency_ms: int = 0
@@ -134,15 +134,6 @@ class SandboxKakao:
         while self._pending and self._pending[0][0] <= now:
             ready.append(heapq.heappop(self._pending)[2])
         return ready
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    def health(self) -> dict[str, Any]:
-        return {"ok": True}
 
     def next_result_at(self) -> int | None:
         return self._pending[0][0] if self._pending else None

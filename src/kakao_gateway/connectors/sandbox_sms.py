@@ -7,9 +7,8 @@ gets its SMS delivered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from .base import LateResult, Submission, SubmitResult
+from .base import LateResult, NoConnection, Submission, SubmitResult
 from .upstreams import SMS_SANDBOX_ROUTE
 
 ROUTE = SMS_SANDBOX_ROUTE
@@ -21,7 +20,7 @@ THROTTLING = "821000000011"  # the SMSC throttles its first SMS attempt
 
 
 @dataclass
-class SandboxSms:
+class SandboxSms(NoConnection):
     async def submit(self, batch: list[Submission], now: int) -> list[SubmitResult]:
         return [self._submit_one(s, now) for s in batch]
 
@@ -37,12 +36,3 @@ class SandboxSms:
 
     async def poll_results(self, now: int) -> list[LateResult]:
         return []
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    def health(self) -> dict[str, Any]:
-        return {"ok": True}
