@@ -272,3 +272,23 @@ async def test_accounts_are_isolated(
         assert_error(r, 404)
     assert [r["messageId"] for r in inbound_results(receiver)] == [mine["messageId"]]
     assert (await client.get("/kakao-sangdam/1/inbound")).json()["results"] == []
+
+
+async def test_closed_sessions_and_their_transcripts_are_purged_after_retention(
+    client: httpx.AsyncClient, gateway: Gateway, receiver: Receiver, clock: ManualClock
+) -> None:
+    """Kept 90 days after closing (--transcript-retention-days); a session that closed later stays."""
+    await setup_sender(client)
+    closed = await user_writes(client, "user-old")
+    await send(client, sangdam_body("user-old", content={"type": "TERMINATE_SESSION"}))
+    await gateway.engine.run_until_idle()
+    still_open = await user_writes(client, "user-new")
+    transcript = f"/kakao/1/sangdam/sessions/{closed['sessionId']}/messages"
+    clock.advance(89 * 24 * 3600)
+    await gateway.engine.run_until_idle()
+    assert (await client.get(transcript)).status_code == 200
+    clock.advance(2 * 24 * 3600)
+    await gateway.engine.run_until_idle()
+    assert (await client.get(transcript)).status_code == 404
+    sessions = (await client.get("/kakao/1/sangdam/sessions")).json()["results"]
+    assert [s["sessionId"] for s in sessions] == [still_open["sessionId"]]

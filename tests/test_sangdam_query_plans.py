@@ -104,6 +104,7 @@ def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
     yield "pull", next(forwarding.pull_inbound(account_id, 100, now))
     yield "transcript", next(sessions.transcript("s-1", 100, None))
     yield "sessions list", next(sessions.list_sessions(account_id, "S", "open", 100, None))
+    yield "purge closed sessions", next(sessions.purge_sessions(now - 90 * 24 * 3_600_000, 500))
 
 
 EXPECTED = {
@@ -121,6 +122,7 @@ EXPECTED = {
     "pull": "ix_sangdam_messages_pullable",
     "transcript": "ix_sangdam_messages_session",
     "sessions list": "_sangdam_sessions_",  # by sender and state, or by account
+    "purge closed sessions": "ix_sangdam_sessions_closed",
 }
 # A walk of a whole partial index (SQLite: `SCAN t USING INDEX ix_partial`) reads only the rows in that state.
 SCAN = re.compile(r"^SCAN (sangdam_\w+)$|Seq Scan on (sangdam_\w+)")

@@ -112,6 +112,7 @@ class Gateway:
             max_submit_rate_per_sender=settings.max_submit_rate_per_sender,
             link_keep_ms=settings.link_retention_days * DAY_MS,
             click_keep_ms=settings.click_retention_days * DAY_MS,
+            transcript_keep_ms=settings.transcript_retention_days * DAY_MS,
         )
         pusher = WebhookPusher(self.db, self.clock, self.http)
         self.engine = Engine(self.db, self.clock, self.connectors, pusher, engine_settings, self.metrics)

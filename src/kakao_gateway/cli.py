@@ -143,6 +143,14 @@ ClickRetentionOpt = Annotated[
         envvar="KAKAO_GATEWAY_CLICK_RETENTION_DAYS", min=1, help="Days a recorded click is kept [default: 90]"
     ),
 ]
+TranscriptRetentionOpt = Annotated[
+    int | None,
+    typer.Option(
+        envvar="KAKAO_GATEWAY_TRANSCRIPT_RETENTION_DAYS",
+        min=1,
+        help="Days a closed Sangdam session and its transcript are kept after closing [default: 90]",
+    ),
+]
 SmsUpstreamOpt = Annotated[
     str | None,
     typer.Option(
@@ -325,6 +333,7 @@ def serve(
     webhook_allow_private: WebhookAllowPrivateOpt = None,
     link_retention_days: LinkRetentionOpt = None,
     click_retention_days: ClickRetentionOpt = None,
+    transcript_retention_days: TranscriptRetentionOpt = None,
     sms_upstream: SmsUpstreamOpt = None,
     sms_sender: SmsSenderOpt = None,
     kakao_upstream: KakaoUpstreamOpt = None,
@@ -359,6 +368,7 @@ def serve(
         webhook_allow_private=webhook_allow_private,
         link_retention_days=link_retention_days,
         click_retention_days=click_retention_days,
+        transcript_retention_days=transcript_retention_days,
         sms_upstream=sms_upstream,
         sms_sender=sms_sender,
         kakao_upstream=kakao_upstream,
@@ -488,6 +498,7 @@ def worker(
     webhook_allow_private: WebhookAllowPrivateOpt = None,
     link_retention_days: LinkRetentionOpt = None,
     click_retention_days: ClickRetentionOpt = None,
+    transcript_retention_days: TranscriptRetentionOpt = None,
     sms_upstream: SmsUpstreamOpt = None,
     sms_sender: SmsSenderOpt = None,
     kakao_upstream: KakaoUpstreamOpt = None,
@@ -507,6 +518,7 @@ def worker(
         webhook_allow_private=webhook_allow_private,
         link_retention_days=link_retention_days,
         click_retention_days=click_retention_days,
+        transcript_retention_days=transcript_retention_days,
         sms_upstream=sms_upstream,
         sms_sender=sms_sender,
         kakao_upstream=kakao_upstream,

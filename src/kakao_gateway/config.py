@@ -32,6 +32,7 @@ class Settings:
     webhook_allow_private: bool | None = None
     link_retention_days: int = 90  # short links (and their redirects) are kept this long after creation
     click_retention_days: int = 90  # recorded clicks are kept this long
+    transcript_retention_days: int = 90  # closed Sangdam sessions (and their transcripts) are kept this long
     kakao_upstream: str = "sandbox"  # the Kakao hop's upstream: sandbox, or a real one (README, "Kakao upstreams")
     sms_upstream: str = "sandbox"  # the SMS failover hop's upstream: sandbox, smpp://..., infobip-sms://...
     sms_sender: str | None = None  # the default account's default SMS sender

@@ -14,6 +14,7 @@ from ..store.links import purge_clicks, purge_links
 from ..store.message_queries import purge_messages
 from ..store.outcomes import Outcome, claim_stale, expire_queued, late_outcome, record
 from ..store.reports import purge_reports
+from ..store.sangdam_sessions import purge_sessions
 from ..store.sql import Op
 from ..store.stats import channels_of
 from .codes import EXPIRED, LAPSED, NO_ERROR, PENDING, TIMEOUT
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 EXPIRE_BATCH = 1000
 PURGE_BATCH = 5000
+SESSION_PURGE_BATCH = 500  # sessions per transaction, each with its whole transcript
 LINK_PURGE_BATCH = 1000  # short links per statement (their codes are bound as parameters to delete their clicks)
 
 
@@ -82,6 +84,11 @@ class Maintenance:
         if s.click_keep_ms > 0:
             clicks_before = now - s.click_keep_ms
             await self._purge("clicks", lambda: purge_clicks(clicks_before, PURGE_BATCH), PURGE_BATCH)
+        if s.transcript_keep_ms > 0:
+            closed_before = now - s.transcript_keep_ms
+            await self._purge(
+                "sangdam_sessions", lambda: purge_sessions(closed_before, SESSION_PURGE_BATCH), SESSION_PURGE_BATCH
+            )
         return 0  # purging is housekeeping: it never makes the engine busier
 
     async def _purge(self, table: str, op: Callable[[], Op[int]], batch: int) -> None:

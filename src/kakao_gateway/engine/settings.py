@@ -24,3 +24,4 @@ class EngineSettings:
     max_submit_rate_per_sender: float = 0.0  # messages per second per (account, sender); 0 = no limit
     link_keep_ms: int = 90 * DAY_MS  # short links (and their clicks) are deleted this long after creation; 0 = kept
     click_keep_ms: int = 90 * DAY_MS  # clicks are deleted this long after they were recorded; 0 = kept
+    transcript_keep_ms: int = 90 * DAY_MS  # closed Sangdam sessions and their transcripts, after closing; 0 = kept

@@ -416,3 +416,19 @@ def put_keywords(account_id: str, keywords: list[str]) -> Op[list[str]]:
 def get_keywords(account_id: str) -> Op[list[str]]:
     rows = yield Fetch("SELECT display FROM sangdam_keywords WHERE account_id = ? ORDER BY display", (account_id,))
     return [r["display"] for r in rows]
+
+
+def purge_sessions(before: int, limit: int) -> Op[int]:
+    """Delete up to `limit` sessions closed before `before`, oldest first, with their transcripts. Returns how many
+    sessions went."""
+    rows = yield Fetch(
+        "SELECT session_id FROM sangdam_sessions WHERE state = 'closed' AND closed_at < ? ORDER BY closed_at LIMIT ?",
+        (before, limit),
+    )
+    ids = [r["session_id"] for r in rows]
+    if not ids:
+        return 0
+    marks = ",".join("?" * len(ids))
+    yield Execute(f"DELETE FROM sangdam_messages WHERE session_id IN ({marks})", tuple(ids))
+    deleted = yield Execute(f"DELETE FROM sangdam_sessions WHERE session_id IN ({marks})", tuple(ids))
+    return int(deleted)
