@@ -505,7 +505,7 @@ async def test_claims_of_a_dead_worker_are_rescued_after_the_lease(
     late = [
         outcomes.Outcome(c.seq, "final", st.status("DELIVERED_TO_HANDSET").id, 0, owner="dead-worker") for c in claimed
     ]
-    assert await gateway.db.write(outcomes.record(late, clock.now_ms())) == 0
+    assert (await gateway.db.write(outcomes.record(late, clock.now_ms()))).changed == 0
     await run_for(gateway, clock, 10 * 60, step=60)
     assert await pull_all(client) == {}  # exactly one final report per message
 

@@ -45,7 +45,7 @@ async def test_rows_given_back_during_a_step_stay_paused_with_their_bulk(
     response = await client.put("/kakao/1/bulks/status", params={"bulkId": bulk_id}, json={"status": "PAUSED"})
     assert response.status_code == 200, response.text
     given_back = [outcomes.Outcome(c.seq, "release", 0, 0, clock.now_ms(), gateway.engine.owner) for c in claimed]
-    assert await gateway.db.write(outcomes.record(given_back, clock.now_ms())) == 2
+    assert (await gateway.db.write(outcomes.record(given_back, clock.now_ms()))).changed == 2
     clock.advance(60)
     await settle(gateway)
     assert await pull(client) == []  # nothing left while paused

@@ -143,6 +143,24 @@ async def test_expiries_are_counted(
     assert value(m, "kakao_gateway_retries_total", channel="ALIM", route=ROUTE, cause="temporary") >= 2
 
 
+async def test_failovers_are_counted_by_channel_and_reason(
+    gateway: Gateway, client: httpx.AsyncClient, admin: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    """At the submit (not a user), and when the Kakao validity lapses (expiry), each failover counts once."""
+    await register_basics(client)
+    failover = {"smsFailover": {"text": "Your order shipped", "sender": "0215881234"}}
+    await send(client, alim_body("821000000002", message={"options": failover}))
+    lapsing = {**failover, "validityPeriod": {"amount": 2, "timeUnit": "MINUTES"}}
+    await send(client, alim_body("821000000005", message={"options": lapsing}))
+    await gateway.advance_clock(clock.now_ms() + 5 * 60_000)
+    _, m = await scrape(admin)
+    assert value(m, "kakao_gateway_failovers_total", channel="ALIM", reason="EC_UNKNOWN_USER") == 1
+    assert value(m, "kakao_gateway_failovers_total", channel="ALIM", reason="EC_VALIDITY_EXPIRED") == 1
+    assert value(m, "kakao_gateway_expiries_total") == 0  # the lapsed Kakao hop went on: no message expired
+    sms = {"channel": "ALIM", "route": "SMS_SANDBOX", "source": "submit", "status_group": "DELIVERED"}
+    assert value(m, "kakao_gateway_outcomes_total", **sms) == 2
+
+
 async def test_queue_gauges_show_depth_and_the_oldest_due_message(
     gateway: Gateway, client: httpx.AsyncClient, admin: httpx.AsyncClient, clock: ManualClock
 ) -> None:

@@ -50,6 +50,12 @@ class GatewayMetrics:
             registry=r,
         )
         self.expiries = Counter(f"{PREFIX}_expiries", "Messages whose validity ended before delivery", registry=r)
+        self.failovers = Counter(
+            f"{PREFIX}_failovers",
+            "Messages whose Kakao hop ended undelivered and that went on to SMS, by channel and the Kakao error",
+            ["channel", "reason"],
+            registry=r,
+        )
         self.purges = Counter(f"{PREFIX}_purged_rows", "Rows deleted by housekeeping, by table", ["table"], registry=r)
         self.claim_batch = Histogram(
             f"{PREFIX}_claim_batch_size_messages",
@@ -113,6 +119,9 @@ class GatewayMetrics:
 
     def expired(self, messages: int) -> None:
         self.expiries.inc(messages)
+
+    def failed_over(self, channel: str, reason: str, messages: int) -> None:
+        self.failovers.labels(channel, reason).inc(messages)
 
     def purged(self, table: str, rows: int) -> None:
         self.purges.labels(table).inc(rows)

@@ -24,7 +24,7 @@ from ..store.message_rows import Claimed
 from ..store.outcomes import Outcome, claim_due, record, renew_leases
 from ..store.rates import take_tokens, window_of
 from .codes import NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, WAITING
-from .observer import EngineObserver, NullObserver
+from .observer import EngineObserver, NullObserver, observe_failovers
 from .settings import EngineSettings
 from .submission import submission_of
 
@@ -115,7 +115,8 @@ class Dispatcher:
             renewal.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewal
-        await self.db.write(record(outcomes, self.clock.now_ms()))
+        recorded = await self.db.write(record(outcomes, self.clock.now_ms()))
+        observe_failovers(self.observer, recorded.failed_over)
         return len(allowed)
 
     def _release(self, c: Claimed, due: int) -> Outcome:

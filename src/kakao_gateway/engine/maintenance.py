@@ -19,7 +19,7 @@ from ..store.sql import Op
 from ..store.stats import channels_of
 from .codes import EXPIRED, LAPSED, NO_ERROR, PENDING, TIMEOUT
 from .dispatch import log_ids, retry_outcome
-from .observer import EngineObserver, NullObserver
+from .observer import EngineObserver, NullObserver, observe_failovers
 from .settings import EngineSettings
 
 log = logging.getLogger(__name__)
@@ -43,11 +43,12 @@ class Maintenance:
         self._last_optimize = 0
 
     async def expire(self) -> int:
-        expired = await self.db.write(expire_queued(self.clock.now_ms(), EXPIRE_BATCH))
-        if expired:
-            self.observer.expired(expired)
-            log.info("%d queued messages expired", expired)
-        return expired
+        recorded = await self.db.write(expire_queued(self.clock.now_ms(), EXPIRE_BATCH))
+        observe_failovers(self.observer, recorded.failed_over)
+        if recorded.changed:
+            self.observer.expired(recorded.changed)
+            log.info("%d queued messages expired", recorded.changed)
+        return recorded.changed + len(recorded.failed_over)
 
     async def rescue(self) -> int:
         now = self.clock.now_ms()
@@ -66,7 +67,8 @@ class Maintenance:
             self.observer.retried(c.channel, c.route, "timeout", 1)
         outcomes.extend(retry_outcome(c, c.error_id or TIMEOUT, now, self.owner) for c in silent)
         if outcomes:
-            await self.db.write(record(outcomes, now))
+            recorded = await self.db.write(record(outcomes, now))
+            observe_failovers(self.observer, recorded.failed_over)
         return len(outcomes)
 
     async def purge(self) -> int:
@@ -147,11 +149,12 @@ class Collector:
             return 0
         outcomes = [_late_outcome(r, now) for _, r in late]
         try:
-            await self.db.write(record(outcomes, now))
+            recorded = await self.db.write(record(outcomes, now))
         except Exception:
             self._unrecorded = late
             raise
         await self._observe(late, outcomes)
+        observe_failovers(self.observer, recorded.failed_over)
         return len(late)
 
     async def _observe(self, late: list[tuple[str, LateResult]], outcomes: list[Outcome]) -> None:

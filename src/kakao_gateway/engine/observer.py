@@ -6,7 +6,10 @@ are low-cardinality by construction: channels, routes, status groups and causes,
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal, Protocol
+
+from ..domain.status import ERROR_BY_ID
 
 RetryCause = Literal["temporary", "timeout", "lease"]  # the upstream said try again; no result came; a worker died
 OutcomeSource = Literal["submit", "late"]  # answered at the submit; reported later by the connector
@@ -31,6 +34,10 @@ class EngineObserver(Protocol):
         """Rows whose validity ended before they were delivered."""
         ...
 
+    def failed_over(self, channel: str, reason: str, messages: int) -> None:
+        """Messages whose Kakao hop ended undelivered (reason: its error name) and went on to SMS."""
+        ...
+
     def purged(self, table: str, rows: int) -> None:
         """Housekeeping: finished rows, reports, short links or clicks deleted."""
         ...
@@ -52,5 +59,14 @@ class NullObserver:
     def expired(self, messages: int) -> None:
         pass
 
+    def failed_over(self, channel: str, reason: str, messages: int) -> None:
+        pass
+
     def purged(self, table: str, rows: int) -> None:
         pass
+
+
+def observe_failovers(observer: EngineObserver, failed_over: list[tuple[str, int]]) -> None:
+    """Count recorded failovers by channel and the Kakao hop's error."""
+    for (channel, error_id), n in Counter(failed_over).items():
+        observer.failed_over(channel, ERROR_BY_ID[error_id].name, n)

@@ -17,6 +17,6 @@ async def record_late_results(ctx: Context, results: Sequence[LateResult]) -> in
         return 0
     now = ctx.clock.now_ms()
     outcomes = [late_outcome(r.seq, r.hop, r.kind, r.status, r.error, now) for r in results]
-    changed = await ctx.db.write(record(outcomes, now))
+    recorded = await ctx.db.write(record(outcomes, now))
     ctx.wake_engine()
-    return changed
+    return recorded.changed

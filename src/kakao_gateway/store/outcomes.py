@@ -185,14 +185,27 @@ _SET = {
 _RETURNING = {"final": FACT_COLUMNS, "sent": "messages.seq", "retry": FACT_COLUMNS, "release": "messages.seq"}
 
 
-def record(outcomes: Sequence[Outcome], now: int) -> Op[int]:
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What recording did: rows changed, and the (channel, Kakao error id) of each row that went on to SMS."""
+
+    changed: int
+    failed_over: list[tuple[str, int]]
+
+
+def _failed_over(rows: list[Any]) -> list[tuple[str, int]]:
+    return [(r["channel"], r["prior_error_id"]) for r in rows]
+
+
+def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
     """Apply outcomes to rows still in the state they were claimed in, one statement per kind, and write their
-    reports (final ones, and intermediate ones for retries when asked). Returns the rows changed."""
+    reports (final ones, and intermediate ones for retries when asked)."""
     by_kind: dict[OutcomeKind, list[tuple[int, str | None, int, int, int, int | None, int | None]]] = defaultdict(list)
     for o in outcomes:
         by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed, o.hop))
     drafts: list[ReportDraft] = []
     changed = 0
+    failed_over: list[Any] = []
     if "final" in by_kind:
         failed_over = yield UpdateMany(
             f"UPDATE messages SET {_FAILOVER_SET.format(status='v.v_status', error='v.v_error')}, "
@@ -225,7 +238,7 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[int]:
     if drafts:
         yield from add_reports(drafts, now)
     yield from finish_and_report("state = 'canceling'", (), CANCELED_STATUS, str(CANCELED_ERROR), now)
-    return changed
+    return Recorded(changed, _failed_over(failed_over))
 
 
 def late_outcome(seq: int, hop: int | None, kind: str, status: str, error: str, now: int) -> Outcome:
@@ -241,9 +254,9 @@ def late_outcome(seq: int, hop: int | None, kind: str, status: str, error: str, 
     return Outcome(seq, "sent", _WAITING, error_id, now, hop=hop)
 
 
-def expire_queued(now: int, limit: int) -> Op[int]:
+def expire_queued(now: int, limit: int) -> Op[Recorded]:
     """Expire queued rows past validity: 4100 if they never left, 4101 if an attempt was made. A row whose Kakao hop
-    lapsed after an attempt (4101) goes on to its SMS hop, if it has one."""
+    lapsed after an attempt (4101) goes on to its SMS hop, if it has one. `changed` counts the rows that ended."""
     failed_over = yield Fetch(
         "WITH picked AS MATERIALIZED (SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' "
         "AND expires_at <= ? ORDER BY expires_at, seq LIMIT ? {skip_locked}) "
@@ -255,14 +268,13 @@ def expire_queued(now: int, limit: int) -> Op[int]:
     drafts = triggered_failover_reports(failed_over)
     if drafts:
         yield from add_reports(drafts, now)
-    return len(failed_over) + (
-        yield from finish_and_report(
-            "seq IN (SELECT seq FROM picked)",
-            (now, limit),
-            _EXPIRED,
-            f"CASE WHEN attempts = 0 THEN {CANCELED_ERROR} ELSE {_LAPSED} END",
-            now,
-            picked="SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' AND expires_at <= ? "
-            "ORDER BY expires_at, seq LIMIT ? {skip_locked}",
-        )
+    expired = yield from finish_and_report(
+        "seq IN (SELECT seq FROM picked)",
+        (now, limit),
+        _EXPIRED,
+        f"CASE WHEN attempts = 0 THEN {CANCELED_ERROR} ELSE {_LAPSED} END",
+        now,
+        picked="SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' AND expires_at <= ? "
+        "ORDER BY expires_at, seq LIMIT ? {skip_locked}",
     )
+    return Recorded(expired, _failed_over(failed_over))
