@@ -221,7 +221,8 @@ async def test_a_late_result_for_an_ended_hop_is_ignored(
     row = await state_of(gateway, message_id)
     assert (row["hop"], row["state"]) == (1, "queued")
     stale = LateResult(row["seq"], "final", *DELIVERED, hop=0)
-    outcome_ = late_outcome(stale.seq, stale.hop, stale.kind, stale.status, stale.error, clock.now_ms())
+    route = row["route"]
+    outcome_ = late_outcome(route, stale.seq, stale.hop, stale.kind, stale.status, stale.error, clock.now_ms())
     assert (await gateway.db.write(record([outcome_], clock.now_ms()))).changed == 0
     assert (await state_of(gateway, message_id))["state"] == "queued"
 

@@ -20,7 +20,7 @@ from kakao_gateway.connectors.infobip_sms import InfobipSmsConnector, connect, r
 from kakao_gateway.connectors.infobip_sms_config import report_token
 from kakao_gateway.connectors.upstreams import UpstreamDeps, UpstreamError, parse_upstream, sms_route
 from kakao_gateway.domain.sms import SmsText, sms_text
-from kakao_gateway.store.sql import Fetch, Op
+from kakao_gateway.store.sql import Execute, Fetch, Op
 
 from .conftest import API_KEY, START_MS, Receiver, started_gateway
 from .fake_infobip_sms import FakeInfobipSms, serving, spec_problems
@@ -397,6 +397,10 @@ def _seq_of(account_id: str, message_id: str) -> Op[int]:
     return int(rows[0]["seq"])
 
 
+def _on_route(seq: int, route: str) -> Op[None]:
+    yield Execute("UPDATE messages SET route = ? WHERE seq = ?", (route, seq))
+
+
 @dataclasses.dataclass
 class Waiting:
     """A message of the gateway whose row awaits a late result, sent through the connector under its own id."""
@@ -434,6 +438,7 @@ async def waiting_messages(
     for m in answer["messages"]:
         seq = await gw.db.read(_seq_of(gw.default_account_id, m["messageId"]))
         found.append(Waiting(m["messageId"], seq))
+        await gw.db.write(_on_route(seq, conn.route))  # as if this upstream had taken the hop: its reports count
     batch = [sms(w.seq, to, message_id=w.message_id, hop=0) for w, to in zip(found, tos, strict=True)]
     assert await conn.submit(batch, gw.clock.now_ms()) == [ACCEPTED] * len(found)
     return found
@@ -668,3 +673,30 @@ async def test_reports_of_an_accounts_own_upstream_reach_a_process_that_had_not_
     response = await client.post(f"/upstream/1/sms/reports/{token}", json={"results": []})
     assert response.status_code == 200, response.text
     assert route in gateway.connectors
+
+
+async def test_a_report_can_settle_only_rows_of_its_own_route(
+    waiting_gateway: tuple[Gateway, httpx.AsyncClient, InfobipSmsConnector], admin: httpx.AsyncClient
+) -> None:
+    """The report token proves which upstream speaks, not which rows are its: a report naming a row on another route
+    (here a Kakao message of the default account, through another account's own upstream) changes nothing."""
+    gw, client, _ = waiting_gateway
+    await register_basics(client)
+    answer = await send(client, alim_body("821012345678", message={"options": {}}))
+    message_id = answer["messages"][0]["messageId"]
+    gw.sandbox.latency_ms = 60_000  # the Kakao hop waits for its result: a row a forged report could settle
+    await gw.engine.run_until_idle()
+    seq = await gw.db.read(_seq_of(gw.default_account_id, message_id))
+    other = (await admin.post("/admin/1/accounts", json={"name": "tenant-b"})).json()["id"]
+    url = "infobip-sms+http://TENANT-B-KEY@127.0.0.1:9"
+    assert (await admin.put(f"/admin/1/accounts/{other}/sms", json={"upstream": url})).status_code == 200
+    forged = {
+        "messageId": message_id,
+        "callbackData": json.dumps({"seq": seq, "hop": 0}),
+        "status": {"groupName": "DELIVERED", "name": "DELIVERED_TO_HANDSET"},
+    }
+    token = report_token("TENANT-B-KEY", sms_route(url))
+    response = await client.post(f"/upstream/1/sms/reports/{token}", json={"results": [forged]}, headers={})
+    assert response.status_code == 200, response.text
+    assert response.json()["settled"] == 0
+    assert await reports(client) == {}

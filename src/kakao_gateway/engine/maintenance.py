@@ -140,18 +140,19 @@ class Collector:
     async def step(self) -> int:
         now = self.clock.now_ms()
         late, self._unrecorded = self._unrecorded, []
-        for route, connector in self.connectors.items():
-            try:
-                late.extend((route, r) for r in await connector.poll_results(now))
-            except Exception:
-                log.exception("connector %s failed to report results; asking again later", route)
-        if not late:
-            return 0
-        outcomes = [_late_outcome(r, now) for _, r in late]
         try:
+            # A copy: a connector may be added while this awaits (an account's upstream, built on first use).
+            for route, connector in list(self.connectors.items()):
+                try:
+                    late.extend((route, r) for r in await connector.poll_results(now))
+                except Exception:
+                    log.exception("connector %s failed to report results; asking again later", route)
+            if not late:
+                return 0
+            outcomes = [_late_outcome(route, r, now) for route, r in late]
             recorded = await self.db.write(record(outcomes, now))
-        except Exception:
-            self._unrecorded = late
+        except BaseException:
+            self._unrecorded = late  # a connector hands each result out once: never drop what it gave
             raise
         await self._observe(late, outcomes)
         observe_failovers(self.observer, recorded.failed_over)
@@ -169,5 +170,5 @@ class Collector:
             self.observer.outcome(channels.get(r.seq, "UNKNOWN"), route, group, "late")
 
 
-def _late_outcome(r: LateResult, now: int) -> Outcome:
-    return late_outcome(r.seq, r.hop, r.kind, r.status, r.error, now)
+def _late_outcome(route: str, r: LateResult, now: int) -> Outcome:
+    return late_outcome(route, r.seq, r.hop, r.kind, r.status, r.error, now)

@@ -10,13 +10,14 @@ from ..store.outcomes import late_outcome, record
 from .context import Context
 
 
-async def record_late_results(ctx: Context, results: Sequence[LateResult]) -> int:
-    """Settle the rows these results answer; a result for a row that has moved on (another hop, already final) is
-    ignored. Returns how many rows changed. Wakes the engine so reports go out at once."""
+async def record_late_results(ctx: Context, route: str, results: Sequence[LateResult]) -> int:
+    """Settle the rows these results of `route`'s upstream answer; a result for a row that is not on that route (a
+    forged or mistaken one), or has moved on (another hop, already final), is ignored. Returns how many rows changed.
+    Wakes the engine so reports go out at once."""
     if not results:
         return 0
     now = ctx.clock.now_ms()
-    outcomes = [late_outcome(r.seq, r.hop, r.kind, r.status, r.error, now) for r in results]
+    outcomes = [late_outcome(route, r.seq, r.hop, r.kind, r.status, r.error, now) for r in results]
     recorded = await ctx.db.write(record(outcomes, now))
     ctx.wake_engine()
     return recorded.changed

@@ -31,4 +31,4 @@ async def record_pushed(ctx: Context, route: str, reports: Sequence[DeliveryRepo
             continue
         results.append(result)
         final.append(result.seq)
-    return Recorded(final, await record_late_results(ctx, results))
+    return Recorded(final, await record_late_results(ctx, route, results))

@@ -140,10 +140,11 @@ class Outcome:
     owner: str | None = None
     departed: int | None = None
     hop: int | None = None  # a late result for this hop only (None: whatever hop the row is on)
+    route: str | None = None  # a late result from this route only: an upstream settles only its own rows
 
 
-_V_COLUMNS = ("v_seq", "v_owner", "v_status", "v_error", "v_due", "v_departed", "v_hop")
-_V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint", "int")
+_V_COLUMNS = ("v_seq", "v_owner", "v_status", "v_error", "v_due", "v_departed", "v_hop", "v_route")
+_V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint", "int", "text")
 # Every condition names `v`, so none of them can drive the plan on its own: PostgreSQL probes the primary key for
 # each row of `v` instead of walking every in-flight row through the state index (which is what it did when the
 # statistics said there were few of them and there were many).
@@ -155,7 +156,7 @@ _LATE_STATES = {"final": "('inflight', 'sent')", "sent": "('sent')", "retry": "(
 def _guard(kind: str) -> str:
     return (
         f"messages.seq = v.v_seq AND CASE WHEN v.v_owner IS NULL THEN messages.state IN {_LATE_STATES[kind]} "
-        "AND (v.v_hop IS NULL OR messages.hop = v.v_hop) "
+        "AND (v.v_hop IS NULL OR messages.hop = v.v_hop) AND (v.v_route IS NULL OR messages.route = v.v_route) "
         "ELSE messages.state = 'inflight' AND messages.lease_owner = v.v_owner END"
     )
 
@@ -200,9 +201,9 @@ def _failed_over(rows: list[Any]) -> list[tuple[str, int]]:
 def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
     """Apply outcomes to rows still in the state they were claimed in, one statement per kind, and write their
     reports (final ones, and intermediate ones for retries when asked)."""
-    by_kind: dict[OutcomeKind, list[tuple[int, str | None, int, int, int, int | None, int | None]]] = defaultdict(list)
+    by_kind: dict[OutcomeKind, list[tuple[Any, ...]]] = defaultdict(list)
     for o in outcomes:
-        by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed, o.hop))
+        by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed, o.hop, o.route))
     drafts: list[ReportDraft] = []
     changed = 0
     failed_over: list[Any] = []
@@ -241,17 +242,18 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
     return Recorded(changed, _failed_over(failed_over))
 
 
-def late_outcome(seq: int, hop: int | None, kind: str, status: str, error: str, now: int) -> Outcome:
-    """A result an upstream gave after the submit (polled, or pushed to a webhook of ours): a final one settles the
-    row; a temporary one leaves it waiting, so the result timeout sends it again with the usual backoff."""
+def late_outcome(route: str, seq: int, hop: int | None, kind: str, status: str, error: str, now: int) -> Outcome:
+    """A result the upstream of `route` gave after the submit (polled, or pushed to a webhook of ours): a final one
+    settles the row (if that row is on this route and hop); a temporary one leaves it waiting, so the result timeout
+    sends it again with the usual backoff."""
     try:
         status_id, error_id = st.status(status).id, st.error(error).id
     except KeyError:
         log.error("a late result named unknown status %r / error %r for %s", status, error, seq)
-        return Outcome(seq, "final", _NOT_SENT, _PROVIDER_ERROR, hop=hop)
+        return Outcome(seq, "final", _NOT_SENT, _PROVIDER_ERROR, hop=hop, route=route)
     if kind == "final":
-        return Outcome(seq, "final", status_id, error_id, hop=hop)
-    return Outcome(seq, "sent", _WAITING, error_id, now, hop=hop)
+        return Outcome(seq, "final", status_id, error_id, hop=hop, route=route)
+    return Outcome(seq, "sent", _WAITING, error_id, now, hop=hop, route=route)
 
 
 def expire_queued(now: int, limit: int) -> Op[Recorded]:
