@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .api import admin, alim, brand, brand_templates, bulks, kakao, links, ops, sandbox, sms_reports
+from .api import admin, alim, brand, brand_templates, bulks, kakao, links, ops, sandbox, upstream_reports
 from .api import upstreams as upstreams_api
 from .api.errors import api_error
 from .clock import Clock, ManualClock, SystemClock
@@ -256,7 +256,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *sandbox.routes,
             *admin.routes,
             *upstreams_api.routes,
-            *sms_reports.routes,
+            *upstream_reports.routes,
             *links.routes,  # last: its redirect matches any /<code>
         ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},
@@ -265,7 +265,7 @@ def create_app(gateway: Gateway) -> Starlette:
     app.state.ctx = gateway.ctx
     app.state.auth = gateway.auth
     app.state.ops = _Ops(gateway)
-    app.state.sms_reports = sms_reports.SmsReportTargets(gateway.connectors, gateway.load_account_upstreams)
+    app.state.upstream_reports = upstream_reports.ReportTargets(gateway.connectors, gateway.load_account_upstreams)
     return app
 
 
