@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from typer.testing import Result
 
 from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import ManualClock
@@ -27,6 +28,8 @@ from .fake_infobip_kakao import ALIM, BRAND, FakeInfobipKakao, request_ref, spec
 from .fake_infobip_sms import serving
 from .helpers import SENDER, TEMPLATE_CODE, TEXT, alim_body, register_basics, send, settle
 from .spec import assert_api_error, assert_matches, spec
+from .test_cli import Server, api_env, one_error, run
+from .test_cli import server as serve_demo  # noqa: F401  (a fixture: `serve --demo` on a free port)
 from .test_engine import run_for
 
 KEY = "fake-infobip-kakao-key"
@@ -518,3 +521,39 @@ async def test_an_accounts_own_infobip_upstream_approves_its_templates_and_takes
     response = await client.post(f"/upstream/1/kakao/reports/{token}", json={"results": []})
     assert response.status_code == 200, response.text
     assert kakao_route(url) in gateway.connectors
+
+
+# --- `kakao-gateway upstream check`, against a running gateway (`serve --demo`: the sandbox upstream) ---------------
+
+DEMO_TEXT = "Hello Jimin, your order 1234 has shipped."
+
+
+@pytest.fixture
+def demo(request: pytest.FixtureRequest) -> Server:
+    """The running gateway of test_cli's module-scoped `server` fixture, imported here as `serve_demo`."""
+    found: Server = request.getfixturevalue("serve_demo")
+    return found
+
+
+def _check(server: Server, *args: str) -> Result:
+    base = ["upstream", "check", "--sender", "DEMO-SENDER", "--template", "DEMO_ORDER", "--interval", "0.1"]
+    return run(*base, *args, env=api_env(server))
+
+
+def test_upstream_check_follows_one_message_to_delivered(demo: Server) -> None:
+    result = _check(demo, "--to", "821012345678", "--text", DEMO_TEXT)
+    assert result.exit_code == 0, result.output
+    assert "accepted:" in result.stdout
+    assert "final:     DELIVERED DELIVERED_TO_HANDSET" in result.stdout
+
+
+def test_upstream_check_fails_on_an_undelivered_message(demo: Server) -> None:
+    result = _check(demo, "--to", "821000000002", "--text", DEMO_TEXT)
+    assert result.exit_code == 1, result.output
+    assert "final:     UNDELIVERABLE UNDELIVERABLE_NOT_DELIVERED" in result.stdout
+    assert "error:     EC_UNKNOWN_USER" in result.stdout
+
+
+def test_upstream_check_says_why_the_gateway_refused_it(demo: Server) -> None:
+    result = _check(demo, "--to", "821012345678", "--text", "not the template's text")
+    assert "the gateway refused the message" in one_error(result, "--template")
