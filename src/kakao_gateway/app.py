@@ -27,7 +27,7 @@ from .api import (
     sandbox,
     sangdam,
     sangdam_sandbox,
-    sms_reports,
+    upstream_reports,
 )
 from .api import upstreams as upstreams_api
 from .api.errors import api_error
@@ -285,7 +285,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *sangdam_sandbox.routes,
             *admin.routes,
             *upstreams_api.routes,
-            *sms_reports.routes,
+            *upstream_reports.routes,
             *links.routes,  # last: its redirect matches any /<code>
         ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},
@@ -294,7 +294,7 @@ def create_app(gateway: Gateway) -> Starlette:
     app.state.ctx = gateway.ctx
     app.state.auth = gateway.auth
     app.state.ops = _Ops(gateway)
-    app.state.sms_reports = sms_reports.SmsReportTargets(gateway.connectors, gateway.load_account_upstreams)
+    app.state.upstream_reports = upstream_reports.ReportTargets(gateway.connectors, gateway.load_account_upstreams)
     return app
 
 

@@ -29,6 +29,7 @@ from .cli_bulks import app as bulks_app
 from .cli_errors import fail, note, service_failure
 from .cli_sangdam import app as sangdam_app
 from .cli_send import app as send_app
+from .cli_upstream import app as upstream_app
 from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
 from .logs import configure_logging
@@ -59,6 +60,7 @@ app.add_typer(subs_app, name="subscriptions")
 app.add_typer(bulks_app, name="bulks")
 app.add_typer(send_app, name="send")
 app.add_typer(sangdam_app, name="sangdam")
+app.add_typer(upstream_app, name="upstream")
 console = Console()
 T = TypeVar("T")
 

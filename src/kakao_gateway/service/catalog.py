@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..connectors.infobip_kakao import approves_templates_at_once
 from ..domain.times import format_ms
 from ..schemas.extensions import SUBSCRIPTION_CHANNELS, AlimTemplateBody, AlimTemplateUpdate, SubscriptionsBody
 from ..store import catalog as store
 from .context import Context
 from .errors import NotFound
+from .upstreams import kakao_route_of
 from .webhook_targets import check_targets
 
 
@@ -58,8 +60,17 @@ async def _require_sender(ctx: Context, account_id: str, sender: str) -> None:
         raise NotFound(f"sender {sender!r} is not registered", "sender")
 
 
+async def _inspection(ctx: Context, account_id: str, now: int) -> tuple[str, None, int | None]:
+    """(status, comment, approval time) of a new or changed template. An upstream without template endpoints
+    (Infobip: inspection happens on its side) has it APPROVED at once; the sandbox approves it after its delay. The
+    text check at accept runs either way."""
+    if approves_templates_at_once(await kakao_route_of(ctx, account_id)):
+        return "APPROVED", None, None
+    return "REQUESTED", None, now + ctx.template_approval_delay_ms
+
+
 async def create_template(ctx: Context, account_id: str, body: AlimTemplateBody) -> dict[str, Any]:
-    """Register (or re-register) a template; it goes to inspection, which the sandbox passes after a delay."""
+    """Register (or re-register) a template; it goes to inspection (`_inspection`)."""
     await _require_sender(ctx, account_id, body.sender)
     now = ctx.clock.now_ms()
     existing = await ctx.db.read(store.get_template(account_id, body.sender, body.templateCode))
@@ -70,9 +81,7 @@ async def create_template(ctx: Context, account_id: str, body: AlimTemplateBody)
         body.text,
         body.title,
         _buttons(body),
-        "REQUESTED",
-        None,
-        now + ctx.template_approval_delay_ms,
+        *await _inspection(ctx, account_id, now),
         existing.created_at if existing else now,
         now,
     )
@@ -94,9 +103,7 @@ async def update_template(
         body.text,
         body.title,
         _buttons(body),
-        "REQUESTED",
-        None,
-        now + ctx.template_approval_delay_ms,
+        *await _inspection(ctx, account_id, now),
         existing.created_at,
         now,
     )

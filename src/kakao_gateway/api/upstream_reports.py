@@ -1,7 +1,10 @@
-"""The webhook an Infobip-compatible SMS upstream pushes delivery reports to: POST /upstream/1/sms/reports/<secret>.
+"""The webhooks Infobip upstreams push delivery reports to: POST /upstream/1/sms/reports/<secret> (an
+`infobip-sms://` upstream) and POST /upstream/1/kakao/reports/<secret> (an `infobip://` Kakao upstream).
 
-The secret names the upstream (see connectors.infobip_sms_config): every connector of this process that takes
-pushed reports has one, compared in constant time. A wrong or missing one is a 401 and nothing is read.
+The secret names the upstream (see connectors.infobip_config): every connector of this process that takes pushed
+reports has one, compared in constant time. A wrong or missing one is a 401 and nothing is read. Both paths take the
+same report body (the SMS and Kakao APIs share it), so they share one handler; the path says which kind of upstream
+the secret must belong to.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..connectors.infobip_sms_config import REPORTS_PATH
-from ..connectors.infobip_sms_wire import DeliveryReports
-from ..service.sms_reports import record_pushed
+from ..connectors.infobip_kakao import REPORTS_PATH as KAKAO_REPORTS_PATH
+from ..connectors.infobip_sms_config import REPORTS_PATH as SMS_REPORTS_PATH
+from ..connectors.infobip_wire import DeliveryReports
+from ..service.upstream_reports import record_pushed
 from .errors import api_error
 from .http import HttpError, context, handled, json_response, parse
 
@@ -32,8 +36,8 @@ class ReportTarget(Protocol):
     def reported(self, seqs: list[int]) -> None: ...
 
 
-class SmsReportTargets:
-    """The gateway's connectors (its live mapping by route), as the report webhook sees them. A token no connector
+class ReportTargets:
+    """The gateway's connectors (its live mapping by route), as the report webhooks see them. A token no connector
     knows may belong to an account's own upstream this process has not built yet (an API-only process): `refresh`
     builds them, at most once per REFRESH_EVERY_S, so unknown tokens cannot make every request read the database."""
 
@@ -63,21 +67,28 @@ class SmsReportTargets:
         return found
 
 
-async def _target(request: Request) -> ReportTarget:
-    targets: SmsReportTargets | None = getattr(request.app.state, "sms_reports", None)
+# The route prefix (connectors.upstreams) of the upstreams each webhook path takes reports from.
+_KINDS = {SMS_REPORTS_PATH: "SMS:", KAKAO_REPORTS_PATH: "KAKAO:"}
+
+
+async def _target(request: Request, kind: str) -> ReportTarget:
+    targets: ReportTargets | None = getattr(request.app.state, "upstream_reports", None)
     target = await targets.find_or_refresh(request.path_params["token"]) if targets is not None else None
-    if target is None:
+    if target is None or not target.route.startswith(kind):
         raise HttpError(api_error(401, request=request))
     return target
 
 
-@handled
-async def receive(request: Request) -> Response:
-    target = await _target(request)
-    body = await parse(request, DeliveryReports)
-    recorded = await record_pushed(context(request), target.route, body.results)
-    target.reported(recorded.final)
-    return json_response({"received": len(body.results), "settled": recorded.changed})
+def _receiver(kind: str) -> Callable[[Request], Awaitable[Response]]:
+    @handled
+    async def receive(request: Request) -> Response:
+        target = await _target(request, kind)
+        body = await parse(request, DeliveryReports)
+        recorded = await record_pushed(context(request), target.route, body.results)
+        target.reported(recorded.final)
+        return json_response({"received": len(body.results), "settled": recorded.changed})
+
+    return receive
 
 
-routes = [Route(f"{REPORTS_PATH}/{{token}}", receive, methods=["POST"])]
+routes = [Route(f"{path}/{{token}}", _receiver(kind), methods=["POST"]) for path, kind in _KINDS.items()]

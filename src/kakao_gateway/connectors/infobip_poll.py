@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .base import LateResult
-from .infobip_sms_reports import late_result
-from .infobip_sms_wire import DeliveryReport
+from .infobip_results import late_result
+from .infobip_wire import DeliveryReport
 
 MAX_INTERVAL_MS = 10 * 60_000
 KEEP_MS = 49 * 3_600_000  # past the longest validity (48 h): the engine has settled the row by then

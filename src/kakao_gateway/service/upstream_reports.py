@@ -1,4 +1,4 @@
-"""Delivery reports an Infobip-compatible SMS upstream pushed to us: recorded as the engine records polled ones."""
+"""Delivery reports an Infobip upstream (SMS or Kakao) pushed to us: recorded as the engine records polled ones."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..connectors.infobip_sms_reports import late_result
-from ..connectors.infobip_sms_wire import DeliveryReport
+from ..connectors.infobip_results import late_result
+from ..connectors.infobip_wire import DeliveryReport
 from .context import Context
 from .late_results import record_late_results
 

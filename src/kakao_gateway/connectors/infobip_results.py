@@ -1,4 +1,4 @@
-"""Infobip SMS statuses as results of ours: a report (pushed or polled) or a per-message send answer.
+"""Infobip statuses (SMS and Kakao alike) as results of ours: a report (pushed or polled) or a per-message send answer.
 
 Infobip's status groups map onto the catalogue's: DELIVERED, UNDELIVERABLE, EXPIRED and REJECTED end the message
 (keeping Infobip's status and error names when the catalogue has them in the same group, a generic one of that group
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..domain import status as st
 from .base import LateResult
-from .infobip_sms_wire import DeliveryReport, MessageError, MessageStatus, parse_callback_data
+from .infobip_wire import DeliveryReport, MessageError, MessageStatus, parse_callback_data
 
 # group -> (status when Infobip's name is not in the catalogue, error when Infobip's is not)
 _FINAL_GROUPS = {

@@ -1,0 +1,105 @@
+"""`kakao-gateway upstream check`: verify a Kakao upstream's setup with one test message, end to end.
+
+The message goes through a running gateway's HTTP API, as a client's would, so whatever upstream the account's
+Kakao route is (the server's `--kakao-upstream` or the account's own: Infobip, a dealer, the sandbox) is checked with
+everything around it: the API key, the sender and template, the upstream's credentials, and the way its result
+comes back (a pushed report reaching `--public-url`, or polling). The command prints what happened at each step and
+exits 0 only when the message was delivered.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+
+from .cli_bulks import DEFAULT_URL, KeyOpt, UrlOpt
+from .cli_errors import ApiClient, fail
+
+app = typer.Typer(help="Kakao upstreams of a running gateway.", no_args_is_help=True)
+console = Console()
+
+FINAL_GROUPS = ("DELIVERED", "UNDELIVERABLE", "EXPIRED", "REJECTED")
+
+
+@app.command()
+def check(
+    to: Annotated[str, typer.Option("--to", help="Phone number to send the test message to (e.g. 821012345678).")],
+    sender: Annotated[str, typer.Option("--sender", help="The Kakao sender (channel) key to send from.")],
+    template: Annotated[str, typer.Option("--template", help="An approved Alim template's code.")],
+    text: Annotated[str, typer.Option("--text", help="The message text: the template's, variables filled in.")],
+    title: Annotated[str | None, typer.Option("--title", help="The title, if the template has one.")] = None,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for the final result.", min=0)] = 120.0,
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between looks.", min=0.05)] = 2.0,
+    url: UrlOpt = DEFAULT_URL,
+    api_key: KeyOpt = "",
+) -> None:
+    """Send one Alim through the gateway and follow it to its final result (exit status 0: delivered)."""
+    content: dict[str, Any] = {"type": "TEMPLATE", "templateCode": template, "text": text}
+    if title is not None:
+        content["title"] = title
+    with ApiClient(url, api_key) as api:
+        message_id = _send(api, {"sender": sender, "destinations": [{"to": to}], "content": content})
+        result = _follow(api, message_id, wait, interval)
+        if result is None:
+            _upstream_problems(url)
+            fail(f"no final result for {message_id} within {wait:g} s", _NO_RESULT)
+    _show(result)
+    status = result.get("status", {})
+    if status.get("groupName") != "DELIVERED":
+        _upstream_problems(url)
+        raise typer.Exit(1)
+
+
+_NO_RESULT = (
+    "the upstream accepted it but no report came back: check that Infobip (or your dealer) can reach the gateway's "
+    "--public-url, and the gateway's log; `kakao-gateway upstream check --wait` waits longer"
+)
+
+
+def _send(api: ApiClient, message: dict[str, Any]) -> str:
+    answer = api.call("POST", "/kakao-alim/1/messages", body={"messages": [message]})
+    (sent,) = answer["messages"]
+    status = sent["status"]
+    console.print(f"accepted:  {sent['messageId']} ({status['groupName']} {status['name']})", markup=False)
+    if status["groupName"] == "REJECTED":
+        fail(f"the gateway refused the message: {status['name']} ({status.get('description', '')})", _REFUSED)
+    return str(sent["messageId"])
+
+
+_REFUSED = "check --sender, --template and that --text is the template's text with its variables filled in"
+
+
+def _follow(api: ApiClient, message_id: str, wait: float, interval: float) -> dict[str, Any] | None:
+    """The message's log entry once its status is final; None if it is not within `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        logs = api.call("GET", "/kakao-alim/1/logs", params={"messageId": message_id})["results"]
+        if logs and logs[0].get("status", {}).get("groupName") in FINAL_GROUPS:
+            return dict(logs[0])
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(interval)
+
+
+def _show(result: dict[str, Any]) -> None:
+    status, error = result.get("status", {}), result.get("error", {})
+    console.print(f"final:     {status.get('groupName')} {status.get('name')}", markup=False)
+    if error.get("name") not in (None, "NO_ERROR"):
+        console.print(f"error:     {error.get('name')} ({error.get('description', '')})", markup=False)
+
+
+def _upstream_problems(url: str) -> None:
+    """What /ready says about upstreams that are not well (a refused API key, say), as hints."""
+    try:
+        ready = httpx.get(f"{url.rstrip('/')}/ready", timeout=10).json()
+    except (httpx.HTTPError, ValueError):
+        return
+    upstreams = ready.get("checks", {}).get("connectors", {}).get("upstreams", {})
+    for route, health in upstreams.items():
+        if isinstance(health, dict) and not health.get("ok", True):
+            problem = health.get("error") or health.get("lastError") or "not ok"
+            console.print(f"upstream:  {route}: {problem}", markup=False)
