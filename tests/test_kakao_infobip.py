@@ -35,7 +35,7 @@ from .test_engine import run_for
 KEY = "fake-infobip-kakao-key"
 PUBLIC_URL = "http://gateway.test"
 HOOK_URL = "http://hooks.test/dlr"
-ACCEPTED = SubmitResult("accepted")
+ACCEPTED = SubmitResult("accepted", wait_ms=48 * 3_600_000)  # waits for its report, never resent meanwhile
 REJECTED = SubmitResult("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST")
 PROVIDER_ERROR = SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")
 THROTTLED = SubmitResult("temporary", error="EC_TOO_MANY_REQUESTS")

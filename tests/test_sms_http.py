@@ -31,7 +31,7 @@ KEY = "fake-infobip-key"
 PUBLIC_URL = "http://gateway.test"
 KOREAN = "[카카오] 주문하신 상품이 발송되었습니다. 감사합니다."
 LONG_KOREAN = "안녕하세요. " * 20  # 140 bytes in EUC-KR: an LMS
-ACCEPTED = SubmitResult("accepted")
+ACCEPTED = SubmitResult("accepted", wait_ms=48 * 3_600_000)  # waits for its report, never resent meanwhile
 
 
 def _sms_spec() -> dict[str, Any]:
@@ -700,3 +700,23 @@ async def test_a_report_can_settle_only_rows_of_its_own_route(
     assert response.status_code == 200, response.text
     assert response.json()["settled"] == 0
     assert await reports(client) == {}
+
+
+async def test_an_accepted_sms_waits_for_its_report_and_is_never_sent_twice(
+    failover_gateway: tuple[Gateway, httpx.AsyncClient], fake: FakeInfobipSms, clock: ManualClock
+) -> None:
+    """Reports may take minutes: the row waits for its report (pushed or polled) instead of being resent after the
+    engine's 60 s result timeout, so a report pushed later still settles it and the handset gets one SMS."""
+    gw, client = failover_gateway
+    message_id = await failover_alim(client, "821000000002", {"text": KOREAN})
+    await settle(gw)
+    assert sends(fake) == 1
+    clock.advance(61)
+    await settle(gw)
+    response = await fake.push(fake.report(message_id, "DELIVERED_TO_HANDSET"))
+    assert response.json()["settled"] == 1
+    clock.advance(30 * 60)
+    await settle(gw)
+    assert sends(fake) == 1
+    (report,) = await final_report(client)
+    assert (report["status"]["name"], report["channel"]) == ("DELIVERED_TO_HANDSET", "SMS")

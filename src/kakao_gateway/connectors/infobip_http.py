@@ -43,7 +43,10 @@ DEFAULT_RETRY_AFTER_MS = 1_000
 MAX_RETRY_AFTER_MS = 10 * 60_000
 _MESSAGE_INDEX = re.compile(r"^messages\[(\d+)\]")
 
-ACCEPTED = SubmitResult("accepted")
+# Accepted: its report comes pushed or polled, maybe minutes later. The engine waits for it (never past the hop's
+# validity) instead of sending again after its 60 s result timeout, which would reach the handset twice.
+REPORT_WAIT_MS = 48 * 3_600_000
+ACCEPTED = SubmitResult("accepted", wait_ms=REPORT_WAIT_MS)
 REJECTED = SubmitResult("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST")
 THROTTLED = SubmitResult("temporary", error="EC_TOO_MANY_REQUESTS")
 PROVIDER_ERROR = SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")
