@@ -16,16 +16,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .api import admin, alim, brand, brand_templates, bulks, kakao, links, ops, sandbox, sms_reports
+from .api import sender_credentials as sender_credentials_api
 from .api import upstreams as upstreams_api
 from .api.errors import api_error
 from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
+from .connectors import nhn as nhn_connector
 from .connectors.base import Connector
 from .connectors.registry import build_kakao_connector, build_sms_connector
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
 from .connectors.sandbox_sms import SandboxSms
 from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, kakao_route, sms_route
+from .domain.nhn import NhnCredentials
 from .domain.webhook_targets import private_allowed
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
@@ -33,7 +36,7 @@ from .engine.transport import GuardedTransport
 from .engine.webhooks import WebhookPusher
 from .metrics import GatewayMetrics
 from .readiness import readiness
-from .service import accounts, sms
+from .service import accounts, sender_credentials, sms
 from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
 from .service.context import Context
@@ -76,6 +79,7 @@ class Gateway:
         self.sandbox = SandboxKakao(latency_ms=settings.sandbox_latency_ms, friends=self._friends)
         self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox, SMS_SANDBOX_ROUTE: SandboxSms()}
         self.public_url = public_url
+        self.secret_box = sender_credentials.box_of(settings.secret_key)
         # The server's upstreams; accounts may have their own (built when first needed: load_account_upstreams).
         self.sms_route = self._add_upstream("sms", settings.sms_upstream)
         self.kakao_route = self._add_upstream("kakao", settings.kakao_upstream)
@@ -137,6 +141,7 @@ class Gateway:
             deps = UpstreamDeps(self.clock, route, self.public_url)
             build = build_sms_connector if kind == "sms" else build_kakao_connector
             self.connectors[route] = build(url, deps)
+            nhn_connector.attach_credentials(self.connectors[route], self._sender_credentials)
         return route
 
     async def _resolve_route(self, route: str) -> Connector | None:
@@ -174,6 +179,9 @@ class Gateway:
                 await connector.close()
             except Exception:
                 log.exception("connector %s did not close cleanly", route)
+
+    async def _sender_credentials(self, account_id: str, sender: str) -> NhnCredentials | None:
+        return await sender_credentials.get_credentials(self.db, self.secret_box, account_id, sender)
 
     async def _friends(self, account_id: str, sender: str) -> set[str] | None:
         return await self.db.read(brand_store.friends(account_id, sender))
@@ -256,6 +264,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *sandbox.routes,
             *admin.routes,
             *upstreams_api.routes,
+            *sender_credentials_api.routes,
             *sms_reports.routes,
             *links.routes,  # last: its redirect matches any /<code>
         ],
@@ -265,6 +274,7 @@ def create_app(gateway: Gateway) -> Starlette:
     app.state.ctx = gateway.ctx
     app.state.auth = gateway.auth
     app.state.ops = _Ops(gateway)
+    app.state.secret_box = gateway.secret_box
     app.state.sms_reports = sms_reports.SmsReportTargets(gateway.connectors, gateway.load_account_upstreams)
     return app
 

@@ -44,6 +44,7 @@ POLLS_PER_ROUND = 200  # result queries per poll_results call: a backlog is work
 THROTTLED = SubmitResult("temporary", error="EC_TOO_MANY_REQUESTS")
 PROVIDER_ERROR = SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")
 TIMED_OUT = SubmitResult("temporary", error="EC_PROVIDER_TIMEOUT")
+ABROAD = SubmitResult("final", "REJECTED_DESTINATION", "EC_INVALID_DESTINATION_ADDRESS")  # Korean numbers only
 NOT_CONFIGURED = SubmitResult("final", "REJECTED_SENDER", "EC_CONFIGURATION_ERROR")
 CANNOT_SEND = SubmitResult("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST")
 
@@ -132,6 +133,8 @@ class NhnConnector:
         if s.channel not in ("ALIM", "BRAND") or _problems(s):
             log.error("route %s cannot send %s message %s: %s", self.route, s.channel, s.message_id, _problems(s))
             return CANNOT_SEND
+        if nhn.national_number(s.destination) is None:
+            return ABROAD
         if s.attempt > 1:
             return await self._find_earlier(s, creds, now)
         return None

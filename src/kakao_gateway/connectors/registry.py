@@ -7,7 +7,7 @@ this process has not built yet.
 
 from __future__ import annotations
 
-from . import infobip_sms, smpp
+from . import infobip_sms, nhn, smpp
 from .base import Connector
 from .sandbox_sms import SandboxSms
 from .upstreams import (
@@ -28,7 +28,10 @@ SMS_SCHEMES: dict[str, ConnectorFactory] = {
 
 
 # Kakao upstreams (the sandbox Kakao connector is the gateway's own: it is built with the gateway, not here).
-KAKAO_SCHEMES: dict[str, ConnectorFactory] = {}
+KAKAO_SCHEMES: dict[str, ConnectorFactory] = {
+    "nhn": nhn.connect,
+    "nhn+http": nhn.connect,
+}
 
 SCHEMES = {"sms": SMS_SCHEMES, "kakao": KAKAO_SCHEMES}
 

@@ -111,12 +111,6 @@ def brand_problems(content: dict[str, Any]) -> list[str]:
     return problems
 
 
-def destination_problem(destination: str) -> str | None:
-    if national_number(destination) is None:
-        return f"{destination}: NHN Cloud delivers to Korean numbers (82...) only"
-    return None
-
-
 def _button_problems(buttons: list[dict[str, Any]], types: dict[str, str]) -> list[str]:
     problems = []
     for i, button in enumerate(buttons):
@@ -322,3 +316,21 @@ KST = timezone(timedelta(hours=9))
 def kst_minute(ms: int) -> str:
     """An instant as NHN's query parameters want it: `yyyy-MM-dd HH:mm`, Korea time."""
     return datetime.fromtimestamp(ms / 1000, KST).strftime("%Y-%m-%d %H:%M")
+
+
+# --- Accept ------------------------------------------------------------------------------------------------------
+
+ROUTE_PREFIXES = ("KAKAO:nhn:", "KAKAO:nhn+http:")  # routes named by upstreams.kakao_route for nhn:// URLs
+
+
+def is_nhn_route(route: str) -> bool:
+    return route.startswith(ROUTE_PREFIXES)
+
+
+def request_problems(route: str, channel: str, contents: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """At accept, for an account whose Kakao route is NHN: (property path, problem) for each part of a message's
+    wire content NHN cannot carry. (A destination abroad is refused per message when sent: REJECTED_DESTINATION.)"""
+    if not is_nhn_route(route):
+        return []
+    check = alim_problems if channel == "ALIM" else brand_problems
+    return [(f"messages[{i}]", problem) for i, content in enumerate(contents) for problem in check(content)]
