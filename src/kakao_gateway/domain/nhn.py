@@ -78,6 +78,7 @@ BUTTON_FIELDS = {
     "businessFormKey": "bizFormKey",
 }
 ALIM_FIELDS = {"type", "templateCode", "text", "title", "buttons"}  # what we map; anything else is refused
+TEMPLATE_CODE_MAX = 20  # NHN's templateCode: at most 20 characters (ours: 30)
 
 # --- Content: Brand ------------------------------------------------------------------------------------------------
 
@@ -97,6 +98,8 @@ COUPON_FIELDS = {
 def alim_problems(content: dict[str, Any]) -> list[str]:
     """What of an Alim content NHN cannot carry (empty: all of it maps)."""
     problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - ALIM_FIELDS)]
+    if len(str(content.get("templateCode") or "")) > TEMPLATE_CODE_MAX:
+        problems.append(f"content.templateCode: NHN Cloud takes at most {TEMPLATE_CODE_MAX} characters")
     problems += _button_problems(content.get("buttons") or [], ALIM_BUTTON_TYPES)
     return problems
 
