@@ -35,6 +35,7 @@ TABLES = (
     "sangdam_keywords",
     "sangdam_messages",
     "sangdam_sessions",
+    "sender_credentials",
     "webhook_secrets",
     "sandbox_state",
     "account_settings",

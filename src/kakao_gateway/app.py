@@ -29,16 +29,19 @@ from .api import (
     sangdam_sandbox,
     upstream_reports,
 )
+from .api import sender_credentials as sender_credentials_api
 from .api import upstreams as upstreams_api
 from .api.errors import api_error
 from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
+from .connectors import nhn as nhn_connector
 from .connectors.base import Connector, Submission
 from .connectors.registry import build_kakao_connector, build_sms_connector
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
 from .connectors.sandbox_sms import SandboxSms
 from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, kakao_route, sms_route
+from .domain.nhn import NhnCredentials
 from .domain.webhook_targets import private_allowed
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
@@ -46,7 +49,7 @@ from .engine.transport import GuardedTransport
 from .engine.webhooks import WebhookPusher
 from .metrics import GatewayMetrics
 from .readiness import readiness
-from .service import accounts, sms
+from .service import accounts, sender_credentials, sms
 from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
 from .service.context import Context
@@ -93,6 +96,7 @@ class Gateway:
         )
         self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox, SMS_SANDBOX_ROUTE: SandboxSms()}
         self.public_url = public_url
+        self.secret_box = sender_credentials.box_of(settings.secret_key)
         # The server's upstreams; accounts may have their own (built when first needed: load_account_upstreams).
         self.sms_route = self._add_upstream("sms", settings.sms_upstream)
         self.kakao_route = self._add_upstream("kakao", settings.kakao_upstream)
@@ -156,6 +160,7 @@ class Gateway:
             deps = UpstreamDeps(self.clock, route, self.public_url)
             build = build_sms_connector if kind == "sms" else build_kakao_connector
             self.connectors[route] = build(url, deps)
+            nhn_connector.attach_credentials(self.connectors[route], self._sender_credentials)
         return route
 
     async def _resolve_route(self, route: str) -> Connector | None:
@@ -193,6 +198,9 @@ class Gateway:
                 await connector.close()
             except Exception:
                 log.exception("connector %s did not close cleanly", route)
+
+    async def _sender_credentials(self, account_id: str, sender: str) -> NhnCredentials | None:
+        return await sender_credentials.get_credentials(self.db, self.secret_box, account_id, sender)
 
     async def _friends(self, account_id: str, sender: str) -> set[str] | None:
         return await self.db.read(brand_store.friends(account_id, sender))
@@ -285,6 +293,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *sangdam_sandbox.routes,
             *admin.routes,
             *upstreams_api.routes,
+            *sender_credentials_api.routes,
             *upstream_reports.routes,
             *links.routes,  # last: its redirect matches any /<code>
         ],
@@ -294,6 +303,7 @@ def create_app(gateway: Gateway) -> Starlette:
     app.state.ctx = gateway.ctx
     app.state.auth = gateway.auth
     app.state.ops = _Ops(gateway)
+    app.state.secret_box = gateway.secret_box
     app.state.upstream_reports = upstream_reports.ReportTargets(gateway.connectors, gateway.load_account_upstreams)
     return app
 

@@ -29,6 +29,7 @@ from .cli_bulks import app as bulks_app
 from .cli_errors import fail, note, service_failure
 from .cli_sangdam import app as sangdam_app
 from .cli_send import app as send_app
+from .cli_templates_sync import register as register_nhn_commands
 from .cli_upstream import app as upstream_app
 from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
@@ -865,6 +866,9 @@ def subscriptions_show(
         return await catalog.get_subscriptions(ctx, await _account_id(ctx, account))
 
     console.print_json(data=_with_context(_settings(database_url, config), create, work))
+
+
+register_nhn_commands(templates_app, senders_app, lambda s, w: _with_context(s, False, w), _account_id, _settings)
 
 
 def main() -> None:

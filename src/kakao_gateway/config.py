@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -36,6 +37,9 @@ class Settings:
     kakao_upstream: str = "sandbox"  # the Kakao hop's upstream: sandbox, or a real one (README, "Kakao upstreams")
     sms_upstream: str = "sandbox"  # the SMS failover hop's upstream: sandbox, smpp://..., infobip-sms://...
     sms_sender: str | None = None  # the default account's default SMS sender
+    # Encrypts senders' upstream credentials at rest (docs/kakao-nhn.md). Environment or TOML only: no flag, so the
+    # key never shows in a process list.
+    secret_key: str | None = field(default=None, repr=False)
     # Declarative catalogue for the default account, from the TOML file.
     senders: list[dict[str, Any]] = field(default_factory=list)
     alim_templates: list[dict[str, Any]] = field(default_factory=list)
@@ -78,4 +82,6 @@ def resolve(overrides: dict[str, Any], config_file: str | None) -> Settings:
     if config_file:
         base = replace(base, **load_toml(config_file))
     given = {k: v for k, v in overrides.items() if v is not None}
+    if given.get("secret_key") is None and os.environ.get("KAKAO_GATEWAY_SECRET_KEY"):
+        given["secret_key"] = os.environ["KAKAO_GATEWAY_SECRET_KEY"]
     return replace(base, **given)

@@ -7,7 +7,7 @@ this process has not built yet.
 
 from __future__ import annotations
 
-from . import infobip_kakao, infobip_sms, smpp
+from . import infobip_kakao, infobip_sms, nhn, smpp
 from .base import Connector
 from .sandbox_sms import SandboxSms
 from .upstreams import (
@@ -31,6 +31,8 @@ SMS_SCHEMES: dict[str, ConnectorFactory] = {
 KAKAO_SCHEMES: dict[str, ConnectorFactory] = {
     "infobip": infobip_kakao.connect,
     "infobip+http": infobip_kakao.connect,
+    "nhn": nhn.connect,
+    "nhn+http": nhn.connect,
 }
 
 SCHEMES = {"sms": SMS_SCHEMES, "kakao": KAKAO_SCHEMES}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain import nhn
 from ..domain.templates import buttons_match, text_matches
 from ..schemas.alim import AlimMessage, AlimRequest, AlimTemplateContent
 from ..store import catalog
@@ -12,6 +13,7 @@ from ..store.message_rows import NewMessage
 from ..store.sql import Op
 from . import upstreams
 from .context import Context
+from .errors import InvalidRequest
 from .sending import (
     BAD_ARGS,
     BAD_TEMPLATE,
@@ -71,6 +73,10 @@ async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str,
     sms = await sms_setup(ctx, account_id)
     check_failovers(request.messages, sms)
     route = await upstreams.kakao_route_of(ctx, account_id)
+    if unmappable := nhn.request_problems(
+        route, CHANNEL, [m.content.model_dump(exclude_none=True) for m in request.messages]
+    ):
+        raise InvalidRequest(unmappable)
     rows: list[NewMessage] = []
     for m in request.messages:
         content = m.content.model_dump_json(exclude_none=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from ..domain import nhn
 from ..domain.links import find_urls
 from ..domain.schedule import Window, combine, next_open
 from ..domain.templates import variables
@@ -172,6 +173,9 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
     sms = await sms_setup(ctx, account_id)
     check_failovers(request.messages, sms)
     route = await upstreams.kakao_route_of(ctx, account_id)
+    contents = [m.content.model_dump(exclude_none=True, by_alias=True) for m in request.messages]
+    if unmappable := nhn.request_problems(route, CHANNEL, contents):
+        raise InvalidRequest(unmappable)
     shorteners: list[Shortener] = []
     rows: list[NewMessage] = []
     _check_windows(request, ad_hours, now)

@@ -1,0 +1,94 @@
+"""`kakao-gateway templates sync` and `kakao-gateway senders credentials ...`: NHN Cloud's templates into our
+catalogue, and senders' upstream credentials (encrypted with the server's secret key)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from .cli_errors import fail
+from .config import Settings
+from .domain.nhn import NhnCredentials
+from .service import sender_credentials, template_sync
+from .service.context import Context
+
+console = Console()
+
+Run = Callable[[Settings, Callable[[Context], Awaitable[Any]]], Any]
+AccountOf = Callable[[Context, str], Awaitable[str]]
+SettingsOf = Callable[[str | None, str | None], Settings]
+
+
+def register(
+    templates_app: typer.Typer, senders_app: typer.Typer, run: Run, account_of: AccountOf, settings_of: SettingsOf
+) -> None:
+    """Add the commands; `run`, `account_of` and `settings_of` are the CLI's own helpers (cli.py)."""
+    credentials_app = typer.Typer(help="A sender's upstream credentials (NHN Cloud), write-only.", no_args_is_help=True)
+    senders_app.add_typer(credentials_app, name="credentials")
+
+    @templates_app.command("sync")
+    def templates_sync(
+        sender: Annotated[
+            str | None, typer.Option(help="Only this sender [default: every sender with credentials]")
+        ] = None,
+        account: Annotated[str, typer.Option(help="Account name.")] = "default",
+        database_url: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_DATABASE_URL")] = None,
+        config: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_CONFIG")] = None,
+    ) -> None:
+        """Import the AlimTalk templates of NHN Cloud, with their inspection status, into the catalogue."""
+        settings = settings_of(database_url, config)
+        box = _box(settings)
+
+        async def work(ctx: Context) -> dict[str, Any]:
+            ctx.kakao_upstream = settings.kakao_upstream
+            return await template_sync.sync_templates(ctx, box, await account_of(ctx, account), sender)
+
+        console.print_json(data=run(settings, work))
+
+    @credentials_app.command("set")
+    def credentials_set(
+        sender: Annotated[str, typer.Argument(help="Our sender (registered with `senders add`).")],
+        account: Annotated[str, typer.Option(help="Account name.")] = "default",
+        database_url: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_DATABASE_URL")] = None,
+        config: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_CONFIG")] = None,
+    ) -> None:
+        """Store the sender's NHN app key, secret key and sender key (asked for, never echoed), encrypted."""
+        settings = settings_of(database_url, config)
+        box = _box(settings)
+        creds = NhnCredentials(
+            typer.prompt("NHN app key", hide_input=True),
+            typer.prompt("NHN secret key (X-Secret-Key)", hide_input=True),
+            typer.prompt("NHN sender key", hide_input=True),
+        )
+
+        async def work(ctx: Context) -> dict[str, Any]:
+            return await sender_credentials.put_credentials(ctx, box, await account_of(ctx, account), sender, creds)
+
+        console.print_json(data=run(settings, work))
+
+    @credentials_app.command("remove")
+    def credentials_remove(
+        sender: Annotated[str, typer.Argument(help="Our sender.")],
+        account: Annotated[str, typer.Option(help="Account name.")] = "default",
+        database_url: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_DATABASE_URL")] = None,
+        config: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_CONFIG")] = None,
+    ) -> None:
+        """Forget the sender's upstream credentials."""
+        settings = settings_of(database_url, config)
+
+        async def work(ctx: Context) -> dict[str, Any]:
+            return await sender_credentials.delete_credentials(ctx, await account_of(ctx, account), sender)
+
+        console.print_json(data=run(settings, work))
+
+
+def _box(settings: Settings) -> sender_credentials.SecretBox:
+    if not settings.secret_key:
+        fail("no secret key to encrypt or decrypt credentials", f"set {sender_credentials.SETTING}")
+    try:
+        return sender_credentials.SecretBox(settings.secret_key)
+    except ValueError as exc:
+        fail(str(exc), f"set a longer {sender_credentials.SETTING}")

@@ -1,0 +1,288 @@
+"""NHN Cloud KakaoTalk Bizmessage upstream (`nhn://HOST`): Alim and Brand messages, results by NHN's result query.
+
+Alim messages of one sender and template go in one `raw-messages` request (the full text we checked at accept);
+Brand messages (TEXT and IMAGE free-form) one `freestyle-messages` request each. Every recipient carries our
+messageId as its `recipientGroupingKey`. The connector is accepted-then-polled: each accepted recipient's result is
+queried (`GET .../messages/{requestId}/{recipientSeq}`) with backoff, and mapped by `domain.nhn.delivery_outcome`.
+
+| answer to a send                          | result                                                     |
+|-------------------------------------------|------------------------------------------------------------|
+| recipient resultCode 0                    | accepted; the result is polled                             |
+| recipient resultCode < 0                  | final, by `domain.nhn.SEND_CODES` (else EC_BAD_REQUEST)     |
+| header -1000/-1001, HTTP 401/403          | temporary; unhealthy until an answer succeeds              |
+| HTTP 429                                  | temporary; no request until its Retry-After has passed     |
+| 5xx, timeout, connection error            | temporary                                                  |
+
+No second message: NHN's AlimTalk idempotency key lasts 10 minutes and its Brand API has none, so a message sent
+again (attempt > 1: after a timeout, a temporary result, or a crash between the send and its record) is first
+looked up by its messageId (`GET .../messages?recipientGroupingKey=`). A send found that has not failed is adopted
+(its result is polled); only when none is found, or the one found failed, is the message sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from ..domain import nhn
+from ..domain.nhn import NhnCredentials
+from .base import Connector, LateResult, Submission, SubmitResult
+from .infobip_sms import retry_after_ms
+from .nhn_client import Answer, NhnClient
+from .nhn_config import NhnConfig, config_of
+from .nhn_poll import PollState, Waiting
+from .upstreams import UpstreamDeps, UpstreamUrl
+
+log = logging.getLogger(__name__)
+
+CredentialLookup = Callable[[str, str], Awaitable[NhnCredentials | None]]
+POLLS_PER_ROUND = 200  # result queries per poll_results call: a backlog is worked off over several rounds
+
+THROTTLED = SubmitResult("temporary", error="EC_TOO_MANY_REQUESTS")
+PROVIDER_ERROR = SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")
+TIMED_OUT = SubmitResult("temporary", error="EC_PROVIDER_TIMEOUT")
+ABROAD = SubmitResult("final", "REJECTED_DESTINATION", "EC_INVALID_DESTINATION_ADDRESS")  # Korean numbers only
+NOT_CONFIGURED = SubmitResult("final", "REJECTED_SENDER", "EC_CONFIGURATION_ERROR")
+CANNOT_SEND = SubmitResult("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST")
+
+
+def connect(url: UpstreamUrl, deps: UpstreamDeps) -> NhnConnector:
+    return NhnConnector(config_of(url), deps, url.redacted)
+
+
+def attach_credentials(connector: Connector, lookup: CredentialLookup) -> None:
+    """The gateway gives an NHN connector its way to the senders' credentials (other connectors need none)."""
+    if isinstance(connector, NhnConnector):
+        connector.credentials = lookup
+
+
+class NhnConnector:
+    def __init__(
+        self, config: NhnConfig, deps: UpstreamDeps, name: str, credentials: CredentialLookup | None = None
+    ) -> None:
+        self.route = deps.route
+        self.name = name
+        self.credentials = credentials
+        self._config = config
+        self._deps = deps
+        self._client = NhnClient(config, deps.transport)
+        self._poll = PollState(config.poll_after_ms)
+        self._accepted = SubmitResult("accepted", wait_ms=config.result_wait_ms)
+        self._throttled_until = 0
+        self._problem: str | None = None
+        self._last_error: str | None = None
+
+    async def start(self) -> None:
+        await self._client.open()
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    def health(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": self._problem is None, "upstream": self.name, "waiting": len(self._poll.waiting)}
+        if self._problem is not None:
+            body["error"] = self._problem
+        if self._last_error is not None:
+            body["lastError"] = self._last_error
+        if self._throttled_until > self._deps.clock.now_ms():
+            body["throttledUntilMs"] = self._throttled_until
+        return body
+
+    # --- submit ----------------------------------------------------------------------------------------------------
+
+    async def submit(self, batch: list[Submission], now: int) -> list[SubmitResult]:
+        if now < self._throttled_until:
+            return [THROTTLED] * len(batch)
+        results: list[SubmitResult | None] = [None] * len(batch)
+        alim: dict[tuple[NhnCredentials, str], list[int]] = {}
+        creds_of = await self._credentials(batch)
+        for i, s in enumerate(batch):
+            creds = creds_of.get((s.account_id, s.sender))
+            early = await self._before_send(s, creds, now)
+            if early is not None or creds is None:
+                results[i] = early or NOT_CONFIGURED
+            elif s.channel == "ALIM":
+                alim.setdefault((creds, str(s.content.get("templateCode"))), []).append(i)
+            else:
+                results[i] = (await self._send(creds, "BRAND", [s], now))[0]
+        for (creds, _), indexes in alim.items():
+            sent = await self._send(creds, "ALIM", [batch[i] for i in indexes], now)
+            for i, result in zip(indexes, sent, strict=True):
+                results[i] = result
+        return [r if r is not None else PROVIDER_ERROR for r in results]
+
+    async def _credentials(self, batch: list[Submission]) -> dict[tuple[str, str], NhnCredentials | None]:
+        found: dict[tuple[str, str], NhnCredentials | None] = {}
+        for s in batch:
+            key = (s.account_id, s.sender)
+            if key not in found:
+                found[key] = await self.credentials(*key) if self.credentials is not None else None
+                if found[key] is None:
+                    log.error("route %s: sender %s of account %s has no NHN credentials", self.route, *key[::-1])
+        return found
+
+    async def _before_send(self, s: Submission, creds: NhnCredentials | None, now: int) -> SubmitResult | None:
+        """An answer without sending: awaited already, cannot be sent, or found sent before; None: send it."""
+        if self._poll.is_waiting(s.seq, s.hop):
+            return self._accepted  # NHN has it and its result is awaited: never a second message
+        if creds is None:
+            return NOT_CONFIGURED
+        if s.channel not in ("ALIM", "BRAND") or _problems(s):
+            log.error("route %s cannot send %s message %s: %s", self.route, s.channel, s.message_id, _problems(s))
+            return CANNOT_SEND
+        if nhn.national_number(s.destination) is None:
+            return ABROAD
+        if s.attempt > 1:
+            return await self._find_earlier(s, creds, now)
+        return None
+
+    async def _find_earlier(self, s: Submission, creds: NhnCredentials, now: int) -> SubmitResult | None:
+        recipient = nhn.national_number(s.destination) or s.destination
+        try:
+            answer = await self._client.find(
+                creds, s.channel, nhn.grouping_key(s.message_id), recipient, s.first_attempt_at, now
+            )
+        except httpx.HTTPError as exc:
+            self._last_error = f"looking up an earlier send: {type(exc).__name__}"
+            return TIMED_OUT if isinstance(exc, httpx.TimeoutException) else PROVIDER_ERROR
+        if not answer.ok:
+            return self._refused(answer, now, "a lookup")
+        listing = answer.body.get("messageSearchResultResponse") or answer.body.get("messageSearchResult") or {}
+        for found in listing.get("messages") or [] if isinstance(listing, dict) else []:
+            if found.get("messageStatus") in ("FAILED", "CANCEL") or not found.get("requestId"):
+                continue
+            log.info(
+                "route %s: message %s was sent before (request %s); awaiting its result",
+                self.route,
+                s.message_id,
+                found["requestId"],
+            )
+            self._poll.sent(
+                s.seq, s.hop, s.channel, found["requestId"], int(found.get("recipientSeq") or 1), creds, now
+            )
+            return self._accepted
+        return None
+
+    async def _send(self, creds: NhnCredentials, channel: str, batch: list[Submission], now: int) -> list[SubmitResult]:
+        try:
+            if channel == "ALIM":
+                recipients = [nhn.alim_recipient(s.content, s.destination, s.message_id) for s in batch]
+                body = nhn.alim_request(creds.sender_key, str(batch[0].content["templateCode"]), recipients)
+                answer = await self._client.send_alim(creds, body)
+            else:
+                s = batch[0]
+                body = nhn.brand_request(creds.sender_key, s.content, s.destination, s.message_id, s.audience)
+                answer = await self._client.send_brand(creds, body)
+        except httpx.TimeoutException:
+            self._last_error = f"no answer within {self._config.timeout_s:g} s"
+            log.warning("route %s: %s to a send of %d messages", self.route, self._last_error, len(batch))
+            return [TIMED_OUT] * len(batch)
+        except httpx.HTTPError as exc:
+            self._last_error = f"{type(exc).__name__}: {exc}"[:300]
+            log.warning("route %s: send failed: %s", self.route, self._last_error)
+            return [PROVIDER_ERROR] * len(batch)
+        if not answer.ok:
+            return [self._refused(answer, now, "a send", rejected=True)] * len(batch)
+        self._problem = None
+        return self._accepted_all(creds, channel, batch, answer, now)
+
+    def _accepted_all(
+        self, creds: NhnCredentials, channel: str, batch: list[Submission], answer: Answer, now: int
+    ) -> list[SubmitResult]:
+        message = answer.body.get("message") or {}
+        request_id = str(message.get("requestId") or "")
+        by_seq = {int(r.get("recipientSeq") or 0): r for r in message.get("sendResults") or []}
+        results = []
+        for position, s in enumerate(batch, start=1):
+            sent = by_seq.get(position, {})
+            code = sent.get("resultCode")
+            outcome = nhn.send_outcome(code if isinstance(code, int) else 0)
+            if outcome.kind == "pending" and request_id:
+                self._poll.sent(s.seq, s.hop, channel, request_id, position, creds, now)
+                results.append(self._accepted)
+            else:
+                log.warning(
+                    "route %s refused message %s: resultCode %s %s",
+                    self.route,
+                    s.message_id,
+                    code,
+                    str(sent.get("resultMessage") or "")[:200],
+                )
+                results.append(
+                    SubmitResult("final", outcome.status, outcome.error) if outcome.kind == "final" else PROVIDER_ERROR
+                )
+        return results
+
+    def _refused(self, answer: Answer, now: int, what: str, rejected: bool = False) -> SubmitResult:
+        """An answer that is not a success: throttled, our configuration, NHN's trouble, or (a send's) a refusal."""
+        code, status = answer.result_code, answer.http_status
+        self._last_error = f"HTTP {status}, resultCode {code} to {what}"
+        if status == 429:
+            self._throttled_until = now + retry_after_ms(answer.retry_after, now)
+            log.warning("route %s throttles us until %d", self.route, self._throttled_until)
+            return THROTTLED
+        if status in (401, 403) or code in nhn.AUTH_CODES:
+            self._problem = f"{self.name} refused the app key or secret key (HTTP {status}, resultCode {code})"
+            log.error("route %s: %s; messages wait", self.route, self._problem)
+            return PROVIDER_ERROR
+        if status >= 500 or not rejected:
+            log.warning("route %s answered %s: %s", self.route, self._last_error, answer.result_message)
+            return PROVIDER_ERROR
+        outcome = nhn.send_outcome(code if code is not None and code != 0 else -1)
+        log.warning("route %s refused a send: resultCode %s %s", self.route, code, answer.result_message)
+        return SubmitResult("final", outcome.status, outcome.error)
+
+    # --- results ---------------------------------------------------------------------------------------------------
+
+    async def poll_results(self, now: int) -> list[LateResult]:
+        if now < self._throttled_until:
+            return []
+        results: list[LateResult] = []
+        for waiting in self._poll.due(now, POLLS_PER_ROUND):
+            result = await self._poll_one(waiting, now)
+            if result is not None:
+                results.append(result)
+            if now < self._throttled_until:
+                break
+        return results
+
+    async def _poll_one(self, waiting: Waiting, now: int) -> LateResult | None:
+        try:
+            answer = await self._client.result(
+                waiting.creds, waiting.channel, waiting.request_id, waiting.recipient_seq
+            )
+        except httpx.HTTPError as exc:
+            self._last_error = f"result query: {type(exc).__name__}"
+            self._poll.later(waiting, now)
+            return None
+        if not answer.ok:
+            self._refused(answer, now, "a result query")
+            self._poll.later(waiting, now)
+            return None
+        self._problem = None
+        message = answer.body.get("message") or {}
+        status, code = message.get("messageStatus"), message.get("resultCode")
+        code = str(code) if code is not None else None
+        outcome = nhn.delivery_outcome(status, code)
+        if outcome.kind == "pending":
+            self._poll.later(waiting, now)
+            return None
+        if status == "FAILED" and not nhn.is_known_code(code):
+            log.warning(
+                "route %s: unknown NHN result code %r (%s) for row %d",
+                self.route,
+                code,
+                str(message.get("resultCodeName") or "")[:100],
+                waiting.seq,
+            )
+        self._poll.done(waiting.seq)
+        return LateResult(waiting.seq, outcome.kind, outcome.status, outcome.error, waiting.hop)
+
+
+def _problems(s: Submission) -> list[str]:
+    if s.channel == "ALIM":
+        return nhn.alim_problems(s.content)
+    return nhn.brand_problems(s.content)

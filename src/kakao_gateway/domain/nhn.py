@@ -1,0 +1,339 @@
+"""NHN Cloud KakaoTalk Bizmessage, pure: our wire content to theirs, their result codes to ours (docs/kakao-nhn.md).
+
+Every table of the mapping lives here, and only here: change a row here when NHN's documentation changes.
+Sources: NHN Cloud's public API guides (AlimTalk API v2.3 "raw-messages", Brand Message API v1.0
+"freestyle-messages", and the KakaoTalk Bizmessage error-code page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+KOREA = "82"
+GROUPING_KEY_MAX = 100  # recipientGroupingKey: at most 100 characters
+
+# --- Credentials ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NhnCredentials:
+    """One sender's NHN credentials: the project's app key, its secret key (X-Secret-Key) and the channel's sender
+    key. `repr` shows none of them, so a log line or a traceback cannot leak them."""
+
+    app_key: str = field(repr=False)
+    secret_key: str = field(repr=False)
+    sender_key: str = field(repr=False)
+
+
+# --- Destinations --------------------------------------------------------------------------------------------------
+
+
+def national_number(destination: str) -> str | None:
+    """82 10 1234 5678 -> 010 1234 5678 (NHN wants a Korean national number); None for a number abroad."""
+    if not destination.startswith(KOREA) or len(destination) <= len(KOREA):
+        return None
+    rest = destination[len(KOREA) :]
+    return rest if rest.startswith("0") else f"0{rest}"
+
+
+def grouping_key(message_id: str) -> str:
+    """Our messageId as NHN's recipientGroupingKey (the client-side id we find a lost send by)."""
+    return message_id[:GROUPING_KEY_MAX]
+
+
+# --- Content: Alim -------------------------------------------------------------------------------------------------
+
+# Our Alim button type -> NHN's.
+ALIM_BUTTON_TYPES = {
+    "URL": "WL",
+    "APP_LINK": "AL",
+    "DELIVERY_TRACKING": "DS",
+    "BOT_KEYWORD": "BK",
+    "MESSAGE_DELIVERY": "MD",
+    "CHATBOT_SWITCH": "BT",
+    "ADD_CHANNEL": "AC",
+}
+# Our Brand (free-form TEXT and IMAGE) button type -> NHN's.
+BRAND_BUTTON_TYPES = {
+    "URL": "WL",
+    "APP_LINK": "AL",
+    "BOT_KEYWORD": "BK",
+    "MESSAGE_DELIVERY": "MD",
+    "BUSINESS_FORM": "BF",
+    "ADD_CHANNEL": "AC",
+}
+# Button field of ours -> NHN's (our Alim and Brand spell some differently: urlPc/urlPC, schemeIos/schemeIOS).
+BUTTON_FIELDS = {
+    "name": "name",
+    "urlMobile": "linkMo",
+    "urlPc": "linkPc",
+    "urlPC": "linkPc",
+    "schemeAndroid": "schemeAndroid",
+    "schemeIos": "schemeIos",
+    "schemeIOS": "schemeIos",
+    "chatExtra": "chatExtra",
+    "chatEvent": "chatEvent",
+    "businessFormKey": "bizFormKey",
+}
+ALIM_FIELDS = {"type", "templateCode", "text", "title", "buttons"}  # what we map; anything else is refused
+TEMPLATE_CODE_MAX = 20  # NHN's templateCode: at most 20 characters (ours: 30)
+
+# --- Content: Brand ------------------------------------------------------------------------------------------------
+
+BRAND_BUBBLES = {"TEXT_FREE_FORM": "TEXT", "IMAGE_FREE_FORM": "IMAGE"}  # our content type -> chatBubbleType
+BRAND_FIELDS = {"type", "text", "image", "coupon", "buttons"}
+BRAND_TARGETING = {"TARGETED_FRIENDS": "I", "ALL_CONSENT": "M", "NON_FRIENDS": "N"}
+COUPON_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "urlMobile": "linkMo",
+    "urlPC": "linkPc",
+    "schemeAndroid": "schemeAndroid",
+    "schemeIOS": "schemeIos",
+}
+
+
+def alim_problems(content: dict[str, Any]) -> list[str]:
+    """What of an Alim content NHN cannot carry (empty: all of it maps)."""
+    problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - ALIM_FIELDS)]
+    if len(str(content.get("templateCode") or "")) > TEMPLATE_CODE_MAX:
+        problems.append(f"content.templateCode: NHN Cloud takes at most {TEMPLATE_CODE_MAX} characters")
+    problems += _button_problems(content.get("buttons") or [], ALIM_BUTTON_TYPES)
+    return problems
+
+
+def brand_problems(content: dict[str, Any]) -> list[str]:
+    kind = content.get("type")
+    if kind not in BRAND_BUBBLES:
+        supported = ", ".join(BRAND_BUBBLES)
+        return [f"content.type {kind} cannot be sent through NHN Cloud (supported: {supported})"]
+    problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - BRAND_FIELDS)]
+    problems += _button_problems(content.get("buttons") or [], BRAND_BUTTON_TYPES)
+    return problems
+
+
+def _button_problems(buttons: list[dict[str, Any]], types: dict[str, str]) -> list[str]:
+    problems = []
+    for i, button in enumerate(buttons):
+        if button.get("type") not in types:
+            problems.append(f"content.buttons[{i}].type {button.get('type')} cannot be sent through NHN Cloud")
+        for name in sorted(set(button) - set(BUTTON_FIELDS) - {"type", "target"}):
+            problems.append(f"content.buttons[{i}].{name} cannot be sent through NHN Cloud")
+    return problems
+
+
+def _button(button: dict[str, Any], ordering: int, types: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"ordering": ordering, "type": types[button["type"]]}
+    for ours, theirs in BUTTON_FIELDS.items():
+        if button.get(ours) is not None:
+            out[theirs] = button[ours]
+    if button.get("target") is not None:
+        out["target"] = str(button["target"]).lower()  # ours: "OUT"; NHN's: "out"
+    return out
+
+
+def alim_recipient(content: dict[str, Any], destination: str, message_id: str) -> dict[str, Any]:
+    """One `recipientList` entry of `POST /alimtalk/v2.3/appkeys/{appkey}/raw-messages` (the full text, as we
+    checked it against the template at accept)."""
+    recipient: dict[str, Any] = {
+        "recipientNo": national_number(destination) or destination,
+        "content": content["text"],
+        "recipientGroupingKey": grouping_key(message_id),
+    }
+    if content.get("title") is not None:
+        recipient["templateTitle"] = content["title"]
+    buttons = content.get("buttons") or []
+    if buttons:
+        recipient["buttons"] = [_button(b, i + 1, ALIM_BUTTON_TYPES) for i, b in enumerate(buttons)]
+    return recipient
+
+
+def alim_request(sender_key: str, template_code: str, recipients: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"senderKey": sender_key, "templateCode": template_code, "recipientList": recipients}
+
+
+def brand_request(
+    sender_key: str, content: dict[str, Any], destination: str, message_id: str, audience: str | None
+) -> dict[str, Any]:
+    """The body of `POST /brand-message/v1.0/appkeys/{appkey}/freestyle-messages` for one message (Brand content is
+    per message: one request each)."""
+    body: dict[str, Any] = {
+        "senderKey": sender_key,
+        "chatBubbleType": BRAND_BUBBLES[content["type"]],
+        "content": content["text"],
+        "recipientList": [
+            {
+                "recipientNo": national_number(destination) or destination,
+                "targeting": BRAND_TARGETING.get(audience or "TARGETED_FRIENDS", "I"),
+                "recipientGroupingKey": grouping_key(message_id),
+            }
+        ],
+    }
+    image = content.get("image")
+    if image:
+        body["image"] = {"imageUrl": image["url"], **({"imageLink": image["link"]} if image.get("link") else {})}
+    coupon = content.get("coupon")
+    if coupon:
+        body["coupon"] = {theirs: coupon[ours] for ours, theirs in COUPON_FIELDS.items() if coupon.get(ours)}
+    buttons = content.get("buttons") or []
+    if buttons:
+        # NHN's Brand buttons have no `ordering`: their order in the list is the order shown.
+        body["buttons"] = [
+            {k: v for k, v in _button(b, i + 1, BRAND_BUTTON_TYPES).items() if k != "ordering"}
+            for i, b in enumerate(buttons)
+        ]
+    return body
+
+
+# --- Results -------------------------------------------------------------------------------------------------------
+
+ResultKind = Literal["final", "temporary", "pending"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: ResultKind
+    status: str = "PENDING_ENROUTE"
+    error: str = "NO_ERROR"
+
+
+PENDING = Outcome("pending")
+DELIVERED = Outcome("final", "DELIVERED_TO_HANDSET")
+UNKNOWN_CODE = Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_PROVIDER_DR_ERROR")
+CANCELED = Outcome("final", "UNDELIVERABLE_NOT_SENT", "EC_MESSAGE_CANCELED")
+
+
+def _codes(codes: str, outcome: Outcome) -> dict[str, Outcome]:
+    return dict.fromkeys(codes.split(), outcome)
+
+
+# Delivery result codes (`resultCode` of a message whose `messageStatus` is FAILED) -> our status and error.
+DELIVERY_CODES: dict[str, Outcome] = {
+    "1000": DELIVERED,
+    "3005": Outcome("final", "DELIVERED_TO_OPERATOR"),  # sent, receipt unconfirmed (Kakao keeps it 3 days)
+    "4161": PENDING,  # message being processed
+    **_codes("3018 3019 3021", Outcome("final", "UNDELIVERABLE_NOT_DELIVERED", "EC_UNKNOWN_USER")),
+    **_codes("3020", Outcome("final", "UNDELIVERABLE_NOT_DELIVERED", "EC_BLOCKED_USER")),
+    **_codes("1020 3008 4121", Outcome("final", "REJECTED_DESTINATION", "EC_INVALID_DESTINATION_ADDRESS")),
+    **_codes("3015 4102 4133 4134", Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE")),
+    **_codes(
+        "3016 3025 3026 3027 3028 3029 3030 3031 3032 3033 3034 3035 3036 3037 3038 3039 3040 3042 3043 4132",
+        Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE_ARGS"),
+    ),
+    **_codes(
+        "1002 1003 1006 1007 1011 1021 1022 1023 1024 1025 1027 4103 4104",
+        Outcome("final", "REJECTED_SENDER", "EC_CONFIGURATION_ERROR"),
+    ),
+    **_codes("1028 3050", Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_FORBIDDEN_ACCESS")),
+    **_codes("3014 4144", Outcome("final", "REJECTED_MESSAGE_TOO_LONG", "EC_BAD_REQUEST")),
+    **_codes(
+        "1001 1004 1030 1033 3013 3023 3024 4110 4120 4130",
+        Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST"),
+    ),
+    **_codes("3022", Outcome("temporary", error="EC_NOT_ALLOWED_SENDING_TIME")),
+    **_codes("4138 4156", Outcome("temporary", error="EC_TOO_MANY_REQUESTS")),
+    **_codes(
+        "2001 2005 3000 3006 3010 3012 4137 4139 4140 4141 4142 9998 9999",
+        Outcome("temporary", error="EC_PROVIDER_INTERNAL_ERROR"),
+    ),
+}
+
+# Per-recipient `resultCode` of a send answer (0: accepted) -> our outcome; other negative codes: EC_BAD_REQUEST.
+SEND_CODES: dict[int, Outcome] = {
+    -1006: Outcome("final", "REJECTED_SENDER", "EC_CONFIGURATION_ERROR"),
+    -1027: Outcome("final", "REJECTED_SENDER", "EC_CONFIGURATION_ERROR"),
+    -2017: Outcome("final", "REJECTED_SENDER", "EC_CONFIGURATION_ERROR"),
+    -4019: Outcome("final", "REJECTED_DESTINATION", "EC_INVALID_DESTINATION_ADDRESS"),
+    -3301: Outcome("final", "UNDELIVERABLE_NOT_DELIVERED", "EC_BLOCKED_USER"),
+    -3003: Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE"),
+    -3005: Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE"),
+    -3004: Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE_ARGS"),
+    -3010: Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE_ARGS"),
+    -3049: Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE_ARGS"),
+    -1028: Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_INVALID_TEMPLATE_ARGS"),
+}
+SEND_REJECTED = Outcome("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST")
+AUTH_CODES = frozenset({-1000, -1001})  # invalid appKey / secretKey: our configuration, not the message
+
+
+def send_outcome(code: int) -> Outcome:
+    """A recipient's answer to a send: accepted (pending: its result is polled) or refused."""
+    if code == 0:
+        return PENDING
+    return SEND_CODES.get(code, SEND_REJECTED)
+
+
+def delivery_outcome(message_status: str | None, result_code: str | None) -> Outcome:
+    """A result query's answer: COMPLETED and FAILED are final (by their resultCode), CANCEL is canceled, and any
+    other status (or none yet) is pending. An unknown code is a permanent EC_PROVIDER_DR_ERROR."""
+    if message_status == "CANCEL":
+        return CANCELED
+    if message_status == "COMPLETED":
+        return DELIVERY_CODES["3005"] if result_code == "3005" else DELIVERED
+    if message_status != "FAILED":
+        return PENDING
+    return DELIVERY_CODES.get(result_code or "", UNKNOWN_CODE)
+
+
+def is_known_code(result_code: str | None) -> bool:
+    return result_code in DELIVERY_CODES
+
+
+# --- Templates -----------------------------------------------------------------------------------------------------
+
+TEMPLATE_STATUSES = {"TSC01": "REQUESTED", "TSC02": "REQUESTED", "TSC03": "APPROVED", "TSC04": "REJECTED"}
+NHN_BUTTON_TYPES = {theirs: ours for ours, theirs in ALIM_BUTTON_TYPES.items()}
+NHN_BUTTON_FIELDS = {
+    "linkMo": "urlMobile",
+    "linkPc": "urlPc",
+    "schemeAndroid": "schemeAndroid",
+    "schemeIos": "schemeIos",
+}
+
+
+def template_status(nhn_status: str | None) -> str:
+    """Their inspection status -> ours; an unknown one is REQUESTED (not usable until known)."""
+    return TEMPLATE_STATUSES.get(nhn_status or "", "REQUESTED")
+
+
+def template_buttons(buttons: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """An NHN template's buttons in our catalogue's form; None when one has a type we cannot send."""
+    ours = []
+    for button in sorted(buttons, key=lambda b: int(b.get("ordering") or 0)):
+        kind = NHN_BUTTON_TYPES.get(str(button.get("type")))
+        if kind is None:
+            return None
+        out: dict[str, Any] = {"type": kind, "name": button.get("name") or ""}
+        out.update({ours_: button[theirs] for theirs, ours_ in NHN_BUTTON_FIELDS.items() if button.get(theirs)})
+        ours.append(out)
+    return ours
+
+
+# --- Times ---------------------------------------------------------------------------------------------------------
+
+KST = timezone(timedelta(hours=9))
+
+
+def kst_minute(ms: int) -> str:
+    """An instant as NHN's query parameters want it: `yyyy-MM-dd HH:mm`, Korea time."""
+    return datetime.fromtimestamp(ms / 1000, KST).strftime("%Y-%m-%d %H:%M")
+
+
+# --- Accept ------------------------------------------------------------------------------------------------------
+
+ROUTE_PREFIXES = ("KAKAO:nhn:", "KAKAO:nhn+http:")  # routes named by upstreams.kakao_route for nhn:// URLs
+
+
+def is_nhn_route(route: str) -> bool:
+    return route.startswith(ROUTE_PREFIXES)
+
+
+def request_problems(route: str, channel: str, contents: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """At accept, for an account whose Kakao route is NHN: (property path, problem) for each part of a message's
+    wire content NHN cannot carry. (A destination abroad is refused per message when sent: REJECTED_DESTINATION.)"""
+    if not is_nhn_route(route):
+        return []
+    check = alim_problems if channel == "ALIM" else brand_problems
+    return [(f"messages[{i}]", problem) for i, content in enumerate(contents) for problem in check(content)]

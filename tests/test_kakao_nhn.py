@@ -1,0 +1,328 @@
+"""The NHN Cloud KakaoTalk Bizmessage upstream against a fake NHN API on a real socket (tests/fake_nhn.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from kakao_gateway.app import Gateway, create_app
+from kakao_gateway.clock import ManualClock
+from kakao_gateway.config import Settings
+from kakao_gateway.connectors.base import Submission, SubmitResult
+from kakao_gateway.connectors.nhn import NhnConnector
+from kakao_gateway.connectors.registry import build_kakao_connector
+from kakao_gateway.connectors.upstreams import UpstreamDeps, kakao_route
+from kakao_gateway.domain.nhn import NhnCredentials, national_number
+from kakao_gateway.store.sql import Fetch, Op
+
+from .conftest import API_KEY, START_MS, Receiver, started_gateway
+from .fake_nhn import APP_KEY, SECRET_KEY, SENDER_KEY, FakeNhn, serving
+from .helpers import SENDER, TEMPLATE_CODE, TEXT, alim_body, register_basics, settle
+
+CREDS = NhnCredentials(APP_KEY, SECRET_KEY, SENDER_KEY)
+SERVER_SECRET = "test-server-secret-0123456789abcdef"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeNhn]:
+    async with serving(FakeNhn()) as server:
+        yield server
+    assert server.problems == []
+
+
+def connector(fake: FakeNhn, clock: ManualClock, query: str = "", creds: NhnCredentials | None = CREDS) -> NhnConnector:
+    url = f"nhn+http://{fake.base_url}{query}"
+    built = build_kakao_connector(url, UpstreamDeps(clock, kakao_route(url), "http://gateway.test"))
+    assert isinstance(built, NhnConnector)
+
+    async def lookup(account_id: str, sender: str) -> NhnCredentials | None:
+        return creds
+
+    built.credentials = lookup
+    return built
+
+
+def alim(seq: int, destination: str = "821012345678", attempt: int = 1, **content: Any) -> Submission:
+    body = {"type": "TEMPLATE", "templateCode": "ORDER", "text": f"Order {seq} shipped", **content}
+    return Submission(seq, "acc", f"msg-{seq}", "ALIM", "KAKAO:nhn", "S1", destination, body, attempt, START_MS)
+
+
+def test_national_number() -> None:
+    assert national_number("821012345678") == "01012345678"
+    assert national_number("8201012345678") == "01012345678"
+    assert national_number("4915112345678") is None
+
+
+async def test_alim_success_with_delayed_result(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    button = {"type": "URL", "name": "Track", "urlMobile": "https://shop.example/t", "target": "OUT"}
+    batch = [alim(1, title="Shipped", buttons=[button]), alim(2, "821099998888")]
+    results = await conn.submit(batch, clock.now_ms())
+    assert [r.kind for r in results] == ["accepted", "accepted"]
+    assert results[0].wait_ms == 600_000
+    assert len(fake.bodies) == 1  # one raw-messages request for one sender and template
+    first = fake.bodies[0]["recipientList"][0]
+    assert first == {
+        "recipientNo": "01012345678",
+        "content": "Order 1 shipped",
+        "recipientGroupingKey": "msg-1",
+        "templateTitle": "Shipped",
+        "buttons": [
+            {"ordering": 1, "type": "WL", "name": "Track", "linkMo": "https://shop.example/t", "target": "out"}
+        ],
+    }
+    assert await conn.poll_results(clock.now_ms()) == []  # not asked before poll_after
+    clock.advance(5)
+    assert await conn.poll_results(clock.now_ms()) == []  # NHN: still READY
+    fake.results["01012345678"] = ("COMPLETED", "1000")
+    fake.results["01099998888"] = ("COMPLETED", "1000")
+    clock.advance(10)
+    late = await conn.poll_results(clock.now_ms())
+    assert {(r.seq, r.kind, r.status, r.error) for r in late} == {
+        (1, "final", "DELIVERED_TO_HANDSET", "NO_ERROR"),
+        (2, "final", "DELIVERED_TO_HANDSET", "NO_ERROR"),
+    }
+    assert conn.health()["ok"] is True and conn.health()["waiting"] == 0
+    await conn.close()
+
+
+async def test_permanent_temporary_and_unknown_codes(
+    fake: FakeNhn, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    conn = connector(fake, clock)
+    fake.refusals["01000000004"] = -4019
+    numbers = ["821000000001", "821000000002", "821000000003", "821000000004"]
+    results = await conn.submit([alim(i + 1, n) for i, n in enumerate(numbers)], clock.now_ms())
+    assert results[3] == SubmitResult("final", "REJECTED_DESTINATION", "EC_INVALID_DESTINATION_ADDRESS")
+    fake.results["01000000001"] = ("FAILED", "3019")
+    fake.results["01000000002"] = ("FAILED", "3012")
+    fake.results["01000000003"] = ("FAILED", "7777")
+    clock.advance(5)
+    with caplog.at_level(logging.WARNING):
+        late = {r.seq: (r.kind, r.status, r.error) for r in await conn.poll_results(clock.now_ms())}
+    assert late == {
+        1: ("final", "UNDELIVERABLE_NOT_DELIVERED", "EC_UNKNOWN_USER"),
+        2: ("temporary", "PENDING_ENROUTE", "EC_PROVIDER_INTERNAL_ERROR"),
+        3: ("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_PROVIDER_DR_ERROR"),
+    }
+    assert "unknown NHN result code '7777'" in caplog.text
+    await conn.close()
+
+
+async def test_429_waits_for_retry_after(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    fake.queued.append((429, {"Retry-After": "7"}, {}))
+    assert (await conn.submit([alim(1)], clock.now_ms()))[0].error == "EC_TOO_MANY_REQUESTS"
+    clock.advance(6.9)
+    assert (await conn.submit([alim(1, attempt=2)], clock.now_ms()))[0].error == "EC_TOO_MANY_REQUESTS"
+    assert fake.bodies == []  # no request while throttled
+    clock.advance(0.1)
+    assert (await conn.submit([alim(1, attempt=3)], clock.now_ms()))[0].kind == "accepted"
+    await conn.close()
+
+
+async def test_timeout_then_resend_finds_the_first_send(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock, "?timeout=0.2")
+    fake.delay_s = 0.5
+    assert (await conn.submit([alim(1)], clock.now_ms()))[0] == SubmitResult("temporary", error="EC_PROVIDER_TIMEOUT")
+    fake.delay_s = 0
+    clock.advance(30)
+    assert (await conn.submit([alim(1, attempt=2)], clock.now_ms()))[0].kind == "accepted"
+    assert len(fake.sent) == 1  # found by its messageId: no second message
+    await conn.close()
+
+
+async def test_auth_failure_is_unhealthy(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock, creds=NhnCredentials(APP_KEY, "wrong-secret", SENDER_KEY))
+    results = await conn.submit([alim(1)], clock.now_ms())
+    assert results[0].kind == "temporary"
+    health = conn.health()
+    assert health["ok"] is False and "secret key" in health["error"]
+    assert "wrong-secret" not in str(health)
+    await conn.close()
+
+
+async def test_missing_credentials_and_abroad_are_final(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock, creds=None)
+    assert (await conn.submit([alim(1)], clock.now_ms()))[0].error == "EC_CONFIGURATION_ERROR"
+    conn = connector(fake, clock)
+    assert (await conn.submit([alim(1, "4915112345678")], clock.now_ms()))[0].status == "REJECTED_DESTINATION"
+    assert fake.bodies == []
+    await conn.close()
+
+
+async def test_never_reports_backs_off(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    await conn.submit([alim(1)], clock.now_ms())
+    for _ in range(60):  # ten minutes in ten-second steps
+        clock.advance(10)
+        assert await conn.poll_results(clock.now_ms()) == []
+    assert 5 <= fake.result_queries <= 8  # 5 s, then doubling: not one query per poll
+    assert conn.health()["waiting"] == 1
+    await conn.close()
+
+
+async def test_crash_between_submit_and_record_sends_once(fake: FakeNhn, clock: ManualClock) -> None:
+    first = connector(fake, clock)
+    assert (await first.submit([alim(1)], clock.now_ms()))[0].kind == "accepted"
+    await first.close()  # the process dies before recording the answer
+    clock.advance(60)
+    second = connector(fake, clock)  # a new process: nothing in memory
+    assert (await second.submit([alim(1, attempt=2)], clock.now_ms()))[0].kind == "accepted"
+    assert len(fake.sent) == 1 and len(fake.bodies) == 1
+    fake.results["01012345678"] = ("COMPLETED", "1000")
+    clock.advance(5)
+    assert [(r.seq, r.status) for r in await second.poll_results(clock.now_ms())] == [(1, "DELIVERED_TO_HANDSET")]
+    # An earlier send that failed is not adopted: the message goes again.
+    fake.results["01012345678"] = ("FAILED", "3012")
+    assert (await second.submit([alim(1, attempt=3)], clock.now_ms()))[0].kind == "accepted"
+    assert len(fake.sent) == 2
+    await second.close()
+
+
+async def test_brand_text_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "TEXT_FREE_FORM",
+        "text": "Sale today",
+        "buttons": [{"type": "URL", "name": "Shop", "urlMobile": "https://shop.example", "urlPC": "https://shop.pc"}],
+    }
+    s = Submission(7, "acc", "brand-7", "BRAND", "KAKAO:nhn", "S1", "821012345678", content, 1, START_MS)
+    assert (await conn.submit([s], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "TEXT",
+        "content": "Sale today",
+        "recipientList": [{"recipientNo": "01012345678", "targeting": "I", "recipientGroupingKey": "brand-7"}],
+        "buttons": [{"type": "WL", "name": "Shop", "linkMo": "https://shop.example", "linkPc": "https://shop.pc"}],
+    }
+    await conn.close()
+
+
+# --- Through the gateway ------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Setup:
+    gateway: Gateway
+    client: httpx.AsyncClient
+
+
+@pytest.fixture
+async def nhn_gateway(
+    settings: Settings, clock: ManualClock, receiver: Receiver, fake: FakeNhn
+) -> AsyncIterator[Setup]:
+    configured = dataclasses.replace(settings, kakao_upstream=f"nhn+http://{fake.base_url}", secret_key=SERVER_SECRET)
+    async with started_gateway(configured, clock, receiver) as gw:
+        transport = httpx.ASGITransport(app=create_app(gw))
+        headers = {"Authorization": f"App {API_KEY}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test", headers=headers) as c:
+            yield Setup(gw, c)
+
+
+def _raw_credentials() -> Op[list[Any]]:
+    rows = yield Fetch("SELECT ciphertext FROM sender_credentials")
+    return [r[0] for r in rows]
+
+
+async def put_credentials(client: httpx.AsyncClient) -> httpx.Response:
+    body = {"appKey": APP_KEY, "secretKey": SECRET_KEY, "senderKey": SENDER_KEY}
+    return await client.put(f"/kakao/1/senders/{SENDER}/upstream-credentials", json=body)
+
+
+async def test_credentials_are_encrypted_and_never_shown(nhn_gateway: Setup, caplog: pytest.LogCaptureFixture) -> None:
+    client = nhn_gateway.client
+    await register_basics(client)
+    with caplog.at_level(logging.DEBUG):
+        response = await put_credentials(client)
+        assert response.status_code == 200, response.text
+        senders = await client.get("/kakao/1/senders")
+    for answer in (response.text, senders.text):
+        assert SECRET_KEY not in answer and APP_KEY not in answer and SENDER_KEY not in answer
+    assert response.json() == {"sender": SENDER, "credentials": "SET"}
+    raw = await nhn_gateway.gateway.db.read(_raw_credentials())
+    assert len(raw) == 1 and SECRET_KEY not in raw[0] and APP_KEY not in raw[0]
+    assert SECRET_KEY not in caplog.text
+    bad = await client.put(f"/kakao/1/senders/{SENDER}/upstream-credentials", json={"appKey": "x", "secretKey": 5})
+    assert bad.status_code == 400 and SECRET_KEY not in bad.text
+    assert (await client.get(f"/kakao/1/senders/{SENDER}/upstream-credentials")).status_code == 405
+
+
+async def test_credentials_need_a_server_secret_key(client: httpx.AsyncClient) -> None:
+    await register_basics(client)
+    response = await put_credentials(client)
+    assert response.status_code == 400
+    assert "secret key" in response.text and SECRET_KEY not in response.text
+
+
+async def test_unmappable_content_is_a_400_at_accept(nhn_gateway: Setup) -> None:
+    client = nhn_gateway.client
+    await register_basics(client)
+    response = await client.post("/kakao-alim/1/messages", json=alim_body("821012345678", groupKey="g1"))
+    assert response.status_code == 400 and "groupKey cannot be sent through NHN Cloud" in response.text
+
+
+async def test_template_sync(nhn_gateway: Setup, fake: FakeNhn) -> None:
+    from kakao_gateway.service.template_sync import sync_templates
+
+    client = nhn_gateway.client
+    await register_basics(client)
+    assert (await put_credentials(client)).status_code == 200
+    fake.templates = [
+        {
+            "templateCode": "T_OK",
+            "templateName": "Ok",
+            "templateContent": "Hi #{name}",
+            "status": "TSC03",
+            "buttons": [{"ordering": 1, "type": "WL", "name": "Go", "linkMo": "https://a.example"}],
+        },
+        {"templateCode": "T_WAIT", "templateName": "Wait", "templateContent": "Soon", "status": "TSC02"},
+        {
+            "templateCode": "T_NO",
+            "templateName": "No",
+            "templateContent": "No",
+            "status": "TSC04",
+            "statusName": "Rejected",
+        },
+        {
+            "templateCode": "T_PLUGIN",
+            "templateName": "P",
+            "templateContent": "P",
+            "status": "TSC03",
+            "buttons": [{"ordering": 1, "type": "P1", "name": "Pay"}],
+        },
+    ]
+    gw = nhn_gateway.gateway
+    report = await sync_templates(gw.ctx, gw.secret_box, gw.default_account_id)
+    assert report[SENDER]["imported"] == 3 and report[SENDER]["skipped"][0]["templateCode"] == "T_PLUGIN"
+    listed = (await client.get("/kakao-alim/1/templates")).json()
+    statuses = {t["templateCode"]: t["status"] for t in listed.get("results", listed)}
+    assert statuses["T_OK"] == "APPROVED" and statuses["T_WAIT"] == "REQUESTED" and statuses["T_NO"] == "REJECTED"
+
+
+async def test_end_to_end_webhook_gets_the_final_report(
+    nhn_gateway: Setup, fake: FakeNhn, clock: ManualClock, receiver: Receiver
+) -> None:
+    client, gw = nhn_gateway.client, nhn_gateway.gateway
+    await register_basics(client)
+    assert (await put_credentials(client)).status_code == 200
+    hook = {"webhooks": {"delivery": {"url": "https://hooks.example.com/dlr"}}}
+    body = alim_body({"to": "821012345678", "messageId": "e2e-1"}, message=hook)
+    response = await client.post("/kakao-alim/1/messages", json=body)
+    assert response.status_code == 200, response.text
+    await settle(gw)
+    assert len(fake.bodies) == 1
+    assert fake.bodies[0]["templateCode"] == TEMPLATE_CODE
+    assert fake.bodies[0]["recipientList"][0]["content"] == TEXT
+    assert fake.bodies[0]["recipientList"][0]["recipientGroupingKey"] == "e2e-1"
+    fake.results["01012345678"] = ("COMPLETED", "1000")
+    clock.advance(5)
+    await settle(gw)
+    reports = receiver.json_results()
+    assert [(r["messageId"], r["status"]["name"]) for r in reports] == [("e2e-1", "DELIVERED_TO_HANDSET")]
+    assert len(fake.bodies) == 1
