@@ -17,7 +17,9 @@ from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import Connector, LateResult, Submission, SubmitResult
+from kakao_gateway.domain import status as st
 from kakao_gateway.engine.settings import EngineSettings
+from kakao_gateway.store.message_queries import message_state
 
 from .conftest import Receiver, started_gateway
 from .helpers import alim_body, pull, register_basics, send, settle
@@ -102,15 +104,24 @@ async def test_an_unknown_upstream_status_is_recorded_as_a_failure_not_sent_agai
     assert len(stalling.submitted) == 1
 
 
-async def test_a_message_on_a_route_no_connector_serves_fails_with_a_configuration_error(
-    client: httpx.AsyncClient, gateway: Gateway
+async def test_a_message_on_a_route_no_connector_serves_waits_for_one(
+    client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock
 ) -> None:
+    """A process started without that upstream, or an upstream removed while messages were queued for it: the
+    messages wait (never lost), and go when the route is served again within their validity."""
     await register_basics(client)
-    await send(client, alim_body("821000000001"))
-    del gateway.engine.connectors[ROUTE]
+    answer = await send(client, alim_body("821000000001"))
+    connector = gateway.engine.connectors.pop(ROUTE)
+    await settle(gateway)
+    assert await pull(client) == []
+    state = await gateway.db.read(message_state(gateway.default_account_id, answer["messages"][0]["messageId"]))
+    assert state is not None and state["state"] == "queued"
+    assert state["error_id"] == st.error("EC_CONFIGURATION_ERROR").id  # why it waits
+    gateway.engine.connectors[ROUTE] = connector
+    clock.advance(60)
     await settle(gateway)
     (report,) = await pull(client)
-    assert (report["status"]["name"], report["error"]["name"]) == ("UNDELIVERABLE_NOT_SENT", "EC_CONFIGURATION_ERROR")
+    assert report["status"]["name"] == "DELIVERED_TO_HANDSET"
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])

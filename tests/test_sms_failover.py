@@ -561,11 +561,25 @@ async def test_an_account_with_its_own_sms_upstream(
     assert "SECRET" not in settings.text and settings.json()["route"] == route
 
 
-async def test_an_unknown_upstream_scheme_is_refused(admin: httpx.AsyncClient, gateway: Gateway) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "carrier-pigeon://x@y",  # no such scheme
+        "smpp://smsc.test:2775",  # no system_id
+        "smpp://esme:pw@smsc.test:2775?window=0",  # a bad option
+        "smpp://esme:pw@[::1",  # cannot be parsed
+        "infobip-sms://:@api.test",  # no API key
+    ],
+)
+async def test_an_upstream_that_cannot_be_used_is_refused_when_set(
+    admin: httpx.AsyncClient, gateway: Gateway, url: str
+) -> None:
+    """Checked with the connector's own reading of the URL, so a mistake is a 400 now, not failed messages later."""
     account = gateway.default_account_id
-    response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": "carrier-pigeon://x@y"})
+    response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": url})
     assert response.status_code == 400, response.text
     assert response.json()["violations"][0]["property"] == "upstream"
+    assert "pw" not in response.text
     response = await admin.put(f"/admin/1/accounts/{account}/sms", json={"upstream": None})
     assert response.status_code == 200 and response.json()["route"] == SMS_SANDBOX_ROUTE
 
@@ -647,3 +661,17 @@ async def test_sangdam_failover_needs_a_phone_number_in_destination_matching(
     assert [v["property"] for v in response.json()["violations"]] == [
         "messages[0].options.smsFailover.destinationMatching[0].failover"
     ]
+
+
+async def test_sangdam_failover_without_destination_matching_sends_no_sms(
+    client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock, sms: RecordingSms, receiver: Receiver
+) -> None:
+    """A user key is no phone number: without destinationMatching there is nowhere to send the SMS."""
+    await setup_sender(client, inbound=False)
+    answer = await sangdam_send(client, sangdam_body("sandbox-blocked", options={"smsFailover": FAILOVER}))
+    await settle(gateway)
+    await run_for(gateway, clock, 60)
+    (report,) = delivery_reports(receiver)
+    assert report["messageId"] == answer["messages"][0]["messageId"]
+    assert (outcome(report), report["channel"]) == (BLOCKED, "KAKAO_SANGDAM")
+    assert sms.seen == []

@@ -7,7 +7,9 @@ this process has not built yet.
 
 from __future__ import annotations
 
-from . import infobip_kakao, infobip_sms, nhn, smpp
+from collections.abc import Callable
+
+from . import infobip_config, infobip_kakao, infobip_sms, infobip_sms_config, nhn, nhn_config, smpp, smpp_config
 from .base import Connector
 from .sandbox_sms import SandboxSms
 from .upstreams import (
@@ -17,6 +19,7 @@ from .upstreams import (
     ConnectorFactory,
     UpstreamDeps,
     UpstreamError,
+    UpstreamUrl,
     parse_upstream,
 )
 
@@ -36,6 +39,28 @@ KAKAO_SCHEMES: dict[str, ConnectorFactory] = {
 }
 
 SCHEMES = {"sms": SMS_SCHEMES, "kakao": KAKAO_SCHEMES}
+
+# How each scheme's URL is read (its options, its credentials), without connecting: an URL is checked when it is set,
+# so a mistake is an answer then, not messages failing later.
+CHECKS: dict[str, Callable[[UpstreamUrl], object]] = {
+    "infobip-sms": infobip_sms_config.config_of,
+    "infobip-sms+http": infobip_sms_config.config_of,
+    "smpp": smpp_config.parse_config,
+    "infobip": lambda url: infobip_config.config_of(url, infobip_kakao.SCHEME),
+    "infobip+http": lambda url: infobip_config.config_of(url, infobip_kakao.SCHEME),
+    "nhn": nhn_config.config_of,
+    "nhn+http": nhn_config.config_of,
+}
+
+
+def check(kind: str, url: str) -> None:
+    """UpstreamError when an upstream URL of this kind ("sms", "kakao") cannot be used; nothing is connected."""
+    if url.strip() in ("", SANDBOX):
+        return
+    parsed = parse_upstream(url)
+    if parsed.scheme not in SCHEMES[kind]:
+        raise UpstreamError(f"unknown scheme {parsed.scheme!r}; use one of {', '.join(schemes(kind))}")
+    CHECKS[parsed.scheme](parsed)
 
 
 def sms_schemes() -> list[str]:

@@ -44,7 +44,10 @@ class UpstreamUrl:
 
 
 def parse_upstream(url: str) -> UpstreamUrl:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket; the message could quote the URL, credentials included
+        raise UpstreamError("the upstream URL cannot be parsed (check brackets and percent-encoding)") from None
     if not parts.scheme or not parts.hostname:
         raise UpstreamError("an upstream URL needs a scheme and a host, e.g. smpp://USER:PASSWORD@HOST:2775")
     try:

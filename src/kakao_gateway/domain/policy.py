@@ -45,12 +45,12 @@ class SmsFailover:
     def wire_dict(self) -> dict[str, Any]:
         return dict(self.wire)
 
-    def destination_for(self, to: str) -> str | None:
+    def destination_for(self, to: str, user_key: bool = False) -> str | None:
         """The phone number the SMS hop goes to: `to` itself, or for a user key (Sangdam) its match in
-        `destinationMatching` (None: no match, no failover)."""
+        `destinationMatching` (None: no match, or no matching at all, and so no failover)."""
         matching = self.wire_dict.get("destinationMatching")
         if matching is None:
-            return to
+            return None if user_key else to
         for pair in matching:
             if pair.get("initial") == to:
                 return str(pair.get("failover"))

@@ -214,9 +214,14 @@ class Dispatcher:
         connector = self.connectors.get(route)
         if connector is None and self.resolve is not None:
             connector = await self.resolve(route)
-        if connector is None:
-            log.error("no connector serves route %s; %d messages fail", route, len(batch), extra=log_ids(batch))
-            return [SubmitResult("final", "UNDELIVERABLE_NOT_SENT", "EC_CONFIGURATION_ERROR")] * len(batch)
+        if connector is None:  # a process configured apart from the others, or an upstream removed: wait for it
+            log.error(
+                "no connector serves route %s; %d messages wait for one (until their validity ends)",
+                route,
+                len(batch),
+                extra=log_ids(batch),
+            )
+            return [SubmitResult("temporary", error="EC_CONFIGURATION_ERROR")] * len(batch)
         submissions: list[Submission] = [submission_of(c) for c in batch]
         try:
             results = await connector.submit(submissions, now)

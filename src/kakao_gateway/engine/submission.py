@@ -8,6 +8,7 @@ LMS), its sender (the account's default filled in at accept) and the phone numbe
 from __future__ import annotations
 
 from ..connectors.base import Submission
+from ..domain.channels import CHANNELS
 from ..store.message_rows import Claimed
 
 SMS = "SMS"
@@ -24,7 +25,7 @@ def submission_of(c: Claimed) -> Submission:
             SMS,
             c.route,
             failover.sender or c.sender,
-            failover.destination_for(c.destination) or c.destination,
+            failover.destination_for(c.destination, CHANNELS[c.channel].destination == "user_key") or c.destination,
             failover.sms.to_content(),
             c.attempts,
             c.first_attempt_at,

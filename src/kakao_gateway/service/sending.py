@@ -156,7 +156,8 @@ def message_rows(
                 route=route or CHANNELS[plan.channel].route,
             )
         )
-        if failover is not None and sms is not None and failover.destination_for(d.to or "") is not None:
+        user_key = CHANNELS[plan.channel].destination == "user_key"
+        if failover is not None and sms is not None and failover.destination_for(d.to or "", user_key) is not None:
             _plan_failover(rows[-1], sms.route, failover.validity_ms, row_problem, accepted, now)
         if per_destination is not None and row_problem is None:
             rows[-1].content = per_destination(rows[-1])

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ..connectors.registry import SCHEMES, schemes
-from ..connectors.upstreams import SANDBOX, UpstreamError, kakao_route, parse_upstream
+from ..connectors.registry import check
+from ..connectors.upstreams import UpstreamError, kakao_route
 from ..store.upstream_settings import get_kakao_upstream, put_upstream
 from .context import Context
 from .errors import InvalidRequest, NotFound
@@ -15,15 +15,11 @@ Kind = Literal["sms", "kakao"]
 
 
 def upstream_problem(kind: Kind, url: str) -> str | None:
-    """Why an upstream URL of this kind cannot be used, or None."""
-    if url.strip() in ("", SANDBOX):
-        return None
+    """Why an upstream URL of this kind cannot be used (its scheme, options or credentials), or None."""
     try:
-        scheme = parse_upstream(url).scheme
+        check(kind, url)
     except UpstreamError as exc:
         return str(exc)
-    if scheme not in SCHEMES[kind]:
-        return f"unknown scheme {scheme!r}; use one of {', '.join(schemes(kind))}"
     return None
 
 
