@@ -158,3 +158,37 @@ async def test_a_failover_sms_through_npms_smpp_server(
     (submit,) = [e for e in events if e["event"] == "submit_sm"]
     assert (submit["source"], submit["destination"], submit["data_coding"]) == ("0215881234", "821000000002", 8)
     assert submit["text"] == KOREAN
+
+
+async def test_a_receipt_that_reaches_another_workers_bind_still_ends_its_message(
+    settings: Settings, clock: ManualClock, receiver: Receiver, smsc: TestSmsc
+) -> None:
+    """Two workers bound to one SMSC: the SMSC delivers the receipt on the other worker's bind. That worker does not
+    know the SMSC id, so it finds the message by the id stored on its row (also what happens after a restart)."""
+    url = (
+        f"smpp://esme1:secret@127.0.0.1:{smsc.port}?reconnect_min=0.05&reconnect_max=0.2&bind_timeout=2&receipt_hold=1"
+    )
+    with_smpp = dataclasses.replace(settings, sms_upstream=url)
+    async with started_gateway(with_smpp, clock, receiver) as first, api_client(first) as client:
+        await first.start_connectors()
+        assert await first.connectors[sms_route(url)].wait_bound(5)  # type: ignore[attr-defined]
+        await register_basics(client)
+        failover = {"text": KOREAN, "sender": "0215881234"}
+        body = alim_body("821000000002", message={"options": {"smsFailover": failover}})
+        message_id = (await send(client, body))["messages"][0]["messageId"]
+        await until(first, lambda: _true(len(smsc.accepted) == 1))
+        async with started_gateway(with_smpp, clock, receiver) as second:
+            await second.start_connectors()
+            assert await second.connectors[sms_route(url)].wait_bound(5)  # type: ignore[attr-defined]
+            await smsc.send_receipt(smsc.accepted[0])  # on the newest bind: the second worker's
+            reports: dict[str, dict[str, Any]] = {}
+
+            async def reported() -> bool:
+                clock.advance(1)  # past the second worker's receipt_hold: it gives the receipt to the engine
+                await second.engine.run_until_idle()
+                reports.update(await pull_all(client))
+                return message_id in reports
+
+            await until(second, reported)
+    assert_failover(reports[message_id], DELIVERED, NOT_A_USER)
+    assert len(smsc.submits) == 1

@@ -49,6 +49,9 @@ class SubmitResult:
     # engine's result timeout, 60 s). An upstream whose results take long and must not be resent (an SMSC's
     # receipts) waits longer; the wait never goes past the hop's validity, which then ends it (4101).
     wait_ms: int | None = None
+    # `accepted` only: the upstream's own id of the message (an SMSC message id), kept on the row so that a result
+    # naming only that id (a receipt that reached another process's connection) still finds its message.
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +59,12 @@ class LateResult:
     """A result that came after the submit. `hop` is the submission's: a result for a hop that has ended (the
     message moved on to SMS meanwhile) is ignored. None matches whatever hop the row is on."""
 
-    seq: int
+    seq: int  # 0 when only `ref` is known
     kind: LateKind
     status: str
     error: str
     hop: int | None = None
+    ref: str | None = None  # the upstream's id of the message (SubmitResult.ref): finds the row when `seq` is 0
 
 
 class Connector(Protocol):

@@ -20,7 +20,7 @@ from .base import LateResult, Submission, SubmitResult
 from .smpp_config import SmppConfig, parse_config
 from .smpp_message import WireText, encode_text
 from .smpp_pacing import Pacer, ThrottlePause
-from .smpp_receipts import Correlator, parse_receipt
+from .smpp_receipts import Correlator, normalize_id, parse_receipt
 from .smpp_results import PROVIDER_ERROR, PROVIDER_TIMEOUT, THROTTLING, TOO_MANY_REQUESTS, submit_result
 from .smpp_session import Session
 from .upstreams import ConnectorFactory, UpstreamDeps, UpstreamUrl
@@ -155,7 +155,7 @@ class SmppConnector:
         self._receipts.accepted(smsc_id, s.seq, s.hop, self._clock.now_ms())
         # A receipt may take hours: the engine waits for it (until the hop's validity ends) instead of sending the
         # SMS again after its usual result timeout, which would reach the handset twice.
-        return replace(result, wait_ms=round(self._config.receipt_wait * 1000))
+        return replace(result, wait_ms=round(self._config.receipt_wait * 1000), ref=normalize_id(smsc_id))
 
     def _on_deliver(self, event: smpp34.DeliverSmEvent) -> None:
         tlvs = {tlv.tag: tlv.value for tlv in event.tlvs}

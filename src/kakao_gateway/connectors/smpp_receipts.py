@@ -114,7 +114,9 @@ class Correlator:
             if now - early.since < self.hold_ms:
                 break
             del self._early[smsc_id]
-            log.warning("SMPP receipt for unknown SMSC message id %s dropped after %d s", smsc_id, self.hold_ms // 1000)
+            # Not submitted through this connection (another process's, or before a restart): the engine finds the
+            # message by the SMSC id stored on its row.
+            self._results.append(LateResult(0, "final", early.status, early.error, ref=smsc_id))
         while self._awaiting:
             smsc_id, awaiting = next(iter(self._awaiting.items()))
             if now - awaiting.since < self.wait_ms:

@@ -263,7 +263,7 @@ class Dispatcher:
             return Outcome(c.seq, "final", status_id, error_id, owner=self.owner, departed=now)
         if r.kind == "accepted":
             due = min(now + (r.wait_ms or self.settings.result_timeout_ms), c.expires_at)
-            return Outcome(c.seq, "sent", WAITING, NO_ERROR, due, self.owner, departed=now)
+            return Outcome(c.seq, "sent", WAITING, NO_ERROR, due, self.owner, departed=now, ref=r.ref)
         retry = retry_outcome(c, error_id, now, self.owner)
         return Outcome(retry.seq, "retry", retry.status_id, retry.error_id, retry.due_at, self.owner, departed=now)
 

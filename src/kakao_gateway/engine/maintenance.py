@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 EXPIRE_BATCH = 1000
 PURGE_BATCH = 5000
+REF_WAIT_MS = 10 * 60_000  # how long a result naming only the upstream's id is looked for (its row may be in flight)
 SESSION_PURGE_BATCH = 500  # sessions per transaction, each with its whole transcript
 LINK_PURGE_BATCH = 1000  # short links per statement (their codes are bound as parameters to delete their clicks)
 
@@ -136,10 +137,14 @@ class Collector:
         # Results taken from a connector but not yet written: a connector hands each result out once, so a failed
         # write must not lose them (the message would be sent again and its first report lost).
         self._unrecorded: list[tuple[str, LateResult]] = []
+        # Results naming only the upstream's id whose row was not found yet (its submit not recorded yet, say), with
+        # when they came: looked for again at every step, until REF_WAIT_MS.
+        self._unmatched: dict[str, tuple[str, LateResult, int]] = {}
 
     async def step(self) -> int:
         now = self.clock.now_ms()
         late, self._unrecorded = self._unrecorded, []
+        late.extend((route, r) for route, r, _ in self._unmatched.values())
         try:
             # A copy: a connector may be added while this awaits (an account's upstream, built on first use).
             for route, connector in list(self.connectors.items()):
@@ -151,12 +156,30 @@ class Collector:
                 return 0
             outcomes = [_late_outcome(route, r, now) for route, r in late]
             recorded = await self.db.write(record(outcomes, now))
-        except BaseException:
-            self._unrecorded = late  # a connector hands each result out once: never drop what it gave
+        except BaseException:  # never drop what a connector gave: each result is handed out once
+            self._unrecorded = [(route, r) for route, r in late if r.seq]
+            for route, r in late:
+                if not r.seq and r.ref is not None:
+                    self._unmatched.setdefault(r.ref, (route, r, now))
             raise
-        await self._observe(late, outcomes)
+        self._keep_unmatched(late, recorded.unmatched, now)
+        found = [(route, r) for route, r in late if r.seq]
+        await self._observe(found, [_late_outcome(route, r, now) for route, r in found])
         observe_failovers(self.observer, recorded.failed_over)
-        return len(late)
+        return len(late) - len(self._unmatched)
+
+    def _keep_unmatched(self, late: list[tuple[str, LateResult]], unmatched: list[str], now: int) -> None:
+        waiting = set(unmatched)
+        kept: dict[str, tuple[str, LateResult, int]] = {}
+        for route, r in late:
+            if r.seq or r.ref not in waiting or r.ref is None:
+                continue
+            since = self._unmatched[r.ref][2] if r.ref in self._unmatched else now
+            if now - since < REF_WAIT_MS:
+                kept[r.ref] = (route, r, since)
+            else:
+                log.warning("route %s reported upstream id %s, which no waiting message has: dropped", route, r.ref)
+        self._unmatched = kept
 
     async def _observe(self, late: list[tuple[str, LateResult]], outcomes: list[Outcome]) -> None:
         """Count late outcomes by channel (a late result names only its row: one primary-key lookup per batch)."""
@@ -171,4 +194,4 @@ class Collector:
 
 
 def _late_outcome(route: str, r: LateResult, now: int) -> Outcome:
-    return late_outcome(route, r.seq, r.hop, r.kind, r.status, r.error, now)
+    return late_outcome(route, r.seq, r.hop, r.kind, r.status, r.error, now, r.ref)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ..domain import status as st
@@ -141,10 +141,11 @@ class Outcome:
     departed: int | None = None
     hop: int | None = None  # a late result for this hop only (None: whatever hop the row is on)
     route: str | None = None  # a late result from this route only: an upstream settles only its own rows
+    ref: str | None = None  # `sent`: the upstream's id of the message; a late result: finds the row when seq is 0
 
 
-_V_COLUMNS = ("v_seq", "v_owner", "v_status", "v_error", "v_due", "v_departed", "v_hop", "v_route")
-_V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint", "int", "text")
+_V_COLUMNS = ("v_seq", "v_owner", "v_status", "v_error", "v_due", "v_departed", "v_hop", "v_route", "v_ref")
+_V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint", "int", "text", "text")
 # Every condition names `v`, so none of them can drive the plan on its own: PostgreSQL probes the primary key for
 # each row of `v` instead of walking every in-flight row through the state index (which is what it did when the
 # statistics said there were few of them and there were many).
@@ -179,7 +180,7 @@ _FAILOVER_RETURNING = f"{FACT_COLUMNS}, options"
 
 _SET = {
     "final": f"state = 'done', done_at = ?, {_STATUS}",
-    "sent": f"state = 'sent', due_at = v.v_due, {_STATUS}",
+    "sent": f"state = 'sent', due_at = v.v_due, upstream_ref = COALESCE(v.v_ref, upstream_ref), {_STATUS}",
     "retry": f"state = {_REQUEUE_STATE}, due_at = v.v_due, {_STATUS}",
     "release": f"state = {_REQUEUE_STATE}, due_at = v.v_due, attempts = attempts - 1, lease_owner = NULL",
 }
@@ -192,6 +193,7 @@ class Recorded:
 
     changed: int
     failed_over: list[tuple[str, int]]
+    unmatched: list[str] = field(default_factory=list)  # refs of late results whose row was not found (yet)
 
 
 def _failed_over(rows: list[Any]) -> list[tuple[str, int]]:
@@ -200,10 +202,12 @@ def _failed_over(rows: list[Any]) -> list[tuple[str, int]]:
 
 def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
     """Apply outcomes to rows still in the state they were claimed in, one statement per kind, and write their
-    reports (final ones, and intermediate ones for retries when asked)."""
+    reports (final ones, and intermediate ones for retries when asked). A late result that knows only the
+    upstream's id of its message (seq 0) is first matched to its row by (route, upstream_ref)."""
+    outcomes, unmatched = yield from _by_ref(outcomes)
     by_kind: dict[OutcomeKind, list[tuple[Any, ...]]] = defaultdict(list)
     for o in outcomes:
-        by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed, o.hop, o.route))
+        by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed, o.hop, o.route, o.ref))
     drafts: list[ReportDraft] = []
     changed = 0
     failed_over: list[Any] = []
@@ -239,10 +243,36 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
     if drafts:
         yield from add_reports(drafts, now)
     yield from finish_and_report("state = 'canceling'", (), CANCELED_STATUS, str(CANCELED_ERROR), now)
-    return Recorded(changed, _failed_over(failed_over))
+    return Recorded(changed, _failed_over(failed_over), unmatched)
 
 
-def late_outcome(route: str, seq: int, hop: int | None, kind: str, status: str, error: str, now: int) -> Outcome:
+def _by_ref(outcomes: Sequence[Outcome]) -> Op[tuple[list[Outcome], list[str]]]:
+    """Outcomes with their rows: those naming only the upstream's id get the seq of the row waiting under it."""
+    known = [o for o in outcomes if o.seq]
+    by_route: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        if not o.seq and o.ref is not None and o.route is not None:
+            by_route[o.route].append(o)
+    unmatched: list[str] = []
+    for route, wanted in by_route.items():
+        refs = sorted({o.ref for o in wanted if o.ref is not None})
+        rows = yield Fetch(
+            "SELECT seq, upstream_ref FROM messages {index:ix_messages_upstream_ref} WHERE state = 'sent' "
+            f"AND route = ? AND upstream_ref IN ({','.join('?' * len(refs))})",
+            (route, *refs),
+        )
+        seq_of = {r["upstream_ref"]: r["seq"] for r in rows}
+        for o in wanted:
+            if o.ref in seq_of:
+                known.append(replace(o, seq=seq_of[o.ref]))
+            elif o.ref is not None:
+                unmatched.append(o.ref)
+    return known, unmatched
+
+
+def late_outcome(
+    route: str, seq: int, hop: int | None, kind: str, status: str, error: str, now: int, ref: str | None = None
+) -> Outcome:
     """A result the upstream of `route` gave after the submit (polled, or pushed to a webhook of ours): a final one
     settles the row (if that row is on this route and hop); a temporary one leaves it waiting, so the result timeout
     sends it again with the usual backoff."""
@@ -250,10 +280,10 @@ def late_outcome(route: str, seq: int, hop: int | None, kind: str, status: str, 
         status_id, error_id = st.status(status).id, st.error(error).id
     except KeyError:
         log.error("a late result named unknown status %r / error %r for %s", status, error, seq)
-        return Outcome(seq, "final", _NOT_SENT, _PROVIDER_ERROR, hop=hop, route=route)
+        return Outcome(seq, "final", _NOT_SENT, _PROVIDER_ERROR, hop=hop, route=route, ref=ref)
     if kind == "final":
-        return Outcome(seq, "final", status_id, error_id, hop=hop, route=route)
-    return Outcome(seq, "sent", _WAITING, error_id, now, hop=hop, route=route)
+        return Outcome(seq, "final", status_id, error_id, hop=hop, route=route, ref=ref)
+    return Outcome(seq, "sent", _WAITING, error_id, now, hop=hop, route=route, ref=ref)
 
 
 def expire_queued(now: int, limit: int) -> Op[Recorded]:
