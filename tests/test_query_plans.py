@@ -86,6 +86,8 @@ def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
     record = outcomes.record([outcomes.Outcome(seq, "final", 5, 0, owner="w") for seq in range(1, 501)], now)
     yield "record outcomes (failover)", next(record)
     yield "record outcomes (final)", record.send([])
+    by_ref = outcomes.Outcome(0, "final", 5, 0, route="SMS:smpp:h:1", ref="smsc-1")
+    yield "late result by upstream id", next(outcomes.record([by_ref], now))
     expire = outcomes.expire_queued(now, 1000)
     next(expire)
     yield "expire (finish)", expire.send([])
@@ -101,6 +103,7 @@ EXPECTED = {
     "claim due": "ix_messages_claim",
     "expire": "ix_messages_expiry",
     "expire (finish)": "ix_messages_expiry",
+    "late result by upstream id": "ix_messages_upstream_ref",
     "purge messages": "ix_messages_purge",
     "claim pushes": "ix_reports_push",
     "departures": "ix_messages_departures",
@@ -175,7 +178,7 @@ async def test_no_engine_query_scans_a_table(filled: Gateway) -> None:
             plans[name] = await _sqlite_plan(path, q)
         scans = {n: p for n, p in plans.items() if any(SQLITE_SCAN.search(line) for line in p)}
         expected = SQLITE_EXPECTED
-    assert len(plans) == 16
+    assert len(plans) == 17
     assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())
     wrong = {n: plans[n] for n, index in expected.items() if not any(index in line for line in plans[n])}
     assert not wrong, "\n\n".join(f"{n} (wants {expected[n]}):\n  " + "\n  ".join(p) for n, p in wrong.items())
