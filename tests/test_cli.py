@@ -195,6 +195,10 @@ def test_accounts_kakao_shows_the_route_and_refuses_unknown_schemes(db: str) -> 
     one_error(run("serve", "--database-url", db, "--kakao-upstream", "pigeon://k@h"), "--kakao-upstream", "pigeon")
 
 
+def test_a_short_secret_key_stops_serve_with_one_line(db: str) -> None:
+    one_error(run("serve", "--database-url", db, env={"KAKAO_GATEWAY_SECRET_KEY": "short"}), "SECRET_KEY", "at least")
+
+
 def test_an_unusable_sms_upstream_stops_serve_with_one_line(db: str) -> None:
     one_error(run("serve", "--database-url", db, "--sms-upstream", "pigeon://k@h"), "--sms-upstream", "pigeon")
 

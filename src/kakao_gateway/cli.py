@@ -35,7 +35,7 @@ from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
 from .logs import configure_logging
 from .schemas.extensions import SUBSCRIPTION_CHANNELS, AlimTemplateBody, SubscriptionsBody
-from .service import accounts, catalog, database, sms, upstreams
+from .service import accounts, catalog, database, sender_credentials, sms, upstreams
 from .service.context import Context
 from .service.errors import ServiceError
 
@@ -282,6 +282,11 @@ def _check_upstreams(settings: Settings) -> None:
     problem = upstreams.upstream_problem("kakao", settings.kakao_upstream)
     if problem is not None:
         fail(f"--kakao-upstream: {problem}", 'fix the upstream URL (README, "Kakao upstreams")')
+    if settings.secret_key is not None and len(settings.secret_key) < sender_credentials.MIN_SECRET_LENGTH:
+        fail(
+            f"KAKAO_GATEWAY_SECRET_KEY has {len(settings.secret_key)} characters",
+            f"use a random string of at least {sender_credentials.MIN_SECRET_LENGTH}",
+        )
 
 
 def _configure_logging(settings: Settings) -> None:
