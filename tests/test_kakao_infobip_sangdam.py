@@ -16,6 +16,7 @@ from kakao_gateway.connectors.base import LateResult
 from kakao_gateway.connectors.infobip_config import report_token
 from kakao_gateway.connectors.infobip_http import InfobipConnector
 from kakao_gateway.connectors.infobip_kakao import InfobipKakaoConnector
+from kakao_gateway.connectors.upstreams import kakao_route
 
 from .conftest import Receiver
 from .fake_infobip_kakao import SANGDAM, FakeInfobipKakao, request_ref, spec_problems
@@ -228,3 +229,21 @@ def test_the_fake_checks_sangdam_bodies_strictly() -> None:
     alim_content = copy.deepcopy(good)
     alim_content["messages"][0]["content"] = {"type": "TEMPLATE", "templateCode": "T", "text": "x"}
     assert spec_problems(alim_content, request_ref(path), strict=True) != []
+
+
+async def test_an_accounts_own_upstream_takes_inbound_for_its_channels_only(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient, gateway: Gateway
+) -> None:
+    url = "infobip+http://ACCOUNT-KEY@127.0.0.1:9"
+    response = await admin.put(f"/admin/1/accounts/{gateway.default_account_id}/kakao", json={"upstream": url})
+    assert response.status_code == 200, response.text
+    await setup_sender(client)
+    token = report_token("ACCOUNT-KEY", kakao_route(url), "kakao-inbound")
+    message = {"sender": USER, "to": SENDER, "messageId": "ib-1", "message": {"type": "TEXT", "text": "hi"}}
+    response = await client.post(f"/upstream/1/kakao/inbound/{token}", json={"results": [message]})
+    assert (response.status_code, response.json()) == (200, {"received": 1, "written": 1})
+    other = {**message, "to": "ANOTHER-CHANNEL"}
+    response = await client.post(f"/upstream/1/kakao/inbound/{token}", json={"results": [other]})
+    assert response.status_code == 404
+    (session,) = (await client.get("/kakao/1/sangdam/sessions")).json()["results"]
+    assert (session["userKey"], session["sender"]) == (USER, SENDER)
