@@ -1,14 +1,15 @@
 """A fake Infobip Kakao API on a real local socket (uvicorn), answering as spec/infobip-kakao-openapi.json says: the
 Infobip SMS fake (tests/fake_infobip_sms.py) with Kakao's paths and schemas.
 
-Every send body is validated against the spec's request schema of its path (KakaoAlimRequest, KakaoChinguRequest),
-made strict: no property the spec does not name, and OpenAPI discriminators followed (a content or button is checked
-against the subtype its `type` names, closed too). A violation is answered 400 like Infobip, and kept in
-`spec_errors`, which the fixture asserts is empty. What the fake answers and pushes is validated as well.
+Every send body is validated against the spec's request schema of its path (KakaoAlimRequest, KakaoChinguRequest,
+KakaoSangdamRequest), made strict: no property the spec does not name, and OpenAPI discriminators followed (a content
+or button is checked against the subtype its `type` names, closed too). A violation is answered 400 like Infobip, and
+kept in `spec_errors`, which the fixture asserts is empty. What the fake answers and pushes is validated as well.
 
 Behaviour a test sets is the SMS fake's (`api_key`, `script` by path, `hang`, `rejected_to`, `invalid_to`; a
 messageId sent twice is REJECTED_DUPLICATE_MESSAGE_ID). `push` posts reports to the message's webhook; `complete`
-keeps one for the reports endpoint of the product it was sent with, which hands each out once.
+keeps one for the reports endpoint of the product it was sent with, which hands each out once. `push_inbound` posts
+Sangdam users' messages (built by `inbound`) to the inbound URL Infobip was given for the channel.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kakao_gateway.domain.times import format_ms
+
 from .fake_infobip_sms import FakeInfobipSms, _strict, api_error
 from .spec import spec
 
@@ -35,7 +38,8 @@ _STRICT = "urn:infobip-kakao-strict"
 _PLAIN = "urn:infobip-kakao"
 ALIM = "/kakao-alim/1"
 BRAND = "/kakao-chingu/1"
-PRODUCTS = (ALIM, BRAND)
+SANGDAM = "/kakao-sangdam/1"
+PRODUCTS = (ALIM, BRAND, SANGDAM)
 _SCHEMAS = "#/components/schemas/"
 
 
@@ -93,6 +97,11 @@ def _registry() -> Registry:
     )
 
 
+def schema_ref(name: str) -> str:
+    (full,) = [n for n in spec()["components"]["schemas"] if n.endswith(f".{name}")]
+    return f"{_SCHEMAS}{full}"
+
+
 def request_ref(path: str) -> str:
     return str(spec()["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"])
 
@@ -114,7 +123,7 @@ def spec_problems(body: Any, ref: str, strict: bool = False) -> list[tuple[str, 
 
 @dataclass
 class FakeInfobipKakao(FakeInfobipSms):
-    product_of: dict[str, str] = field(default_factory=dict)  # by messageId: ALIM or BRAND
+    product_of: dict[str, str] = field(default_factory=dict)  # by messageId: ALIM, BRAND or SANGDAM
 
     def app(self) -> Starlette:
         routes = []
@@ -178,3 +187,25 @@ class FakeInfobipKakao(FakeInfobipSms):
         target = url or self.sent[reports[0]["messageId"]].message["webhooks"]["delivery"]["url"]
         async with httpx.AsyncClient(transport=self.push_transport) as client:
             return await client.post(target, json=body, headers=headers)
+
+    def inbound(self, user_key: str, to: str, message_id: str, text: str = "hello", **more: Any) -> dict[str, Any]:
+        """A user's TEXT as Infobip pushes it (InboundMessageKakaoSangdamInboundContent); `more` overrides fields."""
+        now = format_ms(self.clock.now_ms())
+        body: dict[str, Any] = {
+            "sender": user_key,
+            "to": to,
+            "integrationType": "KAKAO_SANGDAM",
+            "receivedAt": now,
+            "messageId": message_id,
+            "message": {"type": "TEXT", "text": text, "sentAt": now},
+            "price": {"pricePerMessage": 0, "currency": "KRW"},
+        }
+        body.update(more)
+        return body
+
+    async def push_inbound(self, url: str, *results: dict[str, Any]) -> httpx.Response:
+        body = {"results": list(results), "messageCount": len(results), "pendingMessageCount": 0}
+        ref = schema_ref("KakaoSangdamInboundResponse")
+        self.spec_errors.extend(f"the fake's inbound push: {p}: {v}" for p, v in spec_problems(body, ref, strict=True))
+        async with httpx.AsyncClient(transport=self.push_transport) as client:
+            return await client.post(url, json=body)

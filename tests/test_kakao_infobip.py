@@ -215,9 +215,8 @@ async def test_a_batch_is_one_spec_valid_request_per_product(
 async def test_what_it_cannot_send_is_refused_without_a_request(
     fake: FakeInfobipKakao, conn: InfobipConnector, clock: ManualClock
 ) -> None:
-    sangdam = alim(1, channel="SANGDAM", content={"type": "TEXT", "text": "hi"})
     sms_hop = alim(2, channel="SMS", content={"text": "hi", "format": "SMS"}, hop=1)
-    assert await conn.submit([sangdam, sms_hop], clock.now_ms()) == [REJECTED, REJECTED]
+    assert await conn.submit([sms_hop], clock.now_ms()) == [REJECTED]
     assert fake.requests == []
 
 

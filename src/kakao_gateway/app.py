@@ -27,6 +27,7 @@ from .api import (
     sandbox,
     sangdam,
     sangdam_sandbox,
+    upstream_inbound,
     upstream_reports,
 )
 from .api import sender_credentials as sender_credentials_api
@@ -295,6 +296,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *upstreams_api.routes,
             *sender_credentials_api.routes,
             *upstream_reports.routes,
+            *upstream_inbound.routes,
             *links.routes,  # last: its redirect matches any /<code>
         ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},

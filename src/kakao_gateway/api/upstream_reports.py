@@ -36,10 +36,18 @@ class ReportTarget(Protocol):
     def reported(self, seqs: list[int]) -> None: ...
 
 
+Secret = Callable[[object], str | None]  # a connector's secret of one webhook kind (None: it takes none)
+
+
+def report_secret(connector: object) -> str | None:
+    return connector.report_token if isinstance(connector, ReportTarget) else None
+
+
 class ReportTargets:
-    """The gateway's connectors (its live mapping by route), as the report webhooks see them. A token no connector
-    knows may belong to an account's own upstream this process has not built yet (an API-only process): `refresh`
-    builds them, at most once per REFRESH_EVERY_S, so unknown tokens cannot make every request read the database."""
+    """The gateway's connectors (its live mapping by route), as the webhooks of upstreams (reports, inbound) see
+    them: each finds its connector by a secret of its kind. A token no connector knows may belong to an account's
+    own upstream this process has not built yet (an API-only process): `refresh` builds them, at most once per
+    REFRESH_EVERY_S, so unknown tokens cannot make every request read the database."""
 
     REFRESH_EVERY_S = 5.0
 
@@ -48,21 +56,23 @@ class ReportTargets:
         self._refresh = refresh
         self._refreshed_at = -self.REFRESH_EVERY_S
 
-    async def find_or_refresh(self, token: str) -> ReportTarget | None:
-        found = self.find(token)
+    async def find_or_refresh(self, token: str, secret: Secret = report_secret) -> object | None:
+        found = self.find(token, secret)
         if found is None and self._refresh is not None:
             now = time.monotonic()
             if now - self._refreshed_at >= self.REFRESH_EVERY_S:
                 self._refreshed_at = now
                 await self._refresh()
-                found = self.find(token)
+                found = self.find(token, secret)
         return found
 
-    def find(self, token: str) -> ReportTarget | None:
-        found: ReportTarget | None = None
+    def find(self, token: str, secret: Secret = report_secret) -> object | None:
+        """The connector whose `secret` is `token` (every one compared, in constant time)."""
+        found: object | None = None
         given = token.encode()
         for connector in list(self._connectors.values()):
-            if isinstance(connector, ReportTarget) and hmac.compare_digest(connector.report_token.encode(), given):
+            known = secret(connector)
+            if known is not None and hmac.compare_digest(known.encode(), given):
                 found = connector
         return found
 
@@ -74,7 +84,7 @@ _KINDS = {SMS_REPORTS_PATH: "SMS:", KAKAO_REPORTS_PATH: "KAKAO:"}
 async def _target(request: Request, kind: str) -> ReportTarget:
     targets: ReportTargets | None = getattr(request.app.state, "upstream_reports", None)
     target = await targets.find_or_refresh(request.path_params["token"]) if targets is not None else None
-    if target is None or not target.route.startswith(kind):
+    if not isinstance(target, ReportTarget) or not target.route.startswith(kind):
         raise HttpError(api_error(401, request=request))
     return target
 

@@ -29,7 +29,9 @@ def _wake(ctx: Context) -> None:
         wake()
 
 
-async def _write(ctx: Context, message: sessions.UserMessage, now: int) -> dict[str, Any]:
+async def write_user_message(ctx: Context, message: sessions.UserMessage, now: int) -> dict[str, Any]:
+    """Write what a user wrote (a sandbox user's, or a real one's an upstream pushed): opens or continues their
+    session, and queues it for the account's inbound URL."""
     new_session, expiry_id = ctx.ids.message_ids(2, now)
     session_id = await ctx.db.write(sessions.write_inbound(message, new_session, expiry_id, now))
     if session_id is None:
@@ -46,7 +48,7 @@ async def user_writes(ctx: Context, account_id: str, body: UserWrites) -> dict[s
     else:
         content = user_content(m.type, now, url=m.url)
     message = sessions.UserMessage(account_id, body.to, body.userKey, ctx.ids.message_id(now), content)
-    return await _write(ctx, message, now)
+    return await write_user_message(ctx, message, now)
 
 
 async def user_replies(ctx: Context, account_id: str, body: UserReplies) -> dict[str, Any]:
@@ -74,7 +76,7 @@ async def user_replies(ctx: Context, account_id: str, body: UserReplies) -> dict
         paired_message_id=body.messageId,
         callback_data=callback_data,
     )
-    return await _write(ctx, message, now)
+    return await write_user_message(ctx, message, now)
 
 
 async def conversation(ctx: Context, account_id: str, user_key: str, sender: str) -> dict[str, Any]:
