@@ -247,3 +247,29 @@ async def test_an_accounts_own_upstream_takes_inbound_for_its_channels_only(
     assert response.status_code == 404
     (session,) = (await client.get("/kakao/1/sangdam/sessions")).json()["results"]
     assert (session["userKey"], session["sender"]) == (USER, SENDER)
+
+
+async def test_e2e_a_reply_infobip_delivered_goes_into_the_transcript_and_terminate_closes_the_session(
+    infobip_gateway: tuple[Gateway, httpx.AsyncClient], fake: FakeInfobipKakao
+) -> None:
+    """The user writes (pushed by Infobip), the business answers and ends the session through Infobip: when Infobip
+    reports them delivered, both answers are in the transcript and the session is closed."""
+    gw, client = infobip_gateway
+    await setup_sender(client)
+    url = connector_of(gw).inbound_url
+    await fake.push_inbound(url, fake.inbound(USER, SENDER, "ib-in-9", text="hello"))
+    await settle(gw)
+    answer = await send(client, sangdam_body(USER))
+    end = await send(client, sangdam_body(USER, content={"type": "TERMINATE_SESSION"}))
+    await settle(gw)
+    reply_id, end_id = answer["messages"][0]["messageId"], end["messages"][0]["messageId"]
+    for message_id in (reply_id, end_id):
+        response = await fake.push(fake.report(message_id, "DELIVERED_TO_HANDSET"))
+        assert response.json()["settled"] == 1
+    again = await fake.push(fake.report(reply_id, "DELIVERED_TO_HANDSET"))  # a repeat changes nothing
+    assert again.json()["settled"] == 0
+    (session,) = (await client.get("/kakao/1/sangdam/sessions")).json()["results"]
+    assert (session["state"], session["closeReason"]) == ("CLOSED", "TERMINATED")
+    transcript = await client.get(f"/kakao/1/sangdam/sessions/{session['sessionId']}/messages")
+    entries = [(e["direction"], e["messageId"]) for e in transcript.json()["results"]]
+    assert entries == [("INBOUND", "ib-in-9"), ("OUTBOUND", reply_id), ("OUTBOUND", end_id)]

@@ -7,6 +7,7 @@ report facts, and the reports are written in the same operation.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -14,9 +15,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ..domain import status as st
+from ..domain.channels import KAKAO_SANDBOX
 from ..domain.hops import FAILOVER_ERRORS
 from .message_rows import CLAIM_COLUMNS, FACT_COLUMNS, Claimed, draft_of, triggered_failover_reports
 from .reports import ReportDraft, add_reports
+from .sangdam_sessions import Delivery, deliver
 from .sql import Fetch, Op, UpdateMany, claim_rows
 
 CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
@@ -238,12 +241,40 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
         changed += len(rows)
         if kind == "final":
             drafts.extend(draft_of(r, True) for r in rows)
+            yield from _into_transcripts(rows, now)
         elif kind == "retry":
             drafts.extend(draft_of(r, False) for r in rows if r["intermediate"])
     if drafts:
         yield from add_reports(drafts, now)
     yield from finish_and_report("state = 'canceling'", (), CANCELED_STATUS, str(CANCELED_ERROR), now)
     return Recorded(changed, _failed_over(failed_over), unmatched)
+
+
+def _into_transcripts(rows: list[Any], now: int) -> Op[None]:
+    """Sangdam messages a real upstream delivered go into their session's transcript (and keep it alive, or close
+    it) as they are recorded. The sandbox records them itself when it delivers them (it decides by the session)."""
+    delivered = [
+        r
+        for r in rows
+        if r["channel"] == "SANGDAM" and r["hop"] == 0 and st.STATUS_BY_ID[r["status_id"]].group_name == "DELIVERED"
+    ]
+    by_account: dict[str, list[str]] = defaultdict(list)
+    for r in delivered:
+        by_account[r["account_id"]].append(r["message_id"])
+    deliveries: list[Delivery] = []
+    for account_id, message_ids in by_account.items():
+        found = yield Fetch(
+            "SELECT seq, message_id, sender, destination, content, route FROM messages WHERE account_id = ? "
+            f"AND message_id IN ({','.join('?' * len(message_ids))})",
+            (account_id, *message_ids),
+        )
+        deliveries.extend(
+            Delivery(f["seq"], account_id, f["message_id"], f["sender"], f["destination"], json.loads(f["content"]))
+            for f in found
+            if f["route"] != KAKAO_SANDBOX
+        )
+    if deliveries:
+        yield from deliver(deliveries, now)
 
 
 def _by_ref(outcomes: Sequence[Outcome]) -> Op[tuple[list[Outcome], list[str]]]:
