@@ -39,6 +39,8 @@ from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
 from .connectors.sandbox_sms import SandboxSms
 from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, kakao_route, sms_route
+from .console import docs as console_docs
+from .console import routes as console_routes
 from .domain.webhook_targets import private_allowed
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
@@ -285,6 +287,8 @@ def create_app(gateway: Gateway) -> Starlette:
             *admin.routes,
             *upstreams_api.routes,
             *sms_reports.routes,
+            *console_docs.routes,
+            *console_routes.mount(gateway.ctx, gateway.auth),
             *links.routes,  # last: its redirect matches any /<code>
         ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},

@@ -1,0 +1,45 @@
+"""The console's routes, mounted at /console as an app of its own (its cookie sessions stay off the API)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..service.auth import Authenticator
+from ..service.context import Context
+from . import accounts, inbox, signing
+from .sessions import ConsoleSessions
+from .web import BASE
+
+STATIC = StaticFiles(packages=[("kakao_gateway.console", "static")])
+
+
+def console_routes() -> list[Route | Mount]:
+    return [
+        Route("/", signing.home, methods=["GET"]),
+        Route("/sign-in", signing.sign_in_page, methods=["GET"]),
+        Route("/sign-in", signing.sign_in, methods=["POST"]),
+        Route("/sign-out", signing.sign_out, methods=["POST"]),
+        Route("/inbox", inbox.inbox_page, methods=["GET"]),
+        Route("/inbox/list", inbox.inbox_list, methods=["GET"]),
+        Route("/inbox/closed", inbox.closed_page, methods=["GET"]),
+        Route("/inbox/{sessionId}", inbox.chat_page, methods=["GET"]),
+        Route("/inbox/{sessionId}/events", inbox.chat_events, methods=["GET"]),
+        Route("/inbox/{sessionId}/reply", inbox.reply, methods=["POST"]),
+        Route("/inbox/{sessionId}/terminate", inbox.terminate, methods=["POST"]),
+        Route("/accounts", accounts.accounts_page, methods=["GET"]),
+        Route("/accounts", accounts.create_account, methods=["POST"]),
+        Route("/accounts/{accountId}/keys", accounts.keys_page, methods=["GET"]),
+        Route("/accounts/{accountId}/keys", accounts.create_key, methods=["POST"]),
+        Route("/accounts/{accountId}/keys/{keyId}/revoke", accounts.revoke_key, methods=["POST"]),
+    ]
+
+
+def mount(ctx: Context, auth: Authenticator) -> list[Mount]:
+    """`/console/static` (the packaged assets) and `/console` (the pages, behind their cookie sessions)."""
+    pages = Starlette(routes=console_routes(), middleware=[Middleware(ConsoleSessions, ctx=ctx, path=BASE)])
+    pages.state.ctx = ctx
+    pages.state.auth = auth
+    return [Mount(f"{BASE}/static", app=STATIC, name="console-static"), Mount(BASE, app=pages)]

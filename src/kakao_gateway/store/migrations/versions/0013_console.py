@@ -1,0 +1,43 @@
+"""The web console: its inbox order, what agents have read, and its signing secret.
+
+- ix_sangdam_sessions_activity: an account's sessions by state, newest activity first (the agent inbox).
+- ix_reports_message: the reports (and webhook pushes) of one message (the message timeline).
+- console_reads: per session, the seq of the last transcript row an agent has seen (unread counts).
+- console_secrets: named secrets the console keeps (the session cookie's signing key), shared by every process.
+
+Revision ID: 0013
+Revises: 0012
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_sangdam_sessions_activity", "sangdam_sessions", ["account_id", "state", "last_activity_at", "seq"]
+    )
+    op.create_index("ix_reports_message", "reports", ["account_id", "message_id", "seq"])
+    op.create_table(
+        "console_reads",
+        sa.Column("session_id", sa.Text, primary_key=True),
+        sa.Column("account_id", sa.Text, nullable=False),
+        sa.Column("read_seq", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "console_secrets",
+        sa.Column("name", sa.Text, primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("console_secrets")
+    op.drop_table("console_reads")
+    op.drop_index("ix_reports_message", "reports")
+    op.drop_index("ix_sangdam_sessions_activity", "sangdam_sessions")
