@@ -1,0 +1,144 @@
+"""The console in real headless Chromium (Debian's, driven by Playwright) against uvicorn on 127.0.0.1: sign in, a
+sandbox user's message appearing live, replying and terminating, refusals, the docs page, phone-width rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, expect
+
+from .browser import Served, browser, served, shots  # noqa: F401 (fixtures)
+from .conftest import API_KEY
+from .helpers import SENDER
+
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+async def _setup(s: Served) -> None:
+    assert (await s.api.post("/kakao/1/senders", json={"sender": SENDER, "name": "상담 채널"})).status_code == 200
+
+
+async def _user_writes(s: Served, user: str, text: str) -> dict[str, str]:
+    body = {"userKey": user, "to": SENDER, "message": {"type": "TEXT", "text": text}}
+    r = await s.api.post("/sandbox/1/sangdam/messages", json=body)
+    assert r.status_code == 200, r.text
+    answer: dict[str, str] = r.json()
+    return answer
+
+
+async def _sign_in(page: Page, s: Served, key: str) -> None:
+    await page.goto(f"{s.url}/console/")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await page.get_by_label("API key").fill(key)
+    await page.get_by_role("button", name="Sign in").click()
+
+
+async def test_live_inbox_reply_and_terminate(served: Served, browser: Browser, shots: Path) -> None:
+    s = served
+    await _setup(s)
+    first = await _user_writes(s, "user-1", "안녕하세요, 주문 배송 문의드립니다")
+    page = await browser.new_page(viewport=DESKTOP)
+    page.on("dialog", lambda dialog: dialog.accept())
+    await _sign_in(page, s, API_KEY)
+    await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    await expect(page.locator(".session .badge")).to_have_text("1")
+    # A second user writes while the inbox is open: it appears (first: newest activity) without a reload.
+    await _user_writes(s, "user-2", "환불 가능한가요?")
+    await expect(page.locator(".session .user").first).to_have_text("user-2", timeout=10_000)
+    await page.screenshot(path=str(shots / "inbox-1440.png"))
+
+    await page.get_by_role("link", name="user-1").first.click()
+    await expect(page.locator("#transcript .bubble.inbound")).to_have_count(1)
+    # The user writes again: the message shows up in the open chat without a reload.
+    await _user_writes(s, "user-1", "주문번호는 A-1234 입니다")
+    await expect(page.locator("#transcript .bubble.inbound").last).to_contain_text("A-1234", timeout=10_000)
+
+    await page.get_by_label("Message").fill("내일 도착 예정입니다 🙂")
+    await page.get_by_role("button", name="Send").click()
+    await expect(page.locator("#result")).to_contain_text("PENDING_ACCEPTED")
+    await expect(page.locator("#transcript .bubble.outbound").last).to_contain_text("내일 도착 예정입니다", timeout=10_000)
+
+    await page.get_by_role("radio", name="Buttons").check()
+    await page.get_by_label("Message").fill("더 도와드릴까요?")
+    await page.get_by_label("Button lines").fill("네\n배송 조회 | https://example.com/track")
+    await page.get_by_role("button", name="Send").click()
+    await expect(page.locator("#transcript .bubble.outbound").last).to_contain_text("배송 조회", timeout=10_000)
+    await page.screenshot(path=str(shots / "chat-1440.png"))
+
+    logs = (await s.api.get("/kakao-sangdam/1/logs")).json()["results"]
+    assert {"type": "TEXT", "text": "내일 도착 예정입니다 🙂"} in [e["content"] for e in logs]
+    phone = await s.api.get("/sandbox/1/sangdam/users/user-1/conversation", params={"sender": SENDER})
+    assert "내일 도착 예정입니다 🙂" in [e["content"].get("text") for e in phone.json()["results"]]
+
+    await page.get_by_role("button", name="Terminate session").click()
+    await expect(page.locator("#state")).to_contain_text("TERMINATED", timeout=10_000)
+    await expect(page.locator("#transcript")).to_contain_text("The agent ended the session.")
+    closed = (await s.api.get(f"/kakao/1/sangdam/sessions/{first['sessionId']}/messages")).json()["session"]
+    assert closed["state"] == "CLOSED" and closed["closeReason"] == "TERMINATED"
+    await page.goto(f"{s.url}/console/inbox/closed")
+    await expect(page.get_by_role("link", name="user-1")).to_be_visible()
+
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await page.goto(f"{s.url}/console/inbox")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+async def test_phone_width_and_korean(served: Served, browser: Browser, shots: Path) -> None:
+    s = served
+    await _setup(s)
+    for n, text in enumerate(["안녕하세요! 배송이 아직 안 왔어요", "카카오톡 상담 테스트입니다", "hello"]):
+        await _user_writes(s, f"user-{n}", text)
+    page = await browser.new_page(viewport=PHONE)
+    await _sign_in(page, s, API_KEY)
+    await expect(page.locator(".session")).to_have_count(3)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the inbox scrolls sideways at 360 px ({width} px wide)"
+    await page.screenshot(path=str(shots / "inbox-360.png"), full_page=True)
+    # Korean is drawn with a CJK font, not as boxes: a Hangul string is as wide as a CJK font makes it.
+    hangul = await page.evaluate(
+        """() => { const c = document.createElement('canvas').getContext('2d');
+        c.font = '16px "Noto Sans CJK KR"'; const k = c.measureText('상담').width;
+        c.font = '16px monospace'; const tofu = c.measureText('\\u{10FFFF}\\u{10FFFF}').width;
+        return [k, tofu, document.fonts.check('16px "Noto Sans CJK KR"', '상담')]; }"""
+    )
+    assert hangul[2], "Noto Sans CJK KR is installed (Debian: fonts-noto-cjk)"
+    await page.get_by_role("link", name="user-0").click()
+    await expect(page.locator("#transcript")).to_contain_text("배송이 아직 안 왔어요")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the chat scrolls sideways at 360 px ({width} px wide)"
+    await page.screenshot(path=str(shots / "chat-360.png"), full_page=True)
+
+
+async def test_refusals_in_the_browser(served: Served, browser: Browser) -> None:
+    s = served
+    await _setup(s)
+    wrote = await _user_writes(s, "user-1", "private")
+    other = (await s.admin.post("/admin/1/accounts", json={"name": "other"})).json()
+    key = (await s.admin.post(f"/admin/1/accounts/{other['id']}/keys", json={"scopes": ["console"]})).json()["key"]
+    page = await browser.new_page(viewport=DESKTOP)
+    await _sign_in(page, s, key)
+    await expect(page.get_by_text("No open sessions")).to_be_visible()
+    answer = await page.goto(f"{s.url}/console/inbox/{wrote['sessionId']}")
+    assert answer is not None and answer.status == 404
+    await expect(page.get_by_role("alert")).to_contain_text("Not found")
+    # A form posted without the session's CSRF token (what another site would make the browser do) is refused.
+    forged = await page.request.post(
+        f"{s.url}/console/sign-out", form={"csrf": "forged"}, headers={"Origin": "http://evil.test"}
+    )
+    assert forged.status == 403
+    await page.goto(f"{s.url}/console/inbox")
+    await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+
+
+async def test_docs_page_loads_our_openapi(served: Served, browser: Browser, shots: Path) -> None:
+    page = await browser.new_page(viewport=DESKTOP)
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(served.url) else None)
+    await page.goto(f"{served.url}/docs")
+    await expect(page.locator(".swagger-ui .info .title")).to_contain_text("Kakao Gateway", timeout=15_000)
+    await expect(page.locator(".opblock-summary-path", has_text="/kakao-sangdam/1/messages").first).to_be_visible()
+    await expect(page.locator(".opblock-summary-path", has_text="/admin/1/accounts").first).to_be_visible()
+    await page.screenshot(path=str(shots / "docs-1440.png"))
+    assert [u for u in outside if not u.startswith("data:")] == [], "the docs page loads nothing from elsewhere"
