@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from playwright.async_api import Browser, async_playwright
 
 from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.config import Settings
@@ -36,14 +37,6 @@ CHROMIUM_ARGS = [
 ]
 # Where screenshots go: docs/console/ when refreshing the README's pictures, else the test's temporary folder.
 SHOTS = os.environ.get("KAKAO_GATEWAY_CONSOLE_SCREENSHOTS")
-
-if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-    pytest.skip(
-        f"no Chromium at {CHROMIUM}: install Debian's `chromium` and `fonts-noto-cjk` (scripts/test.sh does, as root)",
-        allow_module_level=True,
-    )
-
-from playwright.async_api import Browser, async_playwright  # noqa: E402
 
 
 @dataclass
@@ -69,7 +62,12 @@ async def served(database_url: str) -> AsyncIterator[Served]:
     )
     gateway = Gateway(settings)
     config = uvicorn.Config(
-        create_app(gateway), host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=2
+        create_app(gateway),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -93,6 +91,11 @@ async def served(database_url: str) -> AsyncIterator[Served]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install Debian's `chromium` and `fonts-noto-cjk` (scripts/test.sh does so "
+            "as root on Debian), or point KAKAO_GATEWAY_CHROMIUM at a Chromium"
+        )
     async with async_playwright() as p:
         chromium = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

@@ -4,13 +4,17 @@ sandbox user's message appearing live, replying and terminating, refusals, the d
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playwright.async_api import Browser, Page, expect
 
-from .browser import Served, browser, served, shots  # noqa: F401 (fixtures)
 from .conftest import API_KEY
 from .helpers import SENDER
 
+if TYPE_CHECKING:
+    from .browser import Served
+
+pytest_plugins = ("tests.browser",)  # its fixtures: served, browser, shots
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1440, "height": 900}
 
@@ -54,10 +58,12 @@ async def test_live_inbox_reply_and_terminate(served: Served, browser: Browser, 
     await _user_writes(s, "user-1", "주문번호는 A-1234 입니다")
     await expect(page.locator("#transcript .bubble.inbound").last).to_contain_text("A-1234", timeout=10_000)
 
-    await page.get_by_label("Message").fill("내일 도착 예정입니다 🙂")
+    await page.get_by_label("Message").fill("내일 도착 예정입니다")
     await page.get_by_role("button", name="Send").click()
     await expect(page.locator("#result")).to_contain_text("PENDING_ACCEPTED")
-    await expect(page.locator("#transcript .bubble.outbound").last).to_contain_text("내일 도착 예정입니다", timeout=10_000)
+    await expect(page.locator("#transcript .bubble.outbound").last).to_contain_text(
+        "내일 도착 예정입니다", timeout=10_000
+    )
 
     await page.get_by_role("radio", name="Buttons").check()
     await page.get_by_label("Message").fill("더 도와드릴까요?")
@@ -67,9 +73,21 @@ async def test_live_inbox_reply_and_terminate(served: Served, browser: Browser, 
     await page.screenshot(path=str(shots / "chat-1440.png"))
 
     logs = (await s.api.get("/kakao-sangdam/1/logs")).json()["results"]
-    assert {"type": "TEXT", "text": "내일 도착 예정입니다 🙂"} in [e["content"] for e in logs]
+    assert {"type": "TEXT", "text": "내일 도착 예정입니다"} in [e["content"] for e in logs]
     phone = await s.api.get("/sandbox/1/sangdam/users/user-1/conversation", params={"sender": SENDER})
-    assert "내일 도착 예정입니다 🙂" in [e["content"].get("text") for e in phone.json()["results"]]
+    assert "내일 도착 예정입니다" in [e["content"].get("text") for e in phone.json()["results"]]
+
+    await page.get_by_role("link", name="Messages").click()
+    await page.get_by_label("Channel").select_option("SANGDAM")
+    await page.get_by_role("button", name="Search").click()
+    await expect(page.locator("table.messages tbody tr")).to_have_count(2)
+    await page.screenshot(path=str(shots / "messages-1440.png"))
+    await page.locator("table.messages tbody tr a").last.click()
+    await expect(page.locator(".timeline")).to_contain_text("Final status", timeout=10_000)
+    await expect(page.locator(".timeline")).to_contain_text("DELIVERED_TO_HANDSET")
+    await page.screenshot(path=str(shots / "timeline-1440.png"))
+    await page.goto(f"{s.url}/console/inbox/{first['sessionId']}")
+    await expect(page.locator("#transcript .bubble.outbound")).to_have_count(2)
 
     await page.get_by_role("button", name="Terminate session").click()
     await expect(page.locator("#state")).to_contain_text("TERMINATED", timeout=10_000)

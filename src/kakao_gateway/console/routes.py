@@ -9,7 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..service.auth import Authenticator
 from ..service.context import Context
-from . import accounts, inbox, signing
+from . import accounts, inbox, messages, signing
 from .sessions import ConsoleSessions
 from .web import BASE
 
@@ -29,6 +29,8 @@ def console_routes() -> list[Route | Mount]:
         Route("/inbox/{sessionId}/events", inbox.chat_events, methods=["GET"]),
         Route("/inbox/{sessionId}/reply", inbox.reply, methods=["POST"]),
         Route("/inbox/{sessionId}/terminate", inbox.terminate, methods=["POST"]),
+        Route("/messages", messages.messages_page, methods=["GET"]),
+        Route("/messages/{messageId}", messages.timeline_page, methods=["GET"]),
         Route("/accounts", accounts.accounts_page, methods=["GET"]),
         Route("/accounts", accounts.create_account, methods=["POST"]),
         Route("/accounts/{accountId}/keys", accounts.keys_page, methods=["GET"]),
