@@ -1,6 +1,6 @@
 """The web console: its inbox order, what agents have read, and its signing secret.
 
-- ix_sangdam_sessions_activity: an account's sessions by state, newest activity first (the agent inbox).
+- ix_sangdam_sessions_activity: an account's open sessions, newest activity first (the agent inbox).
 - ix_reports_message: the reports (and webhook pushes) of one message (the message timeline).
 - console_reads: per session, the seq of the last transcript row an agent has seen (unread counts).
 - console_secrets: named secrets the console keeps (the session cookie's signing key), shared by every process.
@@ -17,10 +17,16 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
+OPEN = sa.text("state = 'open'")
+
 
 def upgrade() -> None:
     op.create_index(
-        "ix_sangdam_sessions_activity", "sangdam_sessions", ["account_id", "state", "last_activity_at", "seq"]
+        "ix_sangdam_sessions_activity",
+        "sangdam_sessions",
+        ["account_id", "last_activity_at", "seq"],
+        postgresql_where=OPEN,
+        sqlite_where=OPEN,
     )
     op.create_index("ix_reports_message", "reports", ["account_id", "message_id", "seq"])
     op.create_table(
