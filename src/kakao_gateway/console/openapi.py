@@ -228,8 +228,14 @@ def _operation(path: str, method: str, route: Route, facts: Facts, models: dict[
 
 
 def _tag(path: str) -> str:
-    first = path.strip("/").split("/")[0]
-    return first if first and "{" not in first else "links"
+    parts = path.strip("/").split("/")
+    if parts[0].startswith("{"):
+        return "short links"
+    if len(parts) == 1:
+        return "operations"
+    if parts[0] == "kakao" and len(parts) > 2:
+        return f"kakao: {parts[2]}"
+    return parts[0]
 
 
 def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, str, Route]]:
