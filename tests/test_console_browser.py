@@ -3,10 +3,13 @@ sandbox user's message appearing live, replying and terminating, refusals, the d
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playwright.async_api import Browser, Page, expect
+
+from kakao_gateway.domain.times import format_ms
 
 from .conftest import API_KEY
 from .helpers import SENDER
@@ -160,3 +163,34 @@ async def test_docs_page_loads_our_openapi(served: Served, browser: Browser, sho
     await expect(page.locator(".opblock-summary-path", has_text="/admin/1/accounts").first).to_be_visible()
     await page.screenshot(path=str(shots / "docs-1440.png"))
     assert [u for u in outside if not u.startswith("data:")] == [], "the docs page loads nothing from elsewhere"
+
+
+async def test_a_bulk_paused_and_resumed_from_the_page(served: Served, browser: Browser, shots: Path) -> None:
+    s = served
+    await _setup(s)
+    message = {"sender": SENDER, "destinations": [{"to": f"user-{n}"} for n in range(5)]}
+    message["content"] = {"type": "TEXT", "text": "내일 오전 10시 이벤트 안내"}
+    tomorrow = format_ms(int(time.time() * 1000) + 86_400_000)
+    body = {
+        "messages": [message],
+        "options": {"schedule": {"bulkId": "event-1", "sendAt": tomorrow}},
+    }
+    r = await s.api.post("/kakao-sangdam/1/messages", json=body)
+    assert r.status_code == 200, r.text
+    page = await browser.new_page(viewport=PHONE)
+    await _sign_in(page, s, API_KEY)
+    await page.get_by_role("link", name="Bulks").click()
+    await page.get_by_role("link", name="event-1").click()
+    await expect(page.locator(".bulk-status")).to_have_text("PENDING")
+    await page.get_by_role("button", name="Pause").click()
+    await expect(page.locator(".bulk-status")).to_have_text("PAUSED")
+    await expect(page.get_by_role("status")).to_contain_text("pause")
+    status = (await s.api.get("/kakao/1/bulks/status", params={"bulkId": "event-1"})).json()
+    assert status["status"] == "PAUSED"
+    await page.screenshot(path=str(shots / "bulk-360.png"), full_page=True)
+    await page.get_by_role("button", name="Resume").click()
+    await expect(page.locator(".bulk-status")).to_have_text("PENDING")
+    status = (await s.api.get("/kakao/1/bulks/status", params={"bulkId": "event-1"})).json()
+    assert status["status"] == "PENDING"
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the bulk page scrolls sideways at 360 px ({width} px wide)"

@@ -9,7 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..service.auth import Authenticator
 from ..service.context import Context
-from . import accounts, inbox, messages, signing
+from . import accounts, bulks, inbox, messages, signing
 from .sessions import ConsoleSessions
 from .web import BASE
 
@@ -31,6 +31,10 @@ def console_routes() -> list[Route | Mount]:
         Route("/inbox/{sessionId}/terminate", inbox.terminate, methods=["POST"]),
         Route("/messages", messages.messages_page, methods=["GET"]),
         Route("/messages/{messageId}", messages.timeline_page, methods=["GET"]),
+        Route("/bulks", bulks.bulks_page, methods=["GET"]),
+        Route("/bulks/{bulkId}", bulks.bulk_page, methods=["GET"]),
+        Route("/bulks/{bulkId}/progress", bulks.bulk_progress, methods=["GET"]),
+        Route("/bulks/{bulkId}/{action}", bulks.bulk_action, methods=["POST"]),
         Route("/accounts", accounts.accounts_page, methods=["GET"]),
         Route("/accounts", accounts.create_account, methods=["POST"]),
         Route("/accounts/{accountId}/keys", accounts.keys_page, methods=["GET"]),

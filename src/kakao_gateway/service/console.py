@@ -12,6 +12,7 @@ from ..domain.ids import hash_key
 from ..schemas.sangdam import SangdamRequest
 from ..store import console as store
 from ..store import sangdam_sessions as sessions
+from ..store.console import BulkRow as BulkRow
 from ..store.console import InboxRow as InboxRow
 from ..store.console import SignedKey as SignedKey
 from ..store.console import TranscriptRow as TranscriptRow
@@ -136,3 +137,14 @@ async def terminate(ctx: Context, account_id: str, found: Session) -> dict[str, 
     if found.state != "open":
         raise InvalidRequest([("sessionId", "the session is closed")])
     return await send_into(ctx, account_id, found, {"type": "TERMINATE_SESSION"})
+
+
+async def recent_bulks(
+    ctx: Context, account_id: str, limit: int, cursor: str | None
+) -> tuple[list[BulkRow], str | None]:
+    before = None
+    if cursor:
+        at, _, bulk_id = cursor.partition(".")
+        before = (decode_cursor(at), bulk_id)
+    rows, after = await ctx.db.read(store.recent_bulks(account_id, limit, before))
+    return rows, f"{encode_cursor(after[0])}.{after[1]}" if after else None

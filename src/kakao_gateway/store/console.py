@@ -146,3 +146,31 @@ def live_operator_key(key_id: str | None = None, key_hash: str | None = None) ->
     column, value = ("id", key_id) if key_id is not None else ("key_hash", key_hash)
     rows = yield Fetch(f"SELECT id FROM admin_keys WHERE {column} = ? AND revoked_at IS NULL", (value,))
     return str(rows[0][0]) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRow:
+    bulk_id: str
+    channel: str
+    state: str
+    created_at: int
+    send_at: int
+
+
+def recent_bulks(
+    account_id: str, limit: int, before: tuple[int, str] | None
+) -> Op[tuple[list[BulkRow], tuple[int, str] | None]]:
+    """An account's bulks, newest first (keyset on (created_at, bulk_id))."""
+    where = "account_id = ?"
+    params: list[Any] = [account_id]
+    if before is not None:
+        where += " AND (created_at < ? OR (created_at = ? AND bulk_id < ?))"
+        params += [before[0], before[0], before[1]]
+    rows = yield Fetch(
+        f"SELECT bulk_id, channel, state, created_at, send_at FROM bulks WHERE {where} "
+        "ORDER BY created_at DESC, bulk_id DESC LIMIT ?",
+        (*params, limit + 1),
+    )
+    page = [BulkRow(r[0], r[1], r[2], r[3], r[4]) for r in rows[:limit]]
+    after = (page[-1].created_at, page[-1].bulk_id) if len(rows) > limit else None
+    return page, after

@@ -2,6 +2,7 @@
 
 - ix_sangdam_sessions_activity: an account's open sessions, newest activity first (the agent inbox).
 - ix_reports_message: the reports (and webhook pushes) of one message (the message timeline).
+- ix_bulks_created: an account's bulks, newest first (the console's bulk list).
 - console_reads: per session, the seq of the last transcript row an agent has seen (unread counts).
 - console_secrets: named secrets the console keeps (the session cookie's signing key), shared by every process.
 
@@ -28,6 +29,7 @@ def upgrade() -> None:
         postgresql_where=OPEN,
         sqlite_where=OPEN,
     )
+    op.create_index("ix_bulks_created", "bulks", ["account_id", "created_at", "bulk_id"])
     op.create_index("ix_reports_message", "reports", ["account_id", "message_id", "seq"])
     op.create_table(
         "console_reads",
@@ -46,4 +48,5 @@ def downgrade() -> None:
     op.drop_table("console_secrets")
     op.drop_table("console_reads")
     op.drop_index("ix_reports_message", "reports")
+    op.drop_index("ix_bulks_created", "bulks")
     op.drop_index("ix_sangdam_sessions_activity", "sangdam_sessions")

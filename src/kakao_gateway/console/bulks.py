@@ -1,0 +1,47 @@
+"""Bulks: the account's bulks newest first, and one bulk's live progress with pause, resume and cancel."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..service import bulks, console
+from .web import checked_form, ctx_of, fragment, handled, page, problem, viewer
+
+PAGE = 50
+ACTIONS = {"pause": "PAUSED", "resume": "PROCESSING", "cancel": "CANCELED"}
+
+
+@handled
+async def bulks_page(request: Request) -> Response:
+    who = await viewer(request)
+    cursor = request.query_params.get("cursor") or None
+    rows, next_cursor = await console.recent_bulks(ctx_of(request), who.account, PAGE, cursor)
+    return page(request, "bulks.html", {"who": who, "rows": rows, "next_cursor": next_cursor})
+
+
+@handled
+async def bulk_page(request: Request) -> Response:
+    who = await viewer(request)
+    bulk_id = request.path_params["bulkId"]
+    status = await bulks.status(ctx_of(request), who.account, bulk_id)
+    schedule = await bulks.get_schedule(ctx_of(request), who.account, bulk_id)
+    return page(request, "bulk.html", {"who": who, "st": status, "schedule": schedule})
+
+
+@handled
+async def bulk_progress(request: Request) -> Response:
+    who = await viewer(request)
+    status = await bulks.status(ctx_of(request), who.account, request.path_params["bulkId"])
+    return fragment("bulk_progress.html", {"st": status})
+
+
+@handled
+async def bulk_action(request: Request) -> Response:
+    who = await viewer(request)
+    await checked_form(request)
+    wanted = ACTIONS.get(request.path_params["action"])
+    if wanted is None:
+        return problem("No such action: pause, resume or cancel.", 404)
+    status = await bulks.change_status(ctx_of(request), who.account, request.path_params["bulkId"], wanted)
+    return fragment("bulk_progress.html", {"st": status, "done": request.path_params["action"]})
