@@ -192,8 +192,11 @@ CONSOLE_EXPECTED = {
     "console transcript after": "ix_sangdam_messages_session",
     "console message": "uq_messages_account_message|sqlite_autoindex_messages|messages_account_id_message_id",
     "console message reports": "ix_reports_message",
+    "console bulks": "ix_bulks_created",
 }
-CONSOLE_SCAN = re.compile(r"^SCAN (messages|reports|sangdam_\w+)$|Seq Scan on (messages|reports|sangdam_\w+)")
+CONSOLE_SCAN = re.compile(
+    r"^SCAN (messages|reports|bulks|sangdam_\w+)$|Seq Scan on (messages|reports|bulks|sangdam_\w+)"
+)
 
 
 def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
@@ -205,6 +208,7 @@ def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
     story = console_messages.message_story(account_id, "done-7")
     yield "console message", next(story)
     yield "console message reports", story.send([{c: None for c in console_messages.MESSAGE_COLUMNS}])
+    yield "console bulks", next(console.recent_bulks(account_id, 50, (START_MS, "bulk-9")))
 
 
 async def test_console_queries_use_their_indexes(filled: Gateway) -> None:
@@ -220,11 +224,18 @@ async def test_console_queries_use_their_indexes(filled: Gateway) -> None:
     for sql in sangdam_fill(filled.default_account_id):
         await filled.db.write(_execute(sql))
     await filled.db.write(_execute(open_sql, filled.default_account_id))
+    bulks_sql = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+        "INSERT INTO bulks (account_id, bulk_id, channel, created_at, send_at, state, next_slot) "
+        f"SELECT ?, 'b-' || i, 'ALIM', {START_MS} - i, {START_MS}, "
+        "'active', 0 FROM n"
+    )
+    await filled.db.write(_execute(bulks_sql, filled.default_account_id))
     plans: dict[str, list[str]] = {}
     if PG_URL:
         conn = await asyncpg.connect(PG_URL)
         try:
-            await conn.execute("ANALYZE sangdam_sessions; ANALYZE sangdam_messages; ANALYZE reports")
+            await conn.execute("ANALYZE sangdam_sessions; ANALYZE sangdam_messages; ANALYZE reports; ANALYZE bulks")
             for name, q in _console_queries(filled.default_account_id):
                 plans[name] = await _pg_plan(conn, q)
         finally:
