@@ -169,3 +169,17 @@ async def test_the_operator_administers_accounts_and_keys(gateway: Gateway) -> N
     async with browser_client(gateway) as agent:
         await sign_in(agent, key)
         assert "가게" in (await agent.get("/console/inbox")).text
+
+
+async def test_nul_characters_are_refused(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    await setup_sender(client)
+    wrote = await user_writes(client, "user-1", "hi")
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, API_KEY)
+        assert (await c.get("/console/inbox/bad%00id")).status_code == 400
+        assert (await c.get("/console/inbox", params={"sender": "a\x00b"})).status_code == 400
+        assert (await c.get("/console/messages", params={"channel": "SANGDAM", "sender": "a\x00"})).status_code == 400
+        r = await c.post(
+            f"/console/inbox/{wrote['sessionId']}/reply", data={"text": "a\x00b"}, headers={"X-CSRF-Token": token}
+        )
+        assert r.status_code == 400

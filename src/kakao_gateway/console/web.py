@@ -135,6 +135,8 @@ async def checked_form(request: Request) -> Form:
         if len(body) > MAX_FORM_BYTES:
             raise Refused(problem("The form is too large.", 413))
     values = Form(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if any("\x00" in k or "\x00" in v for k, v in values.pairs):
+        raise Refused(problem("The form must not contain a NUL character."))
     sent = request.headers.get(CSRF_HEADER) or values.get(CSRF_FIELD) or ""
     expected = request.session.get("csrf")
     if not isinstance(expected, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
@@ -159,11 +161,19 @@ def problem(message: str, status: int = 400) -> HTMLResponse:
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def _nul_free(request: Request) -> None:
+    """No database column takes a NUL character: refuse one in the path or the query."""
+    values = [*request.path_params.values(), *request.query_params.values()]
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise Refused(problem("The address must not contain a NUL character."))
+
+
 def handled(endpoint: Endpoint) -> Endpoint:
     """Service errors become visible answers (a fragment htmx swaps in; htmx is configured to swap 4xx)."""
 
     async def wrapper(request: Request) -> Response:
         try:
+            _nul_free(request)
             return await endpoint(request)
         except Refused as exc:
             return exc.response
