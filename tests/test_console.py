@@ -183,3 +183,64 @@ async def test_nul_characters_are_refused(gateway: Gateway, client: httpx.AsyncC
             f"/console/inbox/{wrote['sessionId']}/reply", data={"text": "a\x00b"}, headers={"X-CSRF-Token": token}
         )
         assert r.status_code == 400
+
+
+async def test_agents_sign_in_and_sessions_are_assigned(
+    gateway: Gateway, client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    await setup_sender(client)
+    first = await user_writes(client, "user-1", "도와주세요")
+    await user_writes(client, "user-2", "hello")
+    async with browser_client(gateway) as manager:
+        token = await sign_in(manager, API_KEY)
+        headers = {"X-CSRF-Token": token}
+        assert "Agents" in (await manager.get("/console/agents")).text
+        made = await manager.post("/console/agents", data={"name": "김상담"}, headers=headers)
+        assert made.status_code == 200 and "not shown again" in made.text
+        key = made.text.split('class="secret">')[1].split("<")[0]
+        assert (await manager.post("/console/agents", data={"name": " "}, headers=headers)).status_code == 400
+        agents = (await manager.get("/console/agents")).text
+        assert "김상담" in agents and "console" in agents
+        agent_id = agents.split("/console/agents/")[1].split("/remove")[0]
+
+        chat = await manager.get(f"/console/inbox/{first['sessionId']}")
+        assert 'name="agent"' in chat.text and "김상담" in chat.text
+        r = await manager.post(f"/console/inbox/{first['sessionId']}/assign", data={"agent": agent_id}, headers=headers)
+        assert r.status_code == 200 and "Assigned to 김상담" in r.text
+        bad = await manager.post(f"/console/inbox/{first['sessionId']}/assign", data={"agent": "nope"}, headers=headers)
+        assert bad.status_code == 404
+        inbox = (await manager.get("/console/inbox")).text
+        assert '<span class="assignee">김상담</span>' in inbox
+        unassigned = (await manager.get("/console/inbox", params={"show": "unassigned"})).text
+        assert "user-2" in unassigned and "user-1" not in unassigned
+
+    async with browser_client(gateway) as agent:
+        await sign_in(agent, key)
+        mine = (await agent.get("/console/inbox", params={"show": "mine"})).text
+        assert "user-1" in mine and "user-2" not in mine
+        assert "/console/agents" not in mine, "an agent does not manage agents"
+        assert (await agent.get("/console/agents")).status_code == 403
+
+        async with browser_client(gateway) as manager:
+            token = await sign_in(manager, API_KEY)
+            removed = await manager.post(f"/console/agents/{agent_id}/remove", headers={"X-CSRF-Token": token})
+            assert removed.status_code == 200 and "Removed" in removed.text
+        assert (await agent.get("/console/inbox")).status_code == 303, "a removed agent is signed out"
+
+    # Another account's agent cannot be assigned, and another account cannot assign this one's sessions.
+    other = (await admin.post("/admin/1/accounts", json={"name": "other"})).json()
+    foreign = (await admin.post(f"/admin/1/accounts/{other['id']}/keys", json={"scopes": ["kakao:manage"]})).json()
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, API_KEY)
+        r = await c.post(
+            f"/console/inbox/{first['sessionId']}/assign",
+            data={"agent": foreign["id"]},
+            headers={"X-CSRF-Token": token},
+        )
+        assert r.status_code == 404
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, foreign["key"])
+        r = await c.post(
+            f"/console/inbox/{first['sessionId']}/assign", data={"agent": ""}, headers={"X-CSRF-Token": token}
+        )
+        assert r.status_code == 404

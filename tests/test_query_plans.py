@@ -189,6 +189,7 @@ CONSOLE_EXPECTED = {
     "console inbox": "ix_sangdam_sessions_activity",
     # with a sender: that sender's open sessions (a partial index), sorted
     "console inbox, next page": "ix_sangdam_sessions_activity|ux_sangdam_sessions_open",
+    "console inbox, mine": "ix_sangdam_sessions_activity",
     "console transcript after": "ix_sangdam_messages_session",
     "console message": "uq_messages_account_message|sqlite_autoindex_messages|messages_account_id_message_id",
     "console message reports": "ix_reports_message",
@@ -204,6 +205,7 @@ def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
 
     yield "console inbox", next(console.inbox(account_id, None, 50, None))
     yield "console inbox, next page", next(console.inbox(account_id, "S", 50, (START_MS - 10, 40)))
+    yield "console inbox, mine", next(console.inbox(account_id, None, 50, None, "key-1"))
     yield "console transcript after", next(console.transcript_after(account_id, "s-7", 0, 500))
     story = console_messages.message_story(account_id, "done-7")
     yield "console message", next(story)

@@ -21,27 +21,42 @@ RECHECK_S = 10.0  # how often a live chat view re-checks that its key still work
 KEEPALIVE_S = 15.0
 
 
-def _page_values(request: Request) -> tuple[str | None, str | None]:
-    return request.query_params.get("sender") or None, request.query_params.get("cursor") or None
+def _page_values(request: Request) -> tuple[str | None, str | None, str]:
+    params = request.query_params
+    return params.get("sender") or None, params.get("cursor") or None, params.get("show", "all")
+
+
+def _assigned(who: Viewer, show: str) -> str | None:
+    """The inbox's `show` choice as a filter: mine, unassigned, or everything."""
+    return {"mine": who.key_id, "unassigned": ""}.get(show)
+
+
+async def _inbox_values(request: Request, who: Viewer) -> dict[str, object]:
+    sender, cursor, show = _page_values(request)
+    rows, next_cursor = await console.inbox(ctx_of(request), who.account, sender, PAGE, cursor, _assigned(who, show))
+    query = {"sender": sender or "", "show": show}
+    return {
+        "who": who,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "sender": sender or "",
+        "cursor": cursor,
+        "show": show,
+        "query": query,
+        "current": request.query_params.get("current"),
+    }
 
 
 @handled
 async def inbox_page(request: Request) -> Response:
     who = await viewer(request)
-    sender, cursor = _page_values(request)
-    rows, next_cursor = await console.inbox(ctx_of(request), who.account, sender, PAGE, cursor)
-    values = {"who": who, "rows": rows, "next_cursor": next_cursor, "sender": sender or "", "cursor": cursor}
-    return page(request, "inbox.html", values)
+    return page(request, "inbox.html", await _inbox_values(request, who))
 
 
 @handled
 async def inbox_list(request: Request) -> Response:
     who = await viewer(request)
-    sender, cursor = _page_values(request)
-    rows, next_cursor = await console.inbox(ctx_of(request), who.account, sender, PAGE, cursor)
-    current = request.query_params.get("current")
-    values = {"rows": rows, "next_cursor": next_cursor, "sender": sender or "", "current": current}
-    return fragment("inbox_list.html", values)
+    return fragment("inbox_list.html", await _inbox_values(request, who))
 
 
 @handled
@@ -61,7 +76,9 @@ async def chat_page(request: Request) -> Response:
     rows = await console.transcript_after(ctx, who.account, session_id, 0, 1000)
     await console.mark_read(ctx, who.account, session_id, rows)
     last = rows[-1].seq if rows else 0
-    values = {"who": who, "s": found, "rows": rows, "last": last}
+    assigned = await console.assignee(ctx, who.account, session_id)
+    agents = [a for a in await console.agents(ctx, who.account) if a.revoked_at is None]
+    values = {"who": who, "s": found, "rows": rows, "last": last, "assigned": assigned, "agents": agents}
     return page(request, "chat.html", values)
 
 
@@ -139,3 +156,15 @@ async def terminate(request: Request) -> Response:
         raise InvalidRequest([("", "The session is already closed.")])
     answer = await console.terminate(ctx, who.account, found)
     return fragment("sent.html", {"answer": answer, "what": "Terminate"})
+
+
+@handled
+async def assign(request: Request) -> Response:
+    who = await viewer(request)
+    form = await checked_form(request)
+    ctx = ctx_of(request)
+    found = await console.session(ctx, who.account, request.path_params["sessionId"])
+    assigned = await console.assign(ctx, who.account, found, form.get("agent") or None)
+    agents = [a for a in await console.agents(ctx, who.account) if a.revoked_at is None]
+    values = {"s": found, "assigned": assigned, "agents": agents, "who": who, "done": True}
+    return fragment("assignment.html", values)

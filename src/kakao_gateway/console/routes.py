@@ -9,7 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..service.auth import Authenticator
 from ..service.context import Context
-from . import accounts, bulks, inbox, messages, signing
+from . import accounts, agents, bulks, inbox, messages, signing
 from .sessions import ConsoleSessions
 from .web import BASE
 
@@ -29,6 +29,10 @@ def console_routes() -> list[Route | Mount]:
         Route("/inbox/{sessionId}/events", inbox.chat_events, methods=["GET"]),
         Route("/inbox/{sessionId}/reply", inbox.reply, methods=["POST"]),
         Route("/inbox/{sessionId}/terminate", inbox.terminate, methods=["POST"]),
+        Route("/inbox/{sessionId}/assign", inbox.assign, methods=["POST"]),
+        Route("/agents", agents.agents_page, methods=["GET"]),
+        Route("/agents", agents.add_agent, methods=["POST"]),
+        Route("/agents/{keyId}/remove", agents.remove_agent, methods=["POST"]),
         Route("/messages", messages.messages_page, methods=["GET"]),
         Route("/messages/{messageId}", messages.timeline_page, methods=["GET"]),
         Route("/bulks", bulks.bulks_page, methods=["GET"]),

@@ -50,6 +50,12 @@ class Viewer:
     account_id: str | None
     account_name: str | None
     csrf: str
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def manager(self) -> bool:
+        """An account key with kakao:manage: administers the account's agents."""
+        return "kakao:manage" in self.scopes
 
     @property
     def operator(self) -> bool:
@@ -107,7 +113,7 @@ async def viewer(request: Request, operator: bool | None = False) -> Viewer:
     if signed is None:
         request.session.clear()
         raise Refused(_to_sign_in(request))
-    who = Viewer(signed.key_id, signed.account_id, signed.account_name, csrf_token(request))
+    who = Viewer(signed.key_id, signed.account_id, signed.account_name, csrf_token(request), signed.scopes)
     if operator is not None and who.operator != operator:
         if who.operator:
             raise Refused(RedirectResponse(f"{BASE}/accounts", status_code=303))

@@ -17,13 +17,15 @@ from ..store.console import InboxRow as InboxRow
 from ..store.console import SignedKey as SignedKey
 from ..store.console import TranscriptRow as TranscriptRow
 from ..store.sangdam_sessions import Session as Session
-from . import sangdam
-from .auth import CONSOLE_SCOPES, Authenticator
+from . import accounts, sangdam
+from .accounts import CONSOLE_SCOPE, KeyRecord, NewKey
+from .auth import CONSOLE_SCOPES, MANAGE_SCOPES, Authenticator
 from .context import Context
 from .errors import InvalidRequest, NotFound
 from .reports import decode_cursor, encode_cursor
 
 COOKIE_SECRET = "session_cookie"
+AGENT_SCOPES = [CONSOLE_SCOPE]
 
 
 async def cookie_secret(ctx: Context) -> str:
@@ -64,10 +66,10 @@ def _decode_inbox_cursor(cursor: str) -> tuple[int, int]:
 
 
 async def inbox(
-    ctx: Context, account_id: str, sender: str | None, limit: int, cursor: str | None
+    ctx: Context, account_id: str, sender: str | None, limit: int, cursor: str | None, assigned: str | None = None
 ) -> tuple[list[InboxRow], str | None]:
     before = _decode_inbox_cursor(cursor) if cursor else None
-    rows, after = await ctx.db.read(store.inbox(account_id, sender, limit, before))
+    rows, after = await ctx.db.read(store.inbox(account_id, sender, limit, before, assigned))
     return rows, _inbox_cursor(after) if after else None
 
 
@@ -148,3 +150,48 @@ async def recent_bulks(
         before = (decode_cursor(at), bulk_id)
     rows, after = await ctx.db.read(store.recent_bulks(account_id, limit, before))
     return rows, f"{encode_cursor(after[0])}.{after[1]}" if after else None
+
+
+# --- agents: the named keys of an account that open its console, and who a session is assigned to ---------------
+
+
+async def agents(ctx: Context, account_id: str) -> list[KeyRecord]:
+    """The account's keys that open the console (agents' own, and managers'), working ones first."""
+    found = [k for k in await accounts.list_keys(ctx, account_id) if k.scopes & CONSOLE_SCOPES]
+    return sorted(found, key=lambda k: k.revoked_at is not None)
+
+
+async def add_agent(ctx: Context, account_id: str, name: str) -> NewKey:
+    """A named agent with a sign-in of their own: a key holding only the console scope (shown once)."""
+    name = name.strip()
+    if not name:
+        raise InvalidRequest([("name", "give the agent a name")])
+    if len(name) > 200:
+        raise InvalidRequest([("name", "must be at most 200 characters")])
+    return await accounts.create_key(ctx, account_id, name, AGENT_SCOPES)
+
+
+async def remove_agent(ctx: Context, account_id: str, key_id: str) -> None:
+    """Revoke an agent's key (only agents' keys: a manager's key is revoked by the operator)."""
+    key = next((k for k in await accounts.list_keys(ctx, account_id) if k.id == key_id), None)
+    if key is None or key.revoked_at is not None:
+        raise NotFound("agent not found", "keyId")
+    if key.scopes & MANAGE_SCOPES:
+        raise InvalidRequest([("keyId", "this key manages the account: the operator revokes it")])
+    await accounts.revoke_key(ctx, account_id, key_id)
+
+
+async def assignee(ctx: Context, account_id: str, session_id: str) -> tuple[str, str] | None:
+    return await ctx.db.read(store.assignee(account_id, session_id))
+
+
+async def assign(ctx: Context, account_id: str, found: Session, key_id: str | None) -> tuple[str, str] | None:
+    """Assign an open session to an agent of the account (a working key that opens the console), or to nobody."""
+    if found.state != "open":
+        raise InvalidRequest([("sessionId", "the session is closed")])
+    if key_id is not None:
+        key = await ctx.db.read(store.live_key(key_id))
+        if key is None or key.account_id != account_id or not key.scopes & CONSOLE_SCOPES:
+            raise NotFound("agent not found", "keyId")
+    await ctx.db.write(store.assign(account_id, found.session_id, key_id, ctx.clock.now_ms()))
+    return await assignee(ctx, account_id, found.session_id)

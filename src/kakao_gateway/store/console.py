@@ -21,6 +21,8 @@ class InboxRow:
     unread: int
     last_content: dict[str, Any] | None
     last_direction: str | None
+    assignee_id: str | None = None
+    assignee: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +37,20 @@ class TranscriptRow:
 
 
 def inbox(
-    account_id: str, sender: str | None, limit: int, before: tuple[int, int] | None
+    account_id: str, sender: str | None, limit: int, before: tuple[int, int] | None, assigned: str | None = None
 ) -> Op[tuple[list[InboxRow], tuple[int, int] | None]]:
     """Open sessions, latest activity first (keyset on (last_activity_at, seq)); returns a page and where the next
-    one starts (None at the end)."""
+    one starts (None at the end). `assigned`: a key id (that agent's sessions), "" (unassigned ones) or None (all)."""
     where = ["s.account_id = ?", "s.state = 'open'"]
     params: list[Any] = [account_id]
     if sender:
         where.append("s.sender = ?")
         params.append(sender)
+    if assigned == "":
+        where.append("a.key_id IS NULL")
+    elif assigned is not None:
+        where.append("a.key_id = ?")
+        params.append(assigned)
     if before is not None:
         where.append("(s.last_activity_at < ? OR (s.last_activity_at = ? AND s.seq < ?))")
         params.extend((before[0], before[0], before[1]))
@@ -55,8 +62,10 @@ def inbox(
         "WHERE r.session_id = s.session_id), 0) LIMIT ?) AS u) AS unread, "
         "(SELECT m.content FROM sangdam_messages m WHERE m.session_id = s.session_id ORDER BY m.seq DESC LIMIT 1) "
         "AS last_content, (SELECT m.direction FROM sangdam_messages m WHERE m.session_id = s.session_id "
-        "ORDER BY m.seq DESC LIMIT 1) AS last_direction "
-        f"FROM sangdam_sessions s WHERE {' AND '.join(where)} ORDER BY s.last_activity_at DESC, s.seq DESC LIMIT ?",
+        "ORDER BY m.seq DESC LIMIT 1) AS last_direction, a.key_id AS assignee_id, k.name AS assignee "
+        "FROM sangdam_sessions s LEFT JOIN console_assignments a ON a.session_id = s.session_id "
+        f"LEFT JOIN api_keys k ON k.id = a.key_id WHERE {' AND '.join(where)} "
+        "ORDER BY s.last_activity_at DESC, s.seq DESC LIMIT ?",
         (UNREAD_CAP, *params, limit + 1),
     )
     page = [_inbox_row(r) for r in rows[:limit]]
@@ -77,7 +86,7 @@ def _inbox_row(r: Row) -> InboxRow:
         r["close_reason"],
     )
     content = orjson.loads(r["last_content"]) if r["last_content"] is not None else None
-    return InboxRow(session, r["seq"], int(r["unread"]), content, r["last_direction"])
+    return InboxRow(session, r["seq"], int(r["unread"]), content, r["last_direction"], r["assignee_id"], r["assignee"])
 
 
 def transcript_after(account_id: str, session_id: str, after_seq: int, limit: int) -> Op[list[TranscriptRow]]:
@@ -174,3 +183,27 @@ def recent_bulks(
     page = [BulkRow(r[0], r[1], r[2], r[3], r[4]) for r in rows[:limit]]
     after = (page[-1].created_at, page[-1].bulk_id) if len(rows) > limit else None
     return page, after
+
+
+def assign(account_id: str, session_id: str, key_id: str | None, now: int) -> Op[None]:
+    """Assign a session to an agent (a key of the account), or (None) to nobody."""
+    if key_id is None:
+        yield Execute(
+            "DELETE FROM console_assignments WHERE session_id = ? AND account_id = ?", (session_id, account_id)
+        )
+        return
+    yield Execute(
+        "INSERT INTO console_assignments (session_id, account_id, key_id, assigned_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (session_id) DO UPDATE SET key_id = excluded.key_id, assigned_at = excluded.assigned_at",
+        (session_id, account_id, key_id, now),
+    )
+
+
+def assignee(account_id: str, session_id: str) -> Op[tuple[str, str] | None]:
+    """(key id, key name) of the agent a session is assigned to."""
+    rows = yield Fetch(
+        "SELECT a.key_id, k.name FROM console_assignments a JOIN api_keys k ON k.id = a.key_id "
+        "WHERE a.session_id = ? AND a.account_id = ?",
+        (session_id, account_id),
+    )
+    return (str(rows[0][0]), str(rows[0][1])) if rows else None

@@ -4,6 +4,7 @@
 - ix_reports_message: the reports (and webhook pushes) of one message (the message timeline).
 - ix_bulks_created: an account's bulks, newest first (the console's bulk list).
 - console_reads: per session, the seq of the last transcript row an agent has seen (unread counts).
+- console_assignments: the agent (an API key of the account) a session is assigned to.
 - console_secrets: named secrets the console keeps (the session cookie's signing key), shared by every process.
 
 Revision ID: 0013
@@ -38,6 +39,13 @@ def upgrade() -> None:
         sa.Column("read_seq", sa.BigInteger(), nullable=False),
     )
     op.create_table(
+        "console_assignments",
+        sa.Column("session_id", sa.Text, primary_key=True),
+        sa.Column("account_id", sa.Text, nullable=False),
+        sa.Column("key_id", sa.Text, nullable=False),
+        sa.Column("assigned_at", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
         "console_secrets",
         sa.Column("name", sa.Text, primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
@@ -46,6 +54,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("console_secrets")
+    op.drop_table("console_assignments")
     op.drop_table("console_reads")
     op.drop_index("ix_reports_message", "reports")
     op.drop_index("ix_bulks_created", "bulks")
