@@ -1,5 +1,6 @@
 """Real-browser fixtures: the gateway served by uvicorn on 127.0.0.1 (in this process, on a free port, with its
-engine running on the real clock) and Debian's Chromium driven by Playwright (no browser download).
+engine running; its clock stands still at the suite's START_MS, a Sunday 13:00 in Korea, so Brand's sending hours
+and schedules do not depend on when the tests run) and Debian's Chromium driven by Playwright (no browser download).
 
 Browser tests skip, saying why, only where the browser is absent: `apt-get install -y chromium fonts-noto-cjk`
 (scripts/test.sh does it when run as root on Debian)."""
@@ -20,9 +21,10 @@ import uvicorn
 from playwright.async_api import Browser, async_playwright
 
 from kakao_gateway.app import Gateway, create_app
+from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 
-from .conftest import ADMIN_KEY, API_KEY
+from .conftest import ADMIN_KEY, API_KEY, START_MS
 
 CHROMIUM = os.environ.get("KAKAO_GATEWAY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,7 +62,7 @@ async def served(database_url: str) -> AsyncIterator[Served]:
     settings = Settings(
         database_url=database_url, api_key=API_KEY, admin_key=ADMIN_KEY, host="127.0.0.1", port=port, engine=True
     )
-    gateway = Gateway(settings)
+    gateway = Gateway(settings, clock=ManualClock(START_MS))
     config = uvicorn.Config(
         create_app(gateway),
         host="127.0.0.1",

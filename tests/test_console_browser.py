@@ -3,7 +3,6 @@ sandbox user's message appearing live, replying and terminating, refusals, the d
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,7 @@ from playwright.async_api import Browser, Page, expect
 
 from kakao_gateway.domain.times import format_ms
 
-from .conftest import API_KEY
+from .conftest import API_KEY, START_MS
 from .helpers import SENDER
 
 if TYPE_CHECKING:
@@ -19,6 +18,23 @@ if TYPE_CHECKING:
 
 pytest_plugins = ("tests.browser",)  # its fixtures: served, browser, shots
 PHONE = {"width": 360, "height": 740}
+NUMBER = "821000000001"
+IMG = "https://www.example.com/image.jpg"
+TRACK = {"type": "URL", "name": "배송 조회", "urlMobile": "https://shop.example.com/track"}
+CAROUSEL = {
+    "type": "CAROUSEL_FREE_FORM",
+    "elements": [
+        {
+            "header": f"겨울 세일 {n}",
+            "message": "따뜻한 겨울 상품을 만나보세요",
+            "attachment": {
+                "image": {"url": IMG},
+                "buttons": [{"type": "URL", "name": name, "urlMobile": f"https://shop.example.com/{n}"}],
+            },
+        }
+        for n, name in ((1, "보기"), (2, "구매"), (3, "담기"))
+    ],
+}
 DESKTOP = {"width": 1440, "height": 900}
 
 
@@ -170,7 +186,7 @@ async def test_a_bulk_paused_and_resumed_from_the_page(served: Served, browser: 
     await _setup(s)
     message = {"sender": SENDER, "destinations": [{"to": f"user-{n}"} for n in range(5)]}
     message["content"] = {"type": "TEXT", "text": "내일 오전 10시 이벤트 안내"}
-    tomorrow = format_ms(int(time.time() * 1000) + 86_400_000)
+    tomorrow = format_ms(START_MS + 86_400_000)
     body = {
         "messages": [message],
         "options": {"schedule": {"bulkId": "event-1", "sendAt": tomorrow}},
@@ -194,3 +210,68 @@ async def test_a_bulk_paused_and_resumed_from_the_page(served: Served, browser: 
     assert status["status"] == "PENDING"
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the bulk page scrolls sideways at 360 px ({width} px wide)"
+
+
+async def test_the_sandbox_phone(served: Served, browser: Browser, shots: Path) -> None:
+    s = served
+    await _setup(s)
+    r = await s.api.post(
+        "/kakao-alim/1/templates",
+        json={
+            "sender": SENDER,
+            "templateCode": "ORDER",
+            "name": "주문",
+            "title": "배송 안내",
+            "text": "#{name}님, 주문하신 상품이 출발했습니다.",
+            "buttons": [TRACK],
+        },
+    )
+    assert r.status_code == 200, r.text
+    alim = {
+        "sender": SENDER,
+        "destinations": [{"to": NUMBER}],
+        "content": {
+            "type": "TEMPLATE",
+            "templateCode": "ORDER",
+            "title": "배송 안내",
+            "text": "김철수님, 주문하신 상품이 출발했습니다.",
+            "buttons": [TRACK],
+        },
+    }
+    assert (await s.api.post("/kakao-alim/1/messages", json={"messages": [alim]})).status_code == 200
+    brand = {"sender": SENDER, "destinations": [{"to": NUMBER}], "content": CAROUSEL}
+    r = await s.api.post("/kakao-chingu/1/messages", json={"messages": [brand], "options": {"tracking": {}}})
+    assert r.status_code == 200, r.text
+    brand_id = r.json()["messages"][0]["messageId"]
+    await _user_writes(s, "user-1", "안녕하세요")
+    buttons = {
+        "type": "BUTTON_LIST",
+        "text": "무엇을 도와드릴까요?",
+        "buttons": [{"type": "REPLY", "name": "배송 조회"}],
+    }
+    body = {"messages": [{"sender": SENDER, "destinations": [{"to": "user-1"}], "content": buttons}]}
+    assert (await s.api.post("/kakao-sangdam/1/messages", json=body)).status_code == 200
+
+    page = await browser.new_page(viewport=PHONE)
+    await _sign_in(page, s, API_KEY)
+    await page.goto(f"{s.url}/console/phone?number={NUMBER}")
+    screen = page.locator("#phone-screen")
+    await expect(screen.locator('[data-type="TEMPLATE"]')).to_contain_text("배송 안내", timeout=10_000)
+    await expect(screen.locator(".undelivered")).to_have_count(0)
+    await expect(screen.locator('[data-type="CAROUSEL_FREE_FORM"] .pcard')).to_have_count(3, timeout=10_000)
+    await page.screenshot(path=str(shots / "phone-360.png"), full_page=True)
+    await screen.locator('[data-type="CAROUSEL_FREE_FORM"] .pcard').nth(1).get_by_role("button", name="구매").click()
+    await expect(page.locator("#phone-result")).to_contain_text("click on the short link was recorded")
+    stats = (await s.api.get("/kakao/1/clicks", params={"messageId": brand_id})).json()["results"]
+    assert {x["url"]: x["clicks"] for x in stats}["https://shop.example.com/2"] == 1
+
+    await page.goto(f"{s.url}/console/phone?user=user-1&sender={SENDER}")
+    await expect(screen.locator('[data-type="BUTTON_LIST"]')).to_contain_text("무엇을 도와드릴까요?", timeout=10_000)
+    await screen.locator('[data-type="BUTTON_LIST"]').get_by_role("button", name="배송 조회").click()
+    await expect(page.locator("#phone-result")).to_contain_text("Pressed 배송 조회")
+    await page.get_by_label("Write as the user").fill("감사합니다!")
+    await page.get_by_role("button", name="Send").click()
+    await expect(screen.locator(".from-user").last).to_contain_text("감사합니다!", timeout=10_000)
+    await page.screenshot(path=str(shots / "phone-sangdam-360.png"), full_page=True)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the phone scrolls sideways at 360 px ({width} px wide)"

@@ -288,7 +288,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *upstreams_api.routes,
             *sms_reports.routes,
             *console_docs.routes,
-            *console_routes.mount(gateway.ctx, gateway.auth),
+            *console_routes.mount(gateway.ctx, gateway.auth, gateway.sandbox_upstream),
             *links.routes,  # last: its redirect matches any /<code>
         ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},

@@ -9,7 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..service.auth import Authenticator
 from ..service.context import Context
-from . import accounts, agents, bulks, inbox, messages, signing
+from . import accounts, agents, bulks, inbox, messages, phone, signing
 from .sessions import ConsoleSessions
 from .web import BASE
 
@@ -39,6 +39,11 @@ def console_routes() -> list[Route | Mount]:
         Route("/bulks/{bulkId}", bulks.bulk_page, methods=["GET"]),
         Route("/bulks/{bulkId}/progress", bulks.bulk_progress, methods=["GET"]),
         Route("/bulks/{bulkId}/{action}", bulks.bulk_action, methods=["POST"]),
+        Route("/phone", phone.phone_page, methods=["GET"]),
+        Route("/phone/screen", phone.phone_screen, methods=["GET"]),
+        Route("/phone/click", phone.click, methods=["POST"]),
+        Route("/phone/write", phone.write, methods=["POST"]),
+        Route("/phone/reply", phone.reply, methods=["POST"]),
         Route("/accounts", accounts.accounts_page, methods=["GET"]),
         Route("/accounts", accounts.create_account, methods=["POST"]),
         Route("/accounts/{accountId}/keys", accounts.keys_page, methods=["GET"]),
@@ -47,9 +52,11 @@ def console_routes() -> list[Route | Mount]:
     ]
 
 
-def mount(ctx: Context, auth: Authenticator) -> list[Mount]:
-    """`/console/static` (the packaged assets) and `/console` (the pages, behind their cookie sessions)."""
+def mount(ctx: Context, auth: Authenticator, sandbox: bool = False) -> list[Mount]:
+    """`/console/static` (the packaged assets) and `/console` (the pages, behind their cookie sessions). `sandbox`:
+    the upstream is the sandbox (the sandbox phone is served)."""
     pages = Starlette(routes=console_routes(), middleware=[Middleware(ConsoleSessions, ctx=ctx, path=BASE)])
     pages.state.ctx = ctx
     pages.state.auth = auth
+    pages.state.sandbox = sandbox
     return [Mount(f"{BASE}/static", app=STATIC, name="console-static"), Mount(BASE, app=pages)]

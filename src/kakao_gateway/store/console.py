@@ -207,3 +207,34 @@ def assignee(account_id: str, session_id: str) -> Op[tuple[str, str] | None]:
         (session_id, account_id),
     )
     return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+PHONE_WINDOW = 5_000  # the sandbox phone looks among this many newest messages of a channel
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneMessage:
+    seq: int
+    message_id: str
+    channel: str
+    sender: str
+    content: dict[str, Any]
+    status_id: int
+    created_at: int
+
+
+def phone_messages(account_id: str, channel: str, destination: str, limit: int) -> Op[list[PhoneMessage]]:
+    """The newest messages of a channel to one destination, among the account's PHONE_WINDOW newest of that channel
+    (a bounded walk of ix_messages_logs: the sandbox phone needs no index of its own on the hot table)."""
+    rows = yield Fetch(
+        "SELECT seq, message_id, channel, sender, content, status_id, created_at FROM (SELECT seq, message_id, "
+        "channel, sender, destination, content, status_id, created_at FROM messages WHERE account_id = ? "
+        "AND channel = ? ORDER BY seq DESC LIMIT ?) AS t WHERE destination = ? ORDER BY seq DESC LIMIT ?",
+        (account_id, channel, PHONE_WINDOW, destination, limit),
+    )
+    return [PhoneMessage(r[0], r[1], r[2], r[3], orjson.loads(r[4]), r[5], r[6]) for r in rows]
+
+
+def link_owner(code: str) -> Op[str | None]:
+    rows = yield Fetch("SELECT account_id FROM short_links WHERE code = ?", (code,))
+    return str(rows[0][0]) if rows else None
