@@ -275,3 +275,9 @@ async def test_the_sandbox_phone(served: Served, browser: Browser, shots: Path) 
     await page.screenshot(path=str(shots / "phone-sangdam-360.png"), full_page=True)
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the phone scrolls sideways at 360 px ({width} px wide)"
+    for name in ("templates", "settings", "agents"):
+        await page.goto(f"{s.url}/console/{name}")
+        await expect(page.locator("h1").first).to_be_visible()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the {name} page scrolls sideways at 360 px ({width} px wide)"
+        await page.screenshot(path=str(shots / f"{name}-360.png"), full_page=True)

@@ -10,7 +10,8 @@ from ..service import console
 from .web import Refused, Viewer, checked_form, ctx_of, fragment, handled, page, problem, viewer
 
 
-async def _manager(request: Request) -> Viewer:
+async def manager(request: Request) -> Viewer:
+    """The signed-in viewer, who must manage the account (kakao:manage)."""
     who = await viewer(request)
     if not who.manager:
         raise Refused(page(request, "error.html", {"who": who, "error": "Managers only (kakao:manage)."}, 403))
@@ -19,14 +20,14 @@ async def _manager(request: Request) -> Viewer:
 
 @handled
 async def agents_page(request: Request) -> Response:
-    who = await _manager(request)
+    who = await manager(request)
     found = await console.agents(ctx_of(request), who.account)
     return page(request, "agents.html", {"who": who, "agents": found})
 
 
 @handled
 async def add_agent(request: Request) -> Response:
-    who = await _manager(request)
+    who = await manager(request)
     form = await checked_form(request)
     name = form.get("name", "")
     new = await console.add_agent(ctx_of(request), who.account, name)
@@ -35,7 +36,7 @@ async def add_agent(request: Request) -> Response:
 
 @handled
 async def remove_agent(request: Request) -> Response:
-    who = await _manager(request)
+    who = await manager(request)
     await checked_form(request)
     key_id = request.path_params["keyId"]
     if key_id == who.key_id:

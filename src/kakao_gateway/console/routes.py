@@ -9,7 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..service.auth import Authenticator
 from ..service.context import Context
-from . import accounts, agents, bulks, inbox, messages, phone, signing
+from . import accounts, agents, bulks, catalog, inbox, messages, phone, settings, signing
 from .sessions import ConsoleSessions
 from .web import BASE
 
@@ -39,6 +39,15 @@ def console_routes() -> list[Route | Mount]:
         Route("/bulks/{bulkId}", bulks.bulk_page, methods=["GET"]),
         Route("/bulks/{bulkId}/progress", bulks.bulk_progress, methods=["GET"]),
         Route("/bulks/{bulkId}/{action}", bulks.bulk_action, methods=["POST"]),
+        Route("/templates", catalog.templates_page, methods=["GET"]),
+        Route("/senders", catalog.add_sender, methods=["POST"]),
+        Route("/templates/{sender}/{code}/{decision}", catalog.inspect, methods=["POST"]),
+        Route("/settings", settings.settings_page, methods=["GET"]),
+        Route("/subscriptions/{channel}", settings.put_subscription, methods=["POST"]),
+        Route("/signing/generate", settings.generate_secret, methods=["POST"]),
+        Route("/signing/disable", settings.disable_signing, methods=["POST"]),
+        Route("/keys", settings.create_key, methods=["POST"]),
+        Route("/keys/{keyId}/revoke", settings.revoke_key, methods=["POST"]),
         Route("/phone", phone.phone_page, methods=["GET"]),
         Route("/phone/screen", phone.phone_screen, methods=["GET"]),
         Route("/phone/click", phone.click, methods=["POST"]),

@@ -238,3 +238,40 @@ def phone_messages(account_id: str, channel: str, destination: str, limit: int) 
 def link_owner(code: str) -> Op[str | None]:
     rows = yield Fetch("SELECT account_id FROM short_links WHERE code = ?", (code,))
     return str(rows[0][0]) if rows else None
+
+
+def inspect_alim_template(
+    account_id: str, sender: str, code: str, status: str, comment: str | None, now: int
+) -> Op[bool]:
+    """The sandbox's inspection decides a REQUESTED Alim template now (APPROVED or REJECTED, with a comment)."""
+    changed = yield Execute(
+        "UPDATE alim_templates SET status = ?, comment = ?, approve_at = NULL, updated_at = ? "
+        "WHERE account_id = ? AND sender = ? AND template_code = ? AND status = 'REQUESTED'",
+        (status, comment, now, account_id, sender, code),
+    )
+    return bool(changed)
+
+
+@dataclass(frozen=True, slots=True)
+class BrandTemplateRow:
+    template_code: str
+    name: str
+    sender: str | None
+    sender_group: str | None
+    kind: str
+    updated_at: int
+
+
+def brand_templates(account_id: str, limit: int) -> Op[list[BrandTemplateRow]]:
+    """An account's Brand templates, last updated first (ix_brand_templates_updated)."""
+    rows = yield Fetch(
+        "SELECT template_code, name, sender, sender_group, content, updated_at FROM brand_templates "
+        "WHERE account_id = ? ORDER BY updated_at DESC LIMIT ?",
+        (account_id, limit),
+    )
+    out = []
+    for r in rows:
+        content = orjson.loads(r[4])
+        kind = str(content.get("type", "")) if isinstance(content, dict) else ""
+        out.append(BrandTemplateRow(r[0], r[1], r[2], r[3], kind, r[5]))
+    return out
