@@ -3,20 +3,22 @@ nothing of another account's."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from kakao_gateway.app import Gateway
+from kakao_gateway.domain.times import format_ms
 
 from .conftest import API_KEY, START_MS
 from .console_helpers import browser_client, sign_in
+from .helpers import alim_body
 from .sangdam_helpers import sangdam_body, send, setup_sender
 
 DAY_MS = 86_400_000
 
 
 def _tomorrow() -> str:
-    from kakao_gateway.domain.times import format_ms
-
     return format_ms(START_MS + DAY_MS)
 
 
@@ -56,3 +58,39 @@ async def test_pause_resume_and_cancel_a_bulk(
         assert (await c.get("/console/bulks/evening-사은품")).status_code == 404
         r = await c.post("/console/bulks/evening-사은품/pause", headers={"X-CSRF-Token": token})
         assert r.status_code == 404
+
+
+async def test_repace_reschedule_and_plan(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    await setup_sender(client)
+    body = sangdam_body("user-1", "user-2", "user-3")
+    body["options"] = {"schedule": {"bulkId": "later", "sendAt": _tomorrow()}}
+    await send(client, body)
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, API_KEY)
+        headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+        page = (await c.get("/console/bulks/later")).text
+        assert "Re-pace" in page and "Reschedule" in page
+        paced = await c.post("/console/bulks/later/speed", data={"amount": "2", "unit": "HOUR"}, headers=headers)
+        assert paced.status_code == 200 and "2 per hour" in paced.text
+        bad = await c.post("/console/bulks/later/speed", data={"amount": "lots", "unit": "HOUR"}, headers=headers)
+        assert bad.status_code == 400
+        later = format_ms(START_MS + 2 * DAY_MS)
+        moved = await c.post("/console/bulks/later/schedule", data={"sendAt": later}, headers=headers)
+        assert moved.status_code == 200 and "Rescheduled" in moved.text, moved.text
+        schedule = (await client.get("/kakao/1/bulks", params={"bulkId": "later"})).json()
+        assert schedule["sendAt"] == later
+        past = await c.post("/console/bulks/later/schedule", data={"sendAt": "yesterday"}, headers=headers)
+        assert past.status_code == 400
+
+        assert "Plan a send" in (await c.get("/console/bulks/plan")).text
+        alim = alim_body("821000000001", "821000000002", "821000000003")
+        alim["options"] = {"schedule": {"sendingSpeedLimit": {"amount": 1, "timeUnit": "HOUR"}}}
+        planned = await c.post(
+            "/console/bulks/plan", data={"channel": "ALIM", "body": json.dumps(alim)}, headers=headers
+        )
+        assert planned.status_code == 200, planned.text
+        assert "<strong>3</strong> messages" in planned.text and planned.text.count("<rect") == 3
+        broken = await c.post("/console/bulks/plan", data={"channel": "ALIM", "body": "{"}, headers=headers)
+        assert broken.status_code == 400 and "not JSON" in broken.text
+        invalid = await c.post("/console/bulks/plan", data={"channel": "ALIM", "body": "{}"}, headers=headers)
+        assert invalid.status_code == 400 and "messages" in invalid.text

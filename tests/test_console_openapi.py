@@ -90,6 +90,12 @@ async def test_bodies_come_from_the_validating_models(client: httpx.AsyncClient)
     keys = admin["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert "console" in json.dumps(document["components"]["schemas"][keys.rsplit("/", 1)[1]])
     assert document["paths"]["/health"]["get"]["security"] == []
+    single = document["paths"]["/kakao-brand-messages/1/templates/single"]["get"]
+    assert {p["name"] for p in single["parameters"]} == {"sender", "senderGroup", "templateCode"}
+    plan = document["paths"]["/kakao/1/bulks/plan"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert plan == {
+        "oneOf": [{"$ref": "#/components/schemas/BrandRequest"}, {"$ref": "#/components/schemas/AlimRequest"}]
+    }
 
 
 async def test_docs_page_uses_packaged_assets(client: httpx.AsyncClient) -> None:

@@ -45,3 +45,37 @@ async def bulk_action(request: Request) -> Response:
         return problem("No such action: pause, resume or cancel.", 404)
     status = await bulks.change_status(ctx_of(request), who.account, request.path_params["bulkId"], wanted)
     return fragment("bulk_progress.html", {"st": status, "done": request.path_params["action"]})
+
+
+@handled
+async def repace(request: Request) -> Response:
+    who = await viewer(request)
+    form = await checked_form(request)
+    bulk_id = request.path_params["bulkId"]
+    speed = await console.repace(ctx_of(request), who.account, bulk_id, form.get("amount", ""), form.get("unit", ""))
+    message = f"Re-paced: {speed['amount']} per {speed['timeUnit'].lower()} from now on."
+    return fragment("problem.html", {"message": message, "ok": True})
+
+
+@handled
+async def reschedule(request: Request) -> Response:
+    who = await viewer(request)
+    form = await checked_form(request)
+    bulk_id = request.path_params["bulkId"]
+    moved = await console.reschedule(ctx_of(request), who.account, bulk_id, form.get("sendAt", ""))
+    return fragment("problem.html", {"message": f"Rescheduled: sends from {moved['sendAt']}.", "ok": True})
+
+
+@handled
+async def plan_page(request: Request) -> Response:
+    who = await viewer(request)
+    return page(request, "plan.html", {"who": who, "channel": "ALIM", "raw": ""})
+
+
+@handled
+async def plan(request: Request) -> Response:
+    who = await viewer(request)
+    form = await checked_form(request)
+    result = await console.plan(ctx_of(request), who.account, form.get("channel", "ALIM"), form.get("body", ""))
+    peak = max((h["messages"] for h in result["perHour"]), default=0)
+    return fragment("plan_result.html", {"plan": result, "peak": peak})

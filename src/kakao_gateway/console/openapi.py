@@ -52,7 +52,7 @@ class Facts:
     """What an endpoint's code says about its operation."""
 
     def __init__(self) -> None:
-        self.model: type[BaseModel] | None = None
+        self.models: list[type[BaseModel]] = []  # one, or the alternatives of `parse(request, A if ... else B)`
         self.query: dict[str, str] = {}
         self.auth: str | None = None  # "key" | "operator"
         self.doc: str | None = None
@@ -75,24 +75,45 @@ def _read(fn: Callable[..., Any], facts: Facts, depth: int = 0) -> None:
     for call, module in _calls(fn):
         name = call.func.id  # type: ignore[attr-defined]
         args = call.args
-        target = getattr(module, name, None)
-        if name == "parse" and len(args) == 2 and isinstance(args[1], ast.Name):
-            model = getattr(module, args[1].id, None)
-            if isinstance(model, type) and issubclass(model, BaseModel):
-                facts.model = model
+        if name == "parse" and len(args) == 2:
+            _read_models(args[1], module, facts)
         elif name in QUERY_READERS and len(args) == 2 and isinstance(args[1], ast.Constant):
             facts.query.setdefault(str(args[1].value), QUERY_READERS[name])
         elif name == "principal":
             facts.auth = facts.auth or "key"
         elif name == "require_admin":
             facts.auth = "operator"
-        elif (
-            depth < MAX_DEPTH
-            and inspect.isfunction(target)
-            and target.__module__.startswith("kakao_gateway.api")
-            and any(isinstance(a, ast.Name) and a.id in ("request", "params") for a in args)
-        ):
-            _read(target, facts, depth + 1)
+        elif depth < MAX_DEPTH:
+            _read_helper(getattr(module, name, None), args, facts, depth)
+
+
+def _read_models(arg: ast.expr, module: ModuleType, facts: Facts) -> None:
+    """The model of `parse(request, Model)`, or both of `parse(request, A if ... else B)`."""
+    for choice in [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]:
+        model = getattr(module, choice.id, None) if isinstance(choice, ast.Name) else None
+        if isinstance(model, type) and issubclass(model, BaseModel) and model not in facts.models:
+            facts.models.append(model)
+
+
+def _read_helper(target: Any, args: list[ast.expr], facts: Facts, depth: int) -> None:
+    """Follow a helper of the API package the endpoint hands its request or query to."""
+    if not (inspect.isfunction(target) and target.__module__.startswith("kakao_gateway.api")):
+        return
+    if not any(isinstance(a, ast.Name) and a.id in ("request", "params") for a in args):
+        return
+    _read(target, facts, depth + 1)
+    if _reads_a_named_parameter(target):  # a helper like `_text(params, "sender", 40)`
+        for a in args:
+            if isinstance(a, ast.Constant) and isinstance(a.value, str):
+                facts.query.setdefault(a.value, "string")
+
+
+def _reads_a_named_parameter(fn: Callable[..., Any]) -> bool:
+    """Whether `fn` reads a query parameter whose name it was given (`one(params, name)`)."""
+    return any(
+        call.func.id in QUERY_READERS and len(call.args) == 2 and isinstance(call.args[1], ast.Name)  # type: ignore[attr-defined]
+        for call, _ in _calls(fn)
+    )
 
 
 def _facts(route: Route) -> Facts:
@@ -206,11 +227,10 @@ def _operation(path: str, method: str, route: Route, facts: Facts, models: dict[
     params = _parameters(path, facts, infobip)
     if params:
         op["parameters"] = params
-    if facts.model is not None:
-        op["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF + models[facts.model.__name__]}}},
-        }
+    refs = [{"$ref": REF + models[m.__name__]} for m in facts.models]
+    if refs:
+        schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
     if infobip:
         op["responses"] = infobip["responses"]
     else:
@@ -248,7 +268,7 @@ def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, str, Route]]
 def build(routes: Sequence[BaseRoute], title: str = "Kakao Gateway", version: str = "1") -> dict[str, Any]:
     """The OpenAPI 3.1 document of `routes`."""
     found = [(path, method, route, _facts(route)) for path, method, route in _api_routes(routes)]
-    model_types = {f.model.__name__: f.model for *_, f in found if f.model is not None}
+    model_types = {m.__name__: m for *_, f in found for m in f.models}
     key_map, defs = models_json_schema([(m, "validation") for m in model_types.values()], ref_template=REF + "{model}")
     models = {m.__name__: key_map[(m, "validation")]["$ref"][len(REF) :] for m in model_types.values()}
     paths: dict[str, dict[str, Any]] = {}

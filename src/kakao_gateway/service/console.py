@@ -6,9 +6,14 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from ..domain.ids import hash_key
+from ..schemas.alim import AlimRequest
+from ..schemas.brand import BrandRequest
+from ..schemas.bulks import BulkSchedule
+from ..schemas.common import SendingSpeedLimit, instant_ms
 from ..schemas.sangdam import SangdamRequest
 from ..store import console as store
 from ..store import sangdam_sessions as sessions
@@ -17,7 +22,7 @@ from ..store.console import InboxRow as InboxRow
 from ..store.console import SignedKey as SignedKey
 from ..store.console import TranscriptRow as TranscriptRow
 from ..store.sangdam_sessions import Session as Session
-from . import accounts, sangdam
+from . import accounts, bulks, sangdam
 from .accounts import CONSOLE_SCOPE, KeyRecord, NewKey
 from .auth import CONSOLE_SCOPES, MANAGE_SCOPES, Authenticator
 from .context import Context
@@ -195,3 +200,38 @@ async def assign(ctx: Context, account_id: str, found: Session, key_id: str | No
             raise NotFound("agent not found", "keyId")
     await ctx.db.write(store.assign(account_id, found.session_id, key_id, ctx.clock.now_ms()))
     return await assignee(ctx, account_id, found.session_id)
+
+
+# --- bulks: re-pace, reschedule and the dry-run plan, validated by the API's own models -----------------------------
+
+
+def _model(model: Any, body: Any, ctx: Context, prefix: int = 0) -> Any:
+    try:
+        return model.model_validate(body, context={"now_ms": ctx.clock.now_ms()})
+    except ValidationError as exc:
+        problems = [(".".join(str(p) for p in e["loc"][prefix:]) or "body", e["msg"]) for e in exc.errors()]
+        raise InvalidRequest(problems) from None
+
+
+async def repace(ctx: Context, account_id: str, bulk_id: str, amount: str, unit: str) -> dict[str, Any]:
+    if not amount.strip().isdigit():
+        raise InvalidRequest([("amount", "must be a whole number of messages")])
+    speed: SendingSpeedLimit = _model(SendingSpeedLimit, {"amount": int(amount), "timeUnit": unit}, ctx)
+    return await bulks.change_speed(ctx, account_id, bulk_id, speed.amount, speed.timeUnit)
+
+
+async def reschedule(ctx: Context, account_id: str, bulk_id: str, send_at: str) -> dict[str, Any]:
+    body: BulkSchedule = _model(BulkSchedule, {"sendAt": send_at.strip()}, ctx)
+    return await bulks.reschedule(ctx, account_id, bulk_id, instant_ms(body.sendAt))
+
+
+async def plan(ctx: Context, account_id: str, channel: str, raw: str) -> dict[str, Any]:
+    """A dry run of a send body (Alim, or Brand with its advertising hours), as `POST /kakao/1/bulks/plan`."""
+    if channel not in ("ALIM", "BRAND"):
+        raise InvalidRequest([("channel", "must be ALIM or BRAND")])
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest([("body", f"is not JSON: {exc}")]) from None
+    request = _model(BrandRequest if channel == "BRAND" else AlimRequest, body, ctx)
+    return await bulks.plan(ctx, account_id, request)
