@@ -189,19 +189,25 @@ CONSOLE_EXPECTED = {
     "console inbox": "ix_sangdam_sessions_activity",
     # with a sender: that sender's open sessions (a partial index), sorted
     "console inbox, next page": "ix_sangdam_sessions_activity|ux_sangdam_sessions_open",
-    "console inbox, mine": "ix_sangdam_sessions_activity",
+    # the agent's assignments, or the account's open sessions by activity
+    "console inbox, mine": "ix_console_assignments_key|ix_sangdam_sessions_activity",
     "console transcript after": "ix_sangdam_messages_session",
     "console message": "uq_messages_account_message|sqlite_autoindex_messages|messages_account_id_message_id",
     "console message reports": "ix_reports_message",
     "console bulks": "ix_bulks_created",
+    # one account, one channel in this table: PostgreSQL may as well walk the primary key backwards (a LIMIT)
+    "console dashboard, an account": "ix_messages_logs|messages_pkey",
+    "console dashboard, final outcomes": "ix_messages_purge",
+    "console dashboard, pushes": "ix_reports_created",
 }
 CONSOLE_SCAN = re.compile(
-    r"^SCAN (messages|reports|bulks|sangdam_\w+)$|Seq Scan on (messages|reports|bulks|sangdam_\w+)"
+    r"^SCAN (messages|reports|bulks|sangdam_\w+|console_\w+)$"
+    r"|Seq Scan on (messages|reports|bulks|sangdam_\w+|console_\w+)"
 )
 
 
 def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
-    from kakao_gateway.store import console, console_messages
+    from kakao_gateway.store import console, console_dashboard, console_messages
 
     yield "console inbox", next(console.inbox(account_id, None, 50, None))
     yield "console inbox, next page", next(console.inbox(account_id, "S", 50, (START_MS - 10, 40)))
@@ -211,6 +217,9 @@ def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
     yield "console message", next(story)
     yield "console message reports", story.send([{c: None for c in console_messages.MESSAGE_COLUMNS}])
     yield "console bulks", next(console.recent_bulks(account_id, 50, (START_MS, "bulk-9")))
+    yield "console dashboard, an account", next(console_dashboard.account_recent(account_id, "ALIM", 20_000))
+    yield "console dashboard, final outcomes", next(console_dashboard.recent_finals(START_MS - 3_600_000, 100_000))
+    yield "console dashboard, pushes", next(console_dashboard.recent_pushes(START_MS - 3_600_000, 100_000))
 
 
 async def test_console_queries_use_their_indexes(filled: Gateway) -> None:
@@ -233,11 +242,20 @@ async def test_console_queries_use_their_indexes(filled: Gateway) -> None:
         "'active', 0 FROM n"
     )
     await filled.db.write(_execute(bulks_sql, filled.default_account_id))
+    assignments_sql = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) "
+        "INSERT INTO console_assignments (session_id, account_id, key_id, assigned_at) "
+        f"SELECT 'o-' || i, 'x', 'key-' || (i % 50), {START_MS} FROM n"
+    )
+    await filled.db.write(_execute(assignments_sql))
     plans: dict[str, list[str]] = {}
     if PG_URL:
         conn = await asyncpg.connect(PG_URL)
         try:
-            await conn.execute("ANALYZE sangdam_sessions; ANALYZE sangdam_messages; ANALYZE reports; ANALYZE bulks")
+            await conn.execute(
+                "ANALYZE sangdam_sessions; ANALYZE sangdam_messages; ANALYZE reports; ANALYZE bulks; "
+                "ANALYZE console_assignments"
+            )
             for name, q in _console_queries(filled.default_account_id):
                 plans[name] = await _pg_plan(conn, q)
         finally:

@@ -9,7 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..service.auth import Authenticator
 from ..service.context import Context
-from . import accounts, agents, bulks, catalog, inbox, messages, phone, settings, signing
+from . import accounts, agents, bulks, catalog, dashboard, inbox, messages, phone, settings, signing
 from .sessions import ConsoleSessions
 from .web import BASE
 
@@ -22,6 +22,8 @@ def console_routes() -> list[Route | Mount]:
         Route("/sign-in", signing.sign_in_page, methods=["GET"]),
         Route("/sign-in", signing.sign_in, methods=["POST"]),
         Route("/sign-out", signing.sign_out, methods=["POST"]),
+        Route("/dashboard", dashboard.dashboard_page, methods=["GET"]),
+        Route("/dashboard/panel", dashboard.dashboard_panel, methods=["GET"]),
         Route("/inbox", inbox.inbox_page, methods=["GET"]),
         Route("/inbox/list", inbox.inbox_list, methods=["GET"]),
         Route("/inbox/closed", inbox.closed_page, methods=["GET"]),

@@ -4,7 +4,7 @@
 - ix_reports_message: the reports (and webhook pushes) of one message (the message timeline).
 - ix_bulks_created: an account's bulks, newest first (the console's bulk list).
 - console_reads: per session, the seq of the last transcript row an agent has seen (unread counts).
-- console_assignments: the agent (an API key of the account) a session is assigned to.
+- console_assignments: the agent (an API key of the account) a session is assigned to; by agent for "mine".
 - console_secrets: named secrets the console keeps (the session cookie's signing key), shared by every process.
 
 Revision ID: 0013
@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("key_id", sa.Text, nullable=False),
         sa.Column("assigned_at", sa.BigInteger(), nullable=False),
     )
+    op.create_index("ix_console_assignments_key", "console_assignments", ["key_id"])
     op.create_table(
         "console_secrets",
         sa.Column("name", sa.Text, primary_key=True),
