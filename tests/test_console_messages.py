@@ -55,3 +55,25 @@ async def test_search_and_a_timeline_with_retries_and_a_failed_push(
         assert (await c.get(f"/console/messages/{message_id}")).status_code == 404
         found = (await c.get("/console/messages", params={"channel": "SANGDAM", "messageId": message_id})).text
         assert "No SANGDAM messages match" in found and f"/console/messages/{message_id}" not in found
+
+
+async def test_the_timeline_shows_the_replies_a_message_got(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    await setup_sender(client)
+    await user_writes(client, "user-1", "hi")
+    buttons = {"type": "BUTTON_LIST", "text": "Pick", "buttons": [{"type": "REPLY", "name": "Yes", "extra": "y"}]}
+    answer = await send(client, sangdam_body("user-1", content=buttons))
+    message_id = answer["messages"][0]["messageId"]
+    await gateway.engine.run_until_idle()
+    pressed = await client.post(
+        "/sandbox/1/sangdam/replies", json={"userKey": "user-1", "messageId": message_id, "button": "Yes"}
+    )
+    assert pressed.status_code == 200, pressed.text
+    await user_writes(client, "user-1", "고맙습니다")
+    await send(client, sangdam_body("user-1"))
+    await gateway.engine.run_until_idle()
+    await user_writes(client, "user-1", "that was for the second message")
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        text = (await c.get(f"/console/messages/{message_id}")).text
+        assert "The user pressed a button" in text and "The user replied" in text and "고맙습니다" in text
+        assert "that was for the second message" not in text

@@ -195,6 +195,8 @@ CONSOLE_EXPECTED = {
     "console message": "uq_messages_account_message|sqlite_autoindex_messages|messages_account_id_message_id",
     "console message reports": "ix_reports_message",
     "console bulks": "ix_bulks_created",
+    "console replies: the message": "ux_sangdam_messages_id",
+    "console replies: after it": "ix_sangdam_messages_session",
     # one account, one channel in this table: PostgreSQL may as well walk the primary key backwards (a LIMIT)
     "console dashboard, an account": "ix_messages_logs|messages_pkey",
     "console dashboard, final outcomes": "ix_messages_purge",
@@ -216,6 +218,9 @@ def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
     story = console_messages.message_story(account_id, "done-7")
     yield "console message", next(story)
     yield "console message reports", story.send([{c: None for c in console_messages.MESSAGE_COLUMNS}])
+    replies = console_messages.sangdam_replies(account_id, "m-8")
+    yield "console replies: the message", next(replies)
+    yield "console replies: after it", replies.send([{"session_id": "s-8", "seq": 8}])
     yield "console bulks", next(console.recent_bulks(account_id, 50, (START_MS, "bulk-9")))
     yield "console dashboard, an account", next(console_dashboard.account_recent(account_id, "ALIM", 20_000))
     yield "console dashboard, final outcomes", next(console_dashboard.recent_finals(START_MS - 3_600_000, 100_000))

@@ -93,6 +93,16 @@ def _report_events(r: dict[str, Any]) -> list[Event]:
     return events
 
 
+def _reply_event(r: store.Reply) -> Event:
+    content = r.content
+    said = content.get("text") or content.get("url") or content.get("type", "")
+    if r.paired:
+        return Event(
+            r.at, "The user pressed a button", f"{said}" + (f" · {r.callback_data}" if r.callback_data else ""), "good"
+        )
+    return Event(r.at, "The user replied", str(said), "good")
+
+
 async def timeline(ctx: Context, account_id: str, message_id: str) -> Timeline:
     story = await ctx.db.read(store.message_story(account_id, message_id))
     if story is None:
@@ -102,6 +112,9 @@ async def timeline(ctx: Context, account_id: str, message_id: str) -> Timeline:
         events.extend(_report_events(r))
     for c in story.clicks:
         events.append(Event(c["clicked_at"], "Clicked", f"{c['url']} · {c['device']} {c['client'] or ''}", "good"))
+    if story.message["channel"] == "SANGDAM":
+        replies = await ctx.db.read(store.sangdam_replies(account_id, message_id))
+        events.extend(_reply_event(reply) for reply in replies)
     events.sort(key=lambda e: e.at)
     status, error = _outcome(story.message["status_id"], story.message["error_id"])
     content = orjson.loads(story.message["content"])

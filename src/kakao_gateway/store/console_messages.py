@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from .sql import Fetch, Op
 
 MESSAGE_COLUMNS = (
@@ -79,3 +81,39 @@ def message_story(account_id: str, message_id: str) -> Op[MessageStory | None]:
         [{c: r[c] for c in REPORT_COLUMNS} for r in reports],
         [{"clicked_at": r[0], "device": r[1], "client": r[2], "url": r[3]} for r in clicks],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    at: int
+    content: dict[str, Any]
+    paired: bool  # a button of this message was pressed (else: what the user wrote next)
+    callback_data: str | None
+
+
+def sangdam_replies(account_id: str, message_id: str, limit: int = MAX_ROWS) -> Op[list[Reply]]:
+    """What the user wrote back to a Sangdam message: inbound rows of its session after it, up to the business's
+    next message (and presses of its buttons, whenever they came). A walk of ix_sangdam_messages_session."""
+    own = yield Fetch(
+        "SELECT session_id, seq FROM sangdam_messages WHERE account_id = ? AND message_id = ? "
+        "AND direction = 'OUTBOUND'",
+        (account_id, message_id),
+    )
+    if not own:
+        return []
+    rows = yield Fetch(
+        "SELECT direction, content, created_at, paired_message_id, callback_data FROM sangdam_messages "
+        "WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        (own[0]["session_id"], own[0]["seq"], limit),
+    )
+    replies: list[Reply] = []
+    answered = False  # the business wrote again: later inbound rows answer that, unless they press our buttons
+    for r in rows:
+        if r["direction"] == "OUTBOUND":
+            answered = True
+            continue
+        paired = r["paired_message_id"] == message_id
+        if paired or not answered:
+            content = orjson.loads(r["content"])
+            replies.append(Reply(r["created_at"], content, paired, r["callback_data"]))
+    return replies
