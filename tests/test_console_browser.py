@@ -77,6 +77,10 @@ async def test_live_inbox_reply_and_terminate(served: Served, browser: Browser, 
     await _user_writes(s, "user-1", "주문번호는 A-1234 입니다")
     await expect(page.locator("#transcript .bubble.inbound").last).to_contain_text("A-1234", timeout=10_000)
 
+    await page.get_by_label("Assigned to").select_option(label="bootstrap (me)")
+    await expect(page.locator("#assignment")).to_contain_text("Assigned to bootstrap")
+    await expect(page.locator(".session .assignee").first).to_have_text("bootstrap", timeout=10_000)
+
     await page.get_by_label("Message").fill("내일 도착 예정입니다")
     await page.get_by_role("button", name="Send").click()
     await expect(page.locator("#result")).to_contain_text("PENDING_ACCEPTED")
@@ -95,6 +99,11 @@ async def test_live_inbox_reply_and_terminate(served: Served, browser: Browser, 
     assert {"type": "TEXT", "text": "내일 도착 예정입니다"} in [e["content"] for e in logs]
     phone = await s.api.get("/sandbox/1/sangdam/users/user-1/conversation", params={"sender": SENDER})
     assert "내일 도착 예정입니다" in [e["content"].get("text") for e in phone.json()["results"]]
+
+    await page.get_by_role("link", name="Dashboard").click()
+    await expect(page.locator("figure svg").first).to_be_visible()
+    await expect(page.locator(".legend").first).to_contain_text("SANGDAM 2")
+    await page.screenshot(path=str(shots / "dashboard-1440.png"), full_page=True)
 
     await page.get_by_role("link", name="Messages").click()
     await page.get_by_label("Channel").select_option("SANGDAM")
@@ -275,9 +284,9 @@ async def test_the_sandbox_phone(served: Served, browser: Browser, shots: Path) 
     await page.screenshot(path=str(shots / "phone-sangdam-360.png"), full_page=True)
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the phone scrolls sideways at 360 px ({width} px wide)"
-    for name in ("templates", "settings", "agents"):
+    for name in ("templates", "settings", "agents", "dashboard", "bulks/plan"):
         await page.goto(f"{s.url}/console/{name}")
         await expect(page.locator("h1").first).to_be_visible()
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the {name} page scrolls sideways at 360 px ({width} px wide)"
-        await page.screenshot(path=str(shots / f"{name}-360.png"), full_page=True)
+        await page.screenshot(path=str(shots / f"{name.replace('/', '-')}-360.png"), full_page=True)
