@@ -290,3 +290,30 @@ async def test_the_sandbox_phone(served: Served, browser: Browser, shots: Path) 
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the {name} page scrolls sideways at 360 px ({width} px wide)"
         await page.screenshot(path=str(shots / f"{name.replace('/', '-')}-360.png"), full_page=True)
+
+
+async def test_a_timeline_shows_retries_and_a_failed_webhook_live(
+    served: Served, browser: Browser, shots: Path
+) -> None:
+    s = served
+    await _setup(s)
+    await _user_writes(s, "sandbox-unreachable", "전화가 안 돼요")
+    message = {
+        "sender": SENDER,
+        "destinations": [{"to": "sandbox-unreachable"}],
+        "content": {"type": "TEXT", "text": "다시 연락드리겠습니다"},
+        "webhooks": {"delivery": {"url": "http://127.0.0.1:9/dlr", "intermediateReport": True}},  # nothing listens
+    }
+    r = await s.api.post("/kakao-sangdam/1/messages", json={"messages": [message]})
+    assert r.status_code == 200, r.text
+    message_id = r.json()["messages"][0]["messageId"]
+    page = await browser.new_page(viewport=DESKTOP)
+    await _sign_in(page, s, API_KEY)
+    await page.goto(f"{s.url}/console/messages/{message_id}")
+    timeline = page.locator(".timeline")
+    await expect(timeline).to_contain_text("Accepted")
+    await s.gateway.advance_clock(START_MS + 30 * 60_000)  # the retries and the push retries play out
+    await expect(timeline).to_contain_text("EC_ABSENT_SUBSCRIBER", timeout=15_000)  # no reload: the page polls
+    await expect(timeline).to_contain_text("attempts")
+    await expect(timeline).to_contain_text("Webhook push failed")
+    await page.screenshot(path=str(shots / "timeline-retries-1440.png"), full_page=True)

@@ -17,7 +17,7 @@ async def bulks_page(request: Request) -> Response:
     who = await viewer(request)
     cursor = request.query_params.get("cursor") or None
     rows, next_cursor = await console.recent_bulks(ctx_of(request), who.account, PAGE, cursor)
-    return page(request, "bulks.html", {"who": who, "rows": rows, "next_cursor": next_cursor})
+    return page(request, "bulks.html", {"who": who, "rows": rows, "next_cursor": next_cursor, "cursor": cursor})
 
 
 @handled

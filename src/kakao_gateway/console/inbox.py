@@ -64,7 +64,8 @@ async def closed_page(request: Request) -> Response:
     who = await viewer(request)
     cursor = request.query_params.get("cursor") or None
     found, next_cursor = await console.closed_sessions(ctx_of(request), who.account, PAGE, cursor)
-    return page(request, "closed.html", {"who": who, "sessions": found, "next_cursor": next_cursor})
+    values = {"who": who, "sessions": found, "next_cursor": next_cursor, "cursor": cursor}
+    return page(request, "closed.html", values)
 
 
 @handled

@@ -26,6 +26,7 @@ async def messages_page(request: Request) -> Response:
         "channel": channel,
         "groups": STATUS_GROUPS.values(),
         "form": {f: params.get(f, "") for f in (*FIELDS, "generalStatus")},
+        "cursor": params.get("cursor"),
     }
     if channel not in console_messages.CHANNELS:
         values["error"] = f"channel: must be one of {', '.join(console_messages.CHANNELS)}"

@@ -153,6 +153,8 @@ async def checked_form(request: Request) -> Form:
 def page(request: Request, template: str, values: dict[str, Any], status: int = 200) -> HTMLResponse:
     values.setdefault("csrf", csrf_token(request))
     values.setdefault("path", request.url.path)
+    query = request.url.query
+    values.setdefault("here", f"{request.url.path}?{query}" if query else request.url.path)
     values.setdefault("sandbox", getattr(request.app.state, "sandbox", False))
     return HTMLResponse(env.get_template(template).render(values), status)
 

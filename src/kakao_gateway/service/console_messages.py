@@ -51,7 +51,10 @@ def _tone(status_id: int | None) -> str:
 def _message_events(m: dict[str, Any]) -> list[Event]:
     events = [Event(m["created_at"], "Accepted", f"bulk {m['bulk_id']} · {m['channel']} · to {m['destination']}")]
     if m["state"] == "queued" and m["due_at"] > m["created_at"]:
-        events.append(Event(m["due_at"], "Waiting", "held until this instant (schedule, delivery window or pace)"))
+        if m["attempts"]:
+            events.append(Event(m["due_at"], "Next attempt due", "after a temporary error"))
+        else:
+            events.append(Event(m["due_at"], "Waiting", "held until this instant (schedule, delivery window or pace)"))
     if m["first_attempt_at"] is not None:
         events.append(Event(m["first_attempt_at"], "First submission attempt", f"route {m['route']}"))
     if m["attempts"] > 1:
