@@ -244,3 +244,16 @@ async def test_agents_sign_in_and_sessions_are_assigned(
             f"/console/inbox/{first['sessionId']}/assign", data={"agent": ""}, headers={"X-CSRF-Token": token}
         )
         assert r.status_code == 404
+
+
+async def test_message_content_cannot_inject_links_or_markup(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    await setup_sender(client)
+    wrote = await user_writes(client, "user-1", "<script>alert(1)</script>")
+    await user_writes(client, "user-1", type="FILE", url="javascript:alert(2)")
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        chat = await c.get(f"/console/inbox/{wrote['sessionId']}")
+        assert "<script>alert(1)" not in chat.text and "&lt;script&gt;alert(1)" in chat.text
+        assert 'href="javascript:' not in chat.text and 'href="#"' in chat.text
+        policy = chat.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy

@@ -150,13 +150,33 @@ async def checked_form(request: Request) -> Form:
     return values
 
 
+# Scripts and styles from the console only (htmx runs no inline handlers here); images may come from anywhere
+# (Brand images, a reply's image URL); nothing may frame the console.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src * data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+def safe_url(url: object) -> str:
+    """A link or image address from message content, if http(s); else nothing (no `javascript:` links)."""
+    text = str(url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else "#"
+
+
+env.filters["safe_url"] = safe_url
+
+
 def page(request: Request, template: str, values: dict[str, Any], status: int = 200) -> HTMLResponse:
     values.setdefault("csrf", csrf_token(request))
     values.setdefault("path", request.url.path)
     query = request.url.query
     values.setdefault("here", f"{request.url.path}?{query}" if query else request.url.path)
     values.setdefault("sandbox", getattr(request.app.state, "sandbox", False))
-    return HTMLResponse(env.get_template(template).render(values), status)
+    return HTMLResponse(env.get_template(template).render(values), status, headers=PAGE_HEADERS)
 
 
 def fragment(template: str, values: dict[str, Any], status: int = 200) -> HTMLResponse:

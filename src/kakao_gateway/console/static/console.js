@@ -1,4 +1,5 @@
-// Keep the chat scrolled to the newest message, and show the reply fields of the chosen kind.
+// Keep the chat scrolled to the newest message, show the reply fields of the chosen kind, and empty a form once
+// htmx says it was accepted (no inline handlers: the console's Content-Security-Policy allows scripts from here only).
 (function () {
   function scrollDown() {
     var t = document.getElementById("transcript");
@@ -17,6 +18,9 @@
       form.addEventListener("reset", function () { setTimeout(function () { showKind(form); }, 0); });
     }
   });
-  document.body && document.body.addEventListener("htmx:sseMessage", scrollDown);
   document.addEventListener("htmx:sseMessage", scrollDown);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-reset-on-success]");
+    if (form && event.detail.successful && event.target === form) form.reset();
+  });
 })();
