@@ -10,7 +10,7 @@ from playwright.async_api import Browser, Page, expect
 
 from kakao_gateway.domain.times import format_ms
 
-from .conftest import API_KEY, START_MS
+from .conftest import ADMIN_KEY, API_KEY, START_MS
 from .helpers import SENDER
 
 if TYPE_CHECKING:
@@ -124,6 +124,7 @@ async def test_live_inbox_reply_and_terminate(served: Served, browser: Browser, 
     assert closed["state"] == "CLOSED" and closed["closeReason"] == "TERMINATED"
     await page.goto(f"{s.url}/console/inbox/closed")
     await expect(page.get_by_role("link", name="user-1")).to_be_visible()
+    await page.screenshot(path=str(shots / "closed-1440.png"))
 
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -157,13 +158,18 @@ async def test_phone_width_and_korean(served: Served, browser: Browser, shots: P
     await page.screenshot(path=str(shots / "chat-360.png"), full_page=True)
 
 
-async def test_refusals_in_the_browser(served: Served, browser: Browser) -> None:
+async def test_refusals_in_the_browser(served: Served, browser: Browser, shots: Path) -> None:
     s = served
     await _setup(s)
     wrote = await _user_writes(s, "user-1", "private")
     other = (await s.admin.post("/admin/1/accounts", json={"name": "other"})).json()
     key = (await s.admin.post(f"/admin/1/accounts/{other['id']}/keys", json={"scopes": ["console"]})).json()["key"]
     page = await browser.new_page(viewport=DESKTOP)
+    await page.goto(f"{s.url}/console/sign-in")
+    await page.get_by_label("API key").fill("not a key")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_contain_text("does not open the console")
+    await page.screenshot(path=str(shots / "sign-in-1440.png"))
     await _sign_in(page, s, key)
     await expect(page.get_by_text("No open sessions")).to_be_visible()
     answer = await page.goto(f"{s.url}/console/inbox/{wrote['sessionId']}")
@@ -176,6 +182,12 @@ async def test_refusals_in_the_browser(served: Served, browser: Browser) -> None
     assert forged.status == 403
     await page.goto(f"{s.url}/console/inbox")
     await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    # The operator key opens the accounts and keys administration instead.
+    await page.get_by_role("button", name="Sign out").click()
+    await _sign_in(page, s, ADMIN_KEY)
+    await expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
+    await expect(page.locator("#accounts")).to_contain_text("other")
+    await page.screenshot(path=str(shots / "accounts-1440.png"))
 
 
 async def test_docs_page_loads_our_openapi(served: Served, browser: Browser, shots: Path) -> None:
