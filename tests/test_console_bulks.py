@@ -51,7 +51,7 @@ async def test_pause_resume_and_cancel_a_bulk(
         assert (await c.post("/console/bulks/evening-사은품/pause")).status_code == 403, "CSRF"
 
     other = (await admin.post("/admin/1/accounts", json={"name": "other"})).json()
-    key = (await admin.post(f"/admin/1/accounts/{other['id']}/keys", json={"scopes": ["console"]})).json()["key"]
+    key = (await admin.post(f"/admin/1/accounts/{other['id']}/keys", json={"scopes": ["kakao:manage"]})).json()["key"]
     async with browser_client(gateway) as c:
         token = await sign_in(c, key)
         assert "evening" not in (await c.get("/console/bulks")).text
@@ -94,3 +94,27 @@ async def test_repace_reschedule_and_plan(gateway: Gateway, client: httpx.AsyncC
         assert broken.status_code == 400 and "not JSON" in broken.text
         invalid = await c.post("/console/bulks/plan", data={"channel": "ALIM", "body": "{}"}, headers=headers)
         assert invalid.status_code == 400 and "messages" in invalid.text
+
+
+async def test_agents_watch_bulks_but_only_managers_steer_them(
+    gateway: Gateway, client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    await setup_sender(client)
+    body = sangdam_body("user-1")
+    body["options"] = {"schedule": {"bulkId": "watched", "sendAt": _tomorrow()}}
+    await send(client, body)
+    account = (await admin.get("/admin/1/accounts")).json()["results"][0]["id"]
+    agent = (await admin.post(f"/admin/1/accounts/{account}/keys", json={"scopes": ["console"]})).json()["key"]
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, agent)
+        page = (await c.get("/console/bulks/watched")).text
+        assert "PENDING" in page and "Pause" not in page and "Re-pace" not in page
+        headers = {"X-CSRF-Token": token}
+        for path, data in (
+            ("pause", {}),
+            ("speed", {"amount": "1", "unit": "HOUR"}),
+            ("schedule", {"sendAt": _tomorrow()}),
+        ):
+            assert (await c.post(f"/console/bulks/watched/{path}", data=data, headers=headers)).status_code == 403
+    status = (await client.get("/kakao/1/bulks/status", params={"bulkId": "watched"})).json()
+    assert status["status"] == "PENDING"

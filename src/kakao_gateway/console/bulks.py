@@ -1,4 +1,5 @@
-"""Bulks: the account's bulks newest first, and one bulk's live progress with pause, resume and cancel."""
+"""Bulks: the account's bulks newest first, one bulk's live progress, and (managers) pause, resume, cancel,
+re-pace and reschedule; the dry-run plan of a send body drawn as a chart."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..service import bulks, console
+from .agents import manager
 from .web import checked_form, ctx_of, fragment, handled, page, problem, viewer
 
 PAGE = 50
@@ -33,23 +35,23 @@ async def bulk_page(request: Request) -> Response:
 async def bulk_progress(request: Request) -> Response:
     who = await viewer(request)
     status = await bulks.status(ctx_of(request), who.account, request.path_params["bulkId"])
-    return fragment("bulk_progress.html", {"st": status})
+    return fragment("bulk_progress.html", {"st": status, "who": who})
 
 
 @handled
 async def bulk_action(request: Request) -> Response:
-    who = await viewer(request)
+    who = await manager(request)
     await checked_form(request)
     wanted = ACTIONS.get(request.path_params["action"])
     if wanted is None:
         return problem("No such action: pause, resume or cancel.", 404)
     status = await bulks.change_status(ctx_of(request), who.account, request.path_params["bulkId"], wanted)
-    return fragment("bulk_progress.html", {"st": status, "done": request.path_params["action"]})
+    return fragment("bulk_progress.html", {"st": status, "who": who, "done": request.path_params["action"]})
 
 
 @handled
 async def repace(request: Request) -> Response:
-    who = await viewer(request)
+    who = await manager(request)
     form = await checked_form(request)
     bulk_id = request.path_params["bulkId"]
     speed = await console.repace(ctx_of(request), who.account, bulk_id, form.get("amount", ""), form.get("unit", ""))
@@ -59,7 +61,7 @@ async def repace(request: Request) -> Response:
 
 @handled
 async def reschedule(request: Request) -> Response:
-    who = await viewer(request)
+    who = await manager(request)
     form = await checked_form(request)
     bulk_id = request.path_params["bulkId"]
     moved = await console.reschedule(ctx_of(request), who.account, bulk_id, form.get("sendAt", ""))
