@@ -222,7 +222,10 @@ def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
     yield "console replies: the message", next(replies)
     yield "console replies: after it", replies.send([{"session_id": "s-8", "seq": 8}])
     yield "console bulks", next(console.recent_bulks(account_id, 50, (START_MS, "bulk-9")))
-    yield "console dashboard, an account", next(console_dashboard.account_recent(account_id, "ALIM", 20_000))
+    yield (
+        "console dashboard, an account",
+        next(console_dashboard.account_recent(account_id, "ALIM", START_MS - 3_600_000, 20_000)),
+    )
     yield "console dashboard, final outcomes", next(console_dashboard.recent_finals(START_MS - 3_600_000, 100_000))
     yield "console dashboard, pushes", next(console_dashboard.recent_pushes(START_MS - 3_600_000, 100_000))
 

@@ -27,10 +27,10 @@ class Series:
     keys: list[str]
     counts: dict[str, list[int]] = field(default_factory=dict)
 
-    def add(self, at: int, key: str) -> None:
+    def add(self, at: int, key: str, count: int = 1) -> None:
         index = (at - self.start) // MINUTE_MS
         if 0 <= index < MINUTES:
-            self.counts.setdefault(key, [0] * MINUTES)[index] += 1
+            self.counts.setdefault(key, [0] * MINUTES)[index] += count
 
     def total(self, key: str) -> int:
         return sum(self.counts.get(key, ()))
@@ -62,19 +62,20 @@ def _group(status_id: int) -> str:
     return STATUS_GROUPS[status.group_id] if status else "?"
 
 
-def _fill(samples: list[store.Sample], start: int, only_final: bool) -> tuple[Series, Series, int, Counter[str]]:
+def _fill(buckets: list[store.Bucket], start: int, only_final: bool) -> tuple[Series, Series, int, Counter[str]]:
     by_channel = Series(start, list(CHANNELS))
     by_group = Series(start, [g for g in STATUS_GROUPS.values() if g != "ACCEPTED"])
     failovers = 0
     states: Counter[str] = Counter()
-    for s in samples:
-        if s.at < start:
+    for b in buckets:
+        if not 0 <= b.minute < MINUTES:
             continue
-        by_channel.add(s.at, s.channel)
-        if s.state == "done" or only_final:
-            by_group.add(s.at, _group(s.status_id))
-        failovers += s.hop > 0
-        states[s.state] += 1
+        at = start + b.minute * MINUTE_MS
+        by_channel.add(at, b.channel, b.count)
+        if b.state == "done" or only_final:
+            by_group.add(at, _group(b.status_id), b.count)
+        failovers += b.count if b.failover else 0
+        states[b.state] += b.count
     return by_channel, by_group, failovers, states
 
 
@@ -82,13 +83,13 @@ async def for_account(ctx: Context, account_id: str) -> Dashboard:
     """An account's last hour: its messages by the minute they were accepted, the final status of those done."""
     now = ctx.clock.now_ms()
     start = (now // MINUTE_MS - MINUTES + 1) * MINUTE_MS
-    samples: list[store.Sample] = []
+    buckets: list[store.Bucket] = []
     cut_short = False
     for channel in CHANNELS:
-        found = await ctx.db.read(store.account_recent(account_id, channel, ACCOUNT_LIMIT))
-        cut_short |= len(found) == ACCOUNT_LIMIT and found[-1].at >= start
-        samples.extend(found)
-    by_channel, by_group, failovers, states = _fill(samples, start, only_final=False)
+        found = await ctx.db.read(store.account_recent(account_id, channel, start, ACCOUNT_LIMIT))
+        cut_short |= sum(b.count for b in found) >= ACCOUNT_LIMIT
+        buckets.extend(found)
+    by_channel, by_group, failovers, states = _fill(buckets, start, only_final=False)
     return Dashboard("account", by_channel, by_group, failovers, dict(states), cut_short, now=now)
 
 
@@ -101,13 +102,13 @@ async def for_gateway(ctx: Context) -> Dashboard:
     queue = await ctx.db.read(queue_stats(now))
     pushes: Counter[str] = Counter()
     found = await ctx.db.read(store.recent_pushes(start, GATEWAY_LIMIT))
-    for state, attempts in found:
+    for state, failed, count in found:
         if state == "pushed":
-            pushes["pushed"] += 1
-        elif state in ("exhausted", "dropped") or attempts > 0:
-            pushes["failed"] += 1
+            pushes["pushed"] += count
+        elif state in ("exhausted", "dropped") or failed:
+            pushes["failed"] += count
         else:
-            pushes["waiting"] += 1
-    cut_short = len(finals) == GATEWAY_LIMIT or len(found) == GATEWAY_LIMIT
+            pushes["waiting"] += count
+    cut_short = sum(b.count for b in finals) >= GATEWAY_LIMIT or sum(n for *_, n in found) >= GATEWAY_LIMIT
     states = {state: queue.by_state.get(state, 0) for state in QUEUE_STATES}
     return Dashboard("gateway", by_channel, by_group, failovers, states, cut_short, queue, dict(pushes), now)
