@@ -13,6 +13,17 @@ python3 -m venv .venv
 if command -v npm >/dev/null; then
   npm ci --prefix tests/node --no-audit --no-fund --silent
 fi
+# The console's browser tests drive Debian's Chromium through Playwright (no browser download); fonts-noto-cjk draws
+# Korean. Installed here when missing and this runs as root on Debian; elsewhere those tests skip, saying why.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
+    apt-get install -y -q chromium fonts-noto-cjk >/dev/null \
+      || { apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }
+  else
+    echo "note: no Chromium or no CJK font; the console's browser tests will skip" \
+      "(as root on Debian: apt-get install -y chromium fonts-noto-cjk)"
+  fi
+fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

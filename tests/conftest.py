@@ -32,6 +32,9 @@ ADMIN_KEY = "fedcba9876543210fedcba9876543210-00000000-0000-4000-8000-0000000000
 START_MS = 1_795_924_800_000  # 2026-11-29T04:00:00Z, a Sunday (13:00 in Korea)
 PG_URL = os.environ.get("KAKAO_GATEWAY_TEST_DATABASE_URL")
 TABLES = (
+    "console_reads",
+    "console_assignments",
+    "console_secrets",
     "sangdam_keywords",
     "sangdam_messages",
     "sangdam_sessions",

@@ -157,8 +157,8 @@ async def filled(gateway: Gateway) -> Gateway:
     return gateway
 
 
-def _execute(sql: str) -> Any:
-    yield Execute(sql)
+def _execute(sql: str, *params: Any) -> Any:
+    yield Execute(sql, params)
 
 
 async def test_no_engine_query_scans_a_table(filled: Gateway) -> None:
@@ -184,3 +184,102 @@ async def test_no_engine_query_scans_a_table(filled: Gateway) -> None:
     assert not wrong, "\n\n".join(f"{n} (wants {expected[n]}):\n  " + "\n  ".join(p) for n, p in wrong.items())
     sorting = {n: plans[n] for n in NO_SORT if any(SORT.search(line) for line in plans[n])}
     assert not sorting, "\n\n".join(f"{n} sorts:\n  " + "\n  ".join(p) for n, p in sorting.items())
+
+
+# --- the web console's queries ------------------------------------------------------------------------------------
+
+CONSOLE_EXPECTED = {
+    "console inbox": "ix_sangdam_sessions_activity",
+    # with a sender: that sender's open sessions (a partial index), sorted
+    "console inbox, next page": "ix_sangdam_sessions_activity|ux_sangdam_sessions_open",
+    # the agent's assignments, or the account's open sessions by activity
+    "console inbox, mine": "ix_console_assignments_key|ix_sangdam_sessions_activity",
+    "console transcript after": "ix_sangdam_messages_session",
+    "console message": "uq_messages_account_message|sqlite_autoindex_messages|messages_account_id_message_id",
+    "console message reports": "ix_reports_message",
+    "console bulks": "ix_bulks_created",
+    "console replies: the message": "ux_sangdam_messages_id",
+    "console replies: after it": "ix_sangdam_messages_session",
+    # one account, one channel in this table: PostgreSQL may as well walk the primary key backwards (a LIMIT)
+    "console dashboard, an account": "ix_messages_logs|messages_pkey",
+    "console dashboard, final outcomes": "ix_messages_purge",
+    "console dashboard, pushes": "ix_reports_created",
+}
+CONSOLE_SCAN = re.compile(
+    r"^SCAN (messages|reports|bulks|sangdam_\w+|console_\w+)$"
+    r"|Seq Scan on (messages|reports|bulks|sangdam_\w+|console_\w+)"
+)
+
+
+def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
+    from kakao_gateway.store import console, console_dashboard, console_messages
+
+    yield "console inbox", next(console.inbox(account_id, None, 50, None))
+    yield "console inbox, next page", next(console.inbox(account_id, "S", 50, (START_MS - 10, 40)))
+    yield "console inbox, mine", next(console.inbox(account_id, None, 50, None, "key-1"))
+    yield "console transcript after", next(console.transcript_after(account_id, "s-7", 0, 500))
+    story = console_messages.message_story(account_id, "done-7")
+    yield "console message", next(story)
+    yield "console message reports", story.send([{c: None for c in console_messages.MESSAGE_COLUMNS}])
+    replies = console_messages.sangdam_replies(account_id, "m-8")
+    yield "console replies: the message", next(replies)
+    yield "console replies: after it", replies.send([{"session_id": "s-8", "seq": 8}])
+    yield "console bulks", next(console.recent_bulks(account_id, 50, (START_MS, "bulk-9")))
+    yield (
+        "console dashboard, an account",
+        next(console_dashboard.account_recent(account_id, "ALIM", START_MS - 3_600_000, 20_000)),
+    )
+    yield "console dashboard, final outcomes", next(console_dashboard.recent_finals(START_MS - 3_600_000, 100_000))
+    yield "console dashboard, pushes", next(console_dashboard.recent_pushes(START_MS - 3_600_000, 100_000))
+
+
+async def test_console_queries_use_their_indexes(filled: Gateway) -> None:
+    from .test_sangdam_query_plans import _fill_sql as sangdam_fill
+
+    # Besides those: a busy inbox of this account and of another one (open sessions by the thousand).
+    open_sql = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) "
+        "INSERT INTO sangdam_sessions (session_id, account_id, sender, user_key, state, opened_at, last_activity_at, "
+        "expires_at, inflight) SELECT 'o-' || i, CASE WHEN i % 4 = 0 THEN ? ELSE 'other' END, 'S', 'o-' || i, "
+        f"'open', {START_MS} - i, {START_MS} - i * 7 % 5000, {START_MS} + 3600000, 0 FROM n"
+    )
+    for sql in sangdam_fill(filled.default_account_id):
+        await filled.db.write(_execute(sql))
+    await filled.db.write(_execute(open_sql, filled.default_account_id))
+    bulks_sql = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+        "INSERT INTO bulks (account_id, bulk_id, channel, created_at, send_at, state, next_slot) "
+        f"SELECT ?, 'b-' || i, 'ALIM', {START_MS} - i, {START_MS}, "
+        "'active', 0 FROM n"
+    )
+    await filled.db.write(_execute(bulks_sql, filled.default_account_id))
+    assignments_sql = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) "
+        "INSERT INTO console_assignments (session_id, account_id, key_id, assigned_at) "
+        f"SELECT 'o-' || i, 'x', 'key-' || (i % 50), {START_MS} FROM n"
+    )
+    await filled.db.write(_execute(assignments_sql))
+    plans: dict[str, list[str]] = {}
+    if PG_URL:
+        conn = await asyncpg.connect(PG_URL)
+        try:
+            await conn.execute(
+                "ANALYZE sangdam_sessions; ANALYZE sangdam_messages; ANALYZE reports; ANALYZE bulks; "
+                "ANALYZE console_assignments"
+            )
+            for name, q in _console_queries(filled.default_account_id):
+                plans[name] = await _pg_plan(conn, q)
+        finally:
+            await conn.close()
+    else:
+        await filled.db.optimize()
+        path = filled.settings.database_url.removeprefix("sqlite:///")
+        for name, q in _console_queries(filled.default_account_id):
+            plans[name] = await _sqlite_plan(path, q)
+    assert set(plans) == set(CONSOLE_EXPECTED)
+    scans = {n: p for n, p in plans.items() if any(CONSOLE_SCAN.search(line) for line in p)}
+    assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())
+    wrong = {n: plans[n] for n, i in CONSOLE_EXPECTED.items() if not any(re.search(i, line) for line in plans[n])}
+    assert not wrong, "\n\n".join(f"{n} (wants {CONSOLE_EXPECTED[n]}):\n  " + "\n  ".join(p) for n, p in wrong.items())
+    inbox = plans["console inbox"]
+    assert not any(SORT.search(line) for line in inbox), "the inbox is read in index order:\n  " + "\n  ".join(inbox)

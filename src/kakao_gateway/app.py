@@ -42,6 +42,8 @@ from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao
 from .connectors.sandbox_sms import SandboxSms
 from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, kakao_route, sms_route
+from .console import docs as console_docs
+from .console import routes as console_routes
 from .domain.nhn import NhnCredentials
 from .domain.webhook_targets import private_allowed
 from .engine.engine import Engine
@@ -297,6 +299,8 @@ def create_app(gateway: Gateway) -> Starlette:
             *sender_credentials_api.routes,
             *upstream_reports.routes,
             *upstream_inbound.routes,
+            *console_docs.routes,
+            *console_routes.mount(gateway.ctx, gateway.auth, gateway.sandbox_upstream),
             *links.routes,  # last: its redirect matches any /<code>
         ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},

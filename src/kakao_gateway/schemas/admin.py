@@ -8,7 +8,7 @@ from pydantic import Field
 
 from .common import Wire
 
-Scope = Literal["message:send", "kakao:message:send", "kakao:manage", "kakao:logs:read", "sandbox:manage"]
+Scope = Literal["message:send", "kakao:message:send", "kakao:manage", "kakao:logs:read", "sandbox:manage", "console"]
 
 
 class ApiKeyBody(Wire):

@@ -17,9 +17,10 @@ from .secrets import new_api_key, new_id
 log = logging.getLogger(__name__)
 
 SANDBOX_SCOPE = "sandbox:manage"  # move the sandbox's virtual clock
+CONSOLE_SCOPE = "console"  # sign in to the web console (agents: the inbox, and read the account's messages)
 # What a key may hold; a new key holds DEFAULT_SCOPES unless told otherwise.
 DEFAULT_SCOPES = ("message:send", "kakao:message:send", "kakao:manage", "kakao:logs:read")
-SCOPES = (*DEFAULT_SCOPES, SANDBOX_SCOPE)
+SCOPES = (*DEFAULT_SCOPES, SANDBOX_SCOPE, CONSOLE_SCOPE)
 # The default account's bootstrap key (given by KAKAO_GATEWAY_API_KEY, or generated at first start) on a sandbox
 # server: every scope. All servers are sandbox servers until a real upstream exists.
 BOOTSTRAP_SCOPES = list(SCOPES)

@@ -16,6 +16,7 @@ SEND_SCOPES = frozenset({"message:send", "kakao:message:send", "kakao:manage"})
 LOGS_SCOPES = frozenset({"kakao:logs:read", "kakao:manage"})
 MANAGE_SCOPES = frozenset({"kakao:manage"})
 SANDBOX_SCOPES = frozenset({"sandbox:manage"})
+CONSOLE_SCOPES = frozenset({"console", "kakao:manage"})  # sign in to the web console
 # How long an answer about a key is reused. A key revoked by another process stops working within this bound (by
 # this process: at once). Measured on a monotonic real-time clock, so a virtual or fake clock cannot stretch it.
 CACHE_MS = 1_000

@@ -1,0 +1,302 @@
+"""`/openapi.json`: the gateway's whole HTTP API, generated from the routes it serves.
+
+Each operation is read off its endpoint's own code: the Pydantic model it validates the body with
+(`parse(request, Model)`), the query parameters it reads (`one(params, "name")` and the like, followed into the
+helpers it calls) and the auth guard it calls (`principal`: an API key, `require_admin`: the operator key). Request
+bodies are those models' JSON Schemas, so the document cannot drift from what validation accepts. Paths Infobip
+specifies keep Infobip's summary, parameter descriptions and response schemas (from `spec/`, packaged next to
+this module); the extensions answer JSON objects described by their summary.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import json
+import re
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from importlib import resources
+from types import ModuleType
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+from starlette.routing import BaseRoute, Route
+
+REF = "#/components/schemas/"
+QUERY_READERS = {"one": "string", "many": "array", "instant": "string", "boolean": "boolean"}
+ERROR_STATUSES = {"400": "Bad Request", "401": "Unauthorized", "403": "Forbidden", "404": "Not Found"}
+MAX_DEPTH = 3
+
+
+@functools.cache
+def infobip_spec() -> dict[str, Any]:
+    raw = resources.files(__package__).joinpath("spec/infobip-kakao-openapi.json").read_text(encoding="utf-8")
+    spec: dict[str, Any] = json.loads(raw)
+    return spec
+
+
+def _endpoint(route: Route) -> Callable[..., Any]:
+    """The function a route calls, under the `handled` wrapper (its closure holds it)."""
+    fn: Any = route.endpoint
+    for cell in getattr(fn, "__closure__", None) or ():
+        inner = cell.cell_contents
+        if inspect.iscoroutinefunction(inner) and inner.__name__ == fn.__name__:
+            return inner  # type: ignore[no-any-return]
+    return fn  # type: ignore[no-any-return]
+
+
+class Facts:
+    """What an endpoint's code says about its operation."""
+
+    def __init__(self) -> None:
+        self.models: list[type[BaseModel]] = []  # one, or the alternatives of `parse(request, A if ... else B)`
+        self.query: dict[str, str] = {}
+        self.auth: str | None = None  # "key" | "operator"
+        self.doc: str | None = None
+
+
+def _calls(fn: Callable[..., Any]) -> Iterator[tuple[ast.Call, ModuleType]]:
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):
+        return
+    module = inspect.getmodule(fn)
+    if module is None:
+        return
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            yield node, module
+
+
+def _read(fn: Callable[..., Any], facts: Facts, depth: int = 0) -> None:
+    for call, module in _calls(fn):
+        name = call.func.id  # type: ignore[attr-defined]
+        args = call.args
+        if name == "parse" and len(args) == 2:
+            _read_models(args[1], module, facts)
+        elif name in QUERY_READERS and len(args) == 2 and isinstance(args[1], ast.Constant):
+            facts.query.setdefault(str(args[1].value), QUERY_READERS[name])
+        elif name == "principal":
+            facts.auth = facts.auth or "key"
+        elif name == "require_admin":
+            facts.auth = "operator"
+        elif depth < MAX_DEPTH:
+            _read_helper(getattr(module, name, None), args, facts, depth)
+
+
+def _read_models(arg: ast.expr, module: ModuleType, facts: Facts) -> None:
+    """The model of `parse(request, Model)`, or both of `parse(request, A if ... else B)`."""
+    for choice in [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]:
+        model = getattr(module, choice.id, None) if isinstance(choice, ast.Name) else None
+        if isinstance(model, type) and issubclass(model, BaseModel) and model not in facts.models:
+            facts.models.append(model)
+
+
+def _read_helper(target: Any, args: list[ast.expr], facts: Facts, depth: int) -> None:
+    """Follow a helper of the API package the endpoint hands its request or query to."""
+    if not (inspect.isfunction(target) and target.__module__.startswith("kakao_gateway.api")):
+        return
+    if not any(isinstance(a, ast.Name) and a.id in ("request", "params") for a in args):
+        return
+    _read(target, facts, depth + 1)
+    if _reads_a_named_parameter(target):  # a helper like `_text(params, "sender", 40)`
+        for a in args:
+            if isinstance(a, ast.Constant) and isinstance(a.value, str):
+                facts.query.setdefault(a.value, "string")
+
+
+def _reads_a_named_parameter(fn: Callable[..., Any]) -> bool:
+    """Whether `fn` reads a query parameter whose name it was given (`one(params, name)`)."""
+    return any(
+        call.func.id in QUERY_READERS and len(call.args) == 2 and isinstance(call.args[1], ast.Name)  # type: ignore[attr-defined]
+        for call, _ in _calls(fn)
+    )
+
+
+def _facts(route: Route) -> Facts:
+    fn = _endpoint(route)
+    facts = Facts()
+    _read(fn, facts)
+    module = inspect.getmodule(fn)
+    facts.doc = (module.__doc__ or "").strip().split("\n\n")[0] if module else None
+    return facts
+
+
+def _path_params(path: str) -> list[str]:
+    return re.findall(r"{([^}:]+)(?::[^}]*)?}", path)
+
+
+def _spec_path(path: str) -> str:
+    return re.sub(r"{([^}:]+):[^}]*}", r"{\1}", path)
+
+
+def _resolve(spec: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    ref = item.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/"):
+        node: Any = spec
+        for part in ref[2:].split("/"):
+            node = node[part]
+        return dict(node)
+    return item
+
+
+def _parameters(path: str, facts: Facts, infobip: dict[str, Any] | None) -> list[dict[str, Any]]:
+    spec = infobip_spec()
+    theirs: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in (infobip or {}).get("parameters", []):
+        resolved = _resolve(spec, p)
+        theirs[(resolved["name"], resolved["in"])] = resolved
+    params: list[dict[str, Any]] = []
+    for name in _path_params(path):
+        params.append(theirs.get((name, "path"), {"name": name, "in": "path", "required": True, "schema": {}}))
+    for name, kind in facts.query.items():
+        known = theirs.get((name, "query"))
+        if known is not None:
+            params.append(known)
+            continue
+        schema: dict[str, Any] = {"type": "string"}
+        if kind == "array":
+            schema = {"type": "array", "items": {"type": "string"}}
+        elif kind == "boolean":
+            schema = {"type": "boolean"}
+        param: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
+        if kind == "array":
+            param.update(style="form", explode=True)
+        params.append(param)
+    for p in params:
+        if p["in"] == "path":
+            p["schema"] = p.get("schema") or {"type": "string"}
+    return params
+
+
+def _error_responses() -> dict[str, Any]:
+    return {
+        status: {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": f"{REF}ApiError"}}},
+        }
+        for status, text in ERROR_STATUSES.items()
+    }
+
+
+def _refs(node: Any) -> Iterator[tuple[str, str]]:
+    """(kind, name) of every `#/components/<kind>/<name>` reference in `node`."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith("#/components/"):
+                kind, _, name = value[len("#/components/") :].partition("/")
+                yield kind, name
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _add_infobip_components(document: dict[str, Any]) -> None:
+    """Copy in every Infobip component (schema, example, ...) the document refers to, transitively."""
+    theirs = infobip_spec()["components"]
+    ours = document["components"]
+    pending = list(_refs(document))
+    while pending:
+        kind, name = pending.pop()
+        if name in ours.get(kind, {}) or name not in theirs.get(kind, {}):
+            continue
+        ours.setdefault(kind, {})[name] = theirs[kind][name]
+        pending.extend(_refs(theirs[kind][name]))
+
+
+def _operation(path: str, method: str, route: Route, facts: Facts, models: dict[str, str]) -> dict[str, Any]:
+    infobip = infobip_spec()["paths"].get(_spec_path(path), {}).get(method)
+    name = _endpoint(route).__name__
+    op: dict[str, Any] = {
+        "operationId": f"{method}-{_spec_path(path).strip('/').replace('/', '-').replace('{', '').replace('}', '')}",
+        "summary": infobip["summary"] if infobip else name.replace("_", " ").capitalize(),
+        "tags": [_tag(path)],
+    }
+    if infobip:
+        op["description"] = infobip.get("description", "")
+        op["externalDocs"] = infobip.get("externalDocs")
+        op = {k: v for k, v in op.items() if v is not None}
+        op["x-contract"] = "infobip"
+    elif facts.doc:
+        op["description"] = facts.doc
+    params = _parameters(path, facts, infobip)
+    if params:
+        op["parameters"] = params
+    refs = [{"$ref": REF + models[m.__name__]} for m in facts.models]
+    if refs:
+        schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    if infobip:
+        op["responses"] = infobip["responses"]
+    else:
+        op["responses"] = {
+            "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
+            **(_error_responses() if facts.auth else {}),
+        }
+    if facts.auth == "operator":
+        op["security"] = [{"OperatorKey": []}]
+    elif facts.auth == "key":
+        op["security"] = [{"APIKeyHeader": []}, {"Basic": []}]
+    else:
+        op["security"] = []
+    return op
+
+
+def _tag(path: str) -> str:
+    parts = path.strip("/").split("/")
+    if parts[0].startswith("{"):
+        return "short links"
+    if len(parts) == 1:
+        return "operations"
+    if parts[0] == "kakao" and len(parts) > 2:
+        return f"kakao: {parts[2]}"
+    return parts[0]
+
+
+def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, str, Route]]:
+    for route in routes:
+        if isinstance(route, Route) and route.methods and route.include_in_schema:
+            for method in sorted(route.methods - {"HEAD"}):
+                yield route.path, method.lower(), route
+
+
+def build(routes: Sequence[BaseRoute], title: str = "Kakao Gateway", version: str = "1") -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `routes`."""
+    found = [(path, method, route, _facts(route)) for path, method, route in _api_routes(routes)]
+    model_types = {m.__name__: m for *_, f in found for m in f.models}
+    key_map, defs = models_json_schema([(m, "validation") for m in model_types.values()], ref_template=REF + "{model}")
+    models = {m.__name__: key_map[(m, "validation")]["$ref"][len(REF) :] for m in model_types.values()}
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, route, facts in found:
+        paths.setdefault(_spec_path(path), {})[method] = _operation(path, method, route, facts, models)
+    schemes = infobip_spec()["components"]["securitySchemes"]
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": title,
+            "version": version,
+            "description": "Infobip's Kakao API as this gateway serves it (operations marked `x-contract: infobip`), "
+            "and the gateway's extensions: `/kakao/1`, `/sandbox/1`, `/admin/1`, operations.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": dict(defs.get("$defs", {})),
+            "securitySchemes": {
+                "APIKeyHeader": schemes["APIKeyHeader"],
+                "Basic": schemes["Basic"],
+                "OperatorKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "The operator key: `Authorization: App <operator key>`.",
+                },
+            },
+        },
+    }
+    _add_infobip_components(document)
+    return document

@@ -1,0 +1,77 @@
+"""The console's routes, mounted at /console as an app of its own (its cookie sessions stay off the API)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..service.auth import Authenticator
+from ..service.context import Context
+from . import accounts, agents, bulks, catalog, dashboard, inbox, messages, phone, settings, signing
+from .sessions import ConsoleSessions
+from .web import BASE
+
+STATIC = StaticFiles(packages=[("kakao_gateway.console", "static")])
+
+
+def console_routes() -> list[Route | Mount]:
+    return [
+        Route("/", signing.home, methods=["GET"]),
+        Route("/sign-in", signing.sign_in_page, methods=["GET"]),
+        Route("/sign-in", signing.sign_in, methods=["POST"]),
+        Route("/sign-out", signing.sign_out, methods=["POST"]),
+        Route("/dashboard", dashboard.dashboard_page, methods=["GET"]),
+        Route("/dashboard/panel", dashboard.dashboard_panel, methods=["GET"]),
+        Route("/inbox", inbox.inbox_page, methods=["GET"]),
+        Route("/inbox/list", inbox.inbox_list, methods=["GET"]),
+        Route("/inbox/closed", inbox.closed_page, methods=["GET"]),
+        Route("/inbox/{sessionId}", inbox.chat_page, methods=["GET"]),
+        Route("/inbox/{sessionId}/events", inbox.chat_events, methods=["GET"]),
+        Route("/inbox/{sessionId}/reply", inbox.reply, methods=["POST"]),
+        Route("/inbox/{sessionId}/terminate", inbox.terminate, methods=["POST"]),
+        Route("/inbox/{sessionId}/assign", inbox.assign, methods=["POST"]),
+        Route("/agents", agents.agents_page, methods=["GET"]),
+        Route("/agents", agents.add_agent, methods=["POST"]),
+        Route("/agents/{keyId}/remove", agents.remove_agent, methods=["POST"]),
+        Route("/messages", messages.messages_page, methods=["GET"]),
+        Route("/messages/{messageId}", messages.timeline_page, methods=["GET"]),
+        Route("/bulks", bulks.bulks_page, methods=["GET"]),
+        Route("/bulks/plan", bulks.plan_page, methods=["GET"]),
+        Route("/bulks/plan", bulks.plan, methods=["POST"]),
+        Route("/bulks/{bulkId}", bulks.bulk_page, methods=["GET"]),
+        Route("/bulks/{bulkId}/speed", bulks.repace, methods=["POST"]),
+        Route("/bulks/{bulkId}/schedule", bulks.reschedule, methods=["POST"]),
+        Route("/bulks/{bulkId}/progress", bulks.bulk_progress, methods=["GET"]),
+        Route("/bulks/{bulkId}/{action}", bulks.bulk_action, methods=["POST"]),
+        Route("/templates", catalog.templates_page, methods=["GET"]),
+        Route("/senders", catalog.add_sender, methods=["POST"]),
+        Route("/templates/{sender}/{code}/{decision}", catalog.inspect, methods=["POST"]),
+        Route("/settings", settings.settings_page, methods=["GET"]),
+        Route("/subscriptions/{channel}", settings.put_subscription, methods=["POST"]),
+        Route("/signing/generate", settings.generate_secret, methods=["POST"]),
+        Route("/signing/disable", settings.disable_signing, methods=["POST"]),
+        Route("/keys", settings.create_key, methods=["POST"]),
+        Route("/keys/{keyId}/revoke", settings.revoke_key, methods=["POST"]),
+        Route("/phone", phone.phone_page, methods=["GET"]),
+        Route("/phone/screen", phone.phone_screen, methods=["GET"]),
+        Route("/phone/click", phone.click, methods=["POST"]),
+        Route("/phone/write", phone.write, methods=["POST"]),
+        Route("/phone/reply", phone.reply, methods=["POST"]),
+        Route("/accounts", accounts.accounts_page, methods=["GET"]),
+        Route("/accounts", accounts.create_account, methods=["POST"]),
+        Route("/accounts/{accountId}/keys", accounts.keys_page, methods=["GET"]),
+        Route("/accounts/{accountId}/keys", accounts.create_key, methods=["POST"]),
+        Route("/accounts/{accountId}/keys/{keyId}/revoke", accounts.revoke_key, methods=["POST"]),
+    ]
+
+
+def mount(ctx: Context, auth: Authenticator, sandbox: bool = False) -> list[Mount]:
+    """`/console/static` (the packaged assets) and `/console` (the pages, behind their cookie sessions). `sandbox`:
+    the upstream is the sandbox (the sandbox phone is served)."""
+    pages = Starlette(routes=console_routes(), middleware=[Middleware(ConsoleSessions, ctx=ctx, path=BASE)])
+    pages.state.ctx = ctx
+    pages.state.auth = auth
+    pages.state.sandbox = sandbox
+    return [Mount(f"{BASE}/static", app=STATIC, name="console-static"), Mount(BASE, app=pages)]

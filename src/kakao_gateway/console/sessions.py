@@ -1,0 +1,43 @@
+"""The console's cookie sessions: Starlette's SessionMiddleware (signed with itsdangerous, HttpOnly, SameSite=Strict,
+expiring), built at the first request with the signing key the database keeps for every process."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..service import console
+from ..service.context import Context
+
+COOKIE = "kakao_console"
+IDLE_S = 8 * 3600  # a session unused this long is over; each answer re-signs the cookie
+
+
+class ConsoleSessions:
+    def __init__(self, app: ASGIApp, ctx: Context, path: str) -> None:
+        self.app = app
+        self.ctx = ctx
+        self.path = path
+        self._inner: SessionMiddleware | None = None
+        self._lock = asyncio.Lock()
+
+    async def _middleware(self) -> SessionMiddleware:
+        async with self._lock:
+            if self._inner is None:
+                secret = await console.cookie_secret(self.ctx)
+                self._inner = SessionMiddleware(
+                    self.app,
+                    secret_key=secret,
+                    session_cookie=COOKIE,
+                    max_age=IDLE_S,
+                    path=self.path,
+                    same_site="strict",
+                    https_only=self.ctx.public_url.startswith("https://"),
+                )
+            return self._inner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        inner = self._inner or await self._middleware()
+        await inner(scope, receive, send)

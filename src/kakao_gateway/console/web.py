@@ -1,0 +1,217 @@
+"""What every console page shares: the templates, who is signed in (re-checked on every request), CSRF checks,
+and turning errors into visible answers."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..domain.times import format_ms
+from ..service import console
+from ..service.auth import Authenticator
+from ..service.context import Context
+from ..service.errors import Conflict, InvalidRequest, NotFound
+
+BASE = "/console"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf"
+MAX_FORM_BYTES = 64 * 1024
+
+
+def _when(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    text = format_ms(ms)  # 2026-11-29T04:00:00.000+0000
+    return f"{text[:10]} {text[11:19]} UTC"
+
+
+env = Environment(
+    loader=PackageLoader("kakao_gateway.console", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters["when"] = _when
+env.globals["base"] = BASE
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is signed in: an account key (account set) or an operator key (account None)."""
+
+    key_id: str
+    account_id: str | None
+    account_name: str | None
+    csrf: str
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def manager(self) -> bool:
+        """An account key with kakao:manage: administers the account's agents."""
+        return "kakao:manage" in self.scopes
+
+    @property
+    def operator(self) -> bool:
+        return self.account_id is None
+
+    @property
+    def account(self) -> str:
+        assert self.account_id is not None
+        return self.account_id
+
+
+class Refused(Exception):
+    """Answer with this response instead (a redirect to sign in, a refusal)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def ctx_of(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def auth_of(request: Request) -> Authenticator:
+    auth: Authenticator = request.app.state.auth
+    return auth
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _to_sign_in(request: Request) -> Response:
+    if is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": f"{BASE}/sign-in"})
+    return RedirectResponse(f"{BASE}/sign-in", status_code=303)
+
+
+async def viewer(request: Request, operator: bool | None = False) -> Viewer:
+    """The signed-in viewer; `operator` True: operators only, False: accounts only, None: either."""
+    key_id = request.session.get("key")
+    kind = request.session.get("kind")
+    if not isinstance(key_id, str) or kind not in ("account", "operator"):
+        raise Refused(_to_sign_in(request))
+    signed = await console.still_signed(ctx_of(request), key_id, kind == "operator")
+    if signed is None:
+        request.session.clear()
+        raise Refused(_to_sign_in(request))
+    who = Viewer(signed.key_id, signed.account_id, signed.account_name, csrf_token(request), signed.scopes)
+    if operator is not None and who.operator != operator:
+        if who.operator:
+            raise Refused(RedirectResponse(f"{BASE}/accounts", status_code=303))
+        raise Refused(page(request, "error.html", {"who": who, "error": "Operators only."}, 403))
+    return who
+
+
+class Form(dict[str, str]):
+    """A posted form: the first value of each field, and every value by `all`."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(reversed(pairs))
+        self.pairs = pairs
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.pairs if k == name]
+
+
+async def checked_form(request: Request) -> Form:
+    """The posted (URL-encoded) form, refused (403) unless it carries this session's CSRF token (field or header).
+    Multipart is not accepted: the console uploads nothing."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise Refused(problem("The form is too large.", 413))
+    values = Form(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if any("\x00" in k or "\x00" in v for k, v in values.pairs):
+        raise Refused(problem("The form must not contain a NUL character."))
+    sent = request.headers.get(CSRF_HEADER) or values.get(CSRF_FIELD) or ""
+    expected = request.session.get("csrf")
+    if not isinstance(expected, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
+        raise Refused(HTMLResponse('<p class="error" role="alert">Refused: the form is stale (CSRF).</p>', 403))
+    return values
+
+
+# Scripts and styles from the console only (htmx runs no inline handlers here); images may come from anywhere
+# (Brand images, a reply's image URL); nothing may frame the console.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src * data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+def safe_url(url: object) -> str:
+    """A link or image address from message content, if http(s); else nothing (no `javascript:` links)."""
+    text = str(url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else "#"
+
+
+env.filters["safe_url"] = safe_url
+
+
+def page(request: Request, template: str, values: dict[str, Any], status: int = 200) -> HTMLResponse:
+    values.setdefault("csrf", csrf_token(request))
+    values.setdefault("path", request.url.path)
+    query = request.url.query
+    values.setdefault("here", f"{request.url.path}?{query}" if query else request.url.path)
+    values.setdefault("sandbox", getattr(request.app.state, "sandbox", False))
+    return HTMLResponse(env.get_template(template).render(values), status, headers=PAGE_HEADERS)
+
+
+def fragment(template: str, values: dict[str, Any], status: int = 200) -> HTMLResponse:
+    return HTMLResponse(env.get_template(template).render(values), status)
+
+
+def problem(message: str, status: int = 400) -> HTMLResponse:
+    return fragment("problem.html", {"message": message}, status)
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _nul_free(request: Request) -> None:
+    """No database column takes a NUL character: refuse one in the path or the query."""
+    values = [*request.path_params.values(), *request.query_params.values()]
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise Refused(problem("The address must not contain a NUL character."))
+
+
+def handled(endpoint: Endpoint) -> Endpoint:
+    """Service errors become visible answers (a fragment htmx swaps in; htmx is configured to swap 4xx)."""
+
+    async def wrapper(request: Request) -> Response:
+        try:
+            _nul_free(request)
+            return await endpoint(request)
+        except Refused as exc:
+            return exc.response
+        except InvalidRequest as exc:
+            return problem("; ".join(f"{prop}: {what}" if prop else what for prop, what in exc.violations))
+        except NotFound as exc:
+            return problem(f"Not found: {exc.what}", 404)
+        except Conflict as exc:
+            return problem(exc.what, 409)
+
+    wrapper.__name__ = endpoint.__name__
+    return wrapper

@@ -1,0 +1,124 @@
+"""The console's message pages: search (the logs' filters, every channel) and one message's timeline, told from
+what the store keeps: acceptance, waiting, submission and retries, the SMS failover hop, the final status, each
+report and its webhook pushes, and clicks on its short links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from ..domain.status import ERROR_BY_ID, STATUS_BY_ID
+from ..domain.times import format_ms
+from ..store import console_messages as store
+from .context import Context
+from .errors import NotFound
+
+CHANNELS = ("ALIM", "BRAND", "SANGDAM")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: int
+    what: str
+    detail: str = ""
+    tone: str = ""  # "good" | "bad" | ""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    message: dict[str, Any]
+    content: dict[str, Any]
+    status: str
+    error: str
+    events: list[Event]
+
+
+def _outcome(status_id: int | None, error_id: int | None) -> tuple[str, str]:
+    status = STATUS_BY_ID[status_id].name if status_id is not None and status_id in STATUS_BY_ID else "?"
+    error = ERROR_BY_ID[error_id].name if error_id is not None and error_id in ERROR_BY_ID else ""
+    return status, error
+
+
+def _tone(status_id: int | None) -> str:
+    if status_id is None or status_id not in STATUS_BY_ID:
+        return ""
+    group = STATUS_BY_ID[status_id].group_id
+    return "good" if group == 3 else "bad" if group in (2, 4, 5) else ""
+
+
+def _message_events(m: dict[str, Any]) -> list[Event]:
+    events = [Event(m["created_at"], "Accepted", f"bulk {m['bulk_id']} · {m['channel']} · to {m['destination']}")]
+    if m["state"] == "queued" and m["due_at"] > m["created_at"]:
+        if m["attempts"]:
+            events.append(Event(m["due_at"], "Next attempt due", "after a temporary error"))
+        else:
+            events.append(Event(m["due_at"], "Waiting", "held until this instant (schedule, delivery window or pace)"))
+    if m["first_attempt_at"] is not None:
+        events.append(Event(m["first_attempt_at"], "First submission attempt", f"route {m['route']}"))
+    if m["attempts"] > 1:
+        _, error = _outcome(None, m["error_id"])
+        last = f"last error {error}" if error and error != "NO_ERROR" else ""
+        events.append(Event(m["first_attempt_at"] or m["created_at"], f"{m['attempts']} attempts", last, "bad"))
+    if m["departed_at"] is not None:
+        events.append(Event(m["departed_at"], "Submitted upstream", f"route {m['route']}"))
+    if m["prior_done_at"] is not None:
+        status, error = _outcome(m["prior_status_id"], m["prior_error_id"])
+        events.append(Event(m["prior_done_at"], "Kakao hop ended", f"{status} {error}", "bad"))
+        events.append(Event(m["prior_done_at"], "SMS failover hop", f"route {m['route']}"))
+    if m["done_at"] is not None:
+        status, error = _outcome(m["status_id"], m["error_id"])
+        events.append(Event(m["done_at"], "Final status", f"{status} {error}", _tone(m["status_id"])))
+    return events
+
+
+def _report_events(r: dict[str, Any]) -> list[Event]:
+    kind = "Final report" if r["final"] else "Intermediate report"
+    if r["kind"] != "report":
+        kind = f"{kind} ({r['kind']})"
+    events = [Event(r["created_at"], kind, "stored for pull" if not r["push_url"] else f"to push to {r['push_url']}")]
+    if r["push_url"]:
+        attempts = r["push_attempts"]
+        at = r["push_last_at"] or r["created_at"]
+        if r["push_state"] == "pushed":
+            before = f"after {attempts} failed attempt(s)" if attempts else "at the first attempt"
+            events.append(Event(at, "Webhook pushed", before, "good"))
+        elif r["push_error"]:
+            more = (
+                f"; next try {format_ms(r['push_due_at'])}" if r["push_state"] == "pending" else f" ({r['push_state']})"
+            )
+            events.append(
+                Event(at, "Webhook push failed", f"{attempts} failed attempt(s): {r['push_error']}{more}", "bad")
+            )
+    if r["pulled_at"] is not None:
+        events.append(Event(r["pulled_at"], "Report pulled", "by GET …/reports", "good"))
+    return events
+
+
+def _reply_event(r: store.Reply) -> Event:
+    content = r.content
+    said = content.get("text") or content.get("url") or content.get("type", "")
+    if r.paired:
+        return Event(
+            r.at, "The user pressed a button", f"{said}" + (f" · {r.callback_data}" if r.callback_data else ""), "good"
+        )
+    return Event(r.at, "The user replied", str(said), "good")
+
+
+async def timeline(ctx: Context, account_id: str, message_id: str) -> Timeline:
+    story = await ctx.db.read(store.message_story(account_id, message_id))
+    if story is None:
+        raise NotFound("message not found", "messageId")
+    events = _message_events(story.message)
+    for r in story.reports:
+        events.extend(_report_events(r))
+    for c in story.clicks:
+        events.append(Event(c["clicked_at"], "Clicked", f"{c['url']} · {c['device']} {c['client'] or ''}", "good"))
+    if story.message["channel"] == "SANGDAM":
+        replies = await ctx.db.read(store.sangdam_replies(account_id, message_id))
+        events.extend(_reply_event(reply) for reply in replies)
+    events.sort(key=lambda e: e.at)
+    status, error = _outcome(story.message["status_id"], story.message["error_id"])
+    content = orjson.loads(story.message["content"])
+    return Timeline(story.message, content if isinstance(content, dict) else {}, status, error, events)

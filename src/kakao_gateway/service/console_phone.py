@@ -1,0 +1,97 @@
+"""The sandbox phone: what a test number received (Alim and Brand messages, as KakaoTalk would show them), a
+Sangdam user's conversation with a sender, and acting as the user: clicking buttons and short links (the click is
+recorded as a real one would be), writing to a sender and pressing reply buttons."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from ..domain.status import STATUS_BY_ID
+from ..schemas.sangdam import UserReplies, UserWrites
+from ..store import console as store
+from . import catalog, links, sangdam_sandbox
+from .context import Context
+from .errors import InvalidRequest, NotFound
+
+CHANNELS = ("ALIM", "BRAND")
+SHORT_CODE = re.compile(r"/([0-9A-Za-z]{8})")
+USER_AGENT = "KakaoTalk Sandbox phone (console; Android; Mobile)"
+LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    message_id: str
+    channel: str
+    sender: str
+    content: dict[str, Any]
+    status: str
+    delivered: bool
+    at: int
+
+
+async def received(ctx: Context, account_id: str, number: str) -> list[Received]:
+    """What a test number received, oldest first (Alim and Brand; undelivered ones marked)."""
+    found: list[store.PhoneMessage] = []
+    for channel in CHANNELS:
+        found.extend(await ctx.db.read(store.phone_messages(account_id, channel, number, LIMIT)))
+    found.sort(key=lambda m: m.seq)
+    out = []
+    for m in found[-LIMIT:]:
+        status = STATUS_BY_ID[m.status_id]
+        out.append(
+            Received(m.message_id, m.channel, m.sender, m.content, status.name, status.group_id == 3, m.created_at)
+        )
+    return out
+
+
+async def senders(ctx: Context, account_id: str) -> list[str]:
+    return [s["sender"] for s in await catalog.list_senders(ctx, account_id)]
+
+
+async def conversation(ctx: Context, account_id: str, user_key: str, sender: str) -> list[dict[str, Any]]:
+    body = await sangdam_sandbox.conversation(ctx, account_id, user_key, sender)
+    results: list[dict[str, Any]] = body["results"]
+    return results
+
+
+def _validated(model: type[UserWrites] | type[UserReplies], body: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise InvalidRequest([(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]) from None
+
+
+async def user_writes(ctx: Context, account_id: str, user_key: str, sender: str, text: str) -> dict[str, Any]:
+    body = {"userKey": user_key, "to": sender, "message": {"type": "TEXT", "text": text}}
+    return await sangdam_sandbox.user_writes(ctx, account_id, _validated(UserWrites, body))
+
+
+async def user_replies(ctx: Context, account_id: str, user_key: str, message_id: str, button: str) -> dict[str, Any]:
+    body = {"userKey": user_key, "messageId": message_id, "button": button}
+    return await sangdam_sandbox.user_replies(ctx, account_id, _validated(UserReplies, body))
+
+
+async def click(ctx: Context, account_id: str, url: str) -> tuple[str, bool]:
+    """The user opens `url`: a short link of this account records a click and leads to its target; any other URL
+    just opens. Returns (where it leads, whether a click was recorded)."""
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidRequest([("url", "must be an http(s) URL")])
+    code = SHORT_CODE.fullmatch(parts.path)
+    if code is None:
+        return url, False
+    owner = await ctx.db.read(store.link_owner(code.group(1)))
+    if owner is None:
+        return url, False
+    if owner != account_id:
+        raise NotFound("no such short link", "url")
+    target = await links.click(ctx, code.group(1), parts.netloc, USER_AGENT, "sandbox")
+    if target is None:
+        return url, False
+    return target, True

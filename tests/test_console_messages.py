@@ -1,0 +1,79 @@
+"""The console's Messages pages over HTTP: search with the logs' filters, and a timeline showing retries and a
+failed webhook push, and no other account's message."""
+
+from __future__ import annotations
+
+import httpx
+
+from kakao_gateway.app import Gateway
+from kakao_gateway.clock import ManualClock
+
+from .conftest import API_KEY, START_MS, Receiver
+from .console_helpers import browser_client, sign_in
+from .sangdam_helpers import sangdam_body, send, setup_sender, user_writes
+
+MINUTE = 60_000
+
+
+async def test_search_and_a_timeline_with_retries_and_a_failed_push(
+    gateway: Gateway, client: httpx.AsyncClient, admin: httpx.AsyncClient, receiver: Receiver, clock: ManualClock
+) -> None:
+    await setup_sender(client)
+    await user_writes(client, "sandbox-unreachable", "전화가 안 돼요")
+    await user_writes(client, "user-2", "hello")
+    receiver.status = 500
+    body = sangdam_body("sandbox-unreachable", content={"type": "TEXT", "text": "다시 연락드리겠습니다"})
+    body["messages"][0]["webhooks"] = {"delivery": {"url": "http://hooks.test/dlr", "intermediateReport": True}}
+    answer = await send(client, body)
+    message_id = answer["messages"][0]["messageId"]
+    await send(client, sangdam_body("user-2"))
+    await gateway.engine.run_until_idle()
+    await gateway.advance_clock(START_MS + 30 * MINUTE)
+    assert receiver.requests, "the webhook was tried"
+
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        everything = (await c.get("/console/messages", params={"channel": "SANGDAM"})).text
+        assert message_id in everything and "user-2" in everything
+        only = (await c.get("/console/messages", params={"channel": "SANGDAM", "destination": "user-2"})).text
+        assert message_id not in only and "user-2" in only
+        bad = await c.get("/console/messages", params={"channel": "SANGDAM", "sentSince": "yesterday"})
+        assert bad.status_code == 400 and "sentSince" in bad.text
+        assert (await c.get("/console/messages", params={"channel": "ALIM"})).status_code == 200
+
+        page = await c.get(f"/console/messages/{message_id}")
+        assert page.status_code == 200, page.text
+        text = page.text
+        assert "Accepted" in text and "Submitted upstream" in text and "다시 연락드리겠습니다" in text
+        assert "attempts" in text and "EC_ABSENT_SUBSCRIBER" in text
+        assert "Webhook push failed" in text and "500" in text
+
+    other = (await admin.post("/admin/1/accounts", json={"name": "other"})).json()
+    key = (await admin.post(f"/admin/1/accounts/{other['id']}/keys", json={"scopes": ["console"]})).json()["key"]
+    async with browser_client(gateway) as c:
+        await sign_in(c, key)
+        assert (await c.get(f"/console/messages/{message_id}")).status_code == 404
+        found = (await c.get("/console/messages", params={"channel": "SANGDAM", "messageId": message_id})).text
+        assert "No SANGDAM messages match" in found and f"/console/messages/{message_id}" not in found
+
+
+async def test_the_timeline_shows_the_replies_a_message_got(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    await setup_sender(client)
+    await user_writes(client, "user-1", "hi")
+    buttons = {"type": "BUTTON_LIST", "text": "Pick", "buttons": [{"type": "REPLY", "name": "Yes", "extra": "y"}]}
+    answer = await send(client, sangdam_body("user-1", content=buttons))
+    message_id = answer["messages"][0]["messageId"]
+    await gateway.engine.run_until_idle()
+    pressed = await client.post(
+        "/sandbox/1/sangdam/replies", json={"userKey": "user-1", "messageId": message_id, "button": "Yes"}
+    )
+    assert pressed.status_code == 200, pressed.text
+    await user_writes(client, "user-1", "고맙습니다")
+    await send(client, sangdam_body("user-1"))
+    await gateway.engine.run_until_idle()
+    await user_writes(client, "user-1", "that was for the second message")
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        text = (await c.get(f"/console/messages/{message_id}")).text
+        assert "The user pressed a button" in text and "The user replied" in text and "고맙습니다" in text
+        assert "that was for the second message" not in text
