@@ -8,11 +8,12 @@ from starlette.routing import Route
 
 from ..schemas.alim import AlimRequest
 from ..schemas.extensions import AlimTemplateBody, AlimTemplateUpdate
-from ..service import alim, catalog, reports
-from ..service.auth import LOGS_SCOPES, MANAGE_SCOPES, SEND_SCOPES
+from ..service import alim, catalog
+from ..service.auth import MANAGE_SCOPES, SEND_SCOPES
 from ..service.errors import InvalidRequest
+from .channel_reports import logs_for, pull_reports_for
 from .http import context, handled, json_response, parse, principal
-from .query import boolean, log_filter, one, pull_filter
+from .query import one
 
 CHANNEL = "ALIM"
 
@@ -26,27 +27,7 @@ async def send(request: Request) -> Response:
 
 @handled
 async def pull_reports(request: Request) -> Response:
-    who = await principal(request, SEND_SCOPES)
-    params = request.query_params
-    limit = reports.parse_limit(one(params, "limit"))
-    return json_response(await reports.pull(context(request), who.account_id, CHANNEL, pull_filter(params), limit))
-
-
-async def logs_for(request: Request, channel: str) -> Response:
-    who = await principal(request, LOGS_SCOPES)
-    params = request.query_params
-    limit = reports.parse_limit(one(params, "limit"))
-    statuses = reports.status_ids(one(params, "generalStatus"))
-    body = await reports.logs(
-        context(request),
-        who.account_id,
-        channel,
-        log_filter(params, statuses),
-        limit,
-        boolean(params, "useCursor"),
-        one(params, "cursor"),
-    )
-    return json_response(body)
+    return await pull_reports_for(request, CHANNEL)
 
 
 @handled

@@ -13,10 +13,10 @@ from starlette.routing import Route
 
 from ..schemas.brand import BrandRequest
 from ..schemas.common import Wire
-from ..service import brand, reports
-from ..service.auth import LOGS_SCOPES, MANAGE_SCOPES, SEND_SCOPES
+from ..service import brand
+from ..service.auth import MANAGE_SCOPES, SEND_SCOPES
+from .channel_reports import logs_for, pull_reports_for
 from .http import context, handled, json_response, parse, principal
-from .query import boolean, log_filter, one, pull_filter
 
 CHANNEL = "BRAND"
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
@@ -57,28 +57,12 @@ async def send(request: Request) -> Response:
 
 @handled
 async def pull_reports(request: Request) -> Response:
-    who = await principal(request, SEND_SCOPES)
-    params = request.query_params
-    limit = reports.parse_limit(one(params, "limit"))
-    return json_response(await reports.pull(context(request), who.account_id, CHANNEL, pull_filter(params), limit))
+    return await pull_reports_for(request, CHANNEL)
 
 
 @handled
 async def logs(request: Request) -> Response:
-    who = await principal(request, LOGS_SCOPES)
-    params = request.query_params
-    limit = reports.parse_limit(one(params, "limit"))
-    statuses = reports.status_ids(one(params, "generalStatus"))
-    body = await reports.logs(
-        context(request),
-        who.account_id,
-        CHANNEL,
-        log_filter(params, statuses),
-        limit,
-        boolean(params, "useCursor"),
-        one(params, "cursor"),
-    )
-    return json_response(body)
+    return await logs_for(request, CHANNEL)
 
 
 @handled

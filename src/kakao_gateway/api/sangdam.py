@@ -10,9 +10,9 @@ from starlette.routing import Route
 from ..schemas.sangdam import Keywords, SangdamRequest, SangdamSettings
 from ..service import reports, sangdam
 from ..service.auth import LOGS_SCOPES, MANAGE_SCOPES, SEND_SCOPES
-from .alim import logs_for
+from .channel_reports import logs_for, pull_reports_for
 from .http import context, handled, json_response, parse, principal
-from .query import one, pull_filter
+from .query import one
 
 CHANNEL = "SANGDAM"
 
@@ -26,10 +26,7 @@ async def send(request: Request) -> Response:
 
 @handled
 async def pull_reports(request: Request) -> Response:
-    who = await principal(request, SEND_SCOPES)
-    params = request.query_params
-    limit = reports.parse_limit(one(params, "limit"))
-    return json_response(await reports.pull(context(request), who.account_id, CHANNEL, pull_filter(params), limit))
+    return await pull_reports_for(request, CHANNEL)
 
 
 @handled
