@@ -62,7 +62,7 @@ def _lines(text: str | None) -> list[dict[str, Any]]:
 
 
 HELD_BY = {
-    "window": "its delivery window is closed",
+    "window": "its sending window (delivery window, advertising hours)",
     "pace": "its bulk's pace",
     "rate": "the submit rate",
 }
