@@ -18,6 +18,7 @@ from kakao_gateway.store.sql import Fetch
 from .conftest import API_KEY, START_MS, Receiver
 from .console_helpers import browser_client, sign_in
 from .helpers import alim_body, register_basics, send
+from .test_sms_failover import NOT_A_USER, failover_message
 
 MINUTE = 60_000
 ABSENT = st.error("EC_ABSENT_SUBSCRIBER").id
@@ -140,3 +141,19 @@ async def test_the_timeline_shows_each_retry_and_each_push_attempt(
         assert "next attempt" in text
         assert "HTTP 500" in text and "HTTP 200" in text and " ms" in text and "next try" in text
         assert "Webhook pushed" in text
+
+
+async def test_a_failover_is_a_line_of_its_own(client: httpx.AsyncClient, gateway: Gateway) -> None:
+    """Not a Kakao user: the Kakao hop's final result starts the SMS hop (a failover line), whose own final ends it."""
+    await register_basics(client)
+    message_id = await failover_message(client, "821000000002")
+    await gateway.engine.run_until_idle()
+    lines = await _history(gateway, "history", "messages", message_id)
+    assert [line["event"] for line in lines] == ["failover", "final"]
+    kakao = (st.status(NOT_A_USER[0]).id, st.error(NOT_A_USER[1]).id)
+    assert (lines[0]["status"], lines[0]["error"]) == kakao
+    assert lines[1]["status"] == DELIVERED
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        text = (await c.get(f"/console/messages/{message_id}")).text
+        assert "Kakao hop ended" in text and "SMS failover hop" in text
