@@ -21,7 +21,7 @@ from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start
 from ..store import bulks as bulks_store
 from ..store.database import Database
 from ..store.message_rows import Claimed
-from ..store.outcomes import Outcome, claim_due, record, renew_leases
+from ..store.outcomes import Outcome, Why, claim_due, record, renew_leases
 from ..store.rates import take_tokens, window_of
 from .codes import NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, WAITING
 from .observer import EngineObserver, NullObserver, observe_failovers
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 LAST_CHANCE_MS = 1_000
 
 
-def retry_outcome(c: Claimed, error_id: int, now: int, owner: str | None) -> Outcome:
+def retry_outcome(c: Claimed, error_id: int, now: int, owner: str | None, why: Why | None = None) -> Outcome:
     """Retry after the backoff, inside the message's delivery window, never past validity: when the retry would
     fall after it, the last retry is made just before validity ends (if the window is open then), and otherwise
     the message waits in the queue to expire exactly when its validity ends (4101)."""
@@ -42,7 +42,7 @@ def retry_outcome(c: Claimed, error_id: int, now: int, owner: str | None) -> Out
     last_chance = c.expires_at - LAST_CHANCE_MS
     if retry_at > last_chance:
         retry_at = last_chance if last_chance > now and is_open(last_chance, window) else c.expires_at
-    return Outcome(c.seq, "retry", PENDING, error_id, retry_at, owner, departed=None)
+    return Outcome(c.seq, "retry", PENDING, error_id, retry_at, owner, departed=None, why=why)
 
 
 def log_ids(rows: Sequence[Claimed]) -> dict[str, str]:
@@ -119,10 +119,10 @@ class Dispatcher:
         observe_failovers(self.observer, recorded.failed_over)
         return len(allowed)
 
-    def _release(self, c: Claimed, due: int) -> Outcome:
+    def _release(self, c: Claimed, due: int, why: Why) -> Outcome:
         """Give a claimed row back unsent, due at `due` inside its window (or at its expiry if none is left)."""
         due = next_open(due, c.policy.timing.sending)
-        return Outcome(c.seq, "release", 0, 0, min(due, c.expires_at), self.owner)
+        return Outcome(c.seq, "release", 0, 0, min(due, c.expires_at), self.owner, why=why)
 
     def _hold_closed_windows(self, claimed: list[Claimed], now: int) -> tuple[list[Claimed], list[Outcome]]:
         """A row claimed late (engine down or behind) may find its delivery window closed: it waits for it."""
@@ -131,7 +131,7 @@ class Dispatcher:
             if is_open(now, c.policy.timing.sending):
                 allowed.append(c)
             else:
-                held.append(self._release(c, now))
+                held.append(self._release(c, now, "window"))
         return allowed, held
 
     async def _pace(self, claimed: list[Claimed], now: int) -> list[Claimed]:
@@ -149,7 +149,7 @@ class Dispatcher:
         # Due at the first instant the limit allows, so they stay claimable even if the re-plan below fails (the
         # next dispatch paces them again); the re-plan then spreads them evenly.
         over = [
-            Outcome(c.seq, "release", 0, 0, min(start, c.expires_at), self.owner)
+            Outcome(c.seq, "release", 0, 0, min(start, c.expires_at), self.owner, why="pace")
             for key, (start, room) in behind.items()
             for c in groups[key][room:]
         ]
@@ -198,7 +198,7 @@ class Dispatcher:
             for key, group in groups.items():
                 allowed.extend(group[: granted[key]])
                 for waiting, c in enumerate(group[granted[key] :]):  # due when the sliding window has room
-                    released.append(self._release(c, now + window_ms * (waiting // limit + 1)))
+                    released.append(self._release(c, now + window_ms * (waiting // limit + 1), "rate"))
         return allowed, released
 
     async def _renew(self, seqs: list[int]) -> None:

@@ -62,11 +62,11 @@ class Maintenance:
                 outcomes.append(Outcome(c.seq, "final", EXPIRED, LAPSED, owner=self.owner))
                 self.observer.expired(1)
             else:
-                outcomes.append(Outcome(c.seq, "retry", PENDING, NO_ERROR, now, self.owner))
+                outcomes.append(Outcome(c.seq, "retry", PENDING, NO_ERROR, now, self.owner, why="lease"))
                 self.observer.retried(c.channel, c.route, "lease", 1)
         for c in silent:
             self.observer.retried(c.channel, c.route, "timeout", 1)
-        outcomes.extend(retry_outcome(c, c.error_id or TIMEOUT, now, self.owner) for c in silent)
+        outcomes.extend(retry_outcome(c, c.error_id or TIMEOUT, now, self.owner, "timeout") for c in silent)
         if outcomes:
             recorded = await self.db.write(record(outcomes, now))
             observe_failovers(self.observer, recorded.failed_over)

@@ -229,11 +229,15 @@ class WebhookPusher:
 
     async def _push(self, batch: _Batch) -> None:
         started = time.perf_counter()
-        error = await self._post(batch)
-        self.observe("ok" if error is None else "failed", time.perf_counter() - started, batch.items[0].kind)
+        status, error = await self._post(batch)
+        seconds = time.perf_counter() - started
+        self.observe("ok" if error is None else "failed", seconds, batch.items[0].kind)
         now = self.clock.now_ms()
+        latency_ms = round(seconds * 1000)
         if error is None:
-            await self.db.write(record_pushes([item.seq for item in batch.items], [], now))
+            await self.db.write(
+                record_pushes([item.seq for item in batch.items], [], now, status=status, latency_ms=latency_ms)
+            )
             return
         log.info("webhook push of %d rows to %s failed: %s", len(batch.items), batch.url, error)
         failed = []
@@ -241,11 +245,12 @@ class WebhookPusher:
             next_due = now + webhook_retry_delay_ms(item.attempts + 1)
             give_up = next_due > item.created_at + GIVE_UP_AFTER_MS
             failed.append((item.seq, error, None if give_up else next_due))
-        await self.db.write(record_pushes([], failed, now))
+        await self.db.write(record_pushes([], failed, now, status=status, latency_ms=latency_ms))
 
-    async def _post(self, batch: _Batch) -> str | None:
-        """None when the receiver took it; else why not. Any error counts as a failed attempt (an URL httpx cannot
-        parse, say): it goes down the retry ladder and the report becomes pullable, never stuck pending."""
+    async def _post(self, batch: _Batch) -> tuple[int | None, str | None]:
+        """The HTTP status (None: no answer) and None when the receiver took it, else why not. Any error counts as a
+        failed attempt (an URL httpx cannot parse, say): it goes down the retry ladder and the report becomes
+        pullable, never stuck pending."""
         try:
             body, media_type = render(batch.items, batch.content_type)
             headers = {"Content-Type": media_type, "webhook-id": batch.webhook_id}
@@ -255,7 +260,7 @@ class WebhookPusher:
                 headers["webhook-signature"] = signature(batch.secrets, batch.webhook_id, timestamp, body)
             response = await self.http.post(batch.url, content=body, headers=headers)
         except Exception as exc:
-            return f"{type(exc).__name__}: {exc}"[:500]
+            return None, f"{type(exc).__name__}: {exc}"[:500]
         if 200 <= response.status_code < 300:
-            return None
-        return f"HTTP {response.status_code}"
+            return response.status_code, None
+        return response.status_code, f"HTTP {response.status_code}"

@@ -48,6 +48,62 @@ def _tone(status_id: int | None) -> str:
     return "good" if group == 3 else "bad" if group in (2, 4, 5) else ""
 
 
+def _lines(text: str | None) -> list[dict[str, Any]]:
+    """The JSON lines of a history column; a line cut short or garbled is left out, not an error."""
+    out: list[dict[str, Any]] = []
+    for line in (text or "").splitlines():
+        try:
+            event = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(event, dict) and isinstance(event.get("at"), int):
+            out.append(event)
+    return out
+
+
+HELD_BY = {
+    "window": "its sending window (delivery window, advertising hours)",
+    "pace": "its bulk's pace",
+    "rate": "the submit rate",
+}
+
+
+def _history_events(m: dict[str, Any]) -> list[Event]:
+    """Each attempt, hold and result the engine recorded (messages.history). The failover and the final status are
+    told from the row itself, so their lines are only counted here."""
+    events: list[Event] = []
+    attempt = 0
+    for h in _lines(m["history"]):
+        at, what = h["at"], h.get("event")
+        _, error = _outcome(None, h.get("error"))
+        until = format_ms(h["until"]) if isinstance(h.get("until"), int) else "?"
+        if what == "retry":
+            why = h.get("why")
+            if why == "lease":
+                events.append(Event(at, "Lease lapsed", f"its worker stopped; sent again {until}", "bad"))
+                continue
+            attempt += 1
+            if why == "timeout":
+                events.append(
+                    Event(at, f"Attempt {attempt}: no result in time", f"{error}; next attempt {until}", "bad")
+                )
+            else:
+                events.append(Event(at, f"Attempt {attempt} failed", f"{error}; next attempt {until}", "bad"))
+        elif what == "held":
+            reason = HELD_BY.get(str(h.get("why")), "a rule of its bulk or account")
+            events.append(Event(at, "Held", f"by {reason}, until {until}"))
+        elif what == "submitted":
+            attempt += 1
+            events.append(Event(at, f"Attempt {attempt} accepted upstream", "waiting for its result"))
+        elif what == "result":
+            events.append(Event(at, "Temporary result", f"{error}; sent again if no final result comes", "bad"))
+        elif what == "failover":
+            attempt = 0  # the SMS hop counts its attempts from zero
+        elif what == "expired":
+            events.append(Event(at, "Validity ended", "never delivered in time", "bad"))
+    return events
+
+
 def _message_events(m: dict[str, Any]) -> list[Event]:
     events = [Event(m["created_at"], "Accepted", f"bulk {m['bulk_id']} · {m['channel']} · to {m['destination']}")]
     if m["state"] == "queued" and m["due_at"] > m["created_at"]:
@@ -57,6 +113,8 @@ def _message_events(m: dict[str, Any]) -> list[Event]:
             events.append(Event(m["due_at"], "Waiting", "held until this instant (schedule, delivery window or pace)"))
     if m["first_attempt_at"] is not None:
         events.append(Event(m["first_attempt_at"], "First submission attempt", f"route {m['route']}"))
+    history = _history_events(m)
+    events.extend(history)
     if m["attempts"] > 1:
         _, error = _outcome(None, m["error_id"])
         last = f"last error {error}" if error and error != "NO_ERROR" else ""
@@ -78,7 +136,10 @@ def _report_events(r: dict[str, Any]) -> list[Event]:
     if r["kind"] != "report":
         kind = f"{kind} ({r['kind']})"
     events = [Event(r["created_at"], kind, "stored for pull" if not r["push_url"] else f"to push to {r['push_url']}")]
-    if r["push_url"]:
+    pushes = _lines(r["push_history"])
+    for p in pushes:
+        events.append(_push_event(p))
+    if r["push_url"] and not pushes:
         attempts = r["push_attempts"]
         at = r["push_last_at"] or r["created_at"]
         if r["push_state"] == "pushed":
@@ -94,6 +155,17 @@ def _report_events(r: dict[str, Any]) -> list[Event]:
     if r["pulled_at"] is not None:
         events.append(Event(r["pulled_at"], "Report pulled", "by GET …/reports", "good"))
     return events
+
+
+def _push_event(p: dict[str, Any]) -> Event:
+    status = p.get("status")
+    answer = f"HTTP {status}" if status is not None else "no answer"
+    took = f" in {p['ms']} ms" if p.get("ms") is not None else ""
+    if "error" not in p:
+        return Event(p["at"], "Webhook pushed", f"{answer}{took}", "good")
+    error = p["error"] if p["error"] != f"HTTP {status}" else ""
+    after = f"next try {format_ms(p['next'])}" if isinstance(p.get("next"), int) else "gave up"
+    return Event(p["at"], "Webhook push failed", "; ".join(x for x in (f"{answer}{took}", error, after) if x), "bad")
 
 
 def _reply_event(r: store.Reply) -> Event:

@@ -35,6 +35,7 @@ MESSAGE_COLUMNS = (
     "callback_data",
     "campaign_ref",
     "content",
+    "history",
 )
 REPORT_COLUMNS = (
     "seq",
@@ -48,6 +49,7 @@ REPORT_COLUMNS = (
     "push_error",
     "push_last_at",
     "pulled_at",
+    "push_history",
 )
 MAX_ROWS = 200
 

@@ -43,17 +43,24 @@ _REQUEUE_STATE = (
 
 
 def finish_and_report(
-    where: str, params: Sequence[Any], status_id: int, error_sql: str, now: int, picked: str = ""
+    where: str,
+    params: Sequence[Any],
+    status_id: int,
+    error_sql: str,
+    now: int,
+    picked: str = "",
+    event: str | None = None,
 ) -> Op[int]:
     """The one way rows end outside the engine's batches (expiry, cancel): set their final status and write their
     reports. `error_sql` is the error id as SQL (a literal or a CASE); `where` picks the rows, optionally from a
-    `picked` CTE (`SELECT seq ...`; its parameters come first in `params`)."""
+    `picked` CTE (`SELECT seq ...`; its parameters come first in `params`). `event`: a line for their history."""
     prefix = f"WITH picked AS MATERIALIZED ({picked}) " if picked else ""
     split = picked.count("?")
+    history = f", {append_history('?')}" if event is not None else ""
     rows = yield Fetch(
         f"{prefix}UPDATE messages SET state = 'done', status_id = {status_id}, error_id = {error_sql}, done_at = ?, "
-        f"lease_owner = NULL WHERE {where} RETURNING {FACT_COLUMNS}",
-        (*params[:split], now, *params[split:]),
+        f"lease_owner = NULL{history} WHERE {where} RETURNING {FACT_COLUMNS}",
+        (*params[:split], now, *((event,) if event is not None else ()), *params[split:]),
     )
     if rows:
         yield from add_reports([draft_of(r, True) for r in rows], now)
@@ -123,6 +130,8 @@ def renew_leases(seqs: Sequence[int], owner: str, until: int) -> Op[int]:
 
 
 OutcomeKind = Literal["final", "sent", "retry", "release"]
+# Why a row went back to the queue unsent (release) or was sent again without an upstream error (retry).
+Why = Literal["window", "pace", "rate", "lease", "timeout"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +154,52 @@ class Outcome:
     hop: int | None = None  # a late result for this hop only (None: whatever hop the row is on)
     route: str | None = None  # a late result from this route only: an upstream settles only its own rows
     ref: str | None = None  # `sent`: the upstream's id of the message; a late result: finds the row when seq is 0
+    why: Why | None = None  # for the row's history: which rule held it (release), what made it retry
 
 
-_V_COLUMNS = ("v_seq", "v_owner", "v_status", "v_error", "v_due", "v_departed", "v_hop", "v_route", "v_ref")
-_V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint", "int", "text", "text")
+_V_COLUMNS = (
+    "v_seq",
+    "v_owner",
+    "v_status",
+    "v_error",
+    "v_due",
+    "v_departed",
+    "v_hop",
+    "v_route",
+    "v_ref",
+    "v_event",
+)
+_V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint", "int", "text", "text", "text")
+
+# messages.history: one JSON line per event, appended; past the bound a row keeps what it has (a message retried
+# for days must not grow without end, and its first events tell the most).
+HISTORY_BOUND = 8000
+
+
+def append_history(event_sql: str) -> str:
+    return (
+        f"history = CASE WHEN length(messages.history) > {HISTORY_BOUND} THEN messages.history "
+        f"ELSE COALESCE(messages.history, '') || {event_sql} END"
+    )
+
+
+def history_event(o: Outcome, now: int) -> str:
+    """The history line of an outcome. Built by hand: only ints and fixed words go in, and it runs per outcome on
+    the hot path."""
+    if o.kind == "final":
+        line = f'{{"at":{now},"event":"final","status":{o.status_id},"error":{o.error_id}'
+    elif o.kind == "sent":
+        # with an owner: the submit was accepted; without: a temporary late result (the timeout resends it)
+        line = f'{{"at":{now},"event":"{"submitted" if o.owner else "result"}","error":{o.error_id}'
+    elif o.kind == "retry":
+        line = f'{{"at":{now},"event":"retry","error":{o.error_id},"until":{o.due_at}'
+    else:
+        line = f'{{"at":{now},"event":"held","until":{o.due_at}'
+    if o.why is not None:
+        line += f',"why":"{o.why}"'
+    return line + "}\n"
+
+
 # Every condition names `v`, so none of them can drive the plan on its own: PostgreSQL probes the primary key for
 # each row of `v` instead of walking every in-flight row through the state index (which is what it did when the
 # statistics said there were few of them and there were many).
@@ -181,11 +232,14 @@ _FAILOVER_SET = (
 )
 _FAILOVER_RETURNING = f"{FACT_COLUMNS}, options"
 
+_HISTORY = append_history("v.v_event")
+# The Kakao hop's final result is where its SMS hop starts: the same line, told as a failover.
+_AS_FAILOVER = """replace(v.v_event, '"event":"final"', '"event":"failover"')"""
 _SET = {
-    "final": f"state = 'done', done_at = ?, {_STATUS}",
-    "sent": f"state = 'sent', due_at = v.v_due, upstream_ref = COALESCE(v.v_ref, upstream_ref), {_STATUS}",
-    "retry": f"state = {_REQUEUE_STATE}, due_at = v.v_due, {_STATUS}",
-    "release": f"state = {_REQUEUE_STATE}, due_at = v.v_due, attempts = attempts - 1, lease_owner = NULL",
+    "final": f"state = 'done', done_at = ?, {_STATUS}, {_HISTORY}",
+    "sent": f"state = 'sent', due_at = v.v_due, upstream_ref = COALESCE(v.v_ref, upstream_ref), {_STATUS}, {_HISTORY}",
+    "retry": f"state = {_REQUEUE_STATE}, due_at = v.v_due, {_STATUS}, {_HISTORY}",
+    "release": f"state = {_REQUEUE_STATE}, due_at = v.v_due, attempts = attempts - 1, lease_owner = NULL, {_HISTORY}",
 }
 _RETURNING = {"final": FACT_COLUMNS, "sent": "messages.seq", "retry": FACT_COLUMNS, "release": "messages.seq"}
 
@@ -210,14 +264,28 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
     outcomes, unmatched = yield from _by_ref(outcomes)
     by_kind: dict[OutcomeKind, list[tuple[Any, ...]]] = defaultdict(list)
     for o in outcomes:
-        by_kind[o.kind].append((o.seq, o.owner, o.status_id, o.error_id, o.due_at, o.departed, o.hop, o.route, o.ref))
+        by_kind[o.kind].append(
+            (
+                o.seq,
+                o.owner,
+                o.status_id,
+                o.error_id,
+                o.due_at,
+                o.departed,
+                o.hop,
+                o.route,
+                o.ref,
+                history_event(o, now),
+            )
+        )
     drafts: list[ReportDraft] = []
     changed = 0
     failed_over: list[Any] = []
     if "final" in by_kind:
         failed_over = yield UpdateMany(
             f"UPDATE messages SET {_FAILOVER_SET.format(status='v.v_status', error='v.v_error')}, "
-            "departed_at = COALESCE(departed_at, v.v_departed) "
+            "departed_at = COALESCE(departed_at, v.v_departed), "
+            f"{append_history(_AS_FAILOVER)} "
             f"FROM v WHERE {_guard('final')} AND {_FAILS_OVER.format(error='v.v_error')} "
             f"RETURNING {_FAILOVER_RETURNING}",
             _V_COLUMNS,
@@ -323,10 +391,10 @@ def expire_queued(now: int, limit: int) -> Op[Recorded]:
     failed_over = yield Fetch(
         "WITH picked AS MATERIALIZED (SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' "
         "AND expires_at <= ? ORDER BY expires_at, seq LIMIT ? {skip_locked}) "
-        f"UPDATE messages SET {_FAILOVER_SET.format(status=_EXPIRED, error=_LAPSED)} "
+        f"UPDATE messages SET {_FAILOVER_SET.format(status=_EXPIRED, error=_LAPSED)}, {append_history('?')} "
         f"WHERE seq IN (SELECT seq FROM picked) AND attempts > 0 AND {_FAILS_OVER.format(error=_LAPSED)} "
         f"RETURNING {_FAILOVER_RETURNING}",
-        (now, limit, now, now, now),
+        (now, limit, now, now, now, f'{{"at":{now},"event":"failover","status":{_EXPIRED},"error":{_LAPSED}}}\n'),
     )
     drafts = triggered_failover_reports(failed_over)
     if drafts:
@@ -339,5 +407,6 @@ def expire_queued(now: int, limit: int) -> Op[Recorded]:
         now,
         picked="SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' AND expires_at <= ? "
         "ORDER BY expires_at, seq LIMIT ? {skip_locked}",
+        event=f'{{"at":{now},"event":"expired"}}\n',
     )
     return Recorded(expired, _failed_over(failed_over))

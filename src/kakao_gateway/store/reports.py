@@ -189,35 +189,69 @@ _ATTEMPTED_AT = f"COALESCE(v.v_now, reports.push_due_at - {PUSH_LEASE_MS})"
 _STILL_PENDING = "CASE WHEN reports.push_state = 'pending' THEN TRUE ELSE FALSE END"
 
 
-def record_pushes(pushed: list[int], failed: list[tuple[int, str, int | None]], now: int | None = None) -> Op[None]:
+# reports.push_history: one JSON line per attempt, appended; bounded like messages.history.
+_APPEND_PUSH = (
+    "push_history = CASE WHEN length(reports.push_history) > 8000 THEN reports.push_history "
+    "ELSE COALESCE(reports.push_history, '') || v.v_event END"
+)
+
+
+def push_event(
+    now: int | None, status: int | None, latency_ms: int | None, error: str | None = None, next_due: int | None = None
+) -> str:
+    """The push_history line of one attempt: its instant (None: the claim's, which only SQL knows; left out), HTTP
+    status (None: no answer), latency, and for a failure its error and next try (None: given up)."""
+    event: dict[str, Any] = {"at": now} if now is not None else {}
+    event.update(status=status, ms=latency_ms)
+    if error is not None:
+        event.update(error=error, next=next_due)
+    return orjson.dumps(event).decode() + "\n"
+
+
+def record_pushes(
+    pushed: list[int],
+    failed: list[tuple[int, str, int | None]],
+    now: int | None = None,
+    *,
+    status: int | None = None,
+    latency_ms: int | None = None,
+) -> Op[None]:
     """Mark pushed rows; reschedule failed ones (next_due) or give them up (None): one statement per kind. Every
-    recorded attempt sets push_last_at: `now` when given, else the instant of the row's claim."""
+    recorded attempt sets push_last_at (`now` when given, else the instant of the row's claim) and appends to
+    push_history, with the HTTP `status` and `latency_ms` of the post (one post carries all the rows given)."""
     if pushed:
+        ok = push_event(now, status, latency_ms)
         yield UpdateMany(
             "UPDATE reports SET push_state = 'pushed', push_error = NULL, "
-            f"push_last_at = {_ATTEMPTED_AT} FROM v WHERE reports.seq = v.v_seq AND {_STILL_PENDING}",
-            ("v_seq", "v_now"),
-            ("bigint", "bigint"),
-            [(s, now) for s in pushed],
+            f"push_last_at = {_ATTEMPTED_AT}, {_APPEND_PUSH} FROM v WHERE reports.seq = v.v_seq AND {_STILL_PENDING}",
+            ("v_seq", "v_now", "v_event"),
+            ("bigint", "bigint", "text"),
+            [(s, now, ok) for s in pushed],
         )
-    retry = [(seq, error, due, now) for seq, error, due in failed if due is not None]
-    give_up = [(seq, error, now) for seq, error, due in failed if due is None]
+    retry = [
+        (seq, error, due, now, push_event(now, status, latency_ms, error, due))
+        for seq, error, due in failed
+        if due is not None
+    ]
+    give_up = [
+        (seq, error, now, push_event(now, status, latency_ms, error)) for seq, error, due in failed if due is None
+    ]
     if retry:
         yield UpdateMany(
             f"UPDATE reports SET push_last_at = {_ATTEMPTED_AT}, push_due_at = v.v_due, "
-            f"push_attempts = push_attempts + 1, push_error = v.v_error FROM v WHERE reports.seq = v.v_seq "
-            f"AND {_STILL_PENDING}",
-            ("v_seq", "v_error", "v_due", "v_now"),
-            ("bigint", "text", "bigint", "bigint"),
+            f"push_attempts = push_attempts + 1, push_error = v.v_error, {_APPEND_PUSH} FROM v "
+            f"WHERE reports.seq = v.v_seq AND {_STILL_PENDING}",
+            ("v_seq", "v_error", "v_due", "v_now", "v_event"),
+            ("bigint", "text", "bigint", "bigint", "text"),
             retry,
         )
     if give_up:
         yield UpdateMany(
             "UPDATE reports SET push_state = CASE WHEN final = 1 THEN 'exhausted' ELSE 'dropped' END, "
-            f"push_last_at = {_ATTEMPTED_AT}, push_attempts = push_attempts + 1, push_error = v.v_error "
-            f"FROM v WHERE reports.seq = v.v_seq AND {_STILL_PENDING}",
-            ("v_seq", "v_error", "v_now"),
-            ("bigint", "text", "bigint"),
+            f"push_last_at = {_ATTEMPTED_AT}, push_attempts = push_attempts + 1, push_error = v.v_error, "
+            f"{_APPEND_PUSH} FROM v WHERE reports.seq = v.v_seq AND {_STILL_PENDING}",
+            ("v_seq", "v_error", "v_now", "v_event"),
+            ("bigint", "text", "bigint", "text"),
             give_up,
         )
 
