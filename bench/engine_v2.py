@@ -772,7 +772,8 @@ async def _record_final_v2(db: Any, claimed: list[Any], now_ms: int, owner: str)
 
     delivered, no_error = st.status("DELIVERED_TO_HANDSET").id, st.error("NO_ERROR").id
     outcomes = [Outcome(c.seq, "final", delivered, no_error, owner=owner) for c in claimed]
-    return await db.write(record_outcomes(outcomes, now_ms))  # type: ignore[no-any-return]
+    recorded = await db.write(record_outcomes(outcomes, now_ms))
+    return int(getattr(recorded, "changed", recorded))  # `record` says what it did (a count, before issue 9)
 
 
 ENGINE_APIS = {"v1": (_claim_v1, _record_final_v1), "v2": (_claim_v2, _record_final_v2)}
