@@ -254,7 +254,8 @@ def deliver(deliveries: list[Delivery], now: int) -> Op[set[int]]:
         keys = sorted(users)
         found = yield Fetch(
             "SELECT session_id, user_key FROM sangdam_sessions WHERE account_id = ? AND sender = ? AND state = 'open' "
-            f"AND expires_at > ? AND user_key IN ({','.join('?' * len(keys))}) {{for_update}}",
+            f"AND expires_at > ? AND user_key IN ({','.join('?' * len(keys))}) "
+            "ORDER BY session_id {for_update}",  # locked in session order, as the forwarder locks them
             (account_id, sender, now, *keys),
         )
         open_sessions.update({(account_id, sender, r["user_key"]): r["session_id"] for r in found})
