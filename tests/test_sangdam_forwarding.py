@@ -12,7 +12,7 @@ from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
 
 from .conftest import START_MS, Receiver
-from .sangdam_helpers import inbound_bodies, setup_sender, user_writes
+from .sangdam_helpers import inbound_bodies, sangdam_body, setup_sender, user_writes
 from .spec import assert_schema
 
 MINUTE = 60_000
@@ -140,3 +140,24 @@ async def test_exhausted_pushes_become_pullable(
     assert firsts.index(third["messageId"]) > max(i for i, m in enumerate(firsts) if m == first["messageId"])
     assert (await client.get("/kakao-sangdam/1/inbound")).json()["results"] == []
     assert clock.now_ms() > START_MS
+
+
+async def test_order_holds_across_a_users_sessions(
+    client: httpx.AsyncClient, gateway: Gateway, receiver: Receiver, clock: ManualClock
+) -> None:
+    """The business ends a session while its user's last message waits for a retry; the user writes again (a new
+    session): the new message is not posted before the old one."""
+    await setup_sender(client)
+    receiver.status = 500
+    first = await user_writes(client, "erin", "before")
+    await gateway.engine.run_until_idle()  # its push fails: retried in a minute
+    end = sangdam_body("erin", content={"type": "TERMINATE_SESSION"})
+    assert (await client.post("/kakao-sangdam/1/messages", json=end)).status_code == 200
+    await gateway.engine.run_until_idle()
+    receiver.status = 200
+    second = await user_writes(client, "erin", "after")
+    assert second["sessionId"] != first["sessionId"]
+    await gateway.engine.run_until_idle()
+    await gateway.advance_clock(clock.now_ms() + 10 * MINUTE)
+    delivered = [r["messageId"] for body in inbound_bodies(receiver)[1:] for r in body["results"]]
+    assert delivered == [first["messageId"], second["messageId"]]

@@ -77,13 +77,24 @@ def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
         callback_data=None,
         keyword=None,
     )
+    user = _Row(account_id=account_id, sender="S", user_key="u-1")
     settle = _drive(
         forwarding.forward(now, 5000, 100),
-        [[], [_Row(outbox_seq=5)], [_Row(seq=5, push_state="pushed")], [_Row(session_id="s-1")], 1],
+        [
+            [],
+            [_Row(outbox_seq=5)],
+            [_Row(seq=5, push_state="pushed")],
+            [_Row(session_id="s-1")],
+            1,
+            [user],
+            [_Row(session_id="s-1", inflight=0)],
+        ],
     )
     yield "settle: forwarding", settle[1]
     yield "settle: by outbox row", settle[3]
-    yield "settle: held of sessions", settle[5]
+    yield "settle: users of sessions", settle[5]
+    yield "settle: sessions of a user", settle[6]
+    yield "settle: held of sessions", settle[7]
     release = _drive(
         forwarding.forward(now, 5000, 100),
         [[], [], [row], [_Row(account_id=account_id, inbound_url="http://h")], [_Row(account_id=account_id, n=1)]],
@@ -111,6 +122,8 @@ EXPECTED = {
     "settle: forwarding": "ix_sangdam_messages_forwarding",
     "settle: by outbox row": "ix_sangdam_messages_forwarding",
     # by session, or walking the (small) partial index of waiting rows
+    "settle: users of sessions": "sangdam_sessions_1|session_id_key",  # the unique session id
+    "settle: sessions of a user": "ix_sangdam_sessions_user",
     "settle: held of sessions": "ix_sangdam_messages_session|ix_sangdam_messages_waiting",
     "release: queued": "ix_sangdam_messages_queued",
     "release: waiting": "ix_sangdam_messages_waiting",

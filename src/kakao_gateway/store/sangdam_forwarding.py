@@ -6,9 +6,11 @@ A forwarding step (one transaction, one worker at a time: it locks the `sangdam_
    and the messages their sessions held back become `queued`;
 2. takes queued messages in arrival order and writes them to the outbox as `kind = 'inbound'` rows, each holding a
    whole `KakaoSangdamInboundResponse` of at most `batch_size` messages (one POST, retried as a unit on the
-   reports' retry ladder). All messages of a session taken in a step go into one row; the session is then marked
-   in flight, and anything else it has (a message beyond the batch, one that arrived meanwhile) is held until the
-   row is settled. A later message of a session can therefore never overtake an earlier one waiting for a retry.
+   reports' retry ladder). All messages of a user (with a sender, in any of their sessions) taken in a step go into
+   one row; their sessions are then marked in flight, and anything else the user has (a message beyond the batch,
+   one that arrived meanwhile, one in a new session) is held until the row is settled and none of the user's
+   sessions is in flight. A later message of a user can therefore never overtake an earlier one waiting for a
+   retry, also across a session that ended and the next one.
 
 `pendingMessageCount` is what was still waiting to be forwarded for the account behind that body when it was
 formed (a retry posts the same body).
@@ -109,22 +111,45 @@ def _settle() -> Op[int]:
         ("text",),
         [(i,) for i in ids],
     )
+    free = yield from _sessions_of_free_users(ids)
     yield UpdateMany(
         "UPDATE sangdam_messages SET forward_state = 'queued' FROM v WHERE sangdam_messages.session_id = v.v_id "
         "AND sangdam_messages.forward_state = 'held'",
         ("v_id",),
         ("text",),
-        [(i,) for i in ids],
+        [(i,) for i in free],
     )
     return len(sessions)
 
 
+def _sessions_of_free_users(session_ids: list[str]) -> Op[list[str]]:
+    """Every session of the users of these sessions who have no body left in the outbox: what they hold goes on
+    (order is kept per user, across their sessions: a new session's messages wait behind the old one's)."""
+    if not session_ids:
+        return []
+    users = yield Fetch(
+        "SELECT DISTINCT account_id, sender, user_key FROM sangdam_sessions "
+        f"WHERE session_id IN ({','.join('?' * len(session_ids))})",
+        session_ids,
+    )
+    free: list[str] = []
+    for u in sorted(users, key=lambda r: (r["account_id"], r["sender"], r["user_key"])):
+        rows = yield Fetch(
+            "SELECT session_id, inflight FROM sangdam_sessions {index:ix_sangdam_sessions_user} "
+            "WHERE account_id = ? AND sender = ? AND user_key = ?",
+            (u["account_id"], u["sender"], u["user_key"]),
+        )
+        if all(r["inflight"] == 0 for r in rows):
+            free.extend(r["session_id"] for r in rows)
+    return free
+
+
 def _chunks(rows: list[Row], batch_size: int) -> tuple[list[list[Row]], list[Row]]:
-    """One account's queued rows (in order) as bodies: a session's rows stay together and in order, at most
-    `batch_size` of them; the rest of a session is left over (held)."""
-    by_session: dict[str, list[Row]] = defaultdict(list)
+    """One account's queued rows (in order) as bodies: a user's rows (with a sender, across their sessions) stay
+    together and in order, at most `batch_size` of them; the rest is left over (held)."""
+    by_session: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for r in rows:
-        by_session[r["session_id"]].append(r)
+        by_session[(r["sender"], r["user_key"])].append(r)
     chunks: list[list[Row]] = []
     current: list[Row] = []
     left: list[Row] = []
@@ -208,13 +233,16 @@ def _release(now: int, limit: int, batch_size: int) -> Op[int]:
         ("text",),
         [(s,) for s in sessions],
     )
-    # Whatever else those sessions have queued (beyond a batch, or written meanwhile by another worker) waits.
+    # Whatever else those users have queued, in any session (beyond a batch, or written meanwhile), waits.
+    users = sorted({(r["account_id"], r["sender"], r["user_key"]) for r in rows if r["account_id"] in urls})
     yield UpdateMany(
-        "UPDATE sangdam_messages SET forward_state = 'held' FROM v WHERE sangdam_messages.session_id = v.v_id "
+        "UPDATE sangdam_messages {index:ix_sangdam_messages_queued} SET forward_state = 'held' FROM v "
+        "WHERE sangdam_messages.account_id = v.v_account "
+        "AND sangdam_messages.sender = v.v_sender AND sangdam_messages.user_key = v.v_user "
         "AND sangdam_messages.forward_state = 'queued'",
-        ("v_id",),
-        ("text",),
-        [(s,) for s in sessions],
+        ("v_account", "v_sender", "v_user"),
+        ("text", "text", "text"),
+        users,
     )
     yield Notify(payload="push")
     return len(unrouted) + sum(len(seqs) for seqs in members.values())

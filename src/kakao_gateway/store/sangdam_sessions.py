@@ -115,6 +115,17 @@ def _forward_state(has_url: bool, inflight: int) -> str:
     return "held" if inflight else "queued"
 
 
+def _user_busy(account_id: str, sender: str, user_key: str) -> Op[bool]:
+    """Whether a body of any session of this user with this sender is in the outbox: the user's new messages wait
+    behind it (order holds per user, across their sessions)."""
+    rows = yield Fetch(
+        "SELECT 1 FROM sangdam_sessions {index:ix_sangdam_sessions_user} WHERE account_id = ? AND sender = ? "
+        "AND user_key = ? AND inflight = 1 LIMIT 1",
+        (account_id, sender, user_key),
+    )
+    return bool(rows)
+
+
 def _open_session(account_id: str, sender: str, user_key: str) -> Op[Row | None]:
     rows = yield Fetch(
         "SELECT session_id, expires_at, inflight FROM sangdam_sessions WHERE account_id = ? AND sender = ? "
@@ -150,8 +161,9 @@ def write_inbound(m: UserMessage, new_session_id: str, expiry_message_id: str, n
     url = facts["inbound_url"]
     keyword = facts["keyword"]
     session = yield from _open_session(m.account_id, m.sender, m.user_key)
+    busy = yield from _user_busy(m.account_id, m.sender, m.user_key)
     if session is not None and session["expires_at"] <= now:
-        yield from _close_expired(session, m.account_id, m.sender, m.user_key, url, expiry_message_id)
+        yield from _close_expired(session, m.account_id, m.sender, m.user_key, url, expiry_message_id, busy)
         session = None
     if session is None:
         yield Execute(
@@ -175,7 +187,7 @@ def write_inbound(m: UserMessage, new_session_id: str, expiry_message_id: str, n
         m.paired_message_id,
         m.callback_data,
         keyword,
-        _forward_state(url is not None, session["inflight"]),
+        _forward_state(url is not None, session["inflight"] or busy),
     )
     yield InsertMany("sangdam_messages", MESSAGE_COLUMNS, MESSAGE_TYPES, [row])
     yield Execute(
@@ -185,10 +197,13 @@ def write_inbound(m: UserMessage, new_session_id: str, expiry_message_id: str, n
     return session_id
 
 
-def _close_expired(s: Row, account_id: str, sender: str, user_key: str, url: str | None, message_id: str) -> Op[None]:
-    """Close one session as expired at its expiry instant and queue its EXPIRED_SESSION."""
+def _close_expired(
+    s: Row, account_id: str, sender: str, user_key: str, url: str | None, message_id: str, busy: bool
+) -> Op[None]:
+    """Close one session as expired at its expiry instant and queue its EXPIRED_SESSION (held while a body of the
+    user's is in the outbox)."""
     at = s["expires_at"]
-    state = _forward_state(url is not None, s["inflight"])
+    state = _forward_state(url is not None, s["inflight"] or busy)
     yield Execute(
         "UPDATE sangdam_sessions SET state = 'closed', closed_at = expires_at, close_reason = 'EXPIRED' "
         "WHERE session_id = ?",
@@ -197,6 +212,23 @@ def _close_expired(s: Row, account_id: str, sender: str, user_key: str, url: str
     content = expired_content(s["session_id"], at)
     row = message_row(account_id, s["session_id"], message_id, INBOUND, sender, user_key, content, at, state)
     yield InsertMany("sangdam_messages", MESSAGE_COLUMNS, MESSAGE_TYPES, [row])
+
+
+def _busy_users(sessions: list[Row]) -> Op[set[tuple[str, str, str]]]:
+    """The (account, sender, user) of these sessions that have a body in the outbox (in any of their sessions)."""
+    by_sender: dict[tuple[str, str], set[str]] = {}
+    for r in sessions:
+        by_sender.setdefault((r["account_id"], r["sender"]), set()).add(r["user_key"])
+    busy: set[tuple[str, str, str]] = set()
+    for (account_id, sender), users in sorted(by_sender.items()):
+        keys = sorted(users)
+        rows = yield Fetch(
+            "SELECT user_key FROM sangdam_sessions {index:ix_sangdam_sessions_user} WHERE account_id = ? "
+            f"AND sender = ? AND user_key IN ({','.join('?' * len(keys))}) AND inflight = 1",
+            (account_id, sender, *keys),
+        )
+        busy.update((account_id, sender, r["user_key"]) for r in rows)
+    return busy
 
 
 def expire_sessions(now: int, limit: int, new_ids: Callable[[int], list[str]]) -> Op[int]:
@@ -215,11 +247,12 @@ def expire_sessions(now: int, limit: int, new_ids: Callable[[int], list[str]]) -
         accounts,
     )
     with_url = {r["account_id"] for r in urls if r["inbound_url"] is not None}
+    busy = yield from _busy_users(due)
     ids = new_ids(len(due))
     rows = []
     for s, message_id in zip(due, ids, strict=True):
         at = s["expires_at"]
-        state = _forward_state(s["account_id"] in with_url, s["inflight"])
+        state = _forward_state(s["account_id"] in with_url, (s["account_id"], s["sender"], s["user_key"]) in busy)
         content = expired_content(s["session_id"], at)
         rows.append(
             message_row(
