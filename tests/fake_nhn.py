@@ -73,7 +73,12 @@ BRAND_TOP = {
     "unsubscribeAuthNo",
     "adult",
     "content",
+    "header",
+    "item",
+    "additionalContent",
     "image",
+    "commerce",
+    "video",
     "buttons",
     "coupon",
     "recipientList",
@@ -82,6 +87,23 @@ BRAND_TOP = {
     "createUser",
     "statsId",
 }
+# Per chatBubbleType: the body fields only some bubbles take, and the limits NHN's guide gives.
+BUBBLE_ONLY = {
+    "header": {"WIDE_ITEM_LIST", "PREMIUM_VIDEO"},
+    "item": {"WIDE_ITEM_LIST"},
+    "additionalContent": {"COMMERCE"},
+    "commerce": {"COMMERCE"},
+    "video": {"PREMIUM_VIDEO"},
+    "image": {"IMAGE", "WIDE", "COMMERCE"},
+    "content": {"TEXT", "IMAGE", "WIDE", "PREMIUM_VIDEO"},
+}
+CONTENT_MAX = {"TEXT": 1300, "IMAGE": 400, "WIDE": 76, "PREMIUM_VIDEO": 76}
+CONTENT_REQUIRED = {"TEXT", "IMAGE", "WIDE"}
+IMAGE_REQUIRED = {"IMAGE", "WIDE", "COMMERCE"}
+BUTTONS_MAX = {"TEXT": 5, "IMAGE": 5, "WIDE": 2, "WIDE_ITEM_LIST": 2, "PREMIUM_VIDEO": 1, "COMMERCE": 2}
+BRAND_ITEM = {"title", "imageUrl", "linkMo", "linkPc", "schemeAndroid", "schemeIos"}
+BRAND_COMMERCE = {"title", "regularPrice", "discountPrice", "discountRate", "discountFixed"}
+BRAND_COUPON = {"title", "description", "linkMo", "linkPc", "schemeAndroid", "schemeIos"}
 BRAND_RECIPIENT = {
     "recipientNo",
     "resendParameter",
@@ -183,17 +205,84 @@ class FakeNhn:
         body = await request.json()
         self.bodies.append(body)
         self._check("brand", body, BRAND_TOP)
-        if body.get("chatBubbleType") not in ("TEXT", "IMAGE"):
-            self.problems.append("brand.chatBubbleType: TEXT or IMAGE here")
-        if body.get("chatBubbleType") == "IMAGE" and not (body.get("image") or {}).get("imageUrl"):
-            self.problems.append("brand.image.imageUrl: required for IMAGE")
-        for j, b in enumerate(body.get("buttons") or []):
-            self._check(f"brand.buttons[{j}]", b, BRAND_BUTTON)
+        self._check_bubble(body)
         for i, r in enumerate(body.get("recipientList") or []):
             self._check(f"brand.recipientList[{i}]", r, BRAND_RECIPIENT)
             if r.get("targeting") not in ("M", "N", "I"):
                 self.problems.append(f"brand.recipientList[{i}].targeting: M, N or I")
         return await self._accept("BRAND", body)
+
+    def _check_bubble(self, body: dict[str, Any]) -> None:
+        bubble = body.get("chatBubbleType")
+        if bubble not in BUTTONS_MAX:
+            self.problems.append(f"brand.chatBubbleType {bubble}: TEXT, IMAGE, WIDE, WIDE_ITEM_LIST or COMMERCE here")
+            return
+        for name, bubbles in BUBBLE_ONLY.items():
+            if name in body and bubble not in bubbles:
+                self.problems.append(f"brand.{name}: not for {bubble}")
+        self._check_content(bubble, body)
+        self._check_buttons(bubble, body.get("buttons") or [])
+        if "coupon" in body:
+            self._check("brand.coupon", body["coupon"], BRAND_COUPON)
+            if not isinstance(body["coupon"].get("title"), str):
+                self.problems.append("brand.coupon.title: a string (one of the five title formats)")
+        if bubble == "WIDE_ITEM_LIST":
+            self._check_item_list(body)
+        if bubble == "COMMERCE":
+            self._check_commerce(body)
+
+    def _check_content(self, bubble: str, body: dict[str, Any]) -> None:
+        content = body.get("content")
+        if bubble in CONTENT_REQUIRED and not (isinstance(content, str) and content):
+            self.problems.append(f"brand.content: required for {bubble}")
+        if isinstance(content, str) and len(content) > CONTENT_MAX.get(bubble, 0):
+            self.problems.append(f"brand.content: at most {CONTENT_MAX.get(bubble)} characters for {bubble}")
+        if bubble in IMAGE_REQUIRED and not (body.get("image") or {}).get("imageUrl"):
+            self.problems.append(f"brand.image.imageUrl: required for {bubble}")
+        if "image" in body:
+            self._check("brand.image", body["image"], {"imageUrl", "imageLink"})
+
+    def _check_buttons(self, bubble: str, buttons: list[dict[str, Any]]) -> None:
+        if len(buttons) > BUTTONS_MAX[bubble] or (bubble == "COMMERCE" and not buttons):
+            self.problems.append(f"brand.buttons: {len(buttons)} buttons for {bubble}")
+        for j, b in enumerate(buttons):
+            self._check(f"brand.buttons[{j}]", b, BRAND_BUTTON)
+            name_max = 14 if bubble in ("TEXT", "IMAGE") else 8
+            if b.get("type") != "AC" and not (isinstance(b.get("name"), str) and 1 <= len(b["name"]) <= name_max):
+                self.problems.append(f"brand.buttons[{j}].name: 1 to {name_max} characters for {bubble}")
+            if b.get("type") == "BF" and j != 0:
+                self.problems.append(f"brand.buttons[{j}]: BF only as the first button")
+            if b.get("type") == "WL" and not b.get("linkMo"):
+                self.problems.append(f"brand.buttons[{j}].linkMo: required for WL")
+
+    def _check_item_list(self, body: dict[str, Any]) -> None:
+        header = body.get("header")
+        if not (isinstance(header, str) and 1 <= len(header) <= 20):
+            self.problems.append("brand.header: required for WIDE_ITEM_LIST, at most 20 characters")
+        items = (body.get("item") or {}).get("list") or []
+        if not 3 <= len(items) <= 4:
+            self.problems.append(f"brand.item.list: 3 to 4 items; got {len(items)}")
+        for i, item in enumerate(items):
+            self._check(f"brand.item.list[{i}]", item, BRAND_ITEM)
+            if not item.get("imageUrl") or not item.get("linkMo"):
+                self.problems.append(f"brand.item.list[{i}]: imageUrl and linkMo are required")
+            title, limit = item.get("title"), 25 if i == 0 else 30
+            if (i > 0 and not title) or (title is not None and len(title) > limit):
+                self.problems.append(f"brand.item.list[{i}].title: at most {limit} characters")
+
+    def _check_commerce(self, body: dict[str, Any]) -> None:
+        commerce = body.get("commerce") or {}
+        self._check("brand.commerce", commerce, BRAND_COMMERCE)
+        if not isinstance(commerce.get("title"), str) or not 1 <= len(commerce["title"]) <= 30:
+            self.problems.append("brand.commerce.title: required, at most 30 characters")
+        for name in BRAND_COMMERCE - {"title"}:
+            if name in commerce and not isinstance(commerce[name], int):
+                self.problems.append(f"brand.commerce.{name}: an integer")
+        if not isinstance(commerce.get("regularPrice"), int):
+            self.problems.append("brand.commerce.regularPrice: required")
+        extra = body.get("additionalContent")
+        if extra is not None and (not isinstance(extra, str) or len(extra) > 34):
+            self.problems.append("brand.additionalContent: at most 34 characters")
 
     async def _accept(self, channel: str, body: dict[str, Any]) -> Response:
         if self.delay_s:

@@ -17,6 +17,7 @@ from kakao_gateway.connectors.base import Submission, SubmitResult
 from kakao_gateway.connectors.nhn import NhnConnector
 from kakao_gateway.connectors.registry import build_kakao_connector
 from kakao_gateway.connectors.upstreams import UpstreamDeps, kakao_route
+from kakao_gateway.domain import nhn
 from kakao_gateway.domain.nhn import NhnCredentials, national_number
 from kakao_gateway.store.sql import Fetch, Op
 
@@ -202,6 +203,157 @@ async def test_brand_text_message(fake: FakeNhn, clock: ManualClock) -> None:
         "buttons": [{"type": "WL", "name": "Shop", "linkMo": "https://shop.example", "linkPc": "https://shop.pc"}],
     }
     await conn.close()
+
+
+def brand(seq: int, content: dict[str, Any], audience: str | None = None) -> Submission:
+    return Submission(
+        seq, "acc", f"brand-{seq}", "BRAND", "KAKAO:nhn", "S1", "821012345678", content, 1, START_MS, audience=audience
+    )
+
+
+RECIPIENT = {"recipientNo": "01012345678", "targeting": "I", "recipientGroupingKey": "brand-1"}
+
+
+async def test_brand_wide_image_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "IMAGE_WIDE_FREE_FORM",
+        "text": "Autumn sale: 30% off outerwear",
+        "image": {"url": "https://mud-kage.kakao.com/dn/wide.jpg", "link": "https://shop.example/autumn"},
+        "buttons": [
+            {"type": "URL", "name": "Shop", "urlMobile": "https://shop.example/m", "urlPc": "https://shop.example"},
+            {"type": "APP_LINK", "name": "Open app", "schemeAndroid": "shop://a", "schemeIos": "shop://i"},
+        ],
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content)], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "WIDE",
+        "content": "Autumn sale: 30% off outerwear",
+        "image": {"imageUrl": "https://mud-kage.kakao.com/dn/wide.jpg", "imageLink": "https://shop.example/autumn"},
+        "buttons": [
+            {"type": "WL", "name": "Shop", "linkMo": "https://shop.example/m", "linkPc": "https://shop.example"},
+            {"type": "AL", "name": "Open app", "schemeAndroid": "shop://a", "schemeIos": "shop://i"},
+        ],
+        "recipientList": [RECIPIENT],
+    }
+    await conn.close()
+
+
+def _item(n: int, **extra: str) -> dict[str, str]:
+    return {
+        "title": f"Item {n}",
+        "url": f"https://mud-kage.kakao.com/dn/item{n}.jpg",
+        "urlMobile": f"https://shop.example/i/{n}",
+        **extra,
+    }
+
+
+async def test_brand_item_list_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "ITEM_LIST_FREE_FORM",
+        "header": "This week's picks",
+        "itemList": [
+            _item(1, urlPC="https://shop.example/pc/1"),
+            _item(2, schemeAndroid="shop://2", schemeIOS="shop://ios/2"),
+            _item(3),
+            _item(4),
+        ],
+        "buttons": [{"type": "BOT_KEYWORD", "name": "More"}],
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content, "ALL_CONSENT")], clock.now_ms()))[0].kind == "accepted"
+    item = {"title": "Item 3", "imageUrl": "https://mud-kage.kakao.com/dn/item3.jpg"}
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "WIDE_ITEM_LIST",
+        "header": "This week's picks",
+        "item": {
+            "list": [
+                {
+                    "title": "Item 1",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/item1.jpg",
+                    "linkMo": "https://shop.example/i/1",
+                    "linkPc": "https://shop.example/pc/1",
+                },
+                {
+                    "title": "Item 2",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/item2.jpg",
+                    "linkMo": "https://shop.example/i/2",
+                    "schemeAndroid": "shop://2",
+                    "schemeIos": "shop://ios/2",
+                },
+                {**item, "linkMo": "https://shop.example/i/3"},
+                {
+                    "title": "Item 4",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/item4.jpg",
+                    "linkMo": "https://shop.example/i/4",
+                },
+            ]
+        },
+        "buttons": [{"type": "BK", "name": "More"}],
+        "recipientList": [{**RECIPIENT, "targeting": "M"}],
+    }
+    await conn.close()
+
+
+async def test_brand_commerce_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "COMMERCE_FREE_FORM",
+        "commerce": {
+            "title": "Wool coat",
+            "regularPrice": 189000,
+            "discountPrice": 132300,
+            "discountRate": 30,
+        },
+        "image": {"url": "https://mud-kage.kakao.com/dn/coat.jpg"},
+        "additionalContent": "Free shipping until Sunday",
+        "buttons": [{"type": "URL", "name": "Buy", "urlMobile": "https://shop.example/coat"}],
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content)], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "COMMERCE",
+        "commerce": {"title": "Wool coat", "regularPrice": 189000, "discountPrice": 132300, "discountRate": 30},
+        "image": {"imageUrl": "https://mud-kage.kakao.com/dn/coat.jpg"},
+        "additionalContent": "Free shipping until Sunday",
+        "buttons": [{"type": "WL", "name": "Buy", "linkMo": "https://shop.example/coat"}],
+        "recipientList": [RECIPIENT],
+    }
+    await conn.close()
+
+
+def test_brand_contents_nhn_cannot_carry() -> None:
+    coupon = {
+        "title": {"type": "PERCENTAGE_DISCOUNT_COUPON", "couponTitleParameter": 10},
+        "description": "Autumn only",
+        "urlMobile": "https://shop.example/c",
+    }
+    wide = {"type": "IMAGE_WIDE_FREE_FORM", "text": "Sale", "image": {"url": "https://i.example/w.jpg"}}
+    assert nhn.brand_problems({**wide, "coupon": coupon}) == ["content.coupon cannot be sent through NHN Cloud"]
+    five = {"type": "ITEM_LIST_FREE_FORM", "header": "Picks", "itemList": [_item(n) for n in range(1, 6)]}
+    assert nhn.brand_problems(five) == ["content.itemList: NHN Cloud takes at most 4 items; got 5"]
+    buttons = [
+        {"type": "URL", "name": "Buy", "urlMobile": "https://shop.example/coat"},
+        {"type": "BUSINESS_FORM", "name": "Ask", "businessFormKey": "bf-key-1"},
+    ]
+    commerce = {
+        "type": "COMMERCE_FREE_FORM",
+        "commerce": {"title": "Coat", "regularPrice": 1000},
+        "image": {"url": "https://i.example/c.jpg"},
+        "buttons": buttons,
+    }
+    assert "BUSINESS_FORM button with another button" in nhn.brand_problems(commerce)[0]
+    assert nhn.brand_problems({**commerce, "buttons": buttons[1:]}) == []
+    for kind in ("CAROUSEL_FREE_FORM", "CAROUSEL_COMMERCE_FREE_FORM", "PREMIUM_VIDEO_FREE_FORM", "IMAGE_VARIABLE"):
+        assert nhn.brand_problems({"type": kind}) == [
+            f"content.type {kind} cannot be sent through NHN Cloud (supported: TEXT_FREE_FORM, IMAGE_FREE_FORM, "
+            "IMAGE_WIDE_FREE_FORM, ITEM_LIST_FREE_FORM, COMMERCE_FREE_FORM)"
+        ]
 
 
 # --- Through the gateway ------------------------------------------------------------------------------------------

@@ -82,8 +82,36 @@ TEMPLATE_CODE_MAX = 20  # NHN's templateCode: at most 20 characters (ours: 30)
 
 # --- Content: Brand ------------------------------------------------------------------------------------------------
 
-BRAND_BUBBLES = {"TEXT_FREE_FORM": "TEXT", "IMAGE_FREE_FORM": "IMAGE"}  # our content type -> chatBubbleType
-BRAND_FIELDS = {"type", "text", "image", "coupon", "buttons"}
+# Our content type -> NHN's chatBubbleType, and the content fields each maps (anything else is refused at accept).
+BRAND_BUBBLES = {
+    "TEXT_FREE_FORM": "TEXT",
+    "IMAGE_FREE_FORM": "IMAGE",
+    "IMAGE_WIDE_FREE_FORM": "WIDE",
+    "ITEM_LIST_FREE_FORM": "WIDE_ITEM_LIST",
+    "COMMERCE_FREE_FORM": "COMMERCE",
+}
+# `coupon` only on TEXT and IMAGE (as before): on the other bubbles it is refused until its `title` (ours: an object
+# {type, couponTitleParameter}; NHN's: one of five title strings) is rendered as NHN documents it.
+BRAND_FIELDS = {
+    "TEXT_FREE_FORM": {"type", "text", "coupon", "buttons"},
+    "IMAGE_FREE_FORM": {"type", "text", "image", "coupon", "buttons"},
+    "IMAGE_WIDE_FREE_FORM": {"type", "text", "image", "buttons"},
+    "ITEM_LIST_FREE_FORM": {"type", "header", "itemList", "buttons"},
+    "COMMERCE_FREE_FORM": {"type", "commerce", "image", "additionalContent", "buttons"},
+}
+TEXT_AND_IMAGE_BUBBLES = {"TEXT", "IMAGE"}
+# ITEM_LIST itemList[] field of ours -> NHN's item.list[] field.
+ITEM_FIELDS = {
+    "title": "title",
+    "url": "imageUrl",
+    "urlMobile": "linkMo",
+    "urlPC": "linkPc",
+    "schemeAndroid": "schemeAndroid",
+    "schemeIOS": "schemeIos",
+}
+ITEM_LIST_MAX = 4  # NHN's item.list: 3 to 4 items (ours: 3 to 5)
+# COMMERCE commerce field of ours -> NHN's (the same names).
+COMMERCE_FIELDS = ("title", "regularPrice", "discountPrice", "discountRate", "discountFixed")
 BRAND_TARGETING = {"TARGETED_FRIENDS": "I", "ALL_CONSENT": "M", "NON_FRIENDS": "N"}
 COUPON_FIELDS = {
     "title": "title",
@@ -109,8 +137,26 @@ def brand_problems(content: dict[str, Any]) -> list[str]:
     if kind not in BRAND_BUBBLES:
         supported = ", ".join(BRAND_BUBBLES)
         return [f"content.type {kind} cannot be sent through NHN Cloud (supported: {supported})"]
-    problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - BRAND_FIELDS)]
-    problems += _button_problems(content.get("buttons") or [], BRAND_BUTTON_TYPES)
+    fields = BRAND_FIELDS[kind]
+    problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - fields)]
+    buttons = content.get("buttons") or []
+    problems += _button_problems(buttons, BRAND_BUTTON_TYPES)
+    if BRAND_BUBBLES[kind] not in TEXT_AND_IMAGE_BUBBLES:
+        # Ours puts BUSINESS_FORM last on these bubbles; NHN takes BF only as the first button.
+        types = [b.get("type") for b in buttons]
+        if "BUSINESS_FORM" in types and len(types) > 1:
+            problems.append(
+                f"content.buttons: a BUSINESS_FORM button with another button cannot be sent through NHN Cloud "
+                f"as {kind} (NHN takes BF only as the first button)"
+            )
+    items = content.get("itemList") or []
+    if len(items) > ITEM_LIST_MAX:
+        problems.append(f"content.itemList: NHN Cloud takes at most {ITEM_LIST_MAX} items; got {len(items)}")
+    for i, item in enumerate(items):
+        for name in sorted(set(item) - set(ITEM_FIELDS)):
+            problems.append(f"content.itemList[{i}].{name} cannot be sent through NHN Cloud")
+    for name in sorted(set(content.get("commerce") or {}) - set(COMMERCE_FIELDS)):
+        problems.append(f"content.commerce.{name} cannot be sent through NHN Cloud")
     return problems
 
 
@@ -159,10 +205,10 @@ def brand_request(
 ) -> dict[str, Any]:
     """The body of `POST /brand-message/v1.0/appkeys/{appkey}/freestyle-messages` for one message (Brand content is
     per message: one request each)."""
+    bubble = BRAND_BUBBLES[content["type"]]
     body: dict[str, Any] = {
         "senderKey": sender_key,
-        "chatBubbleType": BRAND_BUBBLES[content["type"]],
-        "content": content["text"],
+        "chatBubbleType": bubble,
         "recipientList": [
             {
                 "recipientNo": national_number(destination) or destination,
@@ -171,6 +217,20 @@ def brand_request(
             }
         ],
     }
+    if content.get("text") is not None:  # TEXT, IMAGE, WIDE
+        body["content"] = content["text"]
+    if content.get("header") is not None:  # WIDE_ITEM_LIST
+        body["header"] = content["header"]
+    items = content.get("itemList") or []
+    if items:
+        body["item"] = {
+            "list": [{theirs: item[ours] for ours, theirs in ITEM_FIELDS.items() if item.get(ours)} for item in items]
+        }
+    commerce = content.get("commerce")
+    if commerce:  # COMMERCE (prices may be 0: kept)
+        body["commerce"] = {name: commerce[name] for name in COMMERCE_FIELDS if commerce.get(name) is not None}
+    if content.get("additionalContent") is not None:  # COMMERCE
+        body["additionalContent"] = content["additionalContent"]
     image = content.get("image")
     if image:
         body["image"] = {"imageUrl": image["url"], **({"imageLink": image["link"]} if image.get("link") else {})}
