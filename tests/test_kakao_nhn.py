@@ -327,6 +327,120 @@ async def test_brand_commerce_message(fake: FakeNhn, clock: ManualClock) -> None
     await conn.close()
 
 
+def _feed() -> dict[str, Any]:
+    def card(n: int) -> dict[str, Any]:
+        return {
+            "header": f"Look {n}",
+            "message": f"Our autumn look number {n}, in stores now.",
+            "attachment": {
+                "image": {"url": f"https://mud-kage.kakao.com/dn/look{n}.jpg", "link": f"https://shop.example/l/{n}"},
+                "buttons": [{"type": "URL", "name": "See", "urlMobile": f"https://shop.example/l/{n}"}],
+            },
+        }
+
+    return {
+        "type": "CAROUSEL_FREE_FORM",
+        "elements": [card(1), card(2)],
+        "tail": {"urlMobile": "https://shop.example/looks", "schemeIos": "shop://looks"},
+    }
+
+
+async def test_brand_carousel_feed_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = _feed()
+    content["elements"][1]["attachment"]["buttons"].append({"type": "ADD_CHANNEL"})
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content, "NON_FRIENDS")], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "CAROUSEL_FEED",
+        "carousel": {
+            "list": [
+                {
+                    "header": "Look 1",
+                    "message": "Our autumn look number 1, in stores now.",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/look1.jpg",
+                    "imageLink": "https://shop.example/l/1",
+                    "buttons": [{"type": "WL", "name": "See", "linkMo": "https://shop.example/l/1"}],
+                },
+                {
+                    "header": "Look 2",
+                    "message": "Our autumn look number 2, in stores now.",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/look2.jpg",
+                    "imageLink": "https://shop.example/l/2",
+                    "buttons": [{"type": "WL", "name": "See", "linkMo": "https://shop.example/l/2"}, {"type": "AC"}],
+                },
+            ],
+            "tail": {"linkMo": "https://shop.example/looks", "schemeIos": "shop://looks"},
+        },
+        "recipientList": [{**RECIPIENT, "targeting": "N"}],
+    }
+    await conn.close()
+
+
+def _commerce_card(n: int) -> dict[str, Any]:
+    return {
+        "attachment": {
+            "image": {"url": f"https://mud-kage.kakao.com/dn/p{n}.jpg"},
+            "buttons": [{"type": "URL", "name": "Buy", "urlMobile": f"https://shop.example/p/{n}"}],
+            "commerce": {
+                "title": f"Product {n}",
+                "regularPrice": 20000 + n,
+                "discountPrice": 18000,
+                "discountFixed": 2000 + n,
+            },
+        },
+        "additionalContent": "Ships tomorrow",
+    }
+
+
+async def test_brand_carousel_commerce_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "CAROUSEL_COMMERCE_FREE_FORM",
+        "head": {
+            "header": "Autumn deals",
+            "content": "Up to 30% off this week",
+            "imageUrl": "https://mud-kage.kakao.com/dn/head.jpg",
+            "urlMobile": "https://shop.example/deals",
+            "urlPc": "https://shop.example/deals?pc",
+        },
+        "elements": [_commerce_card(1)],
+        "tail": {"urlMobile": "https://shop.example/all"},
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content)], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "CAROUSEL_COMMERCE",
+        "carousel": {
+            "head": {
+                "header": "Autumn deals",
+                "content": "Up to 30% off this week",
+                "imageUrl": "https://mud-kage.kakao.com/dn/head.jpg",
+                "linkMo": "https://shop.example/deals",
+                "linkPc": "https://shop.example/deals?pc",
+            },
+            "list": [
+                {
+                    "additionalContent": "Ships tomorrow",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/p1.jpg",
+                    "commerce": {
+                        "title": "Product 1",
+                        "regularPrice": 20001,
+                        "discountPrice": 18000,
+                        "discountFixed": 2001,
+                    },
+                    "buttons": [{"type": "WL", "name": "Buy", "linkMo": "https://shop.example/p/1"}],
+                }
+            ],
+            "tail": {"linkMo": "https://shop.example/all"},
+        },
+        "recipientList": [RECIPIENT],
+    }
+    await conn.close()
+
+
 def test_brand_contents_nhn_cannot_carry() -> None:
     coupon = {
         "title": {"type": "PERCENTAGE_DISCOUNT_COUPON", "couponTitleParameter": 10},
@@ -349,11 +463,39 @@ def test_brand_contents_nhn_cannot_carry() -> None:
     }
     assert "BUSINESS_FORM button with another button" in nhn.brand_problems(commerce)[0]
     assert nhn.brand_problems({**commerce, "buttons": buttons[1:]}) == []
-    for kind in ("CAROUSEL_FREE_FORM", "CAROUSEL_COMMERCE_FREE_FORM", "PREMIUM_VIDEO_FREE_FORM", "IMAGE_VARIABLE"):
+    for kind in ("PREMIUM_VIDEO_FREE_FORM", "IMAGE_VARIABLE"):
         assert nhn.brand_problems({"type": kind}) == [
             f"content.type {kind} cannot be sent through NHN Cloud (supported: TEXT_FREE_FORM, IMAGE_FREE_FORM, "
-            "IMAGE_WIDE_FREE_FORM, ITEM_LIST_FREE_FORM, COMMERCE_FREE_FORM)"
+            "IMAGE_WIDE_FREE_FORM, ITEM_LIST_FREE_FORM, COMMERCE_FREE_FORM, CAROUSEL_FREE_FORM, "
+            "CAROUSEL_COMMERCE_FREE_FORM)"
         ]
+
+
+def test_brand_carousels_nhn_cannot_carry() -> None:
+    head = {"header": "New in", "content": "Autumn", "imageUrl": "https://i.example/h.jpg"}
+    feed = {**_feed(), "head": head}
+    assert nhn.brand_problems(feed) == ["content.head cannot be sent through NHN Cloud"]  # CAROUSEL_FEED: no head
+    card = _commerce_card(1)
+    no_commerce = {"attachment": {k: v for k, v in card["attachment"].items() if k != "commerce"}}
+    commerce = {"type": "CAROUSEL_COMMERCE_FREE_FORM", "elements": [card, no_commerce]}
+    assert nhn.brand_problems(commerce) == [
+        "content.elements[1].attachment.commerce: NHN Cloud requires a commerce on every card"
+    ]
+    bare = {"header": "New in", "content": "x" * 51, "urlPc": "https://shop.example"}
+    assert nhn.brand_problems({**commerce, "elements": [card] * 6, "head": bare}) == [
+        "content.head.imageUrl: NHN Cloud requires it",
+        "content.head.content: NHN Cloud takes at most 50 characters",
+        "content.head.urlMobile: NHN Cloud requires it when the head has another link",
+        "content.elements: NHN Cloud takes at most 5 with a head; got 6",
+    ]
+    coupon = {
+        "title": {"type": "SHIPPING_DISCOUNT_COUPON"},
+        "description": "Free delivery",
+        "urlMobile": "https://shop.example/c",
+    }
+    feed = _feed()
+    feed["elements"][0]["attachment"]["coupon"] = coupon
+    assert nhn.brand_problems(feed) == ["content.elements[0].attachment.coupon cannot be sent through NHN Cloud"]
 
 
 # --- Through the gateway ------------------------------------------------------------------------------------------

@@ -89,6 +89,8 @@ BRAND_BUBBLES = {
     "IMAGE_WIDE_FREE_FORM": "WIDE",
     "ITEM_LIST_FREE_FORM": "WIDE_ITEM_LIST",
     "COMMERCE_FREE_FORM": "COMMERCE",
+    "CAROUSEL_FREE_FORM": "CAROUSEL_FEED",
+    "CAROUSEL_COMMERCE_FREE_FORM": "CAROUSEL_COMMERCE",
 }
 # `coupon` only on TEXT and IMAGE (as before): on the other bubbles it is refused until its `title` (ours: an object
 # {type, couponTitleParameter}; NHN's: one of five title strings) is rendered as NHN documents it.
@@ -98,6 +100,8 @@ BRAND_FIELDS = {
     "IMAGE_WIDE_FREE_FORM": {"type", "text", "image", "buttons"},
     "ITEM_LIST_FREE_FORM": {"type", "header", "itemList", "buttons"},
     "COMMERCE_FREE_FORM": {"type", "commerce", "image", "additionalContent", "buttons"},
+    "CAROUSEL_FREE_FORM": {"type", "elements", "tail"},  # NHN's CAROUSEL_FEED has no head
+    "CAROUSEL_COMMERCE_FREE_FORM": {"type", "head", "elements", "tail"},
 }
 TEXT_AND_IMAGE_BUBBLES = {"TEXT", "IMAGE"}
 # ITEM_LIST itemList[] field of ours -> NHN's item.list[] field.
@@ -110,6 +114,25 @@ ITEM_FIELDS = {
     "schemeIOS": "schemeIos",
 }
 ITEM_LIST_MAX = 4  # NHN's item.list: 3 to 4 items (ours: 3 to 5)
+# Carousel card (`elements[]`) fields of ours, and of its `attachment`, per type (NHN's `carousel.list[]`).
+CARD_FIELDS = {
+    "CAROUSEL_FREE_FORM": ({"header", "message", "attachment"}, {"image", "buttons"}),
+    "CAROUSEL_COMMERCE_FREE_FORM": ({"additionalContent", "attachment"}, {"image", "buttons", "commerce"}),
+}
+# CAROUSEL_COMMERCE head field of ours -> NHN's carousel.head field.
+HEAD_FIELDS = {
+    "header": "header",
+    "content": "content",
+    "imageUrl": "imageUrl",
+    "urlMobile": "linkMo",
+    "urlPc": "linkPc",
+    "schemeAndroid": "schemeAndroid",
+    "schemeIos": "schemeIos",
+}
+HEAD_CONTENT_MAX = 50  # NHN's carousel.head.content: at most 50 characters (ours: no limit)
+HEAD_CARDS_MAX = 5  # NHN's CAROUSEL_COMMERCE with a head: 1 to 5 cards (ours: 1 to 6)
+# Carousel tail field of ours -> NHN's carousel.tail field.
+TAIL_FIELDS = {"urlMobile": "linkMo", "urlPc": "linkPc", "schemeAndroid": "schemeAndroid", "schemeIos": "schemeIos"}
 # COMMERCE commerce field of ours -> NHN's (the same names).
 COMMERCE_FIELDS = ("title", "regularPrice", "discountPrice", "discountRate", "discountFixed")
 BRAND_TARGETING = {"TARGETED_FRIENDS": "I", "ALL_CONSENT": "M", "NON_FRIENDS": "N"}
@@ -139,34 +162,81 @@ def brand_problems(content: dict[str, Any]) -> list[str]:
         return [f"content.type {kind} cannot be sent through NHN Cloud (supported: {supported})"]
     fields = BRAND_FIELDS[kind]
     problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - fields)]
-    buttons = content.get("buttons") or []
-    problems += _button_problems(buttons, BRAND_BUTTON_TYPES)
-    if BRAND_BUBBLES[kind] not in TEXT_AND_IMAGE_BUBBLES:
-        # Ours puts BUSINESS_FORM last on these bubbles; NHN takes BF only as the first button.
-        types = [b.get("type") for b in buttons]
-        if "BUSINESS_FORM" in types and len(types) > 1:
-            problems.append(
-                f"content.buttons: a BUSINESS_FORM button with another button cannot be sent through NHN Cloud "
-                f"as {kind} (NHN takes BF only as the first button)"
-            )
+    problems += _brand_button_problems(kind, "content.buttons", content.get("buttons") or [])
     items = content.get("itemList") or []
     if len(items) > ITEM_LIST_MAX:
         problems.append(f"content.itemList: NHN Cloud takes at most {ITEM_LIST_MAX} items; got {len(items)}")
     for i, item in enumerate(items):
         for name in sorted(set(item) - set(ITEM_FIELDS)):
             problems.append(f"content.itemList[{i}].{name} cannot be sent through NHN Cloud")
-    for name in sorted(set(content.get("commerce") or {}) - set(COMMERCE_FIELDS)):
-        problems.append(f"content.commerce.{name} cannot be sent through NHN Cloud")
+    problems += _commerce_problems("content.commerce", content.get("commerce"))
+    if kind in CARD_FIELDS:
+        problems += _carousel_problems(kind, content)
     return problems
 
 
-def _button_problems(buttons: list[dict[str, Any]], types: dict[str, str]) -> list[str]:
+def _brand_button_problems(kind: str, where: str, buttons: list[dict[str, Any]]) -> list[str]:
+    problems = _button_problems(buttons, BRAND_BUTTON_TYPES, where)
+    types = [b.get("type") for b in buttons]
+    if BRAND_BUBBLES[kind] not in TEXT_AND_IMAGE_BUBBLES and "BUSINESS_FORM" in types and len(types) > 1:
+        # Ours puts BUSINESS_FORM last on these bubbles; NHN takes BF only as the first button.
+        problems.append(
+            f"{where}: a BUSINESS_FORM button with another button cannot be sent through NHN Cloud "
+            f"as {kind} (NHN takes BF only as the first button)"
+        )
+    return problems
+
+
+def _commerce_problems(where: str, commerce: dict[str, Any] | None) -> list[str]:
+    return [
+        f"{where}.{name} cannot be sent through NHN Cloud"
+        for name in sorted(set(commerce or {}) - set(COMMERCE_FIELDS))
+    ]
+
+
+def _carousel_problems(kind: str, content: dict[str, Any]) -> list[str]:
+    card_fields, attachment_fields = CARD_FIELDS[kind]
+    cards = content.get("elements") or []
+    problems = []
+    for i, card in enumerate(cards):
+        where = f"content.elements[{i}]"
+        problems += [f"{where}.{name} cannot be sent through NHN Cloud" for name in sorted(set(card) - card_fields)]
+        attachment = card.get("attachment") or {}
+        problems += [
+            f"{where}.attachment.{name} cannot be sent through NHN Cloud"
+            for name in sorted(set(attachment) - attachment_fields)
+        ]
+        problems += _brand_button_problems(kind, f"{where}.attachment.buttons", attachment.get("buttons") or [])
+        if kind == "CAROUSEL_COMMERCE_FREE_FORM" and not attachment.get("commerce"):
+            problems.append(f"{where}.attachment.commerce: NHN Cloud requires a commerce on every card")
+        problems += _commerce_problems(f"{where}.attachment.commerce", attachment.get("commerce"))
+    head = content.get("head")
+    if head is not None:
+        problems += [
+            f"content.head.{name} cannot be sent through NHN Cloud" for name in sorted(set(head) - set(HEAD_FIELDS))
+        ]
+        if not head.get("imageUrl"):
+            problems.append("content.head.imageUrl: NHN Cloud requires it")
+        if len(str(head.get("content") or "")) > HEAD_CONTENT_MAX:
+            problems.append(f"content.head.content: NHN Cloud takes at most {HEAD_CONTENT_MAX} characters")
+        if not head.get("urlMobile") and any(head.get(n) for n in ("urlPc", "schemeAndroid", "schemeIos")):
+            problems.append("content.head.urlMobile: NHN Cloud requires it when the head has another link")
+        if len(cards) > HEAD_CARDS_MAX:
+            problems.append(f"content.elements: NHN Cloud takes at most {HEAD_CARDS_MAX} with a head; got {len(cards)}")
+    tail = content.get("tail") or {}
+    problems += [
+        f"content.tail.{name} cannot be sent through NHN Cloud" for name in sorted(set(tail) - set(TAIL_FIELDS))
+    ]
+    return problems
+
+
+def _button_problems(buttons: list[dict[str, Any]], types: dict[str, str], where: str = "content.buttons") -> list[str]:
     problems = []
     for i, button in enumerate(buttons):
         if button.get("type") not in types:
-            problems.append(f"content.buttons[{i}].type {button.get('type')} cannot be sent through NHN Cloud")
+            problems.append(f"{where}[{i}].type {button.get('type')} cannot be sent through NHN Cloud")
         for name in sorted(set(button) - set(BUTTON_FIELDS) - {"type", "target"}):
-            problems.append(f"content.buttons[{i}].{name} cannot be sent through NHN Cloud")
+            problems.append(f"{where}[{i}].{name} cannot be sent through NHN Cloud")
     return problems
 
 
@@ -226,25 +296,62 @@ def brand_request(
         body["item"] = {
             "list": [{theirs: item[ours] for ours, theirs in ITEM_FIELDS.items() if item.get(ours)} for item in items]
         }
-    commerce = content.get("commerce")
-    if commerce:  # COMMERCE (prices may be 0: kept)
-        body["commerce"] = {name: commerce[name] for name in COMMERCE_FIELDS if commerce.get(name) is not None}
+    if content.get("commerce"):  # COMMERCE
+        body["commerce"] = _commerce(content["commerce"])
+    if content.get("elements"):  # CAROUSEL_FEED, CAROUSEL_COMMERCE
+        body["carousel"] = _carousel(content)
     if content.get("additionalContent") is not None:  # COMMERCE
         body["additionalContent"] = content["additionalContent"]
-    image = content.get("image")
-    if image:
-        body["image"] = {"imageUrl": image["url"], **({"imageLink": image["link"]} if image.get("link") else {})}
+    if content.get("image"):
+        body["image"] = _image_fields(content["image"])
     coupon = content.get("coupon")
     if coupon:
         body["coupon"] = {theirs: coupon[ours] for ours, theirs in COUPON_FIELDS.items() if coupon.get(ours)}
-    buttons = content.get("buttons") or []
-    if buttons:
-        # NHN's Brand buttons have no `ordering`: their order in the list is the order shown.
-        body["buttons"] = [
-            {k: v for k, v in _button(b, i + 1, BRAND_BUTTON_TYPES).items() if k != "ordering"}
-            for i, b in enumerate(buttons)
-        ]
+    if content.get("buttons"):
+        body["buttons"] = _brand_buttons(content["buttons"])
     return body
+
+
+def _brand_buttons(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """NHN's Brand buttons have no `ordering`: their order in the list is the order shown."""
+    return [
+        {k: v for k, v in _button(b, i + 1, BRAND_BUTTON_TYPES).items() if k != "ordering"}
+        for i, b in enumerate(buttons)
+    ]
+
+
+def _commerce(commerce: dict[str, Any]) -> dict[str, Any]:
+    return {name: commerce[name] for name in COMMERCE_FIELDS if commerce.get(name) is not None}  # 0 is kept
+
+
+def _image_fields(image: dict[str, Any]) -> dict[str, Any]:
+    return {"imageUrl": image["url"], **({"imageLink": image["link"]} if image.get("link") else {})}
+
+
+def _carousel(content: dict[str, Any]) -> dict[str, Any]:
+    """NHN's `carousel`: `head` (CAROUSEL_COMMERCE), `list` (one per card of ours) and `tail`."""
+    cards = []
+    for element in content["elements"]:
+        attachment = element["attachment"]
+        card: dict[str, Any] = {}
+        for name in ("header", "message", "additionalContent"):
+            if element.get(name) is not None:
+                card[name] = element[name]
+        card.update(_image_fields(attachment["image"]))
+        if attachment.get("commerce"):
+            card["commerce"] = _commerce(attachment["commerce"])
+        card["buttons"] = _brand_buttons(attachment["buttons"])
+        cards.append(card)
+    carousel: dict[str, Any] = {"list": cards}
+    if content.get("head"):
+        carousel["head"] = {
+            theirs: content["head"][ours] for ours, theirs in HEAD_FIELDS.items() if content["head"].get(ours)
+        }
+    if content.get("tail"):
+        carousel["tail"] = {
+            theirs: content["tail"][ours] for ours, theirs in TAIL_FIELDS.items() if content["tail"].get(ours)
+        }
+    return carousel
 
 
 # --- Results -------------------------------------------------------------------------------------------------------
