@@ -620,3 +620,21 @@ async def test_end_to_end_webhook_gets_the_final_report(
     reports = receiver.json_results()
     assert [(r["messageId"], r["status"]["name"]) for r in reports] == [("e2e-1", "DELIVERED_TO_HANDSET")]
     assert len(fake.bodies) == 1
+
+
+async def test_brand_rich_content_through_the_gateway(nhn_gateway: Setup, fake: FakeNhn) -> None:
+    client, gw = nhn_gateway.client, nhn_gateway.gateway
+    await register_basics(client)
+    assert (await put_credentials(client)).status_code == 200
+    five = {"type": "ITEM_LIST_FREE_FORM", "header": "Picks", "itemList": [_item(n) for n in range(1, 6)]}
+    message = {"sender": SENDER, "destinations": [{"to": "821012345678", "messageId": "wide-1"}]}
+    refused = await client.post("/kakao-chingu/1/messages", json={"messages": [{**message, "content": five}]})
+    assert refused.status_code == 400 and "NHN Cloud takes at most 4 items" in refused.text
+    assert fake.bodies == []
+    wide = {"type": "IMAGE_WIDE_FREE_FORM", "text": "Sale", "image": {"url": "https://mud-kage.kakao.com/dn/w.jpg"}}
+    response = await client.post("/kakao-chingu/1/messages", json={"messages": [{**message, "content": wide}]})
+    assert response.status_code == 200, response.text
+    await settle(gw)
+    assert [(b["chatBubbleType"], b["content"], b["image"]) for b in fake.bodies] == [
+        ("WIDE", "Sale", {"imageUrl": "https://mud-kage.kakao.com/dn/w.jpg"})
+    ]
