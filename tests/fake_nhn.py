@@ -240,9 +240,7 @@ class FakeNhn:
         self._check_content(bubble, body)
         self._check_buttons(bubble, body.get("buttons") or [])
         if "coupon" in body:
-            self._check("brand.coupon", body["coupon"], BRAND_COUPON)
-            if not isinstance(body["coupon"].get("title"), str):
-                self.problems.append("brand.coupon.title: a string (one of the five title formats)")
+            self._check_coupon("brand.coupon", body["coupon"])
         if bubble == "WIDE_ITEM_LIST":
             self._check_item_list(body)
         if bubble == "COMMERCE":
@@ -252,6 +250,21 @@ class FakeNhn:
                 self.problems.append("brand.additionalContent: at most 34 characters")
         if bubble in CARD:
             self._check_carousel(bubble, body.get("carousel") or {})
+        if bubble == "PREMIUM_VIDEO":
+            self._check_video(body)
+
+    def _check_coupon(self, where: str, coupon: dict[str, Any]) -> None:
+        self._check(where, coupon, BRAND_COUPON)
+        if not isinstance(coupon.get("title"), str):
+            self.problems.append(f"{where}.title: a string (one of the five title formats)")
+
+    def _check_video(self, body: dict[str, Any]) -> None:
+        video = body.get("video") or {}
+        self._check("brand.video", video, {"videoUrl", "thumbnailUrl"})
+        if not 1 <= len(video.get("videoUrl") or "") <= 500 or len(video.get("thumbnailUrl") or "") > 500:
+            self.problems.append("brand.video: videoUrl required; both at most 500 characters")
+        if len(body.get("header") or "") > 20:
+            self.problems.append("brand.header: at most 20 characters")
 
     def _check_content(self, bubble: str, body: dict[str, Any]) -> None:
         content = body.get("content")
@@ -320,6 +333,8 @@ class FakeNhn:
 
     def _check_card(self, bubble: str, where: str, card: dict[str, Any]) -> None:
         self._check(where, card, CARD[bubble])
+        if "coupon" in card:
+            self._check_coupon(f"{where}.coupon", card["coupon"])
         if not card.get("imageUrl"):
             self.problems.append(f"{where}.imageUrl: required")
         self._check_buttons(bubble, card.get("buttons") or [], f"{where}.buttons")

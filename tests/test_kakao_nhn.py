@@ -441,6 +441,34 @@ async def test_brand_carousel_commerce_message(fake: FakeNhn, clock: ManualClock
     await conn.close()
 
 
+async def test_brand_premium_video_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "PREMIUM_VIDEO_FREE_FORM",
+        "header": "Autumn lookbook",
+        "content": "Watch the new season in 30 seconds",
+        "video": {"videoUrl": "https://tv.kakao.com/v/123456", "thumbnailUrl": "https://mud-kage.kakao.com/dn/t.jpg"},
+        "button": {"type": "URL", "name": "Shop", "urlMobile": "https://shop.example/autumn"},
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content)], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "PREMIUM_VIDEO",
+        "header": "Autumn lookbook",
+        "content": "Watch the new season in 30 seconds",
+        "video": {"videoUrl": "https://tv.kakao.com/v/123456", "thumbnailUrl": "https://mud-kage.kakao.com/dn/t.jpg"},
+        "buttons": [{"type": "WL", "name": "Shop", "linkMo": "https://shop.example/autumn"}],
+        "recipientList": [RECIPIENT],
+    }
+    coupon = {"title": {"type": "UP_COUPON", "couponTitleParameter": "Size"}, "description": "One size up"}
+    assert nhn.brand_problems({**content, "coupon": coupon}) == ["content.coupon cannot be sent through NHN Cloud"]
+    # NHN's Brand buttons have no `target` (its Alim buttons do): refused rather than dropped.
+    outside = {**content, "button": {**content["button"], "target": "OUT"}}
+    assert nhn.brand_problems(outside) == ["content.button.target cannot be sent through NHN Cloud"]
+    await conn.close()
+
+
 def test_brand_contents_nhn_cannot_carry() -> None:
     coupon = {
         "title": {"type": "PERCENTAGE_DISCOUNT_COUPON", "couponTitleParameter": 10},
@@ -463,11 +491,11 @@ def test_brand_contents_nhn_cannot_carry() -> None:
     }
     assert "BUSINESS_FORM button with another button" in nhn.brand_problems(commerce)[0]
     assert nhn.brand_problems({**commerce, "buttons": buttons[1:]}) == []
-    for kind in ("PREMIUM_VIDEO_FREE_FORM", "IMAGE_VARIABLE"):
+    for kind in ("IMAGE_VARIABLE", "TEXT_VARIABLE"):
         assert nhn.brand_problems({"type": kind}) == [
             f"content.type {kind} cannot be sent through NHN Cloud (supported: TEXT_FREE_FORM, IMAGE_FREE_FORM, "
             "IMAGE_WIDE_FREE_FORM, ITEM_LIST_FREE_FORM, COMMERCE_FREE_FORM, CAROUSEL_FREE_FORM, "
-            "CAROUSEL_COMMERCE_FREE_FORM)"
+            "CAROUSEL_COMMERCE_FREE_FORM, PREMIUM_VIDEO_FREE_FORM)"
         ]
 
 

@@ -7,6 +7,7 @@ Sources: NHN Cloud's public API guides (AlimTalk API v2.3 "raw-messages", Brand 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -91,6 +92,7 @@ BRAND_BUBBLES = {
     "COMMERCE_FREE_FORM": "COMMERCE",
     "CAROUSEL_FREE_FORM": "CAROUSEL_FEED",
     "CAROUSEL_COMMERCE_FREE_FORM": "CAROUSEL_COMMERCE",
+    "PREMIUM_VIDEO_FREE_FORM": "PREMIUM_VIDEO",
 }
 # `coupon` only on TEXT and IMAGE (as before): on the other bubbles it is refused until its `title` (ours: an object
 # {type, couponTitleParameter}; NHN's: one of five title strings) is rendered as NHN documents it.
@@ -102,7 +104,9 @@ BRAND_FIELDS = {
     "COMMERCE_FREE_FORM": {"type", "commerce", "image", "additionalContent", "buttons"},
     "CAROUSEL_FREE_FORM": {"type", "elements", "tail"},  # NHN's CAROUSEL_FEED has no head
     "CAROUSEL_COMMERCE_FREE_FORM": {"type", "head", "elements", "tail"},
+    "PREMIUM_VIDEO_FREE_FORM": {"type", "header", "content", "video", "button"},  # one `button`: NHN's buttons[0]
 }
+VIDEO_FIELDS = ("videoUrl", "thumbnailUrl")  # PREMIUM_VIDEO video: the same names
 TEXT_AND_IMAGE_BUBBLES = {"TEXT", "IMAGE"}
 # ITEM_LIST itemList[] field of ours -> NHN's item.list[] field.
 ITEM_FIELDS = {
@@ -163,6 +167,13 @@ def brand_problems(content: dict[str, Any]) -> list[str]:
     fields = BRAND_FIELDS[kind]
     problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - fields)]
     problems += _brand_button_problems(kind, "content.buttons", content.get("buttons") or [])
+    if content.get("button"):
+        single = _brand_button_problems(kind, "content.button", [content["button"]])
+        problems += [problem.replace("content.button[0]", "content.button") for problem in single]
+    problems += [
+        f"content.video.{name} cannot be sent through NHN Cloud"
+        for name in sorted(set(content.get("video") or {}) - set(VIDEO_FIELDS))
+    ]
     items = content.get("itemList") or []
     if len(items) > ITEM_LIST_MAX:
         problems.append(f"content.itemList: NHN Cloud takes at most {ITEM_LIST_MAX} items; got {len(items)}")
@@ -176,7 +187,7 @@ def brand_problems(content: dict[str, Any]) -> list[str]:
 
 
 def _brand_button_problems(kind: str, where: str, buttons: list[dict[str, Any]]) -> list[str]:
-    problems = _button_problems(buttons, BRAND_BUTTON_TYPES, where)
+    problems = _button_problems(buttons, BRAND_BUTTON_TYPES, where, target=False)
     types = [b.get("type") for b in buttons]
     if BRAND_BUBBLES[kind] not in TEXT_AND_IMAGE_BUBBLES and "BUSINESS_FORM" in types and len(types) > 1:
         # Ours puts BUSINESS_FORM last on these bubbles; NHN takes BF only as the first button.
@@ -230,12 +241,15 @@ def _carousel_problems(kind: str, content: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _button_problems(buttons: list[dict[str, Any]], types: dict[str, str], where: str = "content.buttons") -> list[str]:
+def _button_problems(
+    buttons: list[dict[str, Any]], types: dict[str, str], where: str = "content.buttons", target: bool = True
+) -> list[str]:
+    """What of some buttons NHN cannot carry; `target` only where NHN's button has it (Alim: yes, Brand: no)."""
     problems = []
     for i, button in enumerate(buttons):
         if button.get("type") not in types:
             problems.append(f"{where}[{i}].type {button.get('type')} cannot be sent through NHN Cloud")
-        for name in sorted(set(button) - set(BUTTON_FIELDS) - {"type", "target"}):
+        for name in sorted(set(button) - set(BUTTON_FIELDS) - {"type", *(["target"] if target else [])}):
             problems.append(f"{where}[{i}].{name} cannot be sent through NHN Cloud")
     return problems
 
@@ -275,10 +289,9 @@ def brand_request(
 ) -> dict[str, Any]:
     """The body of `POST /brand-message/v1.0/appkeys/{appkey}/freestyle-messages` for one message (Brand content is
     per message: one request each)."""
-    bubble = BRAND_BUBBLES[content["type"]]
     body: dict[str, Any] = {
         "senderKey": sender_key,
-        "chatBubbleType": bubble,
+        "chatBubbleType": BRAND_BUBBLES[content["type"]],
         "recipientList": [
             {
                 "recipientNo": national_number(destination) or destination,
@@ -287,29 +300,19 @@ def brand_request(
             }
         ],
     }
-    if content.get("text") is not None:  # TEXT, IMAGE, WIDE
-        body["content"] = content["text"]
-    if content.get("header") is not None:  # WIDE_ITEM_LIST
-        body["header"] = content["header"]
-    items = content.get("itemList") or []
-    if items:
-        body["item"] = {
-            "list": [{theirs: item[ours] for ours, theirs in ITEM_FIELDS.items() if item.get(ours)} for item in items]
-        }
-    if content.get("commerce"):  # COMMERCE
-        body["commerce"] = _commerce(content["commerce"])
-    if content.get("elements"):  # CAROUSEL_FEED, CAROUSEL_COMMERCE
-        body["carousel"] = _carousel(content)
-    if content.get("additionalContent") is not None:  # COMMERCE
-        body["additionalContent"] = content["additionalContent"]
-    if content.get("image"):
-        body["image"] = _image_fields(content["image"])
-    coupon = content.get("coupon")
-    if coupon:
-        body["coupon"] = {theirs: coupon[ours] for ours, theirs in COUPON_FIELDS.items() if coupon.get(ours)}
-    if content.get("buttons"):
-        body["buttons"] = _brand_buttons(content["buttons"])
+    body.update(_brand_content(content))
     return body
+
+
+def _brand_content(content: dict[str, Any]) -> dict[str, Any]:
+    """The bubble's own fields of NHN's body: each part of ours that is present, built by its row of BRAND_PARTS."""
+    out = {theirs: content[ours] for ours, theirs in BRAND_TEXTS.items() if content.get(ours) is not None}
+    for ours, (theirs, build) in BRAND_PARTS.items():
+        if content.get(ours):
+            out[theirs] = build(content[ours])
+    if content.get("elements"):
+        out["carousel"] = _carousel(content)
+    return out
 
 
 def _brand_buttons(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -326,6 +329,33 @@ def _commerce(commerce: dict[str, Any]) -> dict[str, Any]:
 
 def _image_fields(image: dict[str, Any]) -> dict[str, Any]:
     return {"imageUrl": image["url"], **({"imageLink": image["link"]} if image.get("link") else {})}
+
+
+def _items(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"list": [{theirs: item[ours] for ours, theirs in ITEM_FIELDS.items() if item.get(ours)} for item in items]}
+
+
+def _video(video: dict[str, Any]) -> dict[str, Any]:
+    return {name: video[name] for name in VIDEO_FIELDS if video.get(name)}
+
+
+def _coupon(coupon: dict[str, Any]) -> dict[str, Any]:
+    return {theirs: coupon[ours] for ours, theirs in COUPON_FIELDS.items() if coupon.get(ours)}
+
+
+# Brand content field of ours -> NHN's body field, copied as is (`text` on TEXT, IMAGE and WIDE; `content` on
+# PREMIUM_VIDEO; `header` on WIDE_ITEM_LIST and PREMIUM_VIDEO; `additionalContent` on COMMERCE).
+BRAND_TEXTS = {"text": "content", "content": "content", "header": "header", "additionalContent": "additionalContent"}
+# Brand content part of ours -> NHN's body field and how it is built (`button`: PREMIUM_VIDEO's single button).
+BRAND_PARTS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "image": ("image", _image_fields),
+    "itemList": ("item", _items),
+    "commerce": ("commerce", _commerce),
+    "video": ("video", _video),
+    "coupon": ("coupon", _coupon),
+    "buttons": ("buttons", _brand_buttons),
+    "button": ("buttons", lambda button: _brand_buttons([button])),
+}
 
 
 def _carousel(content: dict[str, Any]) -> dict[str, Any]:
