@@ -499,6 +499,19 @@ def test_brand_contents_nhn_cannot_carry() -> None:
         ]
 
 
+def test_brand_coupon_and_long_image_text_are_refused() -> None:
+    coupon = {
+        "title": {"type": "PRICE_DISCOUNT_COUPON", "couponTitleParameter": 5000},
+        "description": "Today only",
+        "urlMobile": "https://shop.example/c",
+    }
+    text = {"type": "TEXT_FREE_FORM", "text": "Sale", "coupon": coupon}
+    assert nhn.brand_problems(text) == ["content.coupon cannot be sent through NHN Cloud"]
+    image = {"type": "IMAGE_FREE_FORM", "text": "x" * 401, "image": {"url": "https://i.example/a.jpg"}}
+    assert nhn.brand_problems(image) == ["content.text: NHN Cloud takes at most 400 characters for IMAGE_FREE_FORM"]
+    assert nhn.brand_problems({**image, "text": "x" * 400}) == []
+
+
 def test_brand_carousels_nhn_cannot_carry() -> None:
     head = {"header": "New in", "content": "Autumn", "imageUrl": "https://i.example/h.jpg"}
     feed = {**_feed(), "head": head}

@@ -94,11 +94,12 @@ BRAND_BUBBLES = {
     "CAROUSEL_COMMERCE_FREE_FORM": "CAROUSEL_COMMERCE",
     "PREMIUM_VIDEO_FREE_FORM": "PREMIUM_VIDEO",
 }
-# `coupon` only on TEXT and IMAGE (as before): on the other bubbles it is refused until its `title` (ours: an object
-# {type, couponTitleParameter}; NHN's: one of five title strings) is rendered as NHN documents it.
+# `coupon` is refused on every bubble until its `title` (ours: an object {type, couponTitleParameter}; NHN's: a string
+# in one of five formats) is rendered as NHN's guide writes it; the rest would map urlMobile/urlPC/schemeIOS to
+# linkMo/linkPc/schemeIos.
 BRAND_FIELDS = {
-    "TEXT_FREE_FORM": {"type", "text", "coupon", "buttons"},
-    "IMAGE_FREE_FORM": {"type", "text", "image", "coupon", "buttons"},
+    "TEXT_FREE_FORM": {"type", "text", "buttons"},
+    "IMAGE_FREE_FORM": {"type", "text", "image", "buttons"},
     "IMAGE_WIDE_FREE_FORM": {"type", "text", "image", "buttons"},
     "ITEM_LIST_FREE_FORM": {"type", "header", "itemList", "buttons"},
     "COMMERCE_FREE_FORM": {"type", "commerce", "image", "additionalContent", "buttons"},
@@ -108,6 +109,7 @@ BRAND_FIELDS = {
 }
 VIDEO_FIELDS = ("videoUrl", "thumbnailUrl")  # PREMIUM_VIDEO video: the same names
 TEXT_AND_IMAGE_BUBBLES = {"TEXT", "IMAGE"}
+IMAGE_TEXT_MAX = 400  # NHN's IMAGE content: at most 400 characters (ours: 1,300, as for TEXT)
 # ITEM_LIST itemList[] field of ours -> NHN's item.list[] field.
 ITEM_FIELDS = {
     "title": "title",
@@ -140,14 +142,6 @@ TAIL_FIELDS = {"urlMobile": "linkMo", "urlPc": "linkPc", "schemeAndroid": "schem
 # COMMERCE commerce field of ours -> NHN's (the same names).
 COMMERCE_FIELDS = ("title", "regularPrice", "discountPrice", "discountRate", "discountFixed")
 BRAND_TARGETING = {"TARGETED_FRIENDS": "I", "ALL_CONSENT": "M", "NON_FRIENDS": "N"}
-COUPON_FIELDS = {
-    "title": "title",
-    "description": "description",
-    "urlMobile": "linkMo",
-    "urlPC": "linkPc",
-    "schemeAndroid": "schemeAndroid",
-    "schemeIOS": "schemeIos",
-}
 
 
 def alim_problems(content: dict[str, Any]) -> list[str]:
@@ -166,6 +160,8 @@ def brand_problems(content: dict[str, Any]) -> list[str]:
         return [f"content.type {kind} cannot be sent through NHN Cloud (supported: {supported})"]
     fields = BRAND_FIELDS[kind]
     problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - fields)]
+    if kind == "IMAGE_FREE_FORM" and len(str(content.get("text") or "")) > IMAGE_TEXT_MAX:
+        problems.append(f"content.text: NHN Cloud takes at most {IMAGE_TEXT_MAX} characters for IMAGE_FREE_FORM")
     problems += _brand_button_problems(kind, "content.buttons", content.get("buttons") or [])
     if content.get("button"):
         single = _brand_button_problems(kind, "content.button", [content["button"]])
@@ -339,10 +335,6 @@ def _video(video: dict[str, Any]) -> dict[str, Any]:
     return {name: video[name] for name in VIDEO_FIELDS if video.get(name)}
 
 
-def _coupon(coupon: dict[str, Any]) -> dict[str, Any]:
-    return {theirs: coupon[ours] for ours, theirs in COUPON_FIELDS.items() if coupon.get(ours)}
-
-
 # Brand content field of ours -> NHN's body field, copied as is (`text` on TEXT, IMAGE and WIDE; `content` on
 # PREMIUM_VIDEO; `header` on WIDE_ITEM_LIST and PREMIUM_VIDEO; `additionalContent` on COMMERCE).
 BRAND_TEXTS = {"text": "content", "content": "content", "header": "header", "additionalContent": "additionalContent"}
@@ -352,7 +344,6 @@ BRAND_PARTS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "itemList": ("item", _items),
     "commerce": ("commerce", _commerce),
     "video": ("video", _video),
-    "coupon": ("coupon", _coupon),
     "buttons": ("buttons", _brand_buttons),
     "button": ("buttons", lambda button: _brand_buttons([button])),
 }
