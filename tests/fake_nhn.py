@@ -289,6 +289,8 @@ class FakeNhn:
                 self.problems.append(f"{where}[{j}].name: 1 to {name_max} characters for {bubble}")
             if b.get("type") == "BF" and j != 0:
                 self.problems.append(f"{where}[{j}]: BF only as the first button")
+            if b.get("type") == "AC" and name_max == 8 and j != len(buttons) - 1:
+                self.problems.append(f"{where}[{j}]: AC only as the last (right) button for {bubble}")
             if b.get("type") == "WL" and not b.get("linkMo"):
                 self.problems.append(f"{where}[{j}].linkMo: required for WL")
 

@@ -489,8 +489,14 @@ def test_brand_contents_nhn_cannot_carry() -> None:
         "image": {"url": "https://i.example/c.jpg"},
         "buttons": buttons,
     }
-    assert "BUSINESS_FORM button with another button" in nhn.brand_problems(commerce)[0]
+    assert nhn.brand_problems(commerce) == [
+        "content.buttons[1]: NHN Cloud takes a BUSINESS_FORM button only as the first button"
+    ]
     assert nhn.brand_problems({**commerce, "buttons": buttons[1:]}) == []
+    assert nhn.brand_problems({**commerce, "buttons": [buttons[1], {"type": "ADD_CHANNEL"}]}) == []
+    assert nhn.brand_problems({**commerce, "buttons": [{"type": "ADD_CHANNEL"}, buttons[0]]}) == [
+        "content.buttons[0]: NHN Cloud takes an ADD_CHANNEL button only as the last button"
+    ]
     for kind in ("IMAGE_VARIABLE", "TEXT_VARIABLE"):
         assert nhn.brand_problems({"type": kind}) == [
             f"content.type {kind} cannot be sent through NHN Cloud (supported: TEXT_FREE_FORM, IMAGE_FREE_FORM, "

@@ -184,13 +184,17 @@ def brand_problems(content: dict[str, Any]) -> list[str]:
 
 def _brand_button_problems(kind: str, where: str, buttons: list[dict[str, Any]]) -> list[str]:
     problems = _button_problems(buttons, BRAND_BUTTON_TYPES, where, target=False)
+    if BRAND_BUBBLES[kind] in TEXT_AND_IMAGE_BUBBLES:
+        return problems
+    # On the other bubbles NHN takes BF only as the first button and AC only as the last (right) one; ours puts
+    # BUSINESS_FORM last unless ADD_CHANNEL is there too. What both allow is sent: [BF], [BF, AC], [x, AC], [x, BF]
+    # is not.
     types = [b.get("type") for b in buttons]
-    if BRAND_BUBBLES[kind] not in TEXT_AND_IMAGE_BUBBLES and "BUSINESS_FORM" in types and len(types) > 1:
-        # Ours puts BUSINESS_FORM last on these bubbles; NHN takes BF only as the first button.
-        problems.append(
-            f"{where}: a BUSINESS_FORM button with another button cannot be sent through NHN Cloud "
-            f"as {kind} (NHN takes BF only as the first button)"
-        )
+    for i, kind_ in enumerate(types):
+        if kind_ == "BUSINESS_FORM" and i != 0:
+            problems.append(f"{where}[{i}]: NHN Cloud takes a BUSINESS_FORM button only as the first button")
+        if kind_ == "ADD_CHANNEL" and i != len(types) - 1:
+            problems.append(f"{where}[{i}]: NHN Cloud takes an ADD_CHANNEL button only as the last button")
     return problems
 
 
