@@ -17,6 +17,7 @@ from kakao_gateway.connectors.base import Submission, SubmitResult
 from kakao_gateway.connectors.nhn import NhnConnector
 from kakao_gateway.connectors.registry import build_kakao_connector
 from kakao_gateway.connectors.upstreams import UpstreamDeps, kakao_route
+from kakao_gateway.domain import nhn
 from kakao_gateway.domain.nhn import NhnCredentials, national_number
 from kakao_gateway.store.sql import Fetch, Op
 
@@ -204,6 +205,346 @@ async def test_brand_text_message(fake: FakeNhn, clock: ManualClock) -> None:
     await conn.close()
 
 
+def brand(seq: int, content: dict[str, Any], audience: str | None = None) -> Submission:
+    return Submission(
+        seq, "acc", f"brand-{seq}", "BRAND", "KAKAO:nhn", "S1", "821012345678", content, 1, START_MS, audience=audience
+    )
+
+
+RECIPIENT = {"recipientNo": "01012345678", "targeting": "I", "recipientGroupingKey": "brand-1"}
+
+
+async def test_brand_wide_image_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "IMAGE_WIDE_FREE_FORM",
+        "text": "Autumn sale: 30% off outerwear",
+        "image": {"url": "https://mud-kage.kakao.com/dn/wide.jpg", "link": "https://shop.example/autumn"},
+        "buttons": [
+            {"type": "URL", "name": "Shop", "urlMobile": "https://shop.example/m", "urlPc": "https://shop.example"},
+            {"type": "APP_LINK", "name": "Open app", "schemeAndroid": "shop://a", "schemeIos": "shop://i"},
+        ],
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content)], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "WIDE",
+        "content": "Autumn sale: 30% off outerwear",
+        "image": {"imageUrl": "https://mud-kage.kakao.com/dn/wide.jpg", "imageLink": "https://shop.example/autumn"},
+        "buttons": [
+            {"type": "WL", "name": "Shop", "linkMo": "https://shop.example/m", "linkPc": "https://shop.example"},
+            {"type": "AL", "name": "Open app", "schemeAndroid": "shop://a", "schemeIos": "shop://i"},
+        ],
+        "recipientList": [RECIPIENT],
+    }
+    await conn.close()
+
+
+def _item(n: int, **extra: str) -> dict[str, str]:
+    return {
+        "title": f"Item {n}",
+        "url": f"https://mud-kage.kakao.com/dn/item{n}.jpg",
+        "urlMobile": f"https://shop.example/i/{n}",
+        **extra,
+    }
+
+
+async def test_brand_item_list_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "ITEM_LIST_FREE_FORM",
+        "header": "This week's picks",
+        "itemList": [
+            _item(1, urlPC="https://shop.example/pc/1"),
+            _item(2, schemeAndroid="shop://2", schemeIOS="shop://ios/2"),
+            _item(3),
+            _item(4),
+        ],
+        "buttons": [{"type": "BOT_KEYWORD", "name": "More"}],
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content, "ALL_CONSENT")], clock.now_ms()))[0].kind == "accepted"
+    item = {"title": "Item 3", "imageUrl": "https://mud-kage.kakao.com/dn/item3.jpg"}
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "WIDE_ITEM_LIST",
+        "header": "This week's picks",
+        "item": {
+            "list": [
+                {
+                    "title": "Item 1",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/item1.jpg",
+                    "linkMo": "https://shop.example/i/1",
+                    "linkPc": "https://shop.example/pc/1",
+                },
+                {
+                    "title": "Item 2",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/item2.jpg",
+                    "linkMo": "https://shop.example/i/2",
+                    "schemeAndroid": "shop://2",
+                    "schemeIos": "shop://ios/2",
+                },
+                {**item, "linkMo": "https://shop.example/i/3"},
+                {
+                    "title": "Item 4",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/item4.jpg",
+                    "linkMo": "https://shop.example/i/4",
+                },
+            ]
+        },
+        "buttons": [{"type": "BK", "name": "More"}],
+        "recipientList": [{**RECIPIENT, "targeting": "M"}],
+    }
+    await conn.close()
+
+
+async def test_brand_commerce_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "COMMERCE_FREE_FORM",
+        "commerce": {
+            "title": "Wool coat",
+            "regularPrice": 189000,
+            "discountPrice": 132300,
+            "discountRate": 30,
+        },
+        "image": {"url": "https://mud-kage.kakao.com/dn/coat.jpg"},
+        "additionalContent": "Free shipping until Sunday",
+        "buttons": [{"type": "URL", "name": "Buy", "urlMobile": "https://shop.example/coat"}],
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content)], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "COMMERCE",
+        "commerce": {"title": "Wool coat", "regularPrice": 189000, "discountPrice": 132300, "discountRate": 30},
+        "image": {"imageUrl": "https://mud-kage.kakao.com/dn/coat.jpg"},
+        "additionalContent": "Free shipping until Sunday",
+        "buttons": [{"type": "WL", "name": "Buy", "linkMo": "https://shop.example/coat"}],
+        "recipientList": [RECIPIENT],
+    }
+    await conn.close()
+
+
+def _feed() -> dict[str, Any]:
+    def card(n: int) -> dict[str, Any]:
+        return {
+            "header": f"Look {n}",
+            "message": f"Our autumn look number {n}, in stores now.",
+            "attachment": {
+                "image": {"url": f"https://mud-kage.kakao.com/dn/look{n}.jpg", "link": f"https://shop.example/l/{n}"},
+                "buttons": [{"type": "URL", "name": "See", "urlMobile": f"https://shop.example/l/{n}"}],
+            },
+        }
+
+    return {
+        "type": "CAROUSEL_FREE_FORM",
+        "elements": [card(1), card(2)],
+        "tail": {"urlMobile": "https://shop.example/looks", "schemeIos": "shop://looks"},
+    }
+
+
+async def test_brand_carousel_feed_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = _feed()
+    content["elements"][1]["attachment"]["buttons"].append({"type": "ADD_CHANNEL"})
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content, "NON_FRIENDS")], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "CAROUSEL_FEED",
+        "carousel": {
+            "list": [
+                {
+                    "header": "Look 1",
+                    "message": "Our autumn look number 1, in stores now.",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/look1.jpg",
+                    "imageLink": "https://shop.example/l/1",
+                    "buttons": [{"type": "WL", "name": "See", "linkMo": "https://shop.example/l/1"}],
+                },
+                {
+                    "header": "Look 2",
+                    "message": "Our autumn look number 2, in stores now.",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/look2.jpg",
+                    "imageLink": "https://shop.example/l/2",
+                    "buttons": [{"type": "WL", "name": "See", "linkMo": "https://shop.example/l/2"}, {"type": "AC"}],
+                },
+            ],
+            "tail": {"linkMo": "https://shop.example/looks", "schemeIos": "shop://looks"},
+        },
+        "recipientList": [{**RECIPIENT, "targeting": "N"}],
+    }
+    await conn.close()
+
+
+def _commerce_card(n: int) -> dict[str, Any]:
+    return {
+        "attachment": {
+            "image": {"url": f"https://mud-kage.kakao.com/dn/p{n}.jpg"},
+            "buttons": [{"type": "URL", "name": "Buy", "urlMobile": f"https://shop.example/p/{n}"}],
+            "commerce": {
+                "title": f"Product {n}",
+                "regularPrice": 20000 + n,
+                "discountPrice": 18000,
+                "discountFixed": 2000 + n,
+            },
+        },
+        "additionalContent": "Ships tomorrow",
+    }
+
+
+async def test_brand_carousel_commerce_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "CAROUSEL_COMMERCE_FREE_FORM",
+        "head": {
+            "header": "Autumn deals",
+            "content": "Up to 30% off this week",
+            "imageUrl": "https://mud-kage.kakao.com/dn/head.jpg",
+            "urlMobile": "https://shop.example/deals",
+            "urlPc": "https://shop.example/deals?pc",
+        },
+        "elements": [_commerce_card(1)],
+        "tail": {"urlMobile": "https://shop.example/all"},
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content)], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "CAROUSEL_COMMERCE",
+        "carousel": {
+            "head": {
+                "header": "Autumn deals",
+                "content": "Up to 30% off this week",
+                "imageUrl": "https://mud-kage.kakao.com/dn/head.jpg",
+                "linkMo": "https://shop.example/deals",
+                "linkPc": "https://shop.example/deals?pc",
+            },
+            "list": [
+                {
+                    "additionalContent": "Ships tomorrow",
+                    "imageUrl": "https://mud-kage.kakao.com/dn/p1.jpg",
+                    "commerce": {
+                        "title": "Product 1",
+                        "regularPrice": 20001,
+                        "discountPrice": 18000,
+                        "discountFixed": 2001,
+                    },
+                    "buttons": [{"type": "WL", "name": "Buy", "linkMo": "https://shop.example/p/1"}],
+                }
+            ],
+            "tail": {"linkMo": "https://shop.example/all"},
+        },
+        "recipientList": [RECIPIENT],
+    }
+    await conn.close()
+
+
+async def test_brand_premium_video_message(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    content = {
+        "type": "PREMIUM_VIDEO_FREE_FORM",
+        "header": "Autumn lookbook",
+        "content": "Watch the new season in 30 seconds",
+        "video": {"videoUrl": "https://tv.kakao.com/v/123456", "thumbnailUrl": "https://mud-kage.kakao.com/dn/t.jpg"},
+        "button": {"type": "URL", "name": "Shop", "urlMobile": "https://shop.example/autumn"},
+    }
+    assert nhn.brand_problems(content) == []
+    assert (await conn.submit([brand(1, content)], clock.now_ms()))[0].kind == "accepted"
+    assert fake.bodies[0] == {
+        "senderKey": SENDER_KEY,
+        "chatBubbleType": "PREMIUM_VIDEO",
+        "header": "Autumn lookbook",
+        "content": "Watch the new season in 30 seconds",
+        "video": {"videoUrl": "https://tv.kakao.com/v/123456", "thumbnailUrl": "https://mud-kage.kakao.com/dn/t.jpg"},
+        "buttons": [{"type": "WL", "name": "Shop", "linkMo": "https://shop.example/autumn"}],
+        "recipientList": [RECIPIENT],
+    }
+    coupon = {"title": {"type": "UP_COUPON", "couponTitleParameter": "Size"}, "description": "One size up"}
+    assert nhn.brand_problems({**content, "coupon": coupon}) == ["content.coupon cannot be sent through NHN Cloud"]
+    # NHN's Brand buttons have no `target` (its Alim buttons do): refused rather than dropped.
+    outside = {**content, "button": {**content["button"], "target": "OUT"}}
+    assert nhn.brand_problems(outside) == ["content.button.target cannot be sent through NHN Cloud"]
+    await conn.close()
+
+
+def test_brand_contents_nhn_cannot_carry() -> None:
+    coupon = {
+        "title": {"type": "PERCENTAGE_DISCOUNT_COUPON", "couponTitleParameter": 10},
+        "description": "Autumn only",
+        "urlMobile": "https://shop.example/c",
+    }
+    wide = {"type": "IMAGE_WIDE_FREE_FORM", "text": "Sale", "image": {"url": "https://i.example/w.jpg"}}
+    assert nhn.brand_problems({**wide, "coupon": coupon}) == ["content.coupon cannot be sent through NHN Cloud"]
+    five = {"type": "ITEM_LIST_FREE_FORM", "header": "Picks", "itemList": [_item(n) for n in range(1, 6)]}
+    assert nhn.brand_problems(five) == ["content.itemList: NHN Cloud takes at most 4 items; got 5"]
+    buttons = [
+        {"type": "URL", "name": "Buy", "urlMobile": "https://shop.example/coat"},
+        {"type": "BUSINESS_FORM", "name": "Ask", "businessFormKey": "bf-key-1"},
+    ]
+    commerce = {
+        "type": "COMMERCE_FREE_FORM",
+        "commerce": {"title": "Coat", "regularPrice": 1000},
+        "image": {"url": "https://i.example/c.jpg"},
+        "buttons": buttons,
+    }
+    assert nhn.brand_problems(commerce) == [
+        "content.buttons[1]: NHN Cloud takes a BUSINESS_FORM button only as the first button"
+    ]
+    assert nhn.brand_problems({**commerce, "buttons": buttons[1:]}) == []
+    assert nhn.brand_problems({**commerce, "buttons": [buttons[1], {"type": "ADD_CHANNEL"}]}) == []
+    assert nhn.brand_problems({**commerce, "buttons": [{"type": "ADD_CHANNEL"}, buttons[0]]}) == [
+        "content.buttons[0]: NHN Cloud takes an ADD_CHANNEL button only as the last button"
+    ]
+    for kind in ("IMAGE_VARIABLE", "TEXT_VARIABLE"):
+        assert nhn.brand_problems({"type": kind}) == [
+            f"content.type {kind} cannot be sent through NHN Cloud (supported: TEXT_FREE_FORM, IMAGE_FREE_FORM, "
+            "IMAGE_WIDE_FREE_FORM, ITEM_LIST_FREE_FORM, COMMERCE_FREE_FORM, CAROUSEL_FREE_FORM, "
+            "CAROUSEL_COMMERCE_FREE_FORM, PREMIUM_VIDEO_FREE_FORM)"
+        ]
+
+
+def test_brand_coupon_and_long_image_text_are_refused() -> None:
+    coupon = {
+        "title": {"type": "PRICE_DISCOUNT_COUPON", "couponTitleParameter": 5000},
+        "description": "Today only",
+        "urlMobile": "https://shop.example/c",
+    }
+    text = {"type": "TEXT_FREE_FORM", "text": "Sale", "coupon": coupon}
+    assert nhn.brand_problems(text) == ["content.coupon cannot be sent through NHN Cloud"]
+    image = {"type": "IMAGE_FREE_FORM", "text": "x" * 401, "image": {"url": "https://i.example/a.jpg"}}
+    assert nhn.brand_problems(image) == ["content.text: NHN Cloud takes at most 400 characters for IMAGE_FREE_FORM"]
+    assert nhn.brand_problems({**image, "text": "x" * 400}) == []
+
+
+def test_brand_carousels_nhn_cannot_carry() -> None:
+    head = {"header": "New in", "content": "Autumn", "imageUrl": "https://i.example/h.jpg"}
+    feed = {**_feed(), "head": head}
+    assert nhn.brand_problems(feed) == ["content.head cannot be sent through NHN Cloud"]  # CAROUSEL_FEED: no head
+    card = _commerce_card(1)
+    no_commerce = {"attachment": {k: v for k, v in card["attachment"].items() if k != "commerce"}}
+    commerce = {"type": "CAROUSEL_COMMERCE_FREE_FORM", "elements": [card, no_commerce]}
+    assert nhn.brand_problems(commerce) == [
+        "content.elements[1].attachment.commerce: NHN Cloud requires a commerce on every card"
+    ]
+    bare = {"header": "New in", "content": "x" * 51, "urlPc": "https://shop.example"}
+    assert nhn.brand_problems({**commerce, "elements": [card] * 6, "head": bare}) == [
+        "content.head.imageUrl: NHN Cloud requires it",
+        "content.head.content: NHN Cloud takes at most 50 characters",
+        "content.head.urlMobile: NHN Cloud requires it when the head has another link",
+        "content.elements: NHN Cloud takes at most 5 with a head; got 6",
+    ]
+    coupon = {
+        "title": {"type": "SHIPPING_DISCOUNT_COUPON"},
+        "description": "Free delivery",
+        "urlMobile": "https://shop.example/c",
+    }
+    feed = _feed()
+    feed["elements"][0]["attachment"]["coupon"] = coupon
+    assert nhn.brand_problems(feed) == ["content.elements[0].attachment.coupon cannot be sent through NHN Cloud"]
+
+
 # --- Through the gateway ------------------------------------------------------------------------------------------
 
 
@@ -326,3 +667,21 @@ async def test_end_to_end_webhook_gets_the_final_report(
     reports = receiver.json_results()
     assert [(r["messageId"], r["status"]["name"]) for r in reports] == [("e2e-1", "DELIVERED_TO_HANDSET")]
     assert len(fake.bodies) == 1
+
+
+async def test_brand_rich_content_through_the_gateway(nhn_gateway: Setup, fake: FakeNhn) -> None:
+    client, gw = nhn_gateway.client, nhn_gateway.gateway
+    await register_basics(client)
+    assert (await put_credentials(client)).status_code == 200
+    five = {"type": "ITEM_LIST_FREE_FORM", "header": "Picks", "itemList": [_item(n) for n in range(1, 6)]}
+    message = {"sender": SENDER, "destinations": [{"to": "821012345678", "messageId": "wide-1"}]}
+    refused = await client.post("/kakao-chingu/1/messages", json={"messages": [{**message, "content": five}]})
+    assert refused.status_code == 400 and "NHN Cloud takes at most 4 items" in refused.text
+    assert fake.bodies == []
+    wide = {"type": "IMAGE_WIDE_FREE_FORM", "text": "Sale", "image": {"url": "https://mud-kage.kakao.com/dn/w.jpg"}}
+    response = await client.post("/kakao-chingu/1/messages", json={"messages": [{**message, "content": wide}]})
+    assert response.status_code == 200, response.text
+    await settle(gw)
+    assert [(b["chatBubbleType"], b["content"], b["image"]) for b in fake.bodies] == [
+        ("WIDE", "Sale", {"imageUrl": "https://mud-kage.kakao.com/dn/w.jpg"})
+    ]

@@ -7,6 +7,7 @@ Sources: NHN Cloud's public API guides (AlimTalk API v2.3 "raw-messages", Brand 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -82,17 +83,65 @@ TEMPLATE_CODE_MAX = 20  # NHN's templateCode: at most 20 characters (ours: 30)
 
 # --- Content: Brand ------------------------------------------------------------------------------------------------
 
-BRAND_BUBBLES = {"TEXT_FREE_FORM": "TEXT", "IMAGE_FREE_FORM": "IMAGE"}  # our content type -> chatBubbleType
-BRAND_FIELDS = {"type", "text", "image", "coupon", "buttons"}
-BRAND_TARGETING = {"TARGETED_FRIENDS": "I", "ALL_CONSENT": "M", "NON_FRIENDS": "N"}
-COUPON_FIELDS = {
+# Our content type -> NHN's chatBubbleType, and the content fields each maps (anything else is refused at accept).
+BRAND_BUBBLES = {
+    "TEXT_FREE_FORM": "TEXT",
+    "IMAGE_FREE_FORM": "IMAGE",
+    "IMAGE_WIDE_FREE_FORM": "WIDE",
+    "ITEM_LIST_FREE_FORM": "WIDE_ITEM_LIST",
+    "COMMERCE_FREE_FORM": "COMMERCE",
+    "CAROUSEL_FREE_FORM": "CAROUSEL_FEED",
+    "CAROUSEL_COMMERCE_FREE_FORM": "CAROUSEL_COMMERCE",
+    "PREMIUM_VIDEO_FREE_FORM": "PREMIUM_VIDEO",
+}
+# `coupon` is refused on every bubble until its `title` (ours: an object {type, couponTitleParameter}; NHN's: a string
+# in one of five formats) is rendered as NHN's guide writes it; the rest would map urlMobile/urlPC/schemeIOS to
+# linkMo/linkPc/schemeIos.
+BRAND_FIELDS = {
+    "TEXT_FREE_FORM": {"type", "text", "buttons"},
+    "IMAGE_FREE_FORM": {"type", "text", "image", "buttons"},
+    "IMAGE_WIDE_FREE_FORM": {"type", "text", "image", "buttons"},
+    "ITEM_LIST_FREE_FORM": {"type", "header", "itemList", "buttons"},
+    "COMMERCE_FREE_FORM": {"type", "commerce", "image", "additionalContent", "buttons"},
+    "CAROUSEL_FREE_FORM": {"type", "elements", "tail"},  # NHN's CAROUSEL_FEED has no head
+    "CAROUSEL_COMMERCE_FREE_FORM": {"type", "head", "elements", "tail"},
+    "PREMIUM_VIDEO_FREE_FORM": {"type", "header", "content", "video", "button"},  # one `button`: NHN's buttons[0]
+}
+VIDEO_FIELDS = ("videoUrl", "thumbnailUrl")  # PREMIUM_VIDEO video: the same names
+TEXT_AND_IMAGE_BUBBLES = {"TEXT", "IMAGE"}
+IMAGE_TEXT_MAX = 400  # NHN's IMAGE content: at most 400 characters (ours: 1,300, as for TEXT)
+# ITEM_LIST itemList[] field of ours -> NHN's item.list[] field.
+ITEM_FIELDS = {
     "title": "title",
-    "description": "description",
+    "url": "imageUrl",
     "urlMobile": "linkMo",
     "urlPC": "linkPc",
     "schemeAndroid": "schemeAndroid",
     "schemeIOS": "schemeIos",
 }
+ITEM_LIST_MAX = 4  # NHN's item.list: 3 to 4 items (ours: 3 to 5)
+# Carousel card (`elements[]`) fields of ours, and of its `attachment`, per type (NHN's `carousel.list[]`).
+CARD_FIELDS = {
+    "CAROUSEL_FREE_FORM": ({"header", "message", "attachment"}, {"image", "buttons"}),
+    "CAROUSEL_COMMERCE_FREE_FORM": ({"additionalContent", "attachment"}, {"image", "buttons", "commerce"}),
+}
+# CAROUSEL_COMMERCE head field of ours -> NHN's carousel.head field.
+HEAD_FIELDS = {
+    "header": "header",
+    "content": "content",
+    "imageUrl": "imageUrl",
+    "urlMobile": "linkMo",
+    "urlPc": "linkPc",
+    "schemeAndroid": "schemeAndroid",
+    "schemeIos": "schemeIos",
+}
+HEAD_CONTENT_MAX = 50  # NHN's carousel.head.content: at most 50 characters (ours: no limit)
+HEAD_CARDS_MAX = 5  # NHN's CAROUSEL_COMMERCE with a head: 1 to 5 cards (ours: 1 to 6)
+# Carousel tail field of ours -> NHN's carousel.tail field.
+TAIL_FIELDS = {"urlMobile": "linkMo", "urlPc": "linkPc", "schemeAndroid": "schemeAndroid", "schemeIos": "schemeIos"}
+# COMMERCE commerce field of ours -> NHN's (the same names).
+COMMERCE_FIELDS = ("title", "regularPrice", "discountPrice", "discountRate", "discountFixed")
+BRAND_TARGETING = {"TARGETED_FRIENDS": "I", "ALL_CONSENT": "M", "NON_FRIENDS": "N"}
 
 
 def alim_problems(content: dict[str, Any]) -> list[str]:
@@ -109,18 +158,99 @@ def brand_problems(content: dict[str, Any]) -> list[str]:
     if kind not in BRAND_BUBBLES:
         supported = ", ".join(BRAND_BUBBLES)
         return [f"content.type {kind} cannot be sent through NHN Cloud (supported: {supported})"]
-    problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - BRAND_FIELDS)]
-    problems += _button_problems(content.get("buttons") or [], BRAND_BUTTON_TYPES)
+    fields = BRAND_FIELDS[kind]
+    problems = [f"content.{name} cannot be sent through NHN Cloud" for name in sorted(set(content) - fields)]
+    if kind == "IMAGE_FREE_FORM" and len(str(content.get("text") or "")) > IMAGE_TEXT_MAX:
+        problems.append(f"content.text: NHN Cloud takes at most {IMAGE_TEXT_MAX} characters for IMAGE_FREE_FORM")
+    problems += _brand_button_problems(kind, "content.buttons", content.get("buttons") or [])
+    if content.get("button"):
+        single = _brand_button_problems(kind, "content.button", [content["button"]])
+        problems += [problem.replace("content.button[0]", "content.button") for problem in single]
+    problems += [
+        f"content.video.{name} cannot be sent through NHN Cloud"
+        for name in sorted(set(content.get("video") or {}) - set(VIDEO_FIELDS))
+    ]
+    items = content.get("itemList") or []
+    if len(items) > ITEM_LIST_MAX:
+        problems.append(f"content.itemList: NHN Cloud takes at most {ITEM_LIST_MAX} items; got {len(items)}")
+    for i, item in enumerate(items):
+        for name in sorted(set(item) - set(ITEM_FIELDS)):
+            problems.append(f"content.itemList[{i}].{name} cannot be sent through NHN Cloud")
+    problems += _commerce_problems("content.commerce", content.get("commerce"))
+    if kind in CARD_FIELDS:
+        problems += _carousel_problems(kind, content)
     return problems
 
 
-def _button_problems(buttons: list[dict[str, Any]], types: dict[str, str]) -> list[str]:
+def _brand_button_problems(kind: str, where: str, buttons: list[dict[str, Any]]) -> list[str]:
+    problems = _button_problems(buttons, BRAND_BUTTON_TYPES, where, target=False)
+    if BRAND_BUBBLES[kind] in TEXT_AND_IMAGE_BUBBLES:
+        return problems
+    # On the other bubbles NHN takes BF only as the first button and AC only as the last (right) one; ours puts
+    # BUSINESS_FORM last unless ADD_CHANNEL is there too. What both allow is sent: [BF], [BF, AC], [x, AC], [x, BF]
+    # is not.
+    types = [b.get("type") for b in buttons]
+    for i, kind_ in enumerate(types):
+        if kind_ == "BUSINESS_FORM" and i != 0:
+            problems.append(f"{where}[{i}]: NHN Cloud takes a BUSINESS_FORM button only as the first button")
+        if kind_ == "ADD_CHANNEL" and i != len(types) - 1:
+            problems.append(f"{where}[{i}]: NHN Cloud takes an ADD_CHANNEL button only as the last button")
+    return problems
+
+
+def _commerce_problems(where: str, commerce: dict[str, Any] | None) -> list[str]:
+    return [
+        f"{where}.{name} cannot be sent through NHN Cloud"
+        for name in sorted(set(commerce or {}) - set(COMMERCE_FIELDS))
+    ]
+
+
+def _carousel_problems(kind: str, content: dict[str, Any]) -> list[str]:
+    card_fields, attachment_fields = CARD_FIELDS[kind]
+    cards = content.get("elements") or []
+    problems = []
+    for i, card in enumerate(cards):
+        where = f"content.elements[{i}]"
+        problems += [f"{where}.{name} cannot be sent through NHN Cloud" for name in sorted(set(card) - card_fields)]
+        attachment = card.get("attachment") or {}
+        problems += [
+            f"{where}.attachment.{name} cannot be sent through NHN Cloud"
+            for name in sorted(set(attachment) - attachment_fields)
+        ]
+        problems += _brand_button_problems(kind, f"{where}.attachment.buttons", attachment.get("buttons") or [])
+        if kind == "CAROUSEL_COMMERCE_FREE_FORM" and not attachment.get("commerce"):
+            problems.append(f"{where}.attachment.commerce: NHN Cloud requires a commerce on every card")
+        problems += _commerce_problems(f"{where}.attachment.commerce", attachment.get("commerce"))
+    head = content.get("head")
+    if head is not None:
+        problems += [
+            f"content.head.{name} cannot be sent through NHN Cloud" for name in sorted(set(head) - set(HEAD_FIELDS))
+        ]
+        if not head.get("imageUrl"):
+            problems.append("content.head.imageUrl: NHN Cloud requires it")
+        if len(str(head.get("content") or "")) > HEAD_CONTENT_MAX:
+            problems.append(f"content.head.content: NHN Cloud takes at most {HEAD_CONTENT_MAX} characters")
+        if not head.get("urlMobile") and any(head.get(n) for n in ("urlPc", "schemeAndroid", "schemeIos")):
+            problems.append("content.head.urlMobile: NHN Cloud requires it when the head has another link")
+        if len(cards) > HEAD_CARDS_MAX:
+            problems.append(f"content.elements: NHN Cloud takes at most {HEAD_CARDS_MAX} with a head; got {len(cards)}")
+    tail = content.get("tail") or {}
+    problems += [
+        f"content.tail.{name} cannot be sent through NHN Cloud" for name in sorted(set(tail) - set(TAIL_FIELDS))
+    ]
+    return problems
+
+
+def _button_problems(
+    buttons: list[dict[str, Any]], types: dict[str, str], where: str = "content.buttons", target: bool = True
+) -> list[str]:
+    """What of some buttons NHN cannot carry; `target` only where NHN's button has it (Alim: yes, Brand: no)."""
     problems = []
     for i, button in enumerate(buttons):
         if button.get("type") not in types:
-            problems.append(f"content.buttons[{i}].type {button.get('type')} cannot be sent through NHN Cloud")
-        for name in sorted(set(button) - set(BUTTON_FIELDS) - {"type", "target"}):
-            problems.append(f"content.buttons[{i}].{name} cannot be sent through NHN Cloud")
+            problems.append(f"{where}[{i}].type {button.get('type')} cannot be sent through NHN Cloud")
+        for name in sorted(set(button) - set(BUTTON_FIELDS) - {"type", *(["target"] if target else [])}):
+            problems.append(f"{where}[{i}].{name} cannot be sent through NHN Cloud")
     return problems
 
 
@@ -162,7 +292,6 @@ def brand_request(
     body: dict[str, Any] = {
         "senderKey": sender_key,
         "chatBubbleType": BRAND_BUBBLES[content["type"]],
-        "content": content["text"],
         "recipientList": [
             {
                 "recipientNo": national_number(destination) or destination,
@@ -171,20 +300,83 @@ def brand_request(
             }
         ],
     }
-    image = content.get("image")
-    if image:
-        body["image"] = {"imageUrl": image["url"], **({"imageLink": image["link"]} if image.get("link") else {})}
-    coupon = content.get("coupon")
-    if coupon:
-        body["coupon"] = {theirs: coupon[ours] for ours, theirs in COUPON_FIELDS.items() if coupon.get(ours)}
-    buttons = content.get("buttons") or []
-    if buttons:
-        # NHN's Brand buttons have no `ordering`: their order in the list is the order shown.
-        body["buttons"] = [
-            {k: v for k, v in _button(b, i + 1, BRAND_BUTTON_TYPES).items() if k != "ordering"}
-            for i, b in enumerate(buttons)
-        ]
+    body.update(_brand_content(content))
     return body
+
+
+def _brand_content(content: dict[str, Any]) -> dict[str, Any]:
+    """The bubble's own fields of NHN's body: each part of ours that is present, built by its row of BRAND_PARTS."""
+    out = {theirs: content[ours] for ours, theirs in BRAND_TEXTS.items() if content.get(ours) is not None}
+    for ours, (theirs, build) in BRAND_PARTS.items():
+        if content.get(ours):
+            out[theirs] = build(content[ours])
+    if content.get("elements"):
+        out["carousel"] = _carousel(content)
+    return out
+
+
+def _brand_buttons(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """NHN's Brand buttons have no `ordering`: their order in the list is the order shown."""
+    return [
+        {k: v for k, v in _button(b, i + 1, BRAND_BUTTON_TYPES).items() if k != "ordering"}
+        for i, b in enumerate(buttons)
+    ]
+
+
+def _commerce(commerce: dict[str, Any]) -> dict[str, Any]:
+    return {name: commerce[name] for name in COMMERCE_FIELDS if commerce.get(name) is not None}  # 0 is kept
+
+
+def _image_fields(image: dict[str, Any]) -> dict[str, Any]:
+    return {"imageUrl": image["url"], **({"imageLink": image["link"]} if image.get("link") else {})}
+
+
+def _items(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"list": [{theirs: item[ours] for ours, theirs in ITEM_FIELDS.items() if item.get(ours)} for item in items]}
+
+
+def _video(video: dict[str, Any]) -> dict[str, Any]:
+    return {name: video[name] for name in VIDEO_FIELDS if video.get(name)}
+
+
+# Brand content field of ours -> NHN's body field, copied as is (`text` on TEXT, IMAGE and WIDE; `content` on
+# PREMIUM_VIDEO; `header` on WIDE_ITEM_LIST and PREMIUM_VIDEO; `additionalContent` on COMMERCE).
+BRAND_TEXTS = {"text": "content", "content": "content", "header": "header", "additionalContent": "additionalContent"}
+# Brand content part of ours -> NHN's body field and how it is built (`button`: PREMIUM_VIDEO's single button).
+BRAND_PARTS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "image": ("image", _image_fields),
+    "itemList": ("item", _items),
+    "commerce": ("commerce", _commerce),
+    "video": ("video", _video),
+    "buttons": ("buttons", _brand_buttons),
+    "button": ("buttons", lambda button: _brand_buttons([button])),
+}
+
+
+def _carousel(content: dict[str, Any]) -> dict[str, Any]:
+    """NHN's `carousel`: `head` (CAROUSEL_COMMERCE), `list` (one per card of ours) and `tail`."""
+    cards = []
+    for element in content["elements"]:
+        attachment = element["attachment"]
+        card: dict[str, Any] = {}
+        for name in ("header", "message", "additionalContent"):
+            if element.get(name) is not None:
+                card[name] = element[name]
+        card.update(_image_fields(attachment["image"]))
+        if attachment.get("commerce"):
+            card["commerce"] = _commerce(attachment["commerce"])
+        card["buttons"] = _brand_buttons(attachment["buttons"])
+        cards.append(card)
+    carousel: dict[str, Any] = {"list": cards}
+    if content.get("head"):
+        carousel["head"] = {
+            theirs: content["head"][ours] for ours, theirs in HEAD_FIELDS.items() if content["head"].get(ours)
+        }
+    if content.get("tail"):
+        carousel["tail"] = {
+            theirs: content["tail"][ours] for ours, theirs in TAIL_FIELDS.items() if content["tail"].get(ours)
+        }
+    return carousel
 
 
 # --- Results -------------------------------------------------------------------------------------------------------
