@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from ..clock import Clock
 from ..connectors.base import Connector, Submission, SubmitResult
 from ..domain import status as st
+from ..domain.codes import NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, WAITING
 from ..domain.retry import submit_retry_delay_ms
 from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start
 from ..store import bulks as bulks_store
@@ -23,7 +24,6 @@ from ..store.database import Database
 from ..store.message_rows import Claimed
 from ..store.outcomes import Outcome, Why, claim_due, record, renew_leases
 from ..store.rates import take_tokens, window_of
-from .codes import NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, WAITING
 from .observer import EngineObserver, NullObserver, observe_failovers
 from .settings import EngineSettings
 from .submission import submission_of

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from ..clock import Clock
 from ..connectors.base import Connector, LateResult
 from ..domain import status as st
+from ..domain.codes import EXPIRED, LAPSED, NO_ERROR, PENDING, TIMEOUT
 from ..store.database import Database
 from ..store.links import purge_clicks, purge_links
 from ..store.message_queries import purge_messages
@@ -17,7 +18,6 @@ from ..store.reports import purge_reports
 from ..store.sangdam_sessions import purge_sessions
 from ..store.sql import Op
 from ..store.stats import channels_of
-from .codes import EXPIRED, LAPSED, NO_ERROR, PENDING, TIMEOUT
 from .dispatch import log_ids, retry_outcome
 from .observer import EngineObserver, NullObserver, observe_failovers
 from .settings import EngineSettings

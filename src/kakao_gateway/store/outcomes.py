@@ -16,21 +16,15 @@ from typing import Any, Literal
 
 from ..domain import status as st
 from ..domain.channels import KAKAO_SANDBOX
+from ..domain.codes import EXPIRED, LAPSED, NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, WAITING
 from ..domain.hops import FAILOVER_ERRORS
 from .message_rows import CLAIM_COLUMNS, FACT_COLUMNS, Claimed, draft_of, triggered_failover_reports
 from .reports import ReportDraft, add_reports
 from .sangdam_sessions import Delivery, deliver
 from .sql import Fetch, Op, UpdateMany, claim_rows
 
-CANCELED_STATUS = st.status("UNDELIVERABLE_NOT_SENT").id
+CANCELED_STATUS = NOT_SENT
 CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
-_EXPIRED = st.status("EXPIRED_EXPIRED").id
-_LAPSED = st.error("EC_VALIDITY_EXPIRED").id
-_PENDING = st.status("PENDING_ENROUTE").id
-_NO_ERROR = st.error("NO_ERROR").id
-_NOT_SENT = st.status("UNDELIVERABLE_NOT_SENT").id
-_WAITING = st.status("PENDING_WAITING_DELIVERY").id
-_PROVIDER_ERROR = st.error("EC_PROVIDER_INTERNAL_ERROR").id
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +221,8 @@ _FAILS_OVER = f"messages.next_route IS NOT NULL AND {{error}} IN ({', '.join(map
 _FAILOVER_SET = (
     f"state = {_REQUEUE_STATE}, hop = hop + 1, route = next_route, next_route = NULL, attempts = 0, "
     "first_attempt_at = NULL, due_at = ?, expires_at = ? + COALESCE(next_validity_ms, 0), "
-    f"prior_status_id = {{status}}, prior_error_id = {{error}}, prior_done_at = ?, status_id = {_PENDING}, "
-    f"error_id = {_NO_ERROR}, lease_owner = NULL"
+    f"prior_status_id = {{status}}, prior_error_id = {{error}}, prior_done_at = ?, status_id = {PENDING}, "
+    f"error_id = {NO_ERROR}, lease_owner = NULL"
 )
 _FAILOVER_RETURNING = f"{FACT_COLUMNS}, options"
 
@@ -379,10 +373,10 @@ def late_outcome(
         status_id, error_id = st.status(status).id, st.error(error).id
     except KeyError:
         log.error("a late result named unknown status %r / error %r for %s", status, error, seq)
-        return Outcome(seq, "final", _NOT_SENT, _PROVIDER_ERROR, hop=hop, route=route, ref=ref)
+        return Outcome(seq, "final", NOT_SENT, PROVIDER_ERROR, hop=hop, route=route, ref=ref)
     if kind == "final":
         return Outcome(seq, "final", status_id, error_id, hop=hop, route=route, ref=ref)
-    return Outcome(seq, "sent", _WAITING, error_id, now, hop=hop, route=route, ref=ref)
+    return Outcome(seq, "sent", WAITING, error_id, now, hop=hop, route=route, ref=ref)
 
 
 def expire_queued(now: int, limit: int) -> Op[Recorded]:
@@ -391,10 +385,10 @@ def expire_queued(now: int, limit: int) -> Op[Recorded]:
     failed_over = yield Fetch(
         "WITH picked AS MATERIALIZED (SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' "
         "AND expires_at <= ? ORDER BY expires_at, seq LIMIT ? {skip_locked}) "
-        f"UPDATE messages SET {_FAILOVER_SET.format(status=_EXPIRED, error=_LAPSED)}, {append_history('?')} "
-        f"WHERE seq IN (SELECT seq FROM picked) AND attempts > 0 AND {_FAILS_OVER.format(error=_LAPSED)} "
+        f"UPDATE messages SET {_FAILOVER_SET.format(status=EXPIRED, error=LAPSED)}, {append_history('?')} "
+        f"WHERE seq IN (SELECT seq FROM picked) AND attempts > 0 AND {_FAILS_OVER.format(error=LAPSED)} "
         f"RETURNING {_FAILOVER_RETURNING}",
-        (now, limit, now, now, now, f'{{"at":{now},"event":"failover","status":{_EXPIRED},"error":{_LAPSED}}}\n'),
+        (now, limit, now, now, now, f'{{"at":{now},"event":"failover","status":{EXPIRED},"error":{LAPSED}}}\n'),
     )
     drafts = triggered_failover_reports(failed_over)
     if drafts:
@@ -402,8 +396,8 @@ def expire_queued(now: int, limit: int) -> Op[Recorded]:
     expired = yield from finish_and_report(
         "seq IN (SELECT seq FROM picked)",
         (now, limit),
-        _EXPIRED,
-        f"CASE WHEN attempts = 0 THEN {CANCELED_ERROR} ELSE {_LAPSED} END",
+        EXPIRED,
+        f"CASE WHEN attempts = 0 THEN {CANCELED_ERROR} ELSE {LAPSED} END",
         now,
         picked="SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' AND expires_at <= ? "
         "ORDER BY expires_at, seq LIMIT ? {skip_locked}",

@@ -1,15 +1,14 @@
-"""The status and error ids the engine writes, looked up once in the catalogue."""
+"""The status and error ids the engine and the store write, looked up once in the catalogue."""
 
 from __future__ import annotations
 
-from ..domain import status as st
+from . import status as st
 
 PENDING = st.status("PENDING_ENROUTE").id
 WAITING = st.status("PENDING_WAITING_DELIVERY").id
 NOT_SENT = st.status("UNDELIVERABLE_NOT_SENT").id
 EXPIRED = st.status("EXPIRED_EXPIRED").id
 NO_ERROR = st.error("NO_ERROR").id
-NO_ROUTE = st.error("EC_CONFIGURATION_ERROR").id
 PROVIDER_ERROR = st.error("EC_PROVIDER_INTERNAL_ERROR").id
 TIMEOUT = st.error("EC_PROVIDER_TIMEOUT").id
 LAPSED = st.error("EC_VALIDITY_EXPIRED").id
