@@ -180,6 +180,9 @@ async def test_a_receipt_that_reaches_another_workers_bind_still_ends_its_messag
         async with started_gateway(with_smpp, clock, receiver) as second:
             await second.start_connectors()
             assert await second.connectors[sms_route(url)].wait_bound(5)  # type: ignore[attr-defined]
+            # The second worker may see its bind_resp before the server has registered its bind: wait for the server,
+            # or the receipt goes to the first worker's bind and only the first worker (not run again) could end it.
+            await smsc.wait_for(lambda: len(smsc.esmes) == 2)
             await smsc.send_receipt(smsc.accepted[0])  # on the newest bind: the second worker's
             reports: dict[str, dict[str, Any]] = {}
 
