@@ -20,6 +20,7 @@ from kakao_gateway.connectors.base import Connector, LateResult, Submission, Sub
 from kakao_gateway.domain import status as st
 from kakao_gateway.engine.settings import EngineSettings
 from kakao_gateway.store.message_queries import message_state
+from kakao_gateway.store.sql import Fetch, Op
 
 from .conftest import Receiver, started_gateway
 from .helpers import alim_body, pull, register_basics, send, settle
@@ -71,7 +72,11 @@ async def test_a_submit_slower_than_the_lease_is_not_rescued_by_another_worker(
     await asyncio.wait_for(stalling.entered.wait(), 5)
 
     clock.advance(25)
-    await asyncio.sleep(0.1)  # the renewal runs: the lease now ends 30 s after this instant
+    renewed_to = clock.now_ms() + gateway.engine.settings.lease_ms
+    # the renewal runs: the lease now ends 30 s after this instant (waited for, not slept: a loaded machine is slow)
+    async with asyncio.timeout(5):
+        while await gateway.db.read(_lease_end(answer["messages"][0]["messageId"])) < renewed_to:
+            await asyncio.sleep(0.01)
     clock.advance(25)
     assert await other_worker.engine.maintenance.rescue() == 0, "the row was rescued while still being submitted"
 
@@ -83,6 +88,11 @@ async def test_a_submit_slower_than_the_lease_is_not_rescued_by_another_worker(
     assert [r["messageId"] for r in reports] == [answer["messages"][0]["messageId"]]
     assert reports[0]["status"]["groupName"] == "DELIVERED"
     assert len(stalling.submitted) == 1
+
+
+def _lease_end(message_id: str) -> Op[int]:
+    rows = yield Fetch("SELECT due_at FROM messages WHERE message_id = ? AND state = 'inflight'", (message_id,))
+    return int(rows[0]["due_at"])
 
 
 async def test_an_unknown_upstream_status_is_recorded_as_a_failure_not_sent_again(
