@@ -24,7 +24,7 @@ from kakao_gateway.connectors.registry import build_kakao_connector
 from kakao_gateway.connectors.upstreams import UpstreamDeps, UpstreamError, kakao_route, parse_upstream, sms_route
 
 from .conftest import API_KEY, START_MS, Receiver, started_gateway
-from .fake_infobip_kakao import ALIM, BRAND, FakeInfobipKakao, request_ref, spec_problems
+from .fake_infobip_kakao import ALIM, BRAND, SANGDAM, FakeInfobipKakao, request_ref, spec_problems
 from .fake_infobip_sms import serving
 from .helpers import SENDER, TEMPLATE_CODE, TEXT, alim_body, register_basics, send, settle
 from .spec import assert_api_error, assert_matches, spec
@@ -331,7 +331,8 @@ async def test_each_products_reports_are_polled_when_none_was_pushed(
     ]
     assert conn.health()["waiting"] == 0
     polls = [(p, t - START_MS) for p, t in fake.requests if p.endswith("/reports")]
-    assert polls == [(f"{ALIM}/reports", 30_000), (f"{BRAND}/reports", 30_000)]
+    # Sangdam's too: every endpoint is swept after start, for reports of messages sent before it
+    assert polls == [(f"{ALIM}/reports", 30_000), (f"{BRAND}/reports", 30_000), (f"{SANGDAM}/reports", 30_000)]
 
 
 async def test_a_provider_that_never_reports_is_polled_with_backoff(

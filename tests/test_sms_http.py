@@ -22,7 +22,7 @@ from kakao_gateway.connectors.upstreams import UpstreamDeps, UpstreamError, pars
 from kakao_gateway.domain.sms import SmsText, sms_text
 from kakao_gateway.store.sql import Execute, Fetch, Op
 
-from .conftest import API_KEY, START_MS, Receiver, started_gateway
+from .conftest import API_KEY, START_MS, Receiver, api_client, started_gateway
 from .fake_infobip_sms import FakeInfobipSms, serving, spec_problems
 from .helpers import alim_body, pull, register_basics, send, settle
 from .spec import SMS_SPEC_PATH, assert_api_error, assert_matches
@@ -389,6 +389,49 @@ async def test_a_polled_report_without_callback_data_is_matched_by_message_id(
     assert await conn.poll_results(clock.now_ms()) == [LateResult(7, "final", "REJECTED_DND", "NO_ERROR", 1)]
 
 
+async def test_a_report_of_a_message_sent_before_a_restart_is_found_by_polling(
+    fake: FakeInfobipSms, clock: ManualClock
+) -> None:
+    """The process that sent it is gone, and the upstream never pushed its report: the new process sweeps the reports
+    endpoint after `poll_after`, then every 10 minutes while it waits for nothing, and the report names its row."""
+    async with connected(fake, clock) as before:
+        assert await before.submit([sms(1), sms(2)], clock.now_ms()) == [ACCEPTED] * 2
+    clock.advance(5)
+    async with connected(fake, clock) as after:
+        fake.complete("message-1", "DELIVERED_TO_HANDSET")
+        clock.advance(29.999)
+        assert await after.poll_results(clock.now_ms()) == []
+        clock.advance(0.001)
+        assert await after.poll_results(clock.now_ms()) == [
+            LateResult(1, "final", "DELIVERED_TO_HANDSET", "NO_ERROR", 1)
+        ]
+        clock.advance(30)
+        assert await after.poll_results(clock.now_ms()) == []  # nothing more: idle, the next sweep in 10 minutes
+        fake.complete("message-2", "UNDELIVERABLE_NOT_DELIVERED", "EC_ABSENT_SUBSCRIBER")
+        for _ in range(19):
+            clock.advance(30)
+            assert await after.poll_results(clock.now_ms()) == []
+        clock.advance(30)
+        assert await after.poll_results(clock.now_ms()) == [
+            LateResult(2, "final", "UNDELIVERABLE_NOT_DELIVERED", "EC_ABSENT_SUBSCRIBER", 1)
+        ]
+    polls = [(t - START_MS) // 1000 for path, t in fake.requests if path == "/sms/3/reports"]
+    assert polls == [35, 65, 665]  # after poll_after; again after poll_after as it found one; then idle: 10 minutes
+
+
+async def test_a_message_sent_while_idle_is_polled_after_poll_after_not_the_idle_interval(
+    fake: FakeInfobipSms, conn: InfobipSmsConnector, clock: ManualClock
+) -> None:
+    clock.advance(30)
+    assert await conn.poll_results(clock.now_ms()) == []  # the sweep after start: nothing; the next in 10 minutes
+    clock.advance(60)
+    assert await conn.submit([sms(1)], clock.now_ms()) == [ACCEPTED]
+    fake.complete("message-1")
+    clock.advance(30)
+    assert await conn.poll_results(clock.now_ms()) == [LateResult(1, "final", "DELIVERED_TO_HANDSET", "NO_ERROR", 1)]
+    assert [(t - START_MS) // 1000 for path, t in fake.requests if path == "/sms/3/reports"] == [30, 120]
+
+
 # --- pushed reports, through the gateway's HTTP app ------------------------------------------------------------
 
 
@@ -657,6 +700,37 @@ async def test_e2e_a_report_never_pushed_is_found_by_polling(
         "SMS",
     )
     assert sent_messages(fake)[0]["content"] == {"text": KOREAN}
+
+
+async def test_e2e_a_report_never_pushed_for_an_sms_sent_before_a_restart_is_found_by_polling(
+    settings: Settings, clock: ManualClock, receiver: Receiver, fake: FakeInfobipSms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker that sent the SMS stops before its report; the upstream never pushes it. The next worker, which
+    never sent anything, still finds it by polling and ends the message."""
+    monkeypatch.setitem(registry.SMS_SCHEMES, "infobip-sms+http", connect)
+    configured = dataclasses.replace(
+        settings, sms_upstream=upstream_url(fake, "?timeout=2&poll_after=30"), public_url=PUBLIC_URL
+    )
+    async with started_gateway(configured, clock, receiver) as before, api_client(before) as client:
+        message_id = await failover_alim(client, "821000000002", {"text": KOREAN})
+        await settle(before)
+        assert len(sent_messages(fake)) == 1
+        await before.connectors[before.sms_route].close()
+    clock.advance(60)
+    async with started_gateway(configured, clock, receiver) as after, api_client(after) as client:
+        fake.complete(message_id, "DELIVERED_TO_HANDSET")
+        await settle(after)
+        assert await final_report(client) == []  # the sweep comes poll_after after the start
+        clock.advance(30)
+        await settle(after)
+        (report,) = await final_report(client)
+        await after.connectors[after.sms_route].close()
+    assert (report["messageId"], report["status"]["name"], report["channel"]) == (
+        message_id,
+        "DELIVERED_TO_HANDSET",
+        "SMS",
+    )
+    assert len(sent_messages(fake)) == 1  # never sent again
 
 
 async def test_reports_of_an_accounts_own_upstream_reach_a_process_that_had_not_built_it(

@@ -63,6 +63,7 @@ class Product(Protocol):
     """What differs between Infobip's APIs: which endpoint a submission goes to, and the request body."""
 
     label: str  # for operators: "the Infobip <label> API"
+    endpoints: tuple[Endpoint, ...]  # every endpoint it sends to: each one's reports are polled
 
     def endpoint(self, s: Submission) -> Endpoint | None:
         """None: this upstream cannot send it (a final rejection)."""
@@ -90,7 +91,8 @@ class InfobipConnector:
         self._config = config
         self._deps = deps
         self._product = product
-        self._polls: dict[Endpoint, PollState] = {}
+        started = deps.clock.now_ms()
+        self._polls = {e: PollState(config.poll_after_ms, started) for e in product.endpoints}
         self._throttled_until = 0
         self._problem: str | None = None  # why the upstream cannot be used now (health)
         self._last_error: str | None = None
@@ -130,8 +132,8 @@ class InfobipConnector:
 
     def _poll(self, endpoint: Endpoint) -> PollState:
         poll = self._polls.get(endpoint)
-        if poll is None:
-            poll = self._polls[endpoint] = PollState(self._config.poll_after_ms)
+        if poll is None:  # a product that sends where it did not say it would: still polled, from now on
+            poll = self._polls[endpoint] = PollState(self._config.poll_after_ms, self._deps.clock.now_ms())
         return poll
 
     async def submit(self, batch: list[Submission], now: int) -> list[SubmitResult]:

@@ -1,9 +1,10 @@
 """The polling fallback's memory: messages the upstream accepted whose report has not come, and when to ask.
 
 A message waits `poll_after` for its pushed report; then the reports endpoint is asked, at growing intervals while
-it answers nothing (reset once it answers something). Each report is handed out once. Everything lives in the memory
-of the process that sent: a report pushed to another process's webhook, or polled after a restart, is matched by
-its callbackData, and the store ignores a second result for a row that has moved on.
+it answers nothing (reset once it answers something). Each report is handed out once. While nothing is awaited the
+endpoint is still swept: `poll_after` after the process starts, then every 10 minutes. That finds the reports of
+messages this process did not send (another process's, or its own before a restart), which its webhook never got:
+they name their row in callbackData, and the store ignores a second result for a row that has moved on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .infobip_results import late_result
 from .infobip_wire import DeliveryReport
 
 MAX_INTERVAL_MS = 10 * 60_000
+IDLE_SWEEP_MS = MAX_INTERVAL_MS  # how often an endpoint is asked while nothing is awaited
 KEEP_MS = 49 * 3_600_000  # past the longest validity (48 h): the engine has settled the row by then
 REMEMBER_REPORTED = 100_000  # rows whose report was handed out, so a repeated one is not handed out again
 
@@ -33,6 +35,7 @@ class PollState:
     """Keyed by row (seq): a messageId is unique per account only, so two rows may share one."""
 
     poll_after_ms: int
+    started_at: int
     waiting: dict[int, Waiting] = field(default_factory=dict)  # by seq, in the order sent
     reported: OrderedDict[int, None] = field(default_factory=OrderedDict)  # seqs whose result was handed out
     interval_ms: int = 0
@@ -40,8 +43,12 @@ class PollState:
 
     def __post_init__(self) -> None:
         self.interval_ms = self.poll_after_ms
+        self.not_before = self.started_at + self.poll_after_ms  # the first sweep
 
     def sent(self, seq: int, message_id: str, hop: int, now: int) -> None:
+        if not self.waiting:  # idle until now: ask for this one after poll_after, not at the next idle sweep
+            self.interval_ms = self.poll_after_ms
+            self.not_before = min(self.not_before, now + self.poll_after_ms)
         self.waiting.pop(seq, None)
         self.waiting[seq] = Waiting(message_id, hop, now)
         self.reported.pop(seq, None)
@@ -58,8 +65,10 @@ class PollState:
 
     def due(self, now: int) -> bool:
         self._forget_old(now)
+        if now < self.not_before:
+            return False
         oldest = next(iter(self.waiting.values()), None)
-        return oldest is not None and now >= oldest.sent_at + self.poll_after_ms and now >= self.not_before
+        return oldest is None or now >= oldest.sent_at + self.poll_after_ms
 
     def polled(self, reports: Iterable[DeliveryReport], now: int, more: bool) -> list[LateResult]:
         """The results of one poll's reports not handed out before; schedules the next poll (at once when the
@@ -73,7 +82,12 @@ class PollState:
             results.append(result)
             self.settled([result.seq])
         self.interval_ms = self.poll_after_ms if results else min(self.interval_ms * 2, MAX_INTERVAL_MS)
-        self.not_before = now if more else now + self.interval_ms
+        if more:
+            self.not_before = now
+        elif results or self.waiting:
+            self.not_before = now + self.interval_ms
+        else:
+            self.not_before = now + IDLE_SWEEP_MS
         return results
 
     def failed(self, now: int) -> None:

@@ -22,6 +22,7 @@ InfobipSmsConnector = InfobipConnector  # the connector of an infobip-sms:// ups
 
 class SmsProduct:
     label = "SMS"
+    endpoints = (ENDPOINT,)
 
     def endpoint(self, s: Submission) -> Endpoint | None:
         return ENDPOINT if s.channel == "SMS" and isinstance(s.content.get("text"), str) else None
