@@ -30,7 +30,7 @@ INBOUND_PATH = "/upstream/1/kakao/inbound"  # ours: where Infobip pushes Sangdam
 
 class KakaoProduct:
     label = "Kakao"
-    endpoints = tuple(ENDPOINTS.values())
+    endpoints: tuple[Endpoint, ...] = tuple(ENDPOINTS.values())
 
     def endpoint(self, s: Submission) -> Endpoint | None:
         return ENDPOINTS.get(s.channel) if s.hop == 0 else None

@@ -22,7 +22,7 @@ InfobipSmsConnector = InfobipConnector  # the connector of an infobip-sms:// ups
 
 class SmsProduct:
     label = "SMS"
-    endpoints = (ENDPOINT,)
+    endpoints: tuple[Endpoint, ...] = (ENDPOINT,)
 
     def endpoint(self, s: Submission) -> Endpoint | None:
         return ENDPOINT if s.channel == "SMS" and isinstance(s.content.get("text"), str) else None
