@@ -424,13 +424,20 @@ class FakeNhn:
         q = request.query_params
         if not (q.get("requestId") or (q.get("startRequestDate") and q.get("endRequestDate"))):
             self.problems.append("list: requestId or startRequestDate and endRequestDate are required")
-        found = [
-            self._message(s)
-            for s in self.sent
-            if s.grouping_key == q.get("recipientGroupingKey") and s.recipient_no == q.get("recipientNo")
-        ]
+        if q.get("requestId"):
+            self.result_queries += 1
+        page, size = int(q.get("pageNum", "1")), int(q.get("pageSize", "15"))
+        if not 1 <= size <= 1000:
+            self.problems.append(f"list: pageSize {size} (at most 1000)")
+        wanted = {
+            "request_id": q.get("requestId"),
+            "grouping_key": q.get("recipientGroupingKey"),
+            "recipient_no": q.get("recipientNo"),
+        }
+        matching = [s for s in self.sent if all(v is None or getattr(s, k) == v for k, v in wanted.items())]
+        found = [self._message(s) for s in matching[(page - 1) * size : page * size]]
         return JSONResponse(
-            {"header": header(), "messageSearchResultResponse": {"messages": found, "totalCount": len(found)}}
+            {"header": header(), "messageSearchResultResponse": {"messages": found, "totalCount": len(matching)}}
         )
 
     async def _templates(self, request: Request) -> Response:

@@ -168,6 +168,24 @@ async def test_never_reports_backs_off(fake: FakeNhn, clock: ManualClock) -> Non
     await conn.close()
 
 
+async def test_a_requests_results_come_in_one_query(fake: FakeNhn, clock: ManualClock) -> None:
+    """Recipients of one sender and template go in raw-messages requests of at most 1,000 (NHN's limit); their results
+    are asked for with one list query per request (by requestId), not one query per recipient."""
+    conn = connector(fake, clock)
+    numbers = [f"8210{n:08d}" for n in range(1, 1203)]
+    results = await conn.submit([alim(i + 1, n) for i, n in enumerate(numbers)], clock.now_ms())
+    assert {r.kind for r in results} == {"accepted"}
+    assert [len(body["recipientList"]) for body in fake.bodies] == [1000, 202]
+    for n in numbers[:1201]:
+        fake.results[national_number(n) or ""] = ("COMPLETED", "1000")
+    clock.advance(5)
+    late = await conn.poll_results(clock.now_ms())
+    assert len(late) == 1201 and {r.status for r in late} == {"DELIVERED_TO_HANDSET"}
+    assert fake.result_queries == 2  # one per request
+    assert conn.health()["waiting"] == 1  # the last one is still READY: asked again later
+    await conn.close()
+
+
 async def test_crash_between_submit_and_record_sends_once(fake: FakeNhn, clock: ManualClock) -> None:
     first = connector(fake, clock)
     assert (await first.submit([alim(1)], clock.now_ms()))[0].kind == "accepted"

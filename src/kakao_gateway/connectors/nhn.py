@@ -2,8 +2,9 @@
 
 Alim messages of one sender and template go in one `raw-messages` request (the full text we checked at accept);
 Brand messages (TEXT and IMAGE free-form) one `freestyle-messages` request each. Every recipient carries our
-messageId as its `recipientGroupingKey`. The connector is accepted-then-polled: each accepted recipient's result is
-queried (`GET .../messages/{requestId}/{recipientSeq}`) with backoff, and mapped by `domain.nhn.delivery_outcome`.
+messageId as its `recipientGroupingKey`. The connector is accepted-then-polled: the results of a request's accepted
+recipients are listed with one query (`GET .../messages?requestId=`; a request carries at most 1,000 recipients, one
+page) with backoff, and mapped by `domain.nhn.delivery_outcome`.
 
 | answer to a send                          | result                                                     |
 |-------------------------------------------|------------------------------------------------------------|
@@ -22,6 +23,7 @@ looked up by its messageId (`GET .../messages?recipientGroupingKey=`). A send fo
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -39,7 +41,9 @@ from .upstreams import UpstreamDeps, UpstreamUrl
 log = logging.getLogger(__name__)
 
 CredentialLookup = Callable[[str, str], Awaitable[NhnCredentials | None]]
-POLLS_PER_ROUND = 200  # result queries per poll_results call: a backlog is worked off over several rounds
+MAX_RECIPIENTS = 1_000  # per send request, NHN's limit; also the list query's largest page
+ROWS_PER_ROUND = 20_000  # awaited results looked at per poll_results call
+QUERIES_PER_ROUND = 200  # result queries per poll_results call: a backlog is worked off over several rounds
 
 THROTTLED = SubmitResult("temporary", error="EC_TOO_MANY_REQUESTS")
 PROVIDER_ERROR = SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")
@@ -109,9 +113,11 @@ class NhnConnector:
             else:
                 results[i] = (await self._send(creds, "BRAND", [s], now))[0]
         for (creds, _), indexes in alim.items():
-            sent = await self._send(creds, "ALIM", [batch[i] for i in indexes], now)
-            for i, result in zip(indexes, sent, strict=True):
-                results[i] = result
+            for start in range(0, len(indexes), MAX_RECIPIENTS):
+                chunk = indexes[start : start + MAX_RECIPIENTS]
+                sent = await self._send(creds, "ALIM", [batch[i] for i in chunk], now)
+                for i, result in zip(chunk, sent, strict=True):
+                    results[i] = result
         return [r if r is not None else PROVIDER_ERROR for r in results]
 
     async def _credentials(self, batch: list[Submission]) -> dict[tuple[str, str], NhnCredentials | None]:
@@ -150,8 +156,7 @@ class NhnConnector:
             return TIMED_OUT if isinstance(exc, httpx.TimeoutException) else PROVIDER_ERROR
         if not answer.ok:
             return self._refused(answer, now, "a lookup")
-        listing = answer.body.get("messageSearchResultResponse") or answer.body.get("messageSearchResult") or {}
-        for found in listing.get("messages") or [] if isinstance(listing, dict) else []:
+        for found in _listed(answer):
             if found.get("messageStatus") in ("FAILED", "CANCEL") or not found.get("requestId"):
                 continue
             log.info(
@@ -240,30 +245,42 @@ class NhnConnector:
     async def poll_results(self, now: int) -> list[LateResult]:
         if now < self._throttled_until:
             return []
+        by_request: dict[tuple[str, NhnCredentials, str], list[Waiting]] = defaultdict(list)
+        for w in self._poll.due(now, ROWS_PER_ROUND):
+            by_request[(w.channel, w.creds, w.request_id)].append(w)
         results: list[LateResult] = []
-        for waiting in self._poll.due(now, POLLS_PER_ROUND):
-            result = await self._poll_one(waiting, now)
-            if result is not None:
-                results.append(result)
+        for (channel, creds, request_id), recipients in list(by_request.items())[:QUERIES_PER_ROUND]:
+            results.extend(await self._poll_request(channel, creds, request_id, recipients, now))
             if now < self._throttled_until:
                 break
         return results
 
-    async def _poll_one(self, waiting: Waiting, now: int) -> LateResult | None:
+    async def _poll_request(
+        self, channel: str, creds: NhnCredentials, request_id: str, waiting: list[Waiting], now: int
+    ) -> list[LateResult]:
+        """The results of one send request's awaited recipients, from one list query."""
         try:
-            answer = await self._client.result(
-                waiting.creds, waiting.channel, waiting.request_id, waiting.recipient_seq
-            )
+            answer = await self._client.request_results(creds, channel, request_id, MAX_RECIPIENTS)
         except httpx.HTTPError as exc:
             self._last_error = f"result query: {type(exc).__name__}"
-            self._poll.later(waiting, now)
-            return None
+            self._poll.later_all(waiting, now)
+            return []
         if not answer.ok:
             self._refused(answer, now, "a result query")
-            self._poll.later(waiting, now)
-            return None
+            self._poll.later_all(waiting, now)
+            return []
         self._problem = None
-        message = answer.body.get("message") or {}
+        listed = {m.get("recipientSeq"): m for m in _listed(answer)}
+        results = []
+        for w in waiting:
+            result = self._result_of(w, listed.get(w.recipient_seq), now)
+            if result is not None:
+                results.append(result)
+        return results
+
+    def _result_of(self, waiting: Waiting, message: dict[str, Any] | None, now: int) -> LateResult | None:
+        """The result NHN lists for an awaited recipient; None (asked again later) while it has none."""
+        message = message or {}
         status, code = message.get("messageStatus"), message.get("resultCode")
         code = str(code) if code is not None else None
         outcome = nhn.delivery_outcome(status, code)
@@ -280,6 +297,13 @@ class NhnConnector:
             )
         self._poll.done(waiting.seq)
         return LateResult(waiting.seq, outcome.kind, outcome.status, outcome.error, waiting.hop)
+
+
+def _listed(answer: Answer) -> list[dict[str, Any]]:
+    """The messages of a list query's answer (the AlimTalk and Brand APIs name its body differently)."""
+    listing = answer.body.get("messageSearchResultResponse") or answer.body.get("messageSearchResult") or {}
+    messages = listing.get("messages") if isinstance(listing, dict) else None
+    return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
 
 
 def _problems(s: Submission) -> list[str]:

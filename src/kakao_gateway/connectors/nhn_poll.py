@@ -52,5 +52,9 @@ class PollState:
         waiting.interval_ms = min(waiting.interval_ms * 2, MAX_INTERVAL_MS)
         waiting.next_at = now + waiting.interval_ms
 
+    def later_all(self, waiting: list[Waiting], now: int) -> None:
+        for w in waiting:
+            self.later(w, now)
+
     def done(self, seq: int) -> None:
         self.waiting.pop(seq, None)
