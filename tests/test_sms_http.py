@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -432,6 +433,38 @@ async def test_a_message_sent_while_idle_is_polled_after_poll_after_not_the_idle
     assert [(t - START_MS) // 1000 for path, t in fake.requests if path == "/sms/3/reports"] == [30, 120]
 
 
+async def test_a_report_pushed_while_idle_costs_no_poll(
+    fake: FakeInfobipSms, conn: InfobipSmsConnector, clock: ManualClock
+) -> None:
+    clock.advance(30)
+    assert await conn.poll_results(clock.now_ms()) == []  # the sweep after start
+    clock.advance(10)
+    assert await conn.submit([sms(1)], clock.now_ms()) == [ACCEPTED]
+    conn.reported([1])  # its report was pushed to our webhook
+    for _ in range(10):
+        clock.advance(30)
+        assert await conn.poll_results(clock.now_ms()) == []
+    assert [(t - START_MS) // 1000 for path, t in fake.requests if path == "/sms/3/reports"] == [30]
+
+
+async def test_a_refused_sweep_is_logged_and_leaves_the_upstream_healthy(
+    fake: FakeInfobipSms, conn: InfobipSmsConnector, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A provider without the reports endpoint, or a key without that product: sends are not affected."""
+    fake.script["/sms/3/reports"] = [(404, {}), (403, {})]
+    clock.advance(30)
+    with caplog.at_level(logging.WARNING):
+        assert await conn.poll_results(clock.now_ms()) == []
+    assert "sweeping /sms/3/reports answered HTTP 404" in caplog.text
+    assert conn.health()["ok"] is True
+    clock.advance(599)
+    assert await conn.poll_results(clock.now_ms()) == []  # the next sweep in 10 minutes
+    clock.advance(1)
+    assert await conn.poll_results(clock.now_ms()) == []
+    assert conn.health()["ok"] is True
+    assert [(t - START_MS) // 1000 for path, t in fake.requests if path == "/sms/3/reports"] == [30, 630]
+
+
 # --- pushed reports, through the gateway's HTTP app ------------------------------------------------------------
 
 
@@ -747,6 +780,21 @@ async def test_reports_of_an_accounts_own_upstream_reach_a_process_that_had_not_
     response = await client.post(f"/upstream/1/sms/reports/{token}", json={"results": []})
     assert response.status_code == 200, response.text
     assert route in gateway.connectors
+
+
+async def test_a_worker_builds_the_accounts_own_upstreams_when_it_starts(
+    settings: Settings, clock: ManualClock, admin: httpx.AsyncClient, gateway: Gateway
+) -> None:
+    """So that it sweeps them for reports of messages sent before it started, before any new message needs them."""
+    url = "infobip-sms+http://ACCOUNT-KEY@127.0.0.1:9"
+    response = await admin.put(f"/admin/1/accounts/{gateway.default_account_id}/sms", json={"upstream": url})
+    assert response.status_code == 200, response.text
+    worker = Gateway(dataclasses.replace(settings, engine=True), clock=clock)
+    await worker.start()
+    try:
+        assert sms_route(url) in worker.connectors
+    finally:
+        await worker.stop()
 
 
 async def test_a_report_can_settle_only_rows_of_its_own_route(

@@ -152,6 +152,8 @@ class Gateway:
             await sms.set_default_sender(self.ctx, account.id, self.settings.sms_sender)
         self.default_account_id = account.id
         if self.settings.engine:
+            # Accounts' own upstreams too: a worker polls them for reports of messages sent before it started.
+            await self.load_account_upstreams()
             await self.start_connectors()
             self._stop.clear()
             self._engine_task = asyncio.create_task(self.engine.run_forever(self._stop), name="engine")

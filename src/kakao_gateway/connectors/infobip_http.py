@@ -15,7 +15,8 @@ at once when it can:
 | 5xx, timeout, connection error | temporary                                                       |
 
 Reports are pushed to api.upstream_reports; `poll_results` asks each endpoint's `reports_path` for those that do
-not come.
+not come, and sweeps it while nothing is awaited (infobip_poll): a refusal of a sweep is only logged, since the key
+may lack that product.
 """
 
 from __future__ import annotations
@@ -245,6 +246,7 @@ class InfobipConnector:
         return results
 
     async def _poll_reports(self, path: str, poll: PollState, now: int) -> list[LateResult]:
+        sweep = poll.idle()
         try:
             response = await self._http.get(path, params={"limit": POLL_LIMIT})
         except httpx.HTTPError as exc:
@@ -255,6 +257,9 @@ class InfobipConnector:
             self._last_error = f"HTTP {response.status_code} to a reports poll"
             if response.status_code == 429:
                 self._throttled_until = now + retry_after_ms(response.headers.get("retry-after"), now)
+            elif sweep and 400 <= response.status_code < 500:
+                # A product this key may not have (Brand, Sangdam), or no reports endpoint: sends are not affected.
+                log.warning("route %s: sweeping %s answered HTTP %d", self.route, path, response.status_code)
             elif 400 <= response.status_code < 500:
                 self._refused(response.status_code)
             poll.failed(now)

@@ -4,7 +4,8 @@ server); options as for every Infobip upstream (infobip_config: `timeout`, `poll
 Due Kakao hops go to Infobip's own Kakao API (infobip_kakao_wire), one request per product in a batch; the answer
 mapping, throttling, duplicate protection and polling fallback are infobip_http's. Reports are pushed to
 POST /upstream/1/kakao/reports/<secret> (api.upstream_reports); `GET /kakao-alim/1/reports`,
-`GET /kakao-chingu/1/reports` and `GET /kakao-sangdam/1/reports` are polled for those that do not come. Whether a
+`GET /kakao-chingu/1/reports` and `GET /kakao-sangdam/1/reports` are polled for those that do not come (and swept
+while none is awaited, for reports of messages sent before a restart). Whether a
 Sangdam session is open is Kakao's to decide: Infobip's answer or report says so.
 
 Sangdam users' messages are pushed by Infobip to POST /upstream/1/kakao/inbound/<secret> (api.upstream_inbound),

@@ -9,13 +9,16 @@ they name their row in callbackData, and the store ignores a second result for a
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .base import LateResult
-from .infobip_results import late_result
+from .infobip_results import final_of, late_result
 from .infobip_wire import DeliveryReport
+
+log = logging.getLogger(__name__)
 
 MAX_INTERVAL_MS = 10 * 60_000
 IDLE_SWEEP_MS = MAX_INTERVAL_MS  # how often an endpoint is asked while nothing is awaited
@@ -39,14 +42,15 @@ class PollState:
     waiting: dict[int, Waiting] = field(default_factory=dict)  # by seq, in the order sent
     reported: OrderedDict[int, None] = field(default_factory=OrderedDict)  # seqs whose result was handed out
     interval_ms: int = 0
-    not_before: int = 0
+    not_before: int = 0  # no poll before: the backoff after an empty or failed poll
+    sweep_at: int = 0  # while nothing is awaited: the next sweep
 
     def __post_init__(self) -> None:
         self.interval_ms = self.poll_after_ms
-        self.not_before = self.started_at + self.poll_after_ms  # the first sweep
+        self.sweep_at = self.started_at + self.poll_after_ms
 
     def sent(self, seq: int, message_id: str, hop: int, now: int) -> None:
-        if not self.waiting:  # idle until now: ask for this one after poll_after, not at the next idle sweep
+        if not self.waiting:  # idle until now: ask for this one after poll_after, not after an idle backoff
             self.interval_ms = self.poll_after_ms
             self.not_before = min(self.not_before, now + self.poll_after_ms)
         self.waiting.pop(seq, None)
@@ -56,6 +60,10 @@ class PollState:
     def is_waiting(self, seq: int, hop: int) -> bool:
         waiting = self.waiting.get(seq)
         return waiting is not None and waiting.hop == hop
+
+    def idle(self) -> bool:
+        """Nothing awaited: a poll now is a sweep."""
+        return not self.waiting
 
     def settled(self, seqs: Iterable[int]) -> None:
         """Reports for these rows came (pushed to a webhook of ours): stop waiting, never hand them out again."""
@@ -68,32 +76,34 @@ class PollState:
         if now < self.not_before:
             return False
         oldest = next(iter(self.waiting.values()), None)
-        return oldest is None or now >= oldest.sent_at + self.poll_after_ms
+        return now >= self.sweep_at if oldest is None else now >= oldest.sent_at + self.poll_after_ms
 
     def polled(self, reports: Iterable[DeliveryReport], now: int, more: bool) -> list[LateResult]:
         """The results of one poll's reports not handed out before; schedules the next poll (at once when the
         upstream has `more`)."""
         hop_of = {w.message_id: (seq, w.hop) for seq, w in self.waiting.items()}
         results: list[LateResult] = []
+        nameless = 0
         for report in reports:
             result = late_result(report, hop_of)
-            if result is None or result.seq in self.reported:
+            if result is None:
+                nameless += final_of(report.status, report.error) is not None
                 continue
-            results.append(result)
-            self.settled([result.seq])
+            if result.seq not in self.reported:
+                results.append(result)
+                self.settled([result.seq])
+        if nameless:
+            log.warning("%d polled final reports name no row of ours (no callbackData, not sent here)", nameless)
         self.interval_ms = self.poll_after_ms if results else min(self.interval_ms * 2, MAX_INTERVAL_MS)
-        if more:
-            self.not_before = now
-        elif results or self.waiting:
-            self.not_before = now + self.interval_ms
-        else:
-            self.not_before = now + IDLE_SWEEP_MS
+        self.not_before = now if more else now + self.interval_ms
+        self.sweep_at = now + (self.poll_after_ms if results or more else IDLE_SWEEP_MS)
         return results
 
     def failed(self, now: int) -> None:
-        """The poll got no answer: ask again later, backing off."""
+        """The poll got no answer (or a refusal): ask again later, backing off; an idle sweep in 10 minutes."""
         self.interval_ms = min(self.interval_ms * 2, MAX_INTERVAL_MS)
         self.not_before = now + self.interval_ms
+        self.sweep_at = now + IDLE_SWEEP_MS
 
     def _forget_old(self, now: int) -> None:
         while self.waiting:

@@ -1,7 +1,8 @@
 """An Infobip-compatible HTTP SMS upstream for the SMS failover hop: `infobip-sms://API_KEY@HOST`.
 
 A batch is one `POST /sms/3/messages` (infobip_http has the answer mapping); reports are pushed to
-api.upstream_reports, and `GET /sms/3/reports` is polled for those that do not come.
+api.upstream_reports, and `GET /sms/3/reports` is polled for those that do not come (and swept while none is
+awaited, for reports of SMS sent before a restart).
 """
 
 from __future__ import annotations
