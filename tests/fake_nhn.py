@@ -167,6 +167,7 @@ class FakeNhn:
     queued: list[tuple[int, dict[str, str], dict[str, Any]]] = field(default_factory=list)  # forced answers
     delay_s: float = 0.0  # answer sends this late (a timeout)
     result_queries: int = 0
+    calls: list[str] = field(default_factory=list)  # the path of every request, answered or not
     templates: list[dict[str, Any]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -184,6 +185,7 @@ class FakeNhn:
         )
 
     def _gate(self, request: Request) -> Response | None:
+        self.calls.append(request.url.path)
         if self.queued:
             status, headers, body = self.queued.pop(0)
             return JSONResponse(body, status, headers=headers)

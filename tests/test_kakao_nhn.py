@@ -14,7 +14,7 @@ from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import Submission, SubmitResult
-from kakao_gateway.connectors.nhn import NhnConnector
+from kakao_gateway.connectors.nhn import NhnConnector, _recipient_seq
 from kakao_gateway.connectors.registry import build_kakao_connector
 from kakao_gateway.connectors.upstreams import UpstreamDeps, kakao_route
 from kakao_gateway.domain import nhn
@@ -184,6 +184,32 @@ async def test_a_requests_results_come_in_one_query(fake: FakeNhn, clock: Manual
     assert fake.result_queries == 2  # one per request
     assert conn.health()["waiting"] == 1  # the last one is still READY: asked again later
     await conn.close()
+
+
+async def test_a_429_stops_the_rest_of_the_batch(fake: FakeNhn, clock: ManualClock) -> None:
+    conn = connector(fake, clock)
+    fake.queued.append((429, {"Retry-After": "5"}, {}))
+    numbers = [f"8210{n:08d}" for n in range(1, 1203)]
+    results = await conn.submit([alim(i + 1, n) for i, n in enumerate(numbers)], clock.now_ms())
+    assert {r.error for r in results} == {"EC_TOO_MANY_REQUESTS"}
+    # the first request (1,000 recipients) was answered 429; the second (202) was not sent into the throttle
+    assert [path.rsplit("/", 1)[-1] for path in fake.calls] == ["raw-messages"]
+    await conn.close()
+
+
+@pytest.mark.parametrize(
+    ("listed", "seq"),
+    [
+        ({"requestId": "R1", "recipientSeq": 3}, 3),
+        ({"requestId": "R1", "recipientSeq": "3"}, 3),  # a number as text
+        ({"requestId": "R2", "recipientSeq": 3}, None),  # another request's recipient
+        ({"requestId": "R1"}, None),
+        ({"requestId": "R1", "recipientSeq": "x"}, None),
+        ({"requestId": "R1", "recipientSeq": True}, None),
+    ],
+)
+def test_a_listed_recipient_is_matched_by_its_request_and_seq(listed: dict[str, Any], seq: int | None) -> None:
+    assert _recipient_seq(listed, "R1") == seq
 
 
 async def test_crash_between_submit_and_record_sends_once(fake: FakeNhn, clock: ManualClock) -> None:

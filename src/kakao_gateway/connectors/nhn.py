@@ -1,10 +1,10 @@
 """NHN Cloud KakaoTalk Bizmessage upstream (`nhn://HOST`): Alim and Brand messages, results by NHN's result query.
 
-Alim messages of one sender and template go in one `raw-messages` request (the full text we checked at accept);
-Brand messages (TEXT and IMAGE free-form) one `freestyle-messages` request each. Every recipient carries our
-messageId as its `recipientGroupingKey`. The connector is accepted-then-polled: the results of a request's accepted
-recipients are listed with one query (`GET .../messages?requestId=`; a request carries at most 1,000 recipients, one
-page) with backoff, and mapped by `domain.nhn.delivery_outcome`.
+Alim messages of one sender and template go in `raw-messages` requests of at most 1,000 recipients (the full text
+we checked at accept); Brand messages one `freestyle-messages` request each. Every recipient carries our messageId
+as its `recipientGroupingKey`. The connector is accepted-then-polled, with backoff: an Alim request's recipients are
+listed with one query (`GET .../messages?requestId=`, one page of 1,000), a Brand request's one recipient is asked
+for by `GET .../messages/{requestId}/{recipientSeq}`; results are mapped by `domain.nhn.delivery_outcome`.
 
 | answer to a send                          | result                                                     |
 |-------------------------------------------|------------------------------------------------------------|
@@ -172,6 +172,8 @@ class NhnConnector:
         return None
 
     async def _send(self, creds: NhnCredentials, channel: str, batch: list[Submission], now: int) -> list[SubmitResult]:
+        if now < self._throttled_until:  # an earlier request of this batch was answered 429
+            return [THROTTLED] * len(batch)
         try:
             if channel == "ALIM":
                 recipients = [nhn.alim_recipient(s.content, s.destination, s.message_id) for s in batch]
@@ -258,9 +260,9 @@ class NhnConnector:
     async def _poll_request(
         self, channel: str, creds: NhnCredentials, request_id: str, waiting: list[Waiting], now: int
     ) -> list[LateResult]:
-        """The results of one send request's awaited recipients, from one list query."""
+        """The results of one send request's awaited recipients, from one query."""
         try:
-            answer = await self._client.request_results(creds, channel, request_id, MAX_RECIPIENTS)
+            answer, listed = await self._query(channel, creds, request_id, waiting)
         except httpx.HTTPError as exc:
             self._last_error = f"result query: {type(exc).__name__}"
             self._poll.later_all(waiting, now)
@@ -270,13 +272,26 @@ class NhnConnector:
             self._poll.later_all(waiting, now)
             return []
         self._problem = None
-        listed = {m.get("recipientSeq"): m for m in _listed(answer)}
         results = []
         for w in waiting:
             result = self._result_of(w, listed.get(w.recipient_seq), now)
             if result is not None:
                 results.append(result)
         return results
+
+    async def _query(
+        self, channel: str, creds: NhnCredentials, request_id: str, waiting: list[Waiting]
+    ) -> tuple[Answer, dict[int, dict[str, Any]]]:
+        """NHN's answer and the messages it gives by recipientSeq. An Alim request is listed whole (AlimTalk's list
+        query by requestId); a Brand request has one recipient, asked for by Brand's single-message query."""
+        if channel == "ALIM":
+            answer = await self._client.request_results(creds, channel, request_id, MAX_RECIPIENTS)
+            listed = [(_recipient_seq(m, request_id), m) for m in _listed(answer)]
+            return answer, {seq: m for seq, m in listed if seq is not None}
+        recipient_seq = waiting[0].recipient_seq
+        answer = await self._client.result(creds, channel, request_id, recipient_seq)
+        message = answer.body.get("message")
+        return answer, {recipient_seq: message} if isinstance(message, dict) else {}
 
     def _result_of(self, waiting: Waiting, message: dict[str, Any] | None, now: int) -> LateResult | None:
         """The result NHN lists for an awaited recipient; None (asked again later) while it has none."""
@@ -297,6 +312,16 @@ class NhnConnector:
             )
         self._poll.done(waiting.seq)
         return LateResult(waiting.seq, outcome.kind, outcome.status, outcome.error, waiting.hop)
+
+
+def _recipient_seq(message: dict[str, Any], request_id: str) -> int | None:
+    """The recipientSeq of a listed message of this request (None: another request's, or no usable seq)."""
+    seq = message.get("recipientSeq")
+    if str(message.get("requestId") or "") != request_id or isinstance(seq, bool):
+        return None
+    if isinstance(seq, int) or (isinstance(seq, str) and seq.isdigit()):
+        return int(seq)
+    return None
 
 
 def _listed(answer: Answer) -> list[dict[str, Any]]:

@@ -77,6 +77,10 @@ class NhnClient:
     async def send_brand(self, creds: NhnCredentials, body: dict[str, Any]) -> Answer:
         return await self._call("POST", f"{base_path('BRAND', creds.app_key)}/freestyle-messages", creds, json=body)
 
+    async def result(self, creds: NhnCredentials, channel: str, request_id: str, recipient_seq: int) -> Answer:
+        path = f"{base_path(channel, creds.app_key)}/messages/{request_id}/{recipient_seq}"
+        return await self._call("GET", path, creds)
+
     async def request_results(self, creds: NhnCredentials, channel: str, request_id: str, page_size: int) -> Answer:
         """The recipients of one send request, with their results (the first `page_size`)."""
         params = {"requestId": request_id, "pageNum": 1, "pageSize": page_size}
