@@ -33,6 +33,7 @@ from .cli_templates_sync import register as register_nhn_commands
 from .cli_upstream import app as upstream_app
 from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
+from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .logs import configure_logging
 from .schemas.extensions import SUBSCRIPTION_CHANNELS, AlimTemplateBody, SubscriptionsBody
 from .service import accounts, catalog, database, sender_credentials, sms, upstreams
@@ -478,7 +479,15 @@ async def _announce(gateway: Gateway, settings: Settings) -> None:
             }
         ]
     }
-    console.print("[bold]Demo ready.[/bold] Send an Alim message to the sandbox:")
+    if gateway.kakao_route == SANDBOX_ROUTE:
+        console.print("[bold]Demo ready.[/bold] Send an Alim message to the sandbox:")
+    else:  # the sample goes to a real phone number through a real upstream
+        console.print(
+            f"[bold]Demo ready.[/bold] The Kakao upstream is {gateway.kakao_route}, not the sandbox: "
+            "the message below would go to a real phone. Replace 821000000001 with your own number.",
+            soft_wrap=True,
+            highlight=False,
+        )
     console.print(
         f"curl -s {base}/kakao-alim/1/messages -H {shlex.quote('Authorization: App ' + key)} "
         f"-H 'Content-Type: application/json' -d {shlex.quote(json.dumps(body))}",

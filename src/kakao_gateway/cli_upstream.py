@@ -20,7 +20,7 @@ from .cli_bulks import DEFAULT_URL, KeyOpt, UrlOpt
 from .cli_errors import ApiClient, fail
 
 app = typer.Typer(help="Kakao upstreams of a running gateway.", no_args_is_help=True)
-console = Console()
+console = Console(soft_wrap=True, highlight=False)  # a hint line stays one line when piped or logged
 
 FINAL_GROUPS = ("DELIVERED", "UNDELIVERABLE", "EXPIRED", "REJECTED")
 
@@ -45,8 +45,8 @@ def check(
         message_id = _send(api, {"sender": sender, "destinations": [{"to": to}], "content": content})
         result = _follow(api, message_id, wait, interval)
         if result is None:
-            _upstream_problems(url)
-            fail(f"no final result for {message_id} within {wait:g} s", _NO_RESULT)
+            troubled = _upstream_problems(url)
+            fail(f"no final result for {message_id} within {wait:g} s", _UPSTREAM_TROUBLE if troubled else _NO_RESULT)
     _show(result)
     status = result.get("status", {})
     if status.get("groupName") != "DELIVERED":
@@ -54,6 +54,10 @@ def check(
         raise typer.Exit(1)
 
 
+_UPSTREAM_TROUBLE = (
+    "the gateway accepted it, but the upstream named above refused or failed it: fix what it says (its API key or "
+    "credentials, say; `kakao-gateway accounts kakao` or --kakao-upstream), then check again"
+)
 _NO_RESULT = (
     "the upstream accepted it but no report came back: check that Infobip (or your dealer) can reach the gateway's "
     "--public-url, and the gateway's log; `kakao-gateway upstream check --wait` waits longer"
@@ -92,14 +96,17 @@ def _show(result: dict[str, Any]) -> None:
         console.print(f"error:     {error.get('name')} ({error.get('description', '')})", markup=False)
 
 
-def _upstream_problems(url: str) -> None:
-    """What /ready says about upstreams that are not well (a refused API key, say), as hints."""
+def _upstream_problems(url: str) -> bool:
+    """Print what /ready says about upstreams that are not well (a refused API key, say), as hints; whether any."""
     try:
         ready = httpx.get(f"{url.rstrip('/')}/ready", timeout=10).json()
     except (httpx.HTTPError, ValueError):
-        return
+        return False
     upstreams = ready.get("checks", {}).get("connectors", {}).get("upstreams", {})
+    troubled = False
     for route, health in upstreams.items():
         if isinstance(health, dict) and not health.get("ok", True):
             problem = health.get("error") or health.get("lastError") or "not ok"
             console.print(f"upstream:  {route}: {problem}", markup=False)
+            troubled = True
+    return troubled
