@@ -7,12 +7,16 @@ import httpx
 
 from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
+from kakao_gateway.domain.times import format_ms
 
 from .conftest import API_KEY, START_MS, Receiver
 from .console_helpers import browser_client, sign_in
+from .helpers import alim_body, register_basics
+from .helpers import send as send_alim
 from .sangdam_helpers import sangdam_body, send, setup_sender, user_writes
 
 MINUTE = 60_000
+DAY = 24 * 60 * MINUTE
 
 
 async def test_search_and_a_timeline_with_retries_and_a_failed_push(
@@ -77,3 +81,29 @@ async def test_the_timeline_shows_the_replies_a_message_got(gateway: Gateway, cl
         text = (await c.get(f"/console/messages/{message_id}")).text
         assert "The user pressed a button" in text and "The user replied" in text and "고맙습니다" in text
         assert "that was for the second message" not in text
+
+
+async def test_the_timeline_shows_why_a_message_waited_from_its_accept(
+    gateway: Gateway, client: httpx.AsyncClient
+) -> None:
+    """A wait planned at accept (its schedule, its bulk's pace, its delivery window) stays in the timeline after the
+    message was sent, not only while it waits."""
+    await register_basics(client)
+    scheduled = alim_body("821012345671", options={"schedule": {"sendAt": format_ms(START_MS + 10 * MINUTE)}})
+    paced = alim_body(
+        "821012345672", "821012345673", options={"schedule": {"sendingSpeedLimit": {"amount": 1, "timeUnit": "MINUTE"}}}
+    )
+    monday = {"days": ["MONDAY"], "from": {"hour": 0, "minute": 0}, "to": {"hour": 23, "minute": 59}}
+    windowed = alim_body("821012345674", message={"options": {"deliveryTimeWindow": monday}})
+    ids = [m["messageId"] for body in (scheduled, paced, windowed) for m in (await send_alim(client, body))["messages"]]
+    await gateway.advance_clock(START_MS + 2 * DAY)
+
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        pages = [(await c.get(f"/console/messages/{message_id}")).text for message_id in ids]
+    for page in pages:
+        assert "Final status" in page and "DELIVERED_TO_HANDSET" in page, page
+    assert "by its schedule" in pages[0]
+    assert "Held" not in pages[1]  # the first of a paced bulk goes at once
+    assert "by its bulk&#39;s pace" in pages[2] or "by its bulk's pace" in pages[2]
+    assert "by its sending window" in pages[3]

@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kakao_gateway.domain.policy import SendPolicy, SmsFailover, decode
-from kakao_gateway.domain.row_plan import Pace, Timing, dry_run, plan_row
+from kakao_gateway.domain.row_plan import Pace, Timing, dry_run, plan_row, wait_reason
 from kakao_gateway.domain.schedule import Window, is_open
 
 MINUTE = 60_000
@@ -104,3 +104,18 @@ def test_plans_keep_their_rules(
     run = dry_run(pace, count, timing)
     assert run.expire_before_sending + sum(n for _, n in run.per_hour) == count
     assert run.expire_before_sending == sum(p.expires_unsent for p in plans)
+
+
+def test_the_reason_a_row_waits() -> None:
+    window = Window(EVERY_DAY, 9 * 60, 10 * 60)  # 09:00-10:00 UTC
+    now = MONDAY + 12 * HOUR
+
+    def reason(pace: Pace, slot: int, timing: Timing) -> str | None:
+        return wait_reason(plan_row(pace, slot, timing), pace, slot, now)
+
+    assert reason(Pace(now), 0, Timing()) is None
+    assert reason(Pace(now + HOUR), 0, Timing()) == "schedule"
+    assert reason(Pace(now, 1, "MINUTE"), 0, Timing()) is None  # the first of a paced bulk goes at once
+    assert reason(Pace(now, 1, "MINUTE"), 5, Timing()) == "pace"
+    assert reason(Pace(now), 0, Timing(window)) == "window"
+    assert reason(Pace(now + HOUR, 1, "MINUTE"), 0, Timing(window)) == "window"  # the window says most

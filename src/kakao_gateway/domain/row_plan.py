@@ -57,6 +57,18 @@ def plan_row(pace: Pace, slot: int, timing: Timing) -> RowPlan:
     return RowPlan(due, _validity_start(due, pace, slot, timing) + timing.validity_ms, held)
 
 
+def wait_reason(plan: RowPlan, pace: Pace, slot: int, now: int) -> str | None:
+    """Why a row is planned past `now`: its window or hold (`window`), its bulk's pace (`pace`) or its bulk's sendAt
+    (`schedule`); None when it is due now."""
+    if plan.due_at <= now:
+        return None
+    if plan.held:
+        return "window"
+    if pace.due(slot, None) > pace.base:
+        return "pace"
+    return "schedule" if pace.base > now else None
+
+
 def _validity_start(due: int, pace: Pace, slot: int, timing: Timing) -> int:
     """Validity starts at the planned send time. A row held overnight by its hold (due just as the hold opens) was
     planned for when the hold began, the end of the previous day's hours, or for its own plan without the hold if

@@ -62,6 +62,7 @@ def _lines(text: str | None) -> list[dict[str, Any]]:
 
 
 HELD_BY = {
+    "schedule": "its schedule (sendAt)",
     "window": "its sending window (delivery window, advertising hours)",
     "pace": "its bulk's pace",
     "rate": "the submit rate",
@@ -104,12 +105,18 @@ def _history_events(m: dict[str, Any]) -> list[Event]:
     return events
 
 
+def _held_until(history: str | None, due_at: int) -> bool:
+    """Whether the history's last hold ends at `due_at` (it already tells the wait)."""
+    holds = [h for h in _lines(history) if h.get("event") == "held"]
+    return bool(holds) and holds[-1].get("until") == due_at
+
+
 def _message_events(m: dict[str, Any]) -> list[Event]:
     events = [Event(m["created_at"], "Accepted", f"bulk {m['bulk_id']} · {m['channel']} · to {m['destination']}")]
     if m["state"] == "queued" and m["due_at"] > m["created_at"]:
         if m["attempts"]:
             events.append(Event(m["due_at"], "Next attempt due", "after a temporary error"))
-        else:
+        elif not _held_until(m["history"], m["due_at"]):  # re-planned since (rescheduled, re-paced, resumed)
             events.append(Event(m["due_at"], "Waiting", "held until this instant (schedule, delivery window or pace)"))
     if m["first_attempt_at"] is not None:
         events.append(Event(m["first_attempt_at"], "First submission attempt", f"route {m['route']}"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..domain import status as st
 from ..domain.reports import delivery_report
-from ..domain.row_plan import Pace, plan_row
+from ..domain.row_plan import Pace, plan_row, wait_reason
 from ..domain.schedule import AnyWindow, plan_due
 from .message_rows import INSERT_COLUMNS, NewMessage
 from .outcomes import CANCELED_ERROR, CANCELED_STATUS
@@ -78,6 +78,7 @@ def _plan_rows(messages: list[NewMessage], state: str, pace: Pace, next_slot: in
         if planned.held:
             m.status_id = _TIME_VIOLATION
             m.held_reported = m.intermediate
+        m.waits_for = wait_reason(planned, pace, next_slot, now)
         if pace.amount is not None:
             next_slot += 1
         m.due_at, m.expires_at = planned.due_at, planned.expires_at

@@ -35,6 +35,7 @@ INSERT_COLUMNS: dict[str, str] = {
     "status_id": "int",
     "error_id": "int",
     "created_at": "bigint",
+    "history": "text",
     "sent_at": "bigint",
     "done_at": "bigint",
     "callback_data": "text",
@@ -100,6 +101,8 @@ class NewMessage:
     prior_status_id: int | None = None
     prior_error_id: int | None = None
     prior_done_at: int | None = None
+    # Why planning put its due time past its accept (`schedule`, `pace`, `window`): the first line of its history.
+    waits_for: str | None = None
 
     def row(self) -> tuple[Any, ...]:
         """The values of INSERT_COLUMNS, by name."""
@@ -111,8 +114,16 @@ class NewMessage:
             "notify": int(self.notify),
             "intermediate": int(self.intermediate),
             "held_reported": int(self.held_reported),
+            "history": self._planned_wait(),
         }
         return tuple(values[c] if c in values else getattr(self, c) for c in INSERT_COLUMNS)
+
+    def _planned_wait(self) -> str | None:
+        """The history line of a wait planned at accept (the engine appends the rest), as outcomes.history_event
+        writes a hold."""
+        if self.waits_for is None or self.state not in ("queued", "paused") or self.due_at <= self.created_at:
+            return None
+        return f'{{"at":{self.created_at},"event":"held","until":{self.due_at},"why":"{self.waits_for}"}}\n'
 
     def facts(self, status_id: int, error_id: int) -> MessageFacts:
         return MessageFacts(
