@@ -107,3 +107,21 @@ async def test_the_timeline_shows_why_a_message_waited_from_its_accept(
     assert "Held" not in pages[1]  # the first of a paced bulk goes at once
     assert "by its bulk&#39;s pace" in pages[2] or "by its bulk's pace" in pages[2]
     assert "by its sending window" in pages[3]
+
+
+async def test_a_rescheduled_message_tells_both_waits(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    await register_basics(client)
+    body = alim_body("821012345675", options={"schedule": {"sendAt": format_ms(START_MS + 10 * MINUTE)}})
+    answer = await send_alim(client, body)
+    bulk_id, message_id = answer["bulkId"], answer["messages"][0]["messageId"]
+    later = START_MS + 20 * MINUTE
+    response = await client.put("/kakao/1/bulks", params={"bulkId": bulk_id}, json={"sendAt": format_ms(later)})
+    assert response.status_code == 200, response.text
+    await gateway.advance_clock(START_MS + 30 * MINUTE)
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        page = (await c.get(f"/console/messages/{message_id}")).text
+    assert "DELIVERED_TO_HANDSET" in page
+    assert page.count("by its schedule") == 2
+    assert f"until {format_ms(START_MS + 10 * MINUTE)}" in page  # as accepted
+    assert f"until {format_ms(later)}" in page  # as rescheduled

@@ -127,7 +127,7 @@ async def test_a_message_sent_through_infobip_and_reported_back_is_delivered(
 async def test_a_key_infobip_refuses_is_named_when_no_result_comes(fake: FakeInfobipKakao, tmp_path: Path) -> None:
     fake.api_key = "another key"  # the fake answers 401 to the key in the upstream URL
     async with gateway(fake, tmp_path) as server:
-        running = asyncio.create_task(asyncio.to_thread(check, server, "--wait", "3"))
+        running = asyncio.create_task(asyncio.to_thread(check, server, "--wait", "10"))
         await until(lambda: alim_sends(fake) >= 1, running, "the send reached the fake", SEND_S)
         result = await running
 
@@ -136,7 +136,7 @@ async def test_a_key_infobip_refuses_is_named_when_no_result_comes(fake: FakeInf
     message_id = accepted_id(result)
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1, result.stderr
-    assert f"no final result for {message_id} within 3 s" in errors[0]
+    assert f"no final result for {message_id} within 10 s" in errors[0]
     assert "the upstream named above refused or failed it" in result.stderr  # not "check --public-url"
     # the hint from /ready, on one line whatever the width: the route, and why its upstream cannot be used (named
     # without the key)

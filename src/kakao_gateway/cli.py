@@ -479,11 +479,12 @@ async def _announce(gateway: Gateway, settings: Settings) -> None:
             }
         ]
     }
-    if gateway.kakao_route == SANDBOX_ROUTE:
+    route = await upstreams.kakao_route_of(gateway.ctx, gateway.default_account_id)  # the account's, else the server's
+    if route == SANDBOX_ROUTE:
         console.print("[bold]Demo ready.[/bold] Send an Alim message to the sandbox:")
     else:  # the sample goes to a real phone number through a real upstream
         console.print(
-            f"[bold]Demo ready.[/bold] The Kakao upstream is {gateway.kakao_route}, not the sandbox: "
+            f"[bold]Demo ready.[/bold] The Kakao upstream is {route}, not the sandbox: "
             "the message below would go to a real phone. Replace 821000000001 with your own number.",
             soft_wrap=True,
             highlight=False,

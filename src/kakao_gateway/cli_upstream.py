@@ -97,7 +97,8 @@ def _show(result: dict[str, Any]) -> None:
 
 
 def _upstream_problems(url: str) -> bool:
-    """Print what /ready says about upstreams that are not well (a refused API key, say), as hints; whether any."""
+    """Print what /ready says about Kakao upstreams that are not well (a refused API key, say), as hints; whether
+    any. SMS routes are left out: the check's Alim has no SMS failover."""
     try:
         ready = httpx.get(f"{url.rstrip('/')}/ready", timeout=10).json()
     except (httpx.HTTPError, ValueError):
@@ -105,7 +106,7 @@ def _upstream_problems(url: str) -> bool:
     upstreams = ready.get("checks", {}).get("connectors", {}).get("upstreams", {})
     troubled = False
     for route, health in upstreams.items():
-        if isinstance(health, dict) and not health.get("ok", True):
+        if route.startswith("KAKAO") and isinstance(health, dict) and not health.get("ok", True):
             problem = health.get("error") or health.get("lastError") or "not ok"
             console.print(f"upstream:  {route}: {problem}", markup=False)
             troubled = True

@@ -118,4 +118,5 @@ def test_the_reason_a_row_waits() -> None:
     assert reason(Pace(now, 1, "MINUTE"), 0, Timing()) is None  # the first of a paced bulk goes at once
     assert reason(Pace(now, 1, "MINUTE"), 5, Timing()) == "pace"
     assert reason(Pace(now), 0, Timing(window)) == "window"
+    assert reason(Pace(now + HOUR, 1, "MINUTE"), 5, Timing()) == "schedule"  # nothing goes before the sendAt
     assert reason(Pace(now + HOUR, 1, "MINUTE"), 0, Timing(window)) == "window"  # the window says most

@@ -58,15 +58,15 @@ def plan_row(pace: Pace, slot: int, timing: Timing) -> RowPlan:
 
 
 def wait_reason(plan: RowPlan, pace: Pace, slot: int, now: int) -> str | None:
-    """Why a row is planned past `now`: its window or hold (`window`), its bulk's pace (`pace`) or its bulk's sendAt
-    (`schedule`); None when it is due now."""
+    """Why a row is planned past `now`: its window or hold (`window`), its bulk's sendAt (`schedule`: nothing of the
+    bulk goes before it, paced or not) or its bulk's pace (`pace`); None when it is due now."""
     if plan.due_at <= now:
         return None
     if plan.held:
         return "window"
-    if pace.due(slot, None) > pace.base:
-        return "pace"
-    return "schedule" if pace.base > now else None
+    if pace.base > now:
+        return "schedule"
+    return "pace" if pace.due(slot, None) > pace.base else None
 
 
 def _validity_start(due: int, pace: Pace, slot: int, timing: Timing) -> int:

@@ -43,7 +43,7 @@ async def reschedule(ctx: Context, account_id: str, bulk_id: str | None, instant
     now = ctx.clock.now_ms()
     if bulk.state == "canceled":
         raise Conflict("the bulk was canceled", "bulkId")
-    await ctx.db.write(store.reschedule(account_id, bulk, start_at(now, instant)))
+    await ctx.db.write(store.reschedule(account_id, bulk, start_at(now, instant), now))
     ctx.wake_engine()
     return _schedule_wire(await _bulk(ctx, account_id, bulk_id))
 

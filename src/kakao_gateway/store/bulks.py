@@ -7,9 +7,10 @@ from typing import Any
 
 from ..domain import status as st
 from ..domain.policy import decode
-from ..domain.row_plan import Pace, plan_row
+from ..domain.row_plan import Pace, plan_row, wait_reason
 from ..domain.schedule import UNIT_MS, paced_start
-from .outcomes import CANCELED_ERROR, CANCELED_STATUS, finish_and_report
+from .message_rows import held_line
+from .outcomes import CANCELED_ERROR, CANCELED_STATUS, append_history, finish_and_report
 from .sql import Execute, ExecuteMany, Fetch, Op
 
 
@@ -137,7 +138,8 @@ def paced_bulks(account_id: str, bulk_ids: list[str]) -> Op[dict[str, tuple[int,
 
 
 def reslot_remaining(account_id: str, bulk: Bulk, start: int) -> Op[int]:
-    """Re-plan the bulk's queued rows that have not left from `start` at its pace (after it fell behind)."""
+    """Re-plan the bulk's queued rows that have not left from `start` at its pace (after it fell behind; the engine
+    wrote their hold in their history already)."""
     return (
         yield from _reslot(account_id, bulk.bulk_id, start, bulk.speed_amount, bulk.speed_unit, ("queued",), "queued")
     )
@@ -151,9 +153,11 @@ def _reslot(
     unit: str | None,
     states: tuple[str, ...],
     new_state: str,
+    now: int | None = None,
 ) -> Op[int]:
     """Plan again, from `start`, every row of the bulk in `states` that has not left yet, by the same rule as at
-    accept (its window, hold and stored validity); returns how many rows were planned."""
+    accept (its window, hold and stored validity); returns how many rows were planned. With `now` (a client's
+    reschedule, re-pace or resume), a row queued to wait gets a history line saying why and until when."""
     start = yield from _paced_start(account_id, bulk_id, start, amount, unit)
     marks = ",".join("?" * len(states))
     rows = yield Fetch(
@@ -165,9 +169,12 @@ def _reslot(
     pace = Pace(start, amount, unit)
     for index, r in enumerate(rows):
         planned = plan_row(pace, index, decode(r["options"], r["validity_ms"]).timing)
-        updates.append((planned.due_at, planned.expires_at, new_state, r["seq"]))
+        why = wait_reason(planned, pace, index, now) if now is not None and new_state == "queued" else None
+        line = held_line(now, planned.due_at, why) if now is not None and why is not None else ""
+        updates.append((planned.due_at, planned.expires_at, new_state, line, r["seq"]))
     yield ExecuteMany(
-        f"UPDATE messages SET due_at = ?, expires_at = ?, state = ? WHERE seq = ? AND state IN ({marks})",
+        f"UPDATE messages SET due_at = ?, expires_at = ?, state = ?, {append_history('?')} "
+        f"WHERE seq = ? AND state IN ({marks})",
         [(*u, *states) for u in updates],
     )
     yield Execute(
@@ -191,7 +198,7 @@ def resume(account_id: str, bulk: Bulk, now: int) -> Op[int]:
     """Re-plan the paused remainder from now (or the bulk's sendAt if later), so a resumed bulk cannot burst."""
     yield Execute("UPDATE bulks SET state = 'active' WHERE account_id = ? AND bulk_id = ?", (account_id, bulk.bulk_id))
     count = yield from _reslot(
-        account_id, bulk.bulk_id, max(now, bulk.send_at), bulk.speed_amount, bulk.speed_unit, ("paused",), "queued"
+        account_id, bulk.bulk_id, max(now, bulk.send_at), bulk.speed_amount, bulk.speed_unit, ("paused",), "queued", now
     )
     retrying = yield Execute(
         "UPDATE messages SET state = 'queued' WHERE account_id = ? AND bulk_id = ? AND state = 'paused'",
@@ -214,14 +221,14 @@ def cancel(account_id: str, bulk_id: str, now: int) -> Op[int]:
     )
 
 
-def reschedule(account_id: str, bulk: Bulk, send_at: int) -> Op[int]:
+def reschedule(account_id: str, bulk: Bulk, send_at: int, now: int) -> Op[int]:
     yield Execute(
         "UPDATE bulks SET send_at = ? WHERE account_id = ? AND bulk_id = ?", (send_at, account_id, bulk.bulk_id)
     )
     state = "paused" if bulk.state == "paused" else "queued"
     return (
         yield from _reslot(
-            account_id, bulk.bulk_id, send_at, bulk.speed_amount, bulk.speed_unit, ("queued", "paused"), state
+            account_id, bulk.bulk_id, send_at, bulk.speed_amount, bulk.speed_unit, ("queued", "paused"), state, now
         )
     )
 
@@ -229,5 +236,7 @@ def reschedule(account_id: str, bulk: Bulk, send_at: int) -> Op[int]:
 def repace(account_id: str, bulk: Bulk, amount: int, unit: str, now: int) -> Op[int]:
     state = "paused" if bulk.state == "paused" else "queued"
     return (
-        yield from _reslot(account_id, bulk.bulk_id, max(now, bulk.send_at), amount, unit, ("queued", "paused"), state)
+        yield from _reslot(
+            account_id, bulk.bulk_id, max(now, bulk.send_at), amount, unit, ("queued", "paused"), state, now
+        )
     )

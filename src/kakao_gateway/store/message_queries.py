@@ -44,8 +44,10 @@ def query_logs(
     if before_seq is not None:
         where.append("seq < ?")
         params.append(before_seq)
-    # A destination is a handful of rows among millions: SQLite is told so (PostgreSQL's statistics say it).
-    index = "{index:ix_messages_destination}" if f.destination is not None else ""
+    # A destination is a handful of rows among millions: SQLite is told so (PostgreSQL's statistics say it), unless
+    # a message id or bulk id narrows the search further through its own index.
+    by_destination = f.destination is not None and not f.message_ids and not f.bulk_ids
+    index = "{index:ix_messages_destination}" if by_destination else ""
     rows = yield Fetch(
         "SELECT seq, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, callback_data, "
         "entity_id, application_id, campaign_ref, content, channel, hop, prior_status_id, prior_error_id, "

@@ -119,11 +119,11 @@ class NewMessage:
         return tuple(values[c] if c in values else getattr(self, c) for c in INSERT_COLUMNS)
 
     def _planned_wait(self) -> str | None:
-        """The history line of a wait planned at accept (the engine appends the rest), as outcomes.history_event
-        writes a hold."""
-        if self.waits_for is None or self.state not in ("queued", "paused") or self.due_at <= self.created_at:
+        """The history line of a wait planned at accept (the engine appends the rest). A row accepted into a paused
+        bulk gets its line when the bulk is resumed (bulks._reslot)."""
+        if self.waits_for is None or self.state != "queued" or self.due_at <= self.created_at:
             return None
-        return f'{{"at":{self.created_at},"event":"held","until":{self.due_at},"why":"{self.waits_for}"}}\n'
+        return held_line(self.created_at, self.due_at, self.waits_for)
 
     def facts(self, status_id: int, error_id: int) -> MessageFacts:
         return MessageFacts(
@@ -264,3 +264,8 @@ def triggered_failover_reports(rows: list[Any]) -> list[ReportDraft]:
         )
         drafts.append(replace(draft_of(row, False), body=delivery_report(facts)))
     return drafts
+
+
+def held_line(at: int, until: int, why: str) -> str:
+    """A history line of a planned wait, as outcomes.history_event writes a hold (`why` is a fixed word)."""
+    return f'{{"at":{at},"event":"held","until":{until},"why":"{why}"}}\n'
