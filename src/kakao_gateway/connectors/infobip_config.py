@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 from dataclasses import dataclass
 
-from .upstreams import UpstreamError, UpstreamUrl
+from .upstreams import UpstreamError, UpstreamUrl, seconds_option
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_POLL_AFTER_S = 30.0
@@ -49,23 +48,10 @@ def config_of(url: UpstreamUrl, https_scheme: str) -> InfobipConfig:
     return InfobipConfig(
         base_url=f"{scheme}://{url.host}{port}",
         api_key=url.username,
-        timeout_s=_seconds(url, "timeout", DEFAULT_TIMEOUT_S),
-        poll_after_ms=round(_seconds(url, "poll_after", DEFAULT_POLL_AFTER_S) * 1000),
+        timeout_s=seconds_option(url, "timeout", DEFAULT_TIMEOUT_S),
+        poll_after_ms=round(seconds_option(url, "poll_after", DEFAULT_POLL_AFTER_S) * 1000),
         trust_env=scheme == "https",
     )
-
-
-def _seconds(url: UpstreamUrl, name: str, default: float) -> float:
-    raw = url.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise UpstreamError(f"{url.redacted}: {name} must be a positive number of seconds, not {raw!r}")
-    return value
 
 
 def report_token(api_key: str, route: str, kind: str) -> str:

@@ -24,13 +24,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import httpx
 from pydantic import ValidationError
 
 from .base import LateResult, Submission, SubmitResult
+from .http_answers import PROVIDER_ERROR, THROTTLED, no_answer, retry_after_ms
 from .infobip_config import InfobipConfig
 from .infobip_poll import PollState
 from .infobip_results import final_of
@@ -40,8 +40,6 @@ from .upstreams import UpstreamDeps
 log = logging.getLogger(__name__)
 
 POLL_LIMIT = 1000  # the spec's maximum per GET .../reports
-DEFAULT_RETRY_AFTER_MS = 1_000
-MAX_RETRY_AFTER_MS = 10 * 60_000
 _MESSAGE_INDEX = re.compile(r"^messages\[(\d+)\]")
 
 # Accepted: its report comes pushed or polled, maybe minutes later. The engine waits for it (never past the hop's
@@ -49,9 +47,6 @@ _MESSAGE_INDEX = re.compile(r"^messages\[(\d+)\]")
 REPORT_WAIT_MS = 48 * 3_600_000
 ACCEPTED = SubmitResult("accepted", wait_ms=REPORT_WAIT_MS)
 REJECTED = SubmitResult("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST")
-THROTTLED = SubmitResult("temporary", error="EC_TOO_MANY_REQUESTS")
-PROVIDER_ERROR = SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")
-TIMED_OUT = SubmitResult("temporary", error="EC_PROVIDER_TIMEOUT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,14 +163,9 @@ class InfobipConnector:
                 content=self._product.request(batch, self._webhook),
                 headers={"Content-Type": "application/json", "Accept": "application/json"},
             )
-        except httpx.TimeoutException:
-            self._last_error = f"no answer within {self._config.timeout_s:g} s"
-            log.warning("route %s: %s to a send of %d messages", self.route, self._last_error, len(batch))
-            return [TIMED_OUT] * len(batch)
         except httpx.HTTPError as exc:
-            self._last_error = f"{type(exc).__name__}: {exc}"[:300]
-            log.warning("route %s: send failed: %s", self.route, self._last_error)
-            return [PROVIDER_ERROR] * len(batch)
+            result, self._last_error = no_answer(self.route, exc, self._config.timeout_s, len(batch))
+            return [result] * len(batch)
         if response.status_code == 400:
             return await self._rejected(endpoint, batch, response, now, split_on_400)
         return self._answered(endpoint, batch, response, now)
@@ -295,18 +285,3 @@ def _violations(response: httpx.Response) -> list[str]:
         return [response.text[:300]]
     found = [f"{v.property or ''}: {v.violation or ''}" for v in error.violations]
     return found or [error.description or "no violations given"]
-
-
-def retry_after_ms(header: str | None, now: int) -> int:
-    """Retry-After (seconds or an HTTP date) as a wait from `now`, within bounds."""
-    wait = DEFAULT_RETRY_AFTER_MS
-    if header:
-        value = header.strip()
-        if value.isdigit():
-            wait = int(value) * 1000
-        else:
-            try:
-                wait = round(parsedate_to_datetime(value).timestamp() * 1000) - now
-            except (TypeError, ValueError):
-                wait = DEFAULT_RETRY_AFTER_MS
-    return max(0, min(wait, MAX_RETRY_AFTER_MS))

@@ -32,7 +32,7 @@ import httpx
 from ..domain import nhn
 from ..domain.nhn import NhnCredentials
 from .base import Connector, LateResult, Submission, SubmitResult
-from .infobip_sms import retry_after_ms
+from .http_answers import PROVIDER_ERROR, THROTTLED, TIMED_OUT, no_answer, retry_after_ms
 from .nhn_client import Answer, NhnClient
 from .nhn_config import NhnConfig, config_of
 from .nhn_poll import PollState, Waiting
@@ -45,9 +45,6 @@ MAX_RECIPIENTS = 1_000  # per send request, NHN's limit; also the list query's l
 ROWS_PER_ROUND = 20_000  # awaited results looked at per poll_results call
 QUERIES_PER_ROUND = 200  # result queries per poll_results call: a backlog is worked off over several rounds
 
-THROTTLED = SubmitResult("temporary", error="EC_TOO_MANY_REQUESTS")
-PROVIDER_ERROR = SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")
-TIMED_OUT = SubmitResult("temporary", error="EC_PROVIDER_TIMEOUT")
 ABROAD = SubmitResult("final", "REJECTED_DESTINATION", "EC_INVALID_DESTINATION_ADDRESS")  # Korean numbers only
 NOT_CONFIGURED = SubmitResult("final", "REJECTED_SENDER", "EC_CONFIGURATION_ERROR")
 CANNOT_SEND = SubmitResult("final", "UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST")
@@ -183,14 +180,9 @@ class NhnConnector:
                 s = batch[0]
                 body = nhn.brand_request(creds.sender_key, s.content, s.destination, s.message_id, s.audience)
                 answer = await self._client.send_brand(creds, body)
-        except httpx.TimeoutException:
-            self._last_error = f"no answer within {self._config.timeout_s:g} s"
-            log.warning("route %s: %s to a send of %d messages", self.route, self._last_error, len(batch))
-            return [TIMED_OUT] * len(batch)
         except httpx.HTTPError as exc:
-            self._last_error = f"{type(exc).__name__}: {exc}"[:300]
-            log.warning("route %s: send failed: %s", self.route, self._last_error)
-            return [PROVIDER_ERROR] * len(batch)
+            result, self._last_error = no_answer(self.route, exc, self._config.timeout_s, len(batch))
+            return [result] * len(batch)
         if not answer.ok:
             return [self._refused(answer, now, "a send", rejected=True)] * len(batch)
         self._problem = None

@@ -10,10 +10,9 @@ messageId, so a resend is never a second message).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from .upstreams import UpstreamError, UpstreamUrl
+from .upstreams import UpstreamError, UpstreamUrl, seconds_option
 
 SCHEMES = {"nhn": "https", "nhn+http": "http"}
 DEFAULT_HOST = "kakaotalk-bizmessage.api.nhncloudservice.com"
@@ -44,21 +43,8 @@ def config_of(url: UpstreamUrl) -> NhnConfig:
     port = f":{url.port}" if url.port is not None else ""
     return NhnConfig(
         base_url=f"{scheme}://{url.host}{port}",
-        timeout_s=_seconds(url, "timeout"),
-        poll_after_ms=round(_seconds(url, "poll_after") * 1000),
-        result_wait_ms=round(_seconds(url, "result_wait") * 1000),
+        timeout_s=seconds_option(url, "timeout", OPTIONS["timeout"]),
+        poll_after_ms=round(seconds_option(url, "poll_after", OPTIONS["poll_after"]) * 1000),
+        result_wait_ms=round(seconds_option(url, "result_wait", OPTIONS["result_wait"]) * 1000),
         trust_env=scheme == "https",
     )
-
-
-def _seconds(url: UpstreamUrl, name: str) -> float:
-    raw = url.query.get(name)
-    if raw is None:
-        return OPTIONS[name]
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise UpstreamError(f"{url.redacted}: {name} must be a positive number of seconds, not {raw!r}")
-    return value

@@ -8,6 +8,7 @@ whole URL: stable across processes and restarts (rows store their route), and ne
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -94,3 +95,17 @@ class UpstreamDeps:
 
 
 ConnectorFactory = Callable[[UpstreamUrl, UpstreamDeps], Connector]
+
+
+def seconds_option(url: UpstreamUrl, name: str, default: float) -> float:
+    """A query option of `url` in seconds (a positive number), or `default` when it is not given."""
+    raw = url.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise UpstreamError(f"{url.redacted}: {name} must be a positive number of seconds, not {raw!r}")
+    return value
