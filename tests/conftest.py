@@ -31,36 +31,6 @@ API_KEY = "0123456789abcdef0123456789abcdef-00000000-0000-4000-8000-000000000001
 ADMIN_KEY = "fedcba9876543210fedcba9876543210-00000000-0000-4000-8000-000000000002"
 START_MS = 1_795_924_800_000  # 2026-11-29T04:00:00Z, a Sunday (13:00 in Korea)
 PG_URL = os.environ.get("KAKAO_GATEWAY_TEST_DATABASE_URL")
-TABLES = (
-    "console_reads",
-    "console_assignments",
-    "console_secrets",
-    "sangdam_keywords",
-    "sangdam_messages",
-    "sangdam_sessions",
-    "sender_credentials",
-    "webhook_secrets",
-    "sandbox_state",
-    "account_settings",
-    "rate_events",
-    "clicks",
-    "short_links",
-    "url_domains",
-    "sandbox_friends",
-    "brand_templates",
-    "sender_group_members",
-    "sender_groups",
-    "rate_buckets",
-    "reports",
-    "messages",
-    "bulks",
-    "subscriptions",
-    "alim_templates",
-    "senders",
-    "api_keys",
-    "admin_keys",
-    "accounts",
-)
 
 
 @dataclass
@@ -111,7 +81,13 @@ async def _reset_postgres(url: str) -> None:
         _pg_migrated = True
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        # Every table the migrations made, read from the catalogue, so a new table cannot leak state between tests.
+        rows = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        tables = ", ".join(f'"{r["tablename"]}"' for r in rows)
+        if tables:
+            await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     finally:
         await conn.close()
 
