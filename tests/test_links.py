@@ -16,6 +16,7 @@ from kakao_gateway.store import links as store
 
 from .conftest import START_MS, Receiver
 from .spec import SMS_SPEC_PATH, assert_api_error
+from .test_bulks import other_account
 
 DOMAIN = "127.0.0.1:8000"  # the default public_url of the test gateway
 
@@ -139,3 +140,17 @@ async def test_click_stats_need_a_filter(client: httpx.AsyncClient) -> None:
     response = await client.get("/kakao/1/clicks")
     assert response.status_code == 400
     assert_api_error(response.json())
+
+
+async def test_sandbox_click_on_another_tenants_link_is_404_and_records_nothing(
+    client: httpx.AsyncClient, gateway: Gateway, admin: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    await store_link(gateway, "Abc12345", track=True, tracking_url="http://127.0.0.1:9/clicks")
+    async with other_account(gateway, admin) as tenant_b:
+        response = await tenant_b.post("/sandbox/1/clicks", json={"shortUrl": f"{DOMAIN}/Abc12345"})
+    assert response.status_code == 404, response.text
+    assert_api_error(response.json())
+    await gateway.engine.run_until_idle()
+    assert receiver.requests == []
+    stats = await client.get("/kakao/1/clicks", params={"messageId": "msg-1"})
+    assert stats.json()["results"][0]["clicks"] == 0

@@ -59,14 +59,14 @@ async def click_stats(request: Request) -> Response:
 @handled
 async def sandbox_click(request: Request) -> Response:
     """A simulated user opens a short link: the same recording as a real click on the redirect."""
-    await principal(request, SEND_SCOPES | LOGS_SCOPES | MANAGE_SCOPES)
+    who = await principal(request, SEND_SCOPES | LOGS_SCOPES | MANAGE_SCOPES)
     body = await parse(request, SandboxClick)
     short = body.shortUrl if "://" in body.shortUrl else f"https://{body.shortUrl}"
     host, _, code = short.split("://", 1)[1].partition("/")
     if not CODE.fullmatch(code):
         raise InvalidRequest([("shortUrl", "is not a short link of this gateway")])
     url = await links.click(
-        context(request), code, host, body.userAgent or "KakaoTalk Sandbox (Android; Mobile)", "sandbox"
+        context(request), code, host, body.userAgent or "KakaoTalk Sandbox (Android; Mobile)", "sandbox", who.account_id
     )
     if url is None:
         raise NotFound("no such short link", "shortUrl")

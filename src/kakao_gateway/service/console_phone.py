@@ -91,7 +91,7 @@ async def click(ctx: Context, account_id: str, url: str) -> tuple[str, bool]:
         return url, False
     if owner != account_id:
         raise NotFound("no such short link", "url")
-    target = await links.click(ctx, code.group(1), parts.netloc, USER_AGENT, "sandbox")
+    target = await links.click(ctx, code.group(1), parts.netloc, USER_AGENT, "sandbox", account_id)
     if target is None:
         return url, False
     return target, True

@@ -92,10 +92,15 @@ async def registered_domains(ctx: Context, account_id: str) -> set[str]:
     return {d for d, _ in await ctx.db.read(store.list_domains(account_id))}
 
 
-async def click(ctx: Context, code: str, host: str, user_agent: str | None, client: str) -> str | None:
-    """Record a click on a short link served at `host`; the original URL, or None when there is no such link."""
+async def click(
+    ctx: Context, code: str, host: str, user_agent: str | None, client: str, account_id: str | None = None
+) -> str | None:
+    """Record a click on a short link served at `host`; the original URL, or None when there is no such link (or,
+    with `account_id`, when the link is another account's: a sandbox click is made by the link's own tenant)."""
     link = await ctx.db.read(store.find_link(code))
     if link is None or link["domain"] != host.lower():
+        return None
+    if account_id is not None and link["account_id"] != account_id:
         return None
     now = ctx.clock.now_ms()
     device = device_of(user_agent)
