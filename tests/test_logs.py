@@ -210,6 +210,30 @@ async def test_filter_sender_and_destination(client: httpx.AsyncClient, gateway:
     assert await logs(client, {"destination": "821099999999"}) == []
 
 
+async def test_filter_sender_and_destination_repeated_or_comma_separated(
+    client: httpx.AsyncClient, gateway: Gateway
+) -> None:
+    await register_basics(client)
+    await register_other_sender(client)
+    answer = await send(
+        client,
+        {
+            "messages": [
+                message(DELIVERED),
+                message(NOT_A_USER),
+                message(DELIVERED, sender=OTHER_SENDER, text="Hello Mina"),
+            ]
+        },
+    )
+    mine, other_dest, other_sender = sent_ids(answer)
+    both = [other_sender, other_dest, mine]
+    assert ids(await logs(client, {"destination": f"{DELIVERED},{NOT_A_USER}"})) == both
+    assert ids(await logs(client, {"destination": f"{DELIVERED}, {NOT_A_USER}"})) == both
+    assert ids(await logs(client, [("destination", DELIVERED), ("destination", NOT_A_USER)])) == both
+    assert ids(await logs(client, {"sender": f"{SENDER},{OTHER_SENDER}"})) == both
+    assert ids(await logs(client, {"sender": SENDER, "destination": f"{DELIVERED},{NOT_A_USER}"})) == [other_dest, mine]
+
+
 async def test_filter_bulk_and_message_ids_repeated_or_comma_separated(
     client: httpx.AsyncClient, gateway: Gateway
 ) -> None:

@@ -27,7 +27,8 @@ from .conftest import PG_URL, START_MS
 
 DONE, TOMORROW, DUE, BULK = 200_000, 3_000, 50, 5_000
 DAY_MS = 86_400_000
-BY_PHONE = LogFilter(destination="821055550000")  # none of the filled rows is to this number
+BY_PHONE = LogFilter(destinations=("821055550000",))  # none of the filled rows is to this number
+BY_PHONES = LogFilter(destinations=("821055550000", "821055550001"))
 
 
 def _fill_sql(account_id: str) -> list[str]:
@@ -76,6 +77,7 @@ def _queries(account_id: str) -> Iterator[tuple[str, Query]]:
         ("logs", message_queries.query_logs(account_id, "ALIM", LogFilter(), 100, None, now - DAY_MS)),
         ("logs by bulk", message_queries.query_logs(account_id, "ALIM", LogFilter(bulk_ids=("bulk-7",)), 100, None, 0)),
         ("logs by destination", message_queries.query_logs(account_id, "ALIM", BY_PHONE, 100, None, now - DAY_MS)),
+        ("logs by destinations", message_queries.query_logs(account_id, "ALIM", BY_PHONES, 100, None, now - DAY_MS)),
         ("purge messages", message_queries.purge_messages(now - 2 * DAY_MS, 5000)),
         ("pull", reports.pull_reports(account_id, "ALIM", PullFilter(), 100, now, now - DAY_MS)),
         ("claim pushes", reports.claim_pushes(now, 1000, 120_000, ("http://busy.test/",))),
@@ -182,7 +184,7 @@ async def test_no_engine_query_scans_a_table(filled: Gateway) -> None:
             plans[name] = await _sqlite_plan(path, q)
         scans = {n: p for n, p in plans.items() if any(SQLITE_SCAN.search(line) for line in p)}
         expected = SQLITE_EXPECTED
-    assert len(plans) == 18
+    assert len(plans) == 19
     assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())
     wrong = {n: plans[n] for n, index in expected.items() if not any(index in line for line in plans[n])}
     assert not wrong, "\n\n".join(f"{n} (wants {expected[n]}):\n  " + "\n  ".join(p) for n, p in wrong.items())

@@ -64,8 +64,8 @@ def pull_filter(params: QueryParams) -> PullFilter:
 
 def log_filter(params: QueryParams, status_ids: tuple[int, ...]) -> LogFilter:
     return LogFilter(
-        sender=one(params, "sender"),
-        destination=one(params, "destination"),
+        senders=many(params, "sender"),
+        destinations=many(params, "destination"),
         bulk_ids=many(params, "bulkId"),
         message_ids=many(params, "messageId"),
         status_ids=status_ids,

@@ -16,8 +16,8 @@ class PullFilter:
 
 @dataclass(frozen=True, slots=True)
 class LogFilter:
-    sender: str | None = None
-    destination: str | None = None
+    senders: tuple[str, ...] = ()
+    destinations: tuple[str, ...] = ()
     bulk_ids: tuple[str, ...] = ()
     message_ids: tuple[str, ...] = ()
     status_ids: tuple[int, ...] = ()

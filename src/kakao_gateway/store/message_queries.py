@@ -18,8 +18,6 @@ def query_logs(
     where = ["account_id = ?", "channel = ?", "(done_at IS NULL OR done_at >= ?)"]
     params: list[Any] = [account_id, channel, since]
     for column, value in (
-        ("sender", f.sender),
-        ("destination", f.destination),
         ("entity_id", f.entity_id),
         ("application_id", f.application_id),
     ):
@@ -27,6 +25,8 @@ def query_logs(
             where.append(f"{column} = ?")
             params.append(value)
     for column, values in (
+        ("sender", f.senders),
+        ("destination", f.destinations),
         ("bulk_id", f.bulk_ids),
         ("message_id", f.message_ids),
         ("campaign_ref", f.campaign_refs),
@@ -46,7 +46,7 @@ def query_logs(
         params.append(before_seq)
     # A destination is a handful of rows among millions: SQLite is told so (PostgreSQL's statistics say it), unless
     # a message id or bulk id narrows the search further through its own index.
-    by_destination = f.destination is not None and not f.message_ids and not f.bulk_ids
+    by_destination = bool(f.destinations) and not f.message_ids and not f.bulk_ids
     index = "{index:ix_messages_destination}" if by_destination else ""
     rows = yield Fetch(
         "SELECT seq, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, callback_data, "
