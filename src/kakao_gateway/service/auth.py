@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from ..domain.ids import hash_key
 from ..store import accounts as store
 from .context import Context
+from .throttle import SignInThrottle
+from .throttle import Throttled as Throttled
 
 SEND_SCOPES = frozenset({"message:send", "kakao:message:send", "kakao:manage"})
 LOGS_SCOPES = frozenset({"kakao:logs:read", "kakao:manage"})
@@ -38,21 +40,27 @@ class Principal:
 
 
 class Authenticator:
-    """Looks keys up by hash, caching answers for less than CACHE_MS (revocation by this process is seen at once)."""
+    """Looks keys up by hash, caching answers for less than CACHE_MS (revocation by this process is seen at once).
 
-    def __init__(self, ctx: Context, monotonic_ms: Callable[[], int] = _monotonic_ms) -> None:
+    Given the client's address, a sign-in is throttled (service/throttle.py): refused with Throttled after too many
+    recent failures from that address or with that key's prefix. A failure is a key that is no live key at all (a
+    live key used where it has no right, an operator key on the API or an API key on /admin, is no guess)."""
+
+    def __init__(
+        self, ctx: Context, monotonic_ms: Callable[[], int] = _monotonic_ms, throttle: SignInThrottle | None = None
+    ) -> None:
         self.ctx = ctx
         self._now = monotonic_ms
         self._cache: dict[str, tuple[int, store.KeyRecord | None]] = {}
         self._admin_cache: dict[str, tuple[int, bool]] = {}
+        self.throttle = throttle or SignInThrottle()
 
     def forget(self) -> None:
         self._cache.clear()
         self._admin_cache.clear()
 
-    async def _key(self, key: str) -> store.KeyRecord | None:
+    async def _key(self, key: str, now: int) -> store.KeyRecord | None:
         digest = hash_key(key)
-        now = self._now()
         hit = self._cache.get(digest)
         if hit is not None and now - hit[0] < CACHE_MS:
             return hit[1]
@@ -62,7 +70,24 @@ class Authenticator:
         self._cache[digest] = (now, record)
         return record
 
-    async def principal(self, authorization: str | None) -> Principal | None:
+    async def _admin(self, key: str, now: int) -> bool:
+        digest = hash_key(key)
+        hit = self._admin_cache.get(digest)
+        if hit is not None and now - hit[0] < CACHE_MS:
+            return hit[1]
+        ok = await self.ctx.db.read(store.admin_key_exists(digest))
+        if len(self._admin_cache) > 10_000:
+            self._admin_cache.clear()
+        self._admin_cache[digest] = (now, ok)
+        return ok
+
+    async def _live_api_key(self, key: str, now: int) -> bool:
+        record = await self._key(key, now)
+        return record is not None and record.revoked_at is None
+
+    async def principal(self, authorization: str | None, client: str | None = None) -> Principal | None:
+        """Who `authorization` (App or Basic) stands for. `client`: the caller's address, to throttle failures by
+        (Throttled); None: not throttled (the CLI)."""
         if not authorization:
             return None
         scheme, _, credential = authorization.strip().partition(" ")
@@ -79,26 +104,30 @@ class Authenticator:
             return None
         if not key:
             return None
-        record = await self._key(key)
+        now = self._now()
+        if client is not None:
+            self.throttle.admit(client, key, now)
+        record = await self._key(key, now)
         if record is None or record.revoked_at is not None:
+            if client is not None and not await self._admin(key, now):
+                self.throttle.failed(client, key, now)
             return None
         if user is not None and user != record.account_name:
             return None
         return Principal(record.account_id, record.account_name, record.id, record.scopes)
 
-    async def is_admin(self, authorization: str | None) -> bool:
+    async def is_admin(self, authorization: str | None, client: str | None = None) -> bool:
+        """Whether `authorization` is `App <a live operator key>`; `client` as for `principal`."""
         if not authorization:
             return False
         scheme, _, key = authorization.strip().partition(" ")
-        if scheme.lower() != "app" or not key.strip():
+        key = key.strip()
+        if scheme.lower() != "app" or not key:
             return False
-        digest = hash_key(key.strip())
         now = self._now()
-        hit = self._admin_cache.get(digest)
-        if hit is not None and now - hit[0] < CACHE_MS:
-            return hit[1]
-        ok = await self.ctx.db.read(store.admin_key_exists(digest))
-        if len(self._admin_cache) > 10_000:
-            self._admin_cache.clear()
-        self._admin_cache[digest] = (now, ok)
+        if client is not None:
+            self.throttle.admit(client, key, now)
+        ok = await self._admin(key, now)
+        if not ok and client is not None and not await self._live_api_key(key, now):
+            self.throttle.failed(client, key, now)
         return ok

@@ -1,0 +1,64 @@
+"""Throttling of failed sign-ins (API keys, operator keys, the console's sign-in form): after LIMIT failures within
+WINDOW_MS from one client address, or with one key prefix, every attempt from that address or with that prefix is
+refused (even with the right key) until the oldest of those failures leaves the window.
+
+Counted in memory, per process: a deployment of several API processes lets each count on its own. The client address
+is the connection's (ASGI `client`); behind a reverse proxy it is the proxy's, unless uvicorn is told to trust the
+proxy's X-Forwarded-For (`FORWARDED_ALLOW_IPS`, 127.0.0.1 by default)."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from ..domain.throttle import FailureCounter
+
+log = logging.getLogger(__name__)
+
+LIMIT = 20
+WINDOW_MS = 60_000
+# Keys are 32 hex digits, '-', a UUID: the part before the '-' is half the secret, too much to log. The first 8
+# characters tell a key apart without giving away anything worth guessing from.
+PREFIX_CHARS = 8
+
+
+def key_prefix(key: str) -> str:
+    return key[:PREFIX_CHARS]
+
+
+class Throttled(Exception):
+    """Too many failed sign-ins: try again in `retry_after_s` seconds."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed sign-ins: retry after {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+class SignInThrottle:
+    def __init__(self, limit: int = LIMIT, window_ms: int = WINDOW_MS) -> None:
+        self._addresses = FailureCounter(limit, window_ms)
+        self._prefixes = FailureCounter(limit, window_ms)
+
+    def admit(self, client: str, key: str, now: int) -> None:
+        """Raise Throttled if `client` or the prefix of `key` has failed too often lately."""
+        wait = max(self._addresses.wait_ms(client, now), self._prefixes.wait_ms(key_prefix(key), now))
+        if wait:
+            raise Throttled(math.ceil(wait / 1000))
+
+    def failed(self, client: str, key: str, now: int) -> None:
+        """Count a failed sign-in; say so (once) when it makes the address or the prefix wait."""
+        prefix = key_prefix(key)
+        if self._addresses.fail(client, now):
+            self._say(f"from client {client} (last key prefix {prefix!r})", self._addresses.wait_ms(client, now))
+        if self._prefixes.fail(prefix, now):
+            self._say(f"with key prefix {prefix!r} (last from client {client})", self._prefixes.wait_ms(prefix, now))
+
+    def _say(self, whose: str, wait_ms: int) -> None:
+        counter = self._addresses
+        log.warning(
+            "sign-ins throttled: %d failures within %d s %s; refused for %d s",
+            counter.limit,
+            counter.window_ms // 1000,
+            whose,
+            math.ceil(wait_ms / 1000),
+        )
