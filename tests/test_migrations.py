@@ -28,6 +28,7 @@ TABLES = {
     "clicks",
     "rate_events",
     "account_settings",
+    "console_sessions",
 }
 
 

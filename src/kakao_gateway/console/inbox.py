@@ -5,19 +5,19 @@ transcripts of closed sessions."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ..service import console
+from ..service import console, console_sessions
 from ..service.context import Context
 from ..service.errors import InvalidRequest
 from .web import Viewer, checked_form, ctx_of, env, fragment, handled, page, problem, viewer
 
 PAGE = 50
 POLL_S = 0.5  # how often a live chat view looks for new transcript rows (one index probe)
-RECHECK_S = 10.0  # how often a live chat view re-checks that its key still works
+RECHECK_S = 10.0  # how often a live chat view re-checks that its console session (and key) still works
 KEEPALIVE_S = 15.0
 
 
@@ -95,7 +95,9 @@ def _after(request: Request) -> int:
     return max((int(v) for v in values if v.isdigit()), default=0)
 
 
-async def _stream(ctx: Context, who: Viewer, session_id: str, after: int, state: str) -> AsyncIterator[str]:
+async def _stream(
+    ctx: Context, who: Viewer, session_id: str, after: int, state: str, wall_ms: Callable[[], int]
+) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     checked = quiet = loop.time()
     yield "retry: 2000\n\n"
@@ -114,7 +116,7 @@ async def _stream(ctx: Context, who: Viewer, session_id: str, after: int, state:
         now = loop.time()
         if now - checked > RECHECK_S:
             checked = now
-            if await console.still_signed(ctx, who.key_id, False) is None:
+            if await console_sessions.session_key(ctx, who.session, wall_ms()) is None:
                 return
         if now - quiet > KEEPALIVE_S:
             quiet = now
@@ -128,7 +130,7 @@ async def chat_events(request: Request) -> Response:
     ctx = ctx_of(request)
     session_id = request.path_params["sessionId"]
     found = await console.session(ctx, who.account, session_id)
-    stream = _stream(ctx, who, session_id, _after(request), found.state)
+    stream = _stream(ctx, who, session_id, _after(request), found.state, request.app.state.wall_ms)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..service.auth import Authenticator
 from ..service.context import Context
 from . import accounts, agents, bulks, catalog, dashboard, inbox, messages, phone, settings, signing
-from .sessions import ConsoleSessions
+from .sessions import ConsoleSessions, wall_ms
 from .web import BASE
 
 STATIC = StaticFiles(packages=[("kakao_gateway.console", "static")])
@@ -67,11 +69,23 @@ def console_routes() -> list[Route | Mount]:
     ]
 
 
-def mount(ctx: Context, auth: Authenticator, sandbox: bool = False) -> list[Mount]:
-    """`/console/static` (the packaged assets) and `/console` (the pages, behind their cookie sessions). `sandbox`:
-    the upstream is the sandbox (the sandbox phone is served)."""
+async def _to_slash(request: Request) -> Response:
+    """`/console` (the address people type) is the console's home, `/console/`."""
+    query = request.url.query
+    return RedirectResponse(f"{BASE}/?{query}" if query else f"{BASE}/", status_code=308)
+
+
+def mount(ctx: Context, auth: Authenticator, sandbox: bool = False) -> list[Route | Mount]:
+    """`/console/static` (the packaged assets), `/console` (a redirect to `/console/`, else a short link would take
+    it) and `/console/` (the pages, behind their cookie sessions). `sandbox`: the upstream is the sandbox (the
+    sandbox phone is served)."""
     pages = Starlette(routes=console_routes(), middleware=[Middleware(ConsoleSessions, ctx=ctx, path=BASE)])
     pages.state.ctx = ctx
     pages.state.auth = auth
     pages.state.sandbox = sandbox
-    return [Mount(f"{BASE}/static", app=STATIC, name="console-static"), Mount(BASE, app=pages)]
+    pages.state.wall_ms = wall_ms
+    return [
+        Mount(f"{BASE}/static", app=STATIC, name="console-static"),
+        Route(BASE, _to_slash),
+        Mount(BASE, app=pages),
+    ]

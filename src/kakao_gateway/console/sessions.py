@@ -1,9 +1,11 @@
 """The console's cookie sessions: Starlette's SessionMiddleware (signed with itsdangerous, HttpOnly, SameSite=Strict,
-expiring), built at the first request with the signing key the database keeps for every process."""
+expiring), built at the first request with the signing key the database keeps for every process. The cookie holds
+the id of a session the server keeps (service/console_sessions.py), so that signing out ends it for good."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -13,6 +15,11 @@ from ..service.context import Context
 
 COOKIE = "kakao_console"
 IDLE_S = 8 * 3600  # a session unused this long is over; each answer re-signs the cookie
+
+
+def wall_ms() -> int:
+    """The time console sessions are counted in: the wall clock, shared by processes, never the sandbox's clock."""
+    return time.time_ns() // 1_000_000
 
 
 class ConsoleSessions:

@@ -10,11 +10,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..domain.times import format_ms
-from ..service import console
+from ..service import console_sessions
 from ..service.auth import Authenticator
 from ..service.context import Context
 from ..service.errors import Conflict, InvalidRequest, NotFound
@@ -51,6 +51,7 @@ class Viewer:
     account_name: str | None
     csrf: str
     scopes: frozenset[str] = frozenset()
+    session: str = ""  # the id of the console session (service/console_sessions.py)
 
     @property
     def manager(self) -> bool:
@@ -85,6 +86,17 @@ def auth_of(request: Request) -> Authenticator:
     return auth
 
 
+def wall_ms(request: Request) -> int:
+    """Wall-clock milliseconds, as console sessions count time (console/sessions.py)."""
+    now: int = request.app.state.wall_ms()
+    return now
+
+
+def client_address(request: Request) -> str:
+    """The client's address, as uvicorn gives it (behind a proxy: the proxy's, unless uvicorn trusts it)."""
+    return request.client.host if request.client else ""
+
+
 def csrf_token(request: Request) -> str:
     token = request.session.get("csrf")
     if not isinstance(token, str):
@@ -105,15 +117,15 @@ def _to_sign_in(request: Request) -> Response:
 
 async def viewer(request: Request, operator: bool | None = False) -> Viewer:
     """The signed-in viewer; `operator` True: operators only, False: accounts only, None: either."""
-    key_id = request.session.get("key")
-    kind = request.session.get("kind")
-    if not isinstance(key_id, str) or kind not in ("account", "operator"):
+    session_id = request.session.get("sid")
+    if not isinstance(session_id, str):
         raise Refused(_to_sign_in(request))
-    signed = await console.still_signed(ctx_of(request), key_id, kind == "operator")
+    signed = await console_sessions.session_key(ctx_of(request), session_id, wall_ms(request))
     if signed is None:
         request.session.clear()
         raise Refused(_to_sign_in(request))
-    who = Viewer(signed.key_id, signed.account_id, signed.account_name, csrf_token(request), signed.scopes)
+    csrf = csrf_token(request)
+    who = Viewer(signed.key_id, signed.account_id, signed.account_name, csrf, signed.scopes, session_id)
     if operator is not None and who.operator != operator:
         if who.operator:
             raise Refused(RedirectResponse(f"{BASE}/accounts", status_code=303))
@@ -132,14 +144,23 @@ class Form(dict[str, str]):
         return [v for k, v in self.pairs if k == name]
 
 
+async def _form_body(request: Request) -> bytes:
+    body = b""
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                raise Refused(problem("The form is too large.", 413))
+    except ClientDisconnect:
+        # The browser went away mid-form: nobody reads an answer, and it is no error of the gateway's.
+        raise Refused(Response(status_code=400)) from None
+    return body
+
+
 async def checked_form(request: Request) -> Form:
     """The posted (URL-encoded) form, refused (403) unless it carries this session's CSRF token (field or header).
     Multipart is not accepted: the console uploads nothing."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise Refused(problem("The form is too large.", 413))
+    body = await _form_body(request)
     values = Form(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     if any("\x00" in k or "\x00" in v for k, v in values.pairs):
         raise Refused(problem("The form must not contain a NUL character."))

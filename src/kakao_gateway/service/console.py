@@ -1,5 +1,5 @@
-"""The web console's service functions: who a sign-in key is, the cookie secret, the agent inbox, transcripts
-read live, read markers, and replies and terminations sent through the Sangdam send path."""
+"""The web console's service functions (sign-in and sessions: console_sessions.py): the cookie secret, the agent
+inbox, transcripts read live, read markers, and replies and terminations sent through the Sangdam send path."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from ..domain.ids import hash_key
 from ..schemas.alim import AlimRequest
 from ..schemas.brand import BrandRequest
 from ..schemas.bulks import BulkSchedule
@@ -24,7 +23,7 @@ from ..store.console import TranscriptRow as TranscriptRow
 from ..store.sangdam_sessions import Session as Session
 from . import accounts, bulks, sangdam
 from .accounts import CONSOLE_SCOPE, KeyRecord, NewKey
-from .auth import CONSOLE_SCOPES, MANAGE_SCOPES, Authenticator
+from .auth import CONSOLE_SCOPES, MANAGE_SCOPES
 from .context import Context
 from .errors import InvalidRequest, NotFound
 from .reports import decode_cursor, encode_cursor
@@ -36,29 +35,6 @@ AGENT_SCOPES = [CONSOLE_SCOPE]
 async def cookie_secret(ctx: Context) -> str:
     """The key that signs console cookies, made once and shared by every process of the gateway."""
     return await ctx.db.write(store.secret(COOKIE_SECRET, secrets.token_urlsafe(48)))
-
-
-async def sign_in(ctx: Context, auth: Authenticator, key: str) -> SignedKey | None:
-    """The key a console sign-in stands for: an account key with a console scope, or an operator key."""
-    key = key.strip()
-    if not key or any(c.isspace() for c in key):
-        return None
-    who = await auth.principal(f"App {key}")
-    if who is not None:
-        return (
-            SignedKey(who.key_id, who.account_id, who.account_name, who.scopes) if who.allows(CONSOLE_SCOPES) else None
-        )
-    operator = await ctx.db.read(store.live_operator_key(key_hash=hash_key(key)))
-    return SignedKey(operator, None, None, frozenset()) if operator else None
-
-
-async def still_signed(ctx: Context, key_id: str, operator: bool) -> SignedKey | None:
-    """The key behind a console session, if it still works (a revoked key ends its sessions at their next request)."""
-    if operator:
-        found = await ctx.db.read(store.live_operator_key(key_id=key_id))
-        return SignedKey(found, None, None, frozenset()) if found else None
-    key = await ctx.db.read(store.live_key(key_id))
-    return key if key is not None and key.scopes & CONSOLE_SCOPES else None
 
 
 def _inbox_cursor(after: tuple[int, int]) -> str:
