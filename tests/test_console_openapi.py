@@ -4,6 +4,7 @@ validate them; Infobip's paths keep Infobip's contract; `/docs` renders it from 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +79,10 @@ async def test_bodies_come_from_the_validating_models(client: httpx.AsyncClient)
         SangdamRequest.model_validate(sample["value"])
     assert list(validator.iter_errors({"messages": []}))
     assert list(validator.iter_errors({"messages": [{"sender": "S", "destinations": [{"to": "u"}], "content": {}}]}))
-    # Infobip's response contract, with the schemas it refers to.
-    assert send["responses"] == INFOBIP["paths"]["/kakao-sangdam/1/messages"]["post"]["responses"]
+    # Infobip's response contract, with the schemas it refers to, and the statuses the gateway adds to it.
+    theirs = INFOBIP["paths"]["/kakao-sangdam/1/messages"]["post"]["responses"]
+    assert {k: v for k, v in send["responses"].items() if k in theirs} == theirs
+    assert set(send["responses"]) - set(theirs) == {"413", "415"}
     logs = document["paths"]["/kakao-sangdam/1/logs"]["get"]
     names = {p["name"] for p in logs["parameters"]}
     assert {"sender", "destination", "bulkId", "messageId", "generalStatus", "sentSince", "limit"} <= names
@@ -117,3 +120,56 @@ async def test_docs_page_uses_packaged_assets(client: httpx.AsyncClient) -> None
 def test_the_packaged_infobip_spec_is_the_repositorys() -> None:
     packaged = ROOT / "src" / "kakao_gateway" / "console" / "spec" / "infobip-kakao-openapi.json"
     assert packaged.read_bytes() == (ROOT / "spec" / "infobip-kakao-openapi.json").read_bytes()
+
+
+async def _probe(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> str:
+    response = await client.request(method, re.sub(r"{[^}]+}", "x", path), **kwargs)
+    assert response.status_code < 500, (method, path, response.text)
+    return str(response.status_code)
+
+
+async def test_every_status_a_route_answers_is_documented(client: httpx.AsyncClient) -> None:
+    """Each operation is called without a key, with a wrong key, with the key and an empty JSON body, and with a
+    body that is not declared JSON: whatever it answers is a status its operation lists."""
+    document = await _document(client)
+    undocumented = []
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            body = {"json": {}} if "requestBody" in op else {}
+            answers = {
+                await _probe(client, method, path, headers={"Authorization": ""}),
+                await _probe(client, method, path, headers={"Authorization": "App wrong"}),
+                await _probe(client, method, path, **body),
+            }
+            if "requestBody" in op:
+                answers.add(await _probe(client, method, path, content=b"{}", headers={"Content-Type": "text/plain"}))
+            undocumented += [(method, path, status) for status in answers - set(op["responses"])]
+    assert undocumented == []
+
+
+async def test_statuses_media_types_and_date_times_are_described_as_served(client: httpx.AsyncClient) -> None:
+    document = await _document(client)
+    paths = document["paths"]
+    assert set(paths["/kakao/1/webhook-signing"]["delete"]["responses"]) >= {"204", "401"}
+    assert "200" not in paths["/kakao/1/webhook-signing"]["delete"]["responses"]
+    assert "content" not in paths["/kakao/1/webhook-signing"]["delete"]["responses"]["204"]
+    assert "409" in paths["/sandbox/1/clock/advance"]["post"]["responses"]
+    assert "409" in paths["/admin/1/accounts"]["post"]["responses"]  # an account name taken
+    assert "401" in paths["/upstream/1/kakao/reports/{token}"]["post"]["responses"]
+    assert set(paths["/ready"]["get"]["responses"]) == {"200", "503"}
+    assert set(paths["/{code}"]["get"]["responses"]) == {"302", "404"}
+    metrics = paths["/metrics"]["get"]["responses"]["200"]["content"]
+    assert [media.split(";")[0] for media in metrics] == ["text/plain"]
+    for kind in ("413", "415"):
+        assert kind in paths["/kakao-alim/1/messages"]["post"]["responses"]
+    text = json.dumps(document)
+    assert '"format": "date-time"' not in text
+    patterns = {
+        schema["properties"]["sentAt"]["pattern"]
+        for name, schema in document["components"]["schemas"].items()
+        if "DeliveryReport" in name and "sentAt" in schema.get("properties", {})
+    }
+    assert len(patterns) == 1
+    pattern = patterns.pop()
+    assert re.fullmatch(pattern, "2026-11-29T04:00:00.000+0000")
+    assert not re.fullmatch(pattern, "2026-11-29T04:00:00.000+00:00")

@@ -2,10 +2,14 @@
 
 Each operation is read off its endpoint's own code: the Pydantic model it validates the body with
 (`parse(request, Model)`), the query parameters it reads (`one(params, "name")` and the like, followed into the
-helpers it calls) and the auth guard it calls (`principal`: an API key, `require_admin`: the operator key). Request
-bodies are those models' JSON Schemas, so the document cannot drift from what validation accepts. Paths Infobip
-specifies keep Infobip's summary, parameter descriptions and response schemas (from `spec/`, packaged next to
-this module); the extensions answer JSON objects described by their summary.
+helpers it calls), the auth guard it calls (`principal`: an API key, `require_admin`: the operator key) and the
+statuses it can answer (`api_error(409, ...)`, `Response(status_code=204)`, `json_response(body, 503)`, a media
+type other than JSON, and the service errors raised by the service functions it calls: `Conflict` 409, `NotFound`
+404, `InvalidRequest` 400). Request bodies are those models' JSON Schemas, so the document cannot drift from what
+validation accepts. Paths Infobip specifies keep Infobip's summary, parameter descriptions and response schemas
+(from `spec/`, packaged next to this module), plus the error statuses this gateway adds to them; the extensions
+answer JSON objects described by their summary. Date-times are described as the wire writes them
+(`2026-11-29T04:00:00.000+0000`: no colon in the offset, so not RFC 3339's `date-time` format).
 """
 
 from __future__ import annotations
@@ -27,8 +31,33 @@ from starlette.routing import BaseRoute, Route
 
 REF = "#/components/schemas/"
 QUERY_READERS = {"one": "string", "many": "array", "instant": "string", "boolean": "boolean"}
-ERROR_STATUSES = {"400": "Bad Request", "401": "Unauthorized", "403": "Forbidden", "404": "Not Found"}
+STATUS_TEXT = {
+    200: "OK",
+    204: "No Content",
+    302: "Found: a redirect to the link's target",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type: the body must be application/json",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+SERVICE_ERRORS = {"Conflict": 409, "NotFound": 404, "InvalidRequest": 400}
+RESPONSE_MAKERS = {"Response": 1, "json_response": 1, "api_error": 0, "RedirectResponse": 1}
+AUTH_STATUSES = {"key": (401, 403), "operator": (401,)}
+BODY_STATUSES = (400, 413, 415)
 MAX_DEPTH = 3
+READ_DATE_TIMES = ["2026-11-29T04:00:00.000+0000", "2026-11-29T13:00:00+09:00"]
+WIRE_DATE_TIME = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$",
+    "description": "yyyy-MM-dd'T'HH:mm:ss.SSSZ, as Infobip writes it: e.g. 2026-11-29T04:00:00.000+0000",
+    "examples": ["2026-11-29T04:00:00.000+0000"],
+}
 
 
 @functools.cache
@@ -56,9 +85,11 @@ class Facts:
         self.query: dict[str, str] = {}
         self.auth: str | None = None  # "key" | "operator"
         self.doc: str | None = None
+        self.statuses: set[int] = set()
+        self.media: str | None = None  # a success body that is not JSON (Prometheus text)
 
 
-def _calls(fn: Callable[..., Any]) -> Iterator[tuple[ast.Call, ModuleType]]:
+def _all_calls(fn: Callable[..., Any]) -> Iterator[tuple[ast.Call, ModuleType]]:
     try:
         source = textwrap.dedent(inspect.getsource(fn))
     except (OSError, TypeError):
@@ -67,24 +98,84 @@ def _calls(fn: Callable[..., Any]) -> Iterator[tuple[ast.Call, ModuleType]]:
     if module is None:
         return
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if isinstance(node, ast.Call):
             yield node, module
 
 
+def _calls(fn: Callable[..., Any]) -> Iterator[tuple[ast.Call, ModuleType]]:
+    for call, module in _all_calls(fn):
+        if isinstance(call.func, ast.Name):
+            yield call, module
+
+
 def _read(fn: Callable[..., Any], facts: Facts, depth: int = 0) -> None:
-    for call, module in _calls(fn):
+    for call, module in _all_calls(fn):
+        if isinstance(call.func, ast.Attribute):
+            _read_service(_service_function(call.func, module), facts, depth)
+            continue
         name = call.func.id  # type: ignore[attr-defined]
         args = call.args
         if name == "parse" and len(args) == 2:
             _read_models(args[1], module, facts)
         elif name in QUERY_READERS and len(args) == 2 and isinstance(args[1], ast.Constant):
             facts.query.setdefault(str(args[1].value), QUERY_READERS[name])
+            facts.statuses.add(400)  # a NUL character, or a value of the wrong kind
         elif name == "principal":
             facts.auth = facts.auth or "key"
         elif name == "require_admin":
             facts.auth = "operator"
+        elif name in RESPONSE_MAKERS or name in SERVICE_ERRORS:
+            _read_response(name, call, module, facts)
         elif depth < MAX_DEPTH:
             _read_helper(getattr(module, name, None), args, facts, depth)
+
+
+def _constants(node: ast.expr | None) -> list[int]:
+    """The status codes an argument can be: `204`, or both of `200 if ok else 503`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _constants(node.body) + _constants(node.orelse)
+    return []
+
+
+def _read_response(name: str, call: ast.Call, module: ModuleType, facts: Facts) -> None:
+    """A status the endpoint answers: a response it makes, or a service error it raises."""
+    if name in SERVICE_ERRORS:
+        facts.statuses.add(SERVICE_ERRORS[name])
+        return
+    keywords = {k.arg: k.value for k in call.keywords}
+    index = RESPONSE_MAKERS[name]
+    status = keywords.get("status_code") or (call.args[index] if len(call.args) > index else None)
+    found = _constants(status)
+    facts.statuses.update(found or ([200] if name in ("Response", "json_response") else []))
+    media = keywords.get("media_type")
+    value = getattr(module, media.id, None) if isinstance(media, ast.Name) else getattr(media, "value", None)
+    if name == "Response" and isinstance(value, str) and "json" not in value:
+        facts.media = value
+
+
+def _service_function(func: ast.Attribute, module: ModuleType) -> Any:
+    """`links.click` in an endpoint or a service function: the function, when `links` is a service module."""
+    owner = getattr(module, func.value.id, None) if isinstance(func.value, ast.Name) else None
+    if isinstance(owner, ModuleType) and owner.__name__.startswith("kakao_gateway.service"):
+        return getattr(owner, func.attr, None)
+    return None
+
+
+def _read_service(fn: Any, facts: Facts, depth: int, seen: set[Any] | None = None) -> None:
+    """The service errors a service function (and the service functions it calls) can raise."""
+    seen = set() if seen is None else seen
+    if not inspect.isfunction(fn) or fn in seen or depth > MAX_DEPTH:
+        return
+    seen.add(fn)
+    for call, module in _all_calls(fn):
+        if isinstance(call.func, ast.Name) and call.func.id in SERVICE_ERRORS:
+            facts.statuses.add(SERVICE_ERRORS[call.func.id])
+        elif isinstance(call.func, ast.Name):
+            _read_service(getattr(module, call.func.id, None), facts, depth + 1, seen)
+        elif isinstance(call.func, ast.Attribute):
+            _read_service(_service_function(call.func, module), facts, depth + 1, seen)
 
 
 def _read_models(arg: ast.expr, module: ModuleType, facts: Facts) -> None:
@@ -147,7 +238,7 @@ def _parameters(path: str, facts: Facts, infobip: dict[str, Any] | None) -> list
     spec = infobip_spec()
     theirs: dict[tuple[str, str], dict[str, Any]] = {}
     for p in (infobip or {}).get("parameters", []):
-        resolved = _resolve(spec, p)
+        resolved = _read_date_times(_resolve(spec, p))
         theirs[(resolved["name"], resolved["in"])] = resolved
     params: list[dict[str, Any]] = []
     for name in _path_params(path):
@@ -172,14 +263,40 @@ def _parameters(path: str, facts: Facts, infobip: dict[str, Any] | None) -> list
     return params
 
 
-def _error_responses() -> dict[str, Any]:
-    return {
-        status: {
-            "description": text,
-            "content": {"application/json": {"schema": {"$ref": f"{REF}ApiError"}}},
-        }
-        for status, text in ERROR_STATUSES.items()
-    }
+def _statuses(facts: Facts) -> set[int]:
+    """Every status the operation answers: what its code makes, and what its auth guard and body parsing add."""
+    statuses = set(facts.statuses)
+    statuses.update(AUTH_STATUSES.get(facts.auth or "", ()))
+    if facts.models:
+        statuses.update(BODY_STATUSES)
+    if not any(s < 400 for s in statuses):
+        statuses.add(200)
+    return statuses
+
+
+def _response(status: int, facts: Facts) -> dict[str, Any]:
+    described: dict[str, Any] = {"description": STATUS_TEXT.get(status, str(status))}
+    if status >= 400:
+        described["content"] = {"application/json": {"schema": {"$ref": f"{REF}ApiError"}}}
+    elif status == 302:
+        described["headers"] = {"Location": {"schema": {"type": "string"}, "description": "The link's target"}}
+    elif status != 204 and facts.media:
+        described["content"] = {facts.media: {"schema": {"type": "string"}}}
+    elif status != 204:
+        described["content"] = {"application/json": {"schema": {"type": "object"}}}
+    return described
+
+
+def _responses(facts: Facts, infobip: dict[str, Any] | None) -> dict[str, Any]:
+    """Infobip's responses where Infobip specifies the operation, plus every status the gateway adds to them."""
+    ours = {str(s): _response(s, facts) for s in sorted(_statuses(facts))}
+    if not infobip:
+        return ours
+    theirs: dict[str, Any] = dict(infobip["responses"])
+    for status, response in ours.items():
+        if int(status) >= 400:
+            theirs.setdefault(status, response)
+    return dict(sorted(theirs.items()))
 
 
 def _refs(node: Any) -> Iterator[tuple[str, str]]:
@@ -197,7 +314,8 @@ def _refs(node: Any) -> Iterator[tuple[str, str]]:
 
 
 def _add_infobip_components(document: dict[str, Any]) -> None:
-    """Copy in every Infobip component (schema, example, ...) the document refers to, transitively."""
+    """Copy in every Infobip component (schema, example, ...) the document refers to, transitively, with its
+    date-times described as the wire writes them."""
     theirs = infobip_spec()["components"]
     ours = document["components"]
     pending = list(_refs(document))
@@ -205,8 +323,29 @@ def _add_infobip_components(document: dict[str, Any]) -> None:
         kind, name = pending.pop()
         if name in ours.get(kind, {}) or name not in theirs.get(kind, {}):
             continue
-        ours.setdefault(kind, {})[name] = theirs[kind][name]
+        ours.setdefault(kind, {})[name] = _wire_date_times(theirs[kind][name])
         pending.extend(_refs(theirs[kind][name]))
+
+
+def _read_date_times(node: Any) -> Any:
+    """A copy of a parameter whose date-time is described as read: ISO-8601 with an offset, `+0000` or `+00:00`."""
+    if isinstance(node, dict):
+        if node.get("format") == "date-time":
+            return {**{k: v for k, v in node.items() if k != "format"}, "examples": READ_DATE_TIMES}
+        return {k: _read_date_times(v) for k, v in node.items()}
+    return node
+
+
+def _wire_date_times(node: Any) -> Any:
+    """A copy of `node` whose `format: date-time` strings are described as `2026-11-29T04:00:00.000+0000`."""
+    if isinstance(node, dict):
+        if node.get("format") == "date-time":
+            kept = {k: v for k, v in node.items() if k not in ("format", "type", "pattern")}
+            return {**kept, **WIRE_DATE_TIME, "description": node.get("description") or WIRE_DATE_TIME["description"]}
+        return {k: _wire_date_times(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_wire_date_times(v) for v in node]
+    return node
 
 
 def _operation(path: str, method: str, route: Route, facts: Facts, models: dict[str, str]) -> dict[str, Any]:
@@ -224,6 +363,8 @@ def _operation(path: str, method: str, route: Route, facts: Facts, models: dict[
         op["x-contract"] = "infobip"
     elif facts.doc:
         op["description"] = facts.doc
+    if _path_params(path) and facts.auth:
+        facts.statuses.add(400)  # a path parameter with a NUL character (`handled`)
     params = _parameters(path, facts, infobip)
     if params:
         op["parameters"] = params
@@ -231,13 +372,7 @@ def _operation(path: str, method: str, route: Route, facts: Facts, models: dict[
     if refs:
         schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
-    if infobip:
-        op["responses"] = infobip["responses"]
-    else:
-        op["responses"] = {
-            "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
-            **(_error_responses() if facts.auth else {}),
-        }
+    op["responses"] = _responses(facts, infobip)
     if facts.auth == "operator":
         op["security"] = [{"OperatorKey": []}]
     elif facts.auth == "key":
