@@ -3,7 +3,7 @@ engine running; its clock stands still at the suite's START_MS, a Sunday 13:00 i
 and schedules do not depend on when the tests run) and Debian's Chromium driven by Playwright (no browser download).
 
 Browser tests skip, saying why, only where the browser is absent: `apt-get install -y chromium fonts-noto-cjk`
-(scripts/test.sh does it when run as root on Debian)."""
+(scripts/test.sh does it when run as root on Debian); in CI they fail instead (tests/tools.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 
 from .conftest import ADMIN_KEY, API_KEY, START_MS
+from .tools import missing
 
 CHROMIUM = os.environ.get("KAKAO_GATEWAY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -94,7 +95,7 @@ async def served(database_url: str) -> AsyncIterator[Served]:
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(
+        missing(
             f"no Chromium at {CHROMIUM}: install Debian's `chromium` and `fonts-noto-cjk` (scripts/test.sh does so "
             "as root on Debian), or point KAKAO_GATEWAY_CHROMIUM at a Chromium"
         )

@@ -28,6 +28,7 @@ from .smpp_server import TestSmsc, free_port
 from .test_engine import pull_all, run_for
 from .test_smpp import text_of
 from .test_sms_failover import DELIVERED, LAPSED, NOT_A_USER, assert_failover
+from .tools import missing
 
 KOREAN = "[주문] 홍길동님, 주문하신 상품 1234가 발송되었습니다."
 
@@ -108,7 +109,7 @@ NODE_DIR = Path(__file__).parent / "node"
 async def npm_smsc() -> AsyncIterator[tuple[int, asyncio.subprocess.Process, list[dict[str, Any]]]]:
     """npm's `smpp` server (tests/node/smpp_server.js), installed by scripts/test.sh with `npm ci`."""
     if shutil.which("node") is None or not (NODE_DIR / "node_modules" / "smpp").is_dir():
-        pytest.skip("node, or npm's smpp package (npm ci --prefix tests/node), is not installed")
+        missing("node, or npm's smpp package (npm ci --prefix tests/node), is not installed")
     port = free_port()
     proc = await asyncio.create_subprocess_exec(
         "node", str(NODE_DIR / "smpp_server.js"), str(port), "esme1", "secret", stdout=asyncio.subprocess.PIPE
