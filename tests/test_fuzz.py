@@ -16,7 +16,6 @@ Where the spec is wrong or silent, we answer as follows, and the copy of the spe
   parameter (`limit=0`, an unknown `generalStatus`, a forged `cursor`, a NUL character) is answered 400 ApiError
   with the parameter's name rather than ignored.
 - **413 and 415** on every JSON body: over 64 MiB, or not declared `application/json` (the spec lists neither).
-- **404 on Sangdam** (`/kakao-sangdam/1/...`): not built yet; every Sangdam operation answers 404 ApiError.
 - **Ranges the spec leaves open** are answered 400: `limit` above 1000, `validityPeriod`/`sendingSpeedLimit`
   `amount` ≤ 0, a `messageId` over 200 characters, more than 100,000 destinations in one request.
 """
@@ -77,8 +76,6 @@ def fuzz_spec() -> dict[str, Any]:
     for path, method in OPERATIONS:
         responses = document["paths"][path][method]["responses"]
         added = ["400", "413", "415"] if "requestBody" in document["paths"][path][method] else ["400"]
-        if path.startswith("/kakao-sangdam/"):
-            added.append("404")
         for status in added:
             responses.setdefault(status, {"$ref": API_ERROR})
     return document
