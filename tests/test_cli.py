@@ -274,13 +274,14 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> Captured:
         def __init__(self, config: Any) -> None:
             self.startup = None
 
-        def run(self) -> None:
+        def run(self, sockets: Any = None) -> None:
             return None
 
     monkeypatch.setattr(cli, "Gateway", FakeGateway)
     monkeypatch.setattr(cli, "create_app", lambda gateway: None)
     monkeypatch.setattr(cli.uvicorn, "Server", FakeServer)
     monkeypatch.setattr(cli.database, "migrate", lambda url: None)
+    monkeypatch.setattr(cli, "listen", lambda host, port: socket.socket())  # no port taken
     monkeypatch.setattr(cli, "_configure_logging", lambda s: seen.logging.append((s.log_level, s.log_format)))
     return seen
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import os
 import shlex
+import socket
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
@@ -34,6 +36,7 @@ from .cli_upstream import app as upstream_app
 from .clock import SystemClock
 from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
+from .http_server import listen, server_config
 from .logs import configure_logging
 from .schemas.extensions import SUBSCRIPTION_CHANNELS, AlimTemplateBody, SubscriptionsBody
 from .service import accounts, catalog, database, sender_credentials, sms, upstreams
@@ -71,11 +74,18 @@ DatabaseOpt = Annotated[
     typer.Option(
         "--database-url",
         envvar="KAKAO_GATEWAY_DATABASE_URL",
-        help=f"SQLite path/URL or postgresql://... [default: {DEFAULT_DATABASE_URL}]",
+        help=f"SQLite path/URL or postgresql://... \\[default: {DEFAULT_DATABASE_URL}]",
+        rich_help_panel="Database",
     ),
 ]
 ConfigOpt = Annotated[
-    str | None, typer.Option("--config", envvar="KAKAO_GATEWAY_CONFIG", help="TOML settings file. [default: none]")
+    str | None,
+    typer.Option(
+        "--config",
+        envvar="KAKAO_GATEWAY_CONFIG",
+        help="TOML settings file. \\[default: none]",
+        rich_help_panel="Database",
+    ),
 ]
 CreateOpt = Annotated[
     bool,
@@ -83,9 +93,11 @@ CreateOpt = Annotated[
         "--create",
         help="Create the database if there is none at --database-url (otherwise the command refuses, so a typo or "
         "the wrong directory does not silently make an empty one).",
+        rich_help_panel="Database",
     ),
 ]
 AccountOpt = Annotated[str, typer.Option("--account", help="Account name.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
 
 
 class LogFormat(StrEnum):
@@ -93,89 +105,155 @@ class LogFormat(StrEnum):
     json = "json"
 
 
+def _setting(name: str, help_text: str, panel: str, *decls: str, **more: Any) -> Any:
+    """An option of `serve`/`worker`: its environment variable is KAKAO_GATEWAY_<NAME> (the commands' help says so,
+    rather than each option: the names would not fit at 80 columns)."""
+    return typer.Option(
+        *decls, envvar=f"KAKAO_GATEWAY_{name}", help=help_text, rich_help_panel=panel, show_envvar=False, **more
+    )
+
+
+SERVER, ENGINE, UPSTREAMS, WEBHOOKS, RETENTION, LOGGING, SANDBOX = (
+    "Server",
+    "Engine",
+    "Upstreams",
+    "Webhooks",
+    "Retention",
+    "Logging",
+    "Sandbox",
+)
+SETTINGS_NOTE = (
+    "\n\nEvery option is also read from the environment (KAKAO_GATEWAY_ and its name in capitals, e.g. "
+    "KAKAO_GATEWAY_MAX_SUBMIT_RATE) and from the \\[gateway] table of the --config file; flags win, then the "
+    "environment, then the file."
+)
+SERVE_HELP = (
+    "Start the HTTP API and the delivery engine in one process (creates the database and runs migrations first)."
+    + SETTINGS_NOTE
+)
+WORKER_HELP = (
+    "Run only the delivery engine (no HTTP API). On PostgreSQL, run as many as you like beside `serve` processes: "
+    "workers claim rows with leases and SKIP LOCKED and need no other coordination." + SETTINGS_NOTE
+)
+
 # Engine flags: `serve` and `worker` take the same ones.
 SandboxLatencyOpt = Annotated[
-    int | None,
-    typer.Option(envvar="KAKAO_GATEWAY_SANDBOX_LATENCY_MS", help="Sandbox result latency in ms [default: 0]"),
+    int | None, _setting("SANDBOX_LATENCY_MS", "Sandbox result latency in ms \\[default: 0]", SANDBOX)
 ]
-LogLevelOpt = Annotated[
-    str | None, typer.Option(envvar="KAKAO_GATEWAY_LOG_LEVEL", help="debug, info, warning or error [default: info]")
-]
+LogLevelOpt = Annotated[str | None, _setting("LOG_LEVEL", "debug, info, warning or error \\[default: info]", LOGGING)]
 LogFormatOpt = Annotated[
     LogFormat | None,
-    typer.Option(
-        envvar="KAKAO_GATEWAY_LOG_FORMAT",
+    _setting(
+        "LOG_FORMAT",
+        "text, or json: one JSON object per line, with messageId, bulkId and accountId where they apply "
+        "\\[default: text]",
+        LOGGING,
         case_sensitive=False,
-        help="text, or json: one JSON object per line, with messageId, bulkId and accountId where they apply "
-        "[default: text]",
     ),
 ]
 MaxSubmitRateOpt = Annotated[
     float | None,
-    typer.Option(
-        envvar="KAKAO_GATEWAY_MAX_SUBMIT_RATE", help="Upstream submits per second, all senders [default: no limit]"
-    ),
+    _setting("MAX_SUBMIT_RATE", "Upstream submits per second, all senders \\[default: no limit]", UPSTREAMS),
 ]
 MaxSubmitRatePerSenderOpt = Annotated[
     float | None,
-    typer.Option(
-        envvar="KAKAO_GATEWAY_MAX_SUBMIT_RATE_PER_SENDER",
-        help="Upstream submits per second per sender [default: no limit]",
-    ),
+    _setting("MAX_SUBMIT_RATE_PER_SENDER", "Upstream submits per second per sender \\[default: no limit]", UPSTREAMS),
 ]
 WebhookAllowPrivateOpt = Annotated[
     bool | None,
-    typer.Option(
+    _setting(
+        "WEBHOOK_ALLOW_PRIVATE",
+        "Allow webhook targets on loopback, private, link-local and metadata addresses "
+        "\\[default: allowed with the sandbox upstream, refused with a real one]",
+        WEBHOOKS,
         "--webhook-allow-private/--no-webhook-allow-private",
-        envvar="KAKAO_GATEWAY_WEBHOOK_ALLOW_PRIVATE",
         show_default=False,
-        help="Allow webhook targets on loopback, private, link-local and metadata addresses "
-        "[default: allowed with the sandbox upstream, refused with a real one]",
     ),
 ]
 LinkRetentionOpt = Annotated[
     int | None,
-    typer.Option(
-        envvar="KAKAO_GATEWAY_LINK_RETENTION_DAYS",
+    _setting(
+        "LINK_RETENTION_DAYS",
+        "Days a short link (and its redirect) is kept after its creation \\[default: 90]",
+        RETENTION,
         min=1,
-        help="Days a short link (and its redirect) is kept after its creation [default: 90]",
+        metavar="DAYS",
     ),
 ]
 ClickRetentionOpt = Annotated[
     int | None,
-    typer.Option(
-        envvar="KAKAO_GATEWAY_CLICK_RETENTION_DAYS", min=1, help="Days a recorded click is kept [default: 90]"
-    ),
+    _setting("CLICK_RETENTION_DAYS", "Days a recorded click is kept \\[default: 90]", RETENTION, min=1, metavar="DAYS"),
 ]
 TranscriptRetentionOpt = Annotated[
     int | None,
-    typer.Option(
-        envvar="KAKAO_GATEWAY_TRANSCRIPT_RETENTION_DAYS",
+    _setting(
+        "TRANSCRIPT_RETENTION_DAYS",
+        "Days a closed Sangdam session and its transcript are kept after closing \\[default: 90]",
+        RETENTION,
         min=1,
-        help="Days a closed Sangdam session and its transcript are kept after closing [default: 90]",
+        metavar="DAYS",
     ),
 ]
 SmsUpstreamOpt = Annotated[
     str | None,
-    typer.Option(
-        envvar="KAKAO_GATEWAY_SMS_UPSTREAM",
-        help="Upstream of SMS failover hops: sandbox, smpp://SYSTEM_ID:PASSWORD@HOST:PORT?..., "
-        "infobip-sms://API_KEY@HOST (an account may have its own: `accounts sms`) [default: sandbox]",
+    _setting(
+        "SMS_UPSTREAM",
+        "Upstream of SMS failover hops: sandbox, smpp://ID:PASSWORD@HOST:PORT, "
+        "infobip-sms://API_KEY@HOST (an account may have its own: `accounts sms`) \\[default: sandbox]",
+        UPSTREAMS,
     ),
 ]
 KakaoUpstreamOpt = Annotated[
     str | None,
-    typer.Option(
-        envvar="KAKAO_GATEWAY_KAKAO_UPSTREAM",
-        help='Upstream of Kakao hops: sandbox, or a real one (README, "Kakao upstreams"); an account may have its '
-        "own: `accounts kakao` [default: sandbox]",
+    _setting(
+        "KAKAO_UPSTREAM",
+        'Upstream of Kakao hops: sandbox, or a real one (README, "Kakao upstreams"); an account may have its '
+        "own: `accounts kakao` \\[default: sandbox]",
+        UPSTREAMS,
     ),
 ]
 SmsSenderOpt = Annotated[
     str | None,
-    typer.Option(
-        envvar="KAKAO_GATEWAY_SMS_SENDER",
-        help="Default sender of the default account's SMS hops, when smsFailover names none [default: none]",
+    _setting(
+        "SMS_SENDER",
+        "Default sender of the default account's SMS hops, when smsFailover names none \\[default: none]",
+        UPSTREAMS,
+    ),
+]
+HostOpt = Annotated[str | None, _setting("HOST", "Address to listen on \\[default: 127.0.0.1]", SERVER)]
+PortOpt = Annotated[int | None, _setting("PORT", "Port to listen on \\[default: 8000]", SERVER)]
+PublicUrlOpt = Annotated[
+    str | None, _setting("PUBLIC_URL", "Base URL of short links \\[default: http://<host>:<port>]", SERVER)
+]
+MaxHeaderBytesOpt = Annotated[
+    int | None,
+    _setting(
+        "MAX_HEADER_BYTES",
+        f"Most bytes of a request's line and headers; more is answered 431 \\[default: {Settings.max_header_bytes}]",
+        SERVER,
+        min=1024,
+        metavar="BYTES",
+    ),
+]
+HeaderTimeoutOpt = Annotated[
+    float | None,
+    _setting(
+        "HEADER_TIMEOUT_S",
+        "Seconds a client has to send a request's line and headers, then the connection is closed "
+        f"\\[default: {Settings.header_timeout_s:g}]",
+        SERVER,
+        min=0.1,
+        metavar="SECONDS",
+    ),
+]
+MaxConnectionsOpt = Annotated[
+    int | None,
+    _setting(
+        "MAX_CONNECTIONS",
+        f"Most open HTTP connections; more are answered 503 \\[default: {Settings.max_connections}]",
+        SERVER,
+        min=1,
+        metavar="N",
     ),
 ]
 
@@ -190,11 +268,15 @@ DEMO_TEMPLATE = {
 
 def _settings(database_url: str | None, config: str | None, **overrides: Any) -> Settings:
     try:
-        return resolve({"database_url": database_url, **overrides}, config)
+        settings = resolve({"database_url": database_url, **overrides}, config)
     except ConfigError as exc:
         fail(str(exc), "fix the config file or the flag")
     except TypeError as exc:  # a value of the wrong type in the TOML file
         fail(f"invalid setting in the config file: {exc}", "fix the config file")
+    problem = database.url_problem(settings.database_url)
+    if problem is not None:
+        fail(problem, "fix --database-url, KAKAO_GATEWAY_DATABASE_URL or database_url in the config file")
+    return settings
 
 
 def _sqlite_file(database_url: str) -> Path | None:
@@ -297,71 +379,67 @@ def _configure_logging(settings: Settings) -> None:
         fail(str(exc), "fix --log-level / KAKAO_GATEWAY_LOG_LEVEL")
 
 
-@app.command()
+@app.command(help=SERVE_HELP)
 def serve(
-    host: Annotated[
-        str | None, typer.Option(envvar="KAKAO_GATEWAY_HOST", help="Address to listen on [default: 127.0.0.1]")
-    ] = None,
-    port: Annotated[
-        int | None, typer.Option(envvar="KAKAO_GATEWAY_PORT", help="Port to listen on [default: 8000]")
-    ] = None,
+    host: HostOpt = None,
+    port: PortOpt = None,
+    public_url: PublicUrlOpt = None,
+    max_header_bytes: MaxHeaderBytesOpt = None,
+    header_timeout_s: HeaderTimeoutOpt = None,
+    max_connections: MaxConnectionsOpt = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
+    engine: Annotated[
+        bool | None,
+        _setting(
+            "ENGINE",
+            "Run the delivery engine in this process \\[default: on]; PostgreSQL only can turn it off.",
+            ENGINE,
+            "--engine/--no-engine",
+            show_default=False,
+        ),
+    ] = None,
+    max_submit_rate: MaxSubmitRateOpt = None,
+    max_submit_rate_per_sender: MaxSubmitRatePerSenderOpt = None,
+    kakao_upstream: KakaoUpstreamOpt = None,
+    sms_upstream: SmsUpstreamOpt = None,
+    sms_sender: SmsSenderOpt = None,
+    webhook_allow_private: WebhookAllowPrivateOpt = None,
+    link_retention_days: LinkRetentionOpt = None,
+    click_retention_days: ClickRetentionOpt = None,
+    transcript_retention_days: TranscriptRetentionOpt = None,
+    log_level: LogLevelOpt = None,
+    log_format: LogFormatOpt = None,
     demo: Annotated[
         bool,
-        typer.Option(
-            "--demo",
-            envvar="KAKAO_GATEWAY_DEMO",
-            help="Register a demo sender and template; print a demo API key (kept beside the database and reused at "
+        _setting(
+            "DEMO",
+            "Register a demo sender and template; print a demo API key (kept beside the database and reused at "
             "every start) and a curl command.",
+            SANDBOX,
+            "--demo",
         ),
     ] = False,
     sandbox_latency_ms: SandboxLatencyOpt = None,
     template_approval_delay_s: Annotated[
         float | None,
-        typer.Option(
-            envvar="KAKAO_GATEWAY_TEMPLATE_APPROVAL_DELAY_S", help="Sandbox template inspection time in s [default: 0]"
-        ),
-    ] = None,
-    log_level: LogLevelOpt = None,
-    log_format: LogFormatOpt = None,
-    public_url: Annotated[
-        str | None,
-        typer.Option(envvar="KAKAO_GATEWAY_PUBLIC_URL", help="Base URL of short links [default: http://<host>:<port>]"),
+        _setting("TEMPLATE_APPROVAL_DELAY_S", "Sandbox template inspection time in s \\[default: 0]", SANDBOX),
     ] = None,
     virtual_clock: Annotated[
         bool,
-        typer.Option(
-            "--virtual-clock",
-            envvar="KAKAO_GATEWAY_VIRTUAL_CLOCK",
-            help="Sandbox: time moves only via POST /sandbox/1/clock/advance.",
+        _setting(
+            "VIRTUAL_CLOCK", "Sandbox: time moves only via POST /sandbox/1/clock/advance.", SANDBOX, "--virtual-clock"
         ),
     ] = False,
-    max_submit_rate: MaxSubmitRateOpt = None,
-    max_submit_rate_per_sender: MaxSubmitRatePerSenderOpt = None,
-    webhook_allow_private: WebhookAllowPrivateOpt = None,
-    link_retention_days: LinkRetentionOpt = None,
-    click_retention_days: ClickRetentionOpt = None,
-    transcript_retention_days: TranscriptRetentionOpt = None,
-    sms_upstream: SmsUpstreamOpt = None,
-    sms_sender: SmsSenderOpt = None,
-    kakao_upstream: KakaoUpstreamOpt = None,
-    engine: Annotated[
-        bool | None,
-        typer.Option(
-            "--engine/--no-engine",
-            envvar="KAKAO_GATEWAY_ENGINE",
-            show_default=False,
-            help="Run the delivery engine in this process [default: on]; PostgreSQL only can turn it off.",
-        ),
-    ] = None,
 ) -> None:
-    """Start the HTTP API and the delivery engine in one process (creates the database and runs migrations first)."""
     settings = _settings(
         database_url,
         config,
         host=host,
         port=port,
+        max_header_bytes=max_header_bytes,
+        header_timeout_s=header_timeout_s,
+        max_connections=max_connections,
         demo=demo or None,
         sandbox_latency_ms=sandbox_latency_ms,
         template_approval_delay_s=template_approval_delay_s,
@@ -385,33 +463,38 @@ def serve(
     _check_upstreams(settings)
     if not settings.engine and not database.is_postgres(settings.database_url):
         fail("--no-engine needs PostgreSQL", "on SQLite the API and the engine share one process: drop --no-engine")
-    if settings.demo:
-        settings = _with_demo(settings)
-    _configure_logging(settings)
-    note(f"Database: {describe_database(settings.database_url)}")
-    with _database_errors(settings):
-        database.migrate(settings.database_url)
-    gateway = Gateway(settings)
-    asgi = create_app(gateway)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            asgi,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            log_config=None,  # our logging configuration (text or JSON) holds for uvicorn's loggers too
-            lifespan="on",
-            access_log=settings.log_level == "debug",  # one log line per request costs 8-20 % of throughput
-        )
-    )
-    original_startup = server.startup
+    listening = _listen(settings)  # before the database and its keys are made: a taken port changes nothing
+    with listening:  # closed whatever happens: uvicorn closes it too on its way out
+        if settings.demo:
+            settings = _with_demo(settings)
+        _configure_logging(settings)
+        note(f"Database: {describe_database(settings.database_url)}")
+        with _database_errors(settings):
+            database.migrate(settings.database_url)
+        gateway = Gateway(settings)
+        server = uvicorn.Server(server_config(create_app(gateway), settings))
+        original_startup = server.startup
 
-    async def startup(sockets: Any = None) -> None:
-        await original_startup(sockets)
-        await _announce(gateway, settings)
+        async def startup(sockets: Any = None) -> None:
+            await original_startup(sockets)
+            await _announce(gateway, settings)
 
-    server.startup = startup  # type: ignore[method-assign]
-    server.run()
+        server.startup = startup  # type: ignore[method-assign]
+        server.run(sockets=[listening])
+
+
+def _listen(settings: Settings) -> socket.socket:
+    """The server's listening socket; a taken port or an address not ours ends in one line."""
+    try:
+        return listen(settings.host, settings.port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fail(
+                f"port {settings.port} is in use",
+                f"stop what listens on {settings.host}:{settings.port}, or pass --port (or set KAKAO_GATEWAY_PORT) "
+                "to use another",
+            )
+        fail(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc})", "check --host and --port")
 
 
 def _env(name: str) -> str | None:
@@ -504,7 +587,7 @@ async def _announce(gateway: Gateway, settings: Settings) -> None:
     )
 
 
-@app.command()
+@app.command(help=WORKER_HELP)
 def worker(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
@@ -521,8 +604,6 @@ def worker(
     sms_sender: SmsSenderOpt = None,
     kakao_upstream: KakaoUpstreamOpt = None,
 ) -> None:
-    """Run only the delivery engine (no HTTP API). On PostgreSQL, run as many as you like beside `serve`
-    processes: workers claim rows with leases and SKIP LOCKED and need no other coordination."""
     settings = _settings(
         database_url,
         config,

@@ -26,6 +26,10 @@ class Settings:
     virtual_clock: bool = False
     max_submit_rate: float = 0.0
     max_submit_rate_per_sender: float = 0.0
+    # Bounds on HTTP clients (http_server.py): request line and headers, the time to send them, open connections.
+    max_header_bytes: int = 65536
+    header_timeout_s: float = 10.0
+    max_connections: int = 1000
     log_level: str = "info"
     log_format: str = "text"  # text | json (one JSON object per line)
     # Webhook targets on loopback, private, link-local and metadata addresses: None = allowed with the sandbox

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import sys
 from typing import Any
 
@@ -20,6 +21,32 @@ IDS = ("messageId", "bulkId", "accountId")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # What every LogRecord has: anything else on a record came from `extra=`.
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
+# Upstream webhooks carry their secret as the last path segment (api.upstream_reports, api.upstream_inbound).
+_WEBHOOK_SECRET = re.compile(r"(/upstream/1/[^/?\s]+/(?:reports|inbound)/)[^/?#\s\"]+")
+REDACTED = "***"
+
+
+def redact(text: str) -> str:
+    """`text` with the secret of any upstream webhook path in it replaced by `***`."""
+    return _WEBHOOK_SECRET.sub(rf"\g<1>{REDACTED}", text)
+
+
+class RedactWebhookSecrets(logging.Filter):
+    """Hides upstream webhook secrets in uvicorn's access lines (`--log-level debug`): their arguments are
+    (client, method, path, HTTP version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+_REDACTION = RedactWebhookSecrets()
+
+
+def redact_access_log() -> None:
+    """Put the redaction on uvicorn's access logger (once, however often called)."""
+    logging.getLogger("uvicorn.access").addFilter(_REDACTION)
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
@@ -84,3 +111,4 @@ def configure_logging(level: str, fmt: str) -> None:
         logger = logging.getLogger(logger_name)
         logger.handlers.clear()
         logger.propagate = True
+    redact_access_log()

@@ -16,6 +16,19 @@ def migrate(database_url: str) -> None:
     upgrade(database_url)
 
 
+SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+def url_problem(database_url: str) -> str | None:
+    """Why this database URL cannot be used (an unknown scheme), or None. A string without `://` is a file path."""
+    scheme, sep, _ = database_url.partition("://")
+    if not sep or scheme.lower() in SCHEMES:
+        return None
+    return (
+        f"unsupported database URL scheme {scheme + '://'!r}: use sqlite:///PATH (or a file path) or postgresql://..."
+    )
+
+
 def is_postgres(database_url: str) -> bool:
     return is_postgres_url(database_url)
 
