@@ -20,8 +20,9 @@ from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.domain.webhook_targets import address_problem, host_address, private_allowed, url_problem
 from kakao_gateway.engine.transport import GuardedTransport, Resolver
+from kakao_gateway.store.sql import Fetch, Op
 
-from .conftest import API_KEY, START_MS
+from .conftest import ADMIN_KEY, API_KEY, START_MS
 from .helpers import alim_body, pull, register_basics, send, settle
 from .spec import assert_api_error, assert_schema
 from .test_brand_smoke import brand_body
@@ -164,7 +165,7 @@ async def test_refused_literals_are_a_400_at_accept(strict_settings: Settings, c
 async def test_sandbox_default_allows_local_receivers_but_not_other_schemes(
     client: httpx.AsyncClient, gateway: Gateway
 ) -> None:
-    assert gateway.ctx.webhook_allow_private is True
+    assert gateway.ctx.webhook_allow_private is None  # by the account's routes: all the sandbox here
     await register_basics(client)
     await send(client, alim_body("821000000001", message={"webhooks": {"delivery": {"url": "http://127.0.0.1:9/"}}}))
     for url, _ in ALWAYS_REFUSED:
@@ -291,3 +292,86 @@ async def test_literals_in_other_notations_are_refused_at_connect(
             await settle(gateway)
         assert tcp_receiver.connections == 0
         assert sum("refused webhook target" in r.getMessage() for r in caplog.records) == 4
+
+
+# --- per account: an account with a real upstream on a sandbox server ------------------------------------------
+
+REAL_KAKAO = "infobip://SECRET@api.infobip.test"
+METADATA = "http://169.254.169.254/latest/meta-data/"
+
+
+async def give_upstream(admin: httpx.AsyncClient, account_id: str, kind: str, url: str | None) -> None:
+    response = await admin.put(f"/admin/1/accounts/{account_id}/{kind}", json={"upstream": url})
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("kind", ["kakao", "sms"])
+async def test_an_account_with_a_real_upstream_may_not_name_private_targets(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient, gateway: Gateway, kind: str
+) -> None:
+    """The server's upstream is the sandbox, but this account's Kakao (or SMS) route is real: every push target it
+    names is checked as on a real server; another account, sandbox only, keeps its local receivers."""
+    assert gateway.sandbox_upstream is True
+    await register_basics(client)
+    real = REAL_KAKAO if kind == "kakao" else "infobip-sms://SECRET@api.infobip.test"
+    await give_upstream(admin, gateway.default_account_id, kind, real)
+    for url in (METADATA, "http://127.0.0.1:9000/dlr", "http://[::1]/", "http://localhost/"):
+        body = alim_body("821000000001", message={"webhooks": {"delivery": {"url": url}}})
+        assert_violation(await client.post("/kakao-alim/1/messages", json=body), DELIVERY_PATH)
+    tracked = brand_body("821000000001", options={"tracking": {"trackingUrl": "http://127.0.0.1:8000/clicks"}})
+    assert_violation(await client.post("/kakao-chingu/1/messages", json=tracked), "options.tracking.trackingUrl")
+    for channel, field in (("ALIM", "reportUrl"), ("CLICK", "reportUrl"), ("SANGDAM", "inboundUrl")):
+        response = await client.put("/kakao/1/subscriptions", json={channel: {field: METADATA}})
+        assert_violation(response, f"{channel}.{field}")
+    sangdam = {"messages": [{"sender": "S", "destinations": [{"to": "u1"}], "content": {"type": "TEXT", "text": "hi"}}]}
+    sangdam["messages"][0]["webhooks"] = {"delivery": {"url": METADATA}}
+    assert_violation(await client.post("/kakao-sangdam/1/messages", json=sangdam), DELIVERY_PATH)
+    # back on the sandbox, the same account may use local receivers again
+    await give_upstream(admin, gateway.default_account_id, kind, None)
+    await send(client, alim_body("821000000001", message={"webhooks": {"delivery": {"url": "http://127.0.0.1:9/"}}}))
+
+
+async def test_an_account_given_a_real_upstream_later_is_refused_at_connect_after_a_restart(
+    settings: Settings, clock: ManualClock, tcp_receiver: TcpReceiver
+) -> None:
+    """A loopback target stored while the account was on the sandbox: the account gets a real upstream, the gateway
+    restarts, and the push is refused when it connects (no connection at all); the console's push history says why,
+    not what the address answered."""
+    assert tcp_receiver.server is not None
+    port = tcp_receiver.server.sockets[0].getsockname()[1]
+    url = f"http://127.0.0.1:{port}/dlr"
+    async with gateway_client(settings, clock) as (gateway, client):
+        await register_basics(client)
+        await client.put("/kakao/1/subscriptions", json={"ALIM": {"reportUrl": url}})
+        await send(client, alim_body("821000000001", message={"webhooks": {"delivery": {"url": url}}}))
+        await send(client, alim_body("821000000002"))  # to the subscription
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(gateway)),
+            base_url="http://gateway.test",
+            headers={"Authorization": f"App {ADMIN_KEY}"},
+        ) as admin:
+            await give_upstream(admin, gateway.default_account_id, "kakao", REAL_KAKAO)
+    async with gateway_client(settings, clock) as (gateway, client):
+        await settle(gateway)
+        assert tcp_receiver.connections == 0
+        errors = await gateway.db.read(push_errors())
+        assert len(errors) == 2 and all(e.startswith("refused: private address") for e in errors), errors
+        assert all("127.0.0.1" not in e for e in errors)  # the tenant learns nothing about the address
+
+
+async def test_a_sandbox_account_on_the_same_server_still_pushes_to_loopback(
+    settings: Settings, clock: ManualClock, tcp_receiver: TcpReceiver
+) -> None:
+    assert tcp_receiver.server is not None
+    port = tcp_receiver.server.sockets[0].getsockname()[1]
+    async with gateway_client(settings, clock) as (gateway, client):
+        await register_basics(client)
+        url = f"http://127.0.0.1:{port}/dlr"
+        await send(client, alim_body("821000000001", message={"webhooks": {"delivery": {"url": url}}}))
+        await settle(gateway)
+        assert tcp_receiver.connections == 1 and len(tcp_receiver.bodies) == 1
+
+
+def push_errors() -> Op[list[str]]:
+    rows = yield Fetch("SELECT push_error FROM reports WHERE push_error IS NOT NULL ORDER BY seq", ())
+    return [r["push_error"] for r in rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -45,14 +46,13 @@ from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError
 from .console import docs as console_docs
 from .console import routes as console_routes
 from .domain.nhn import NhnCredentials
-from .domain.webhook_targets import private_allowed
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
 from .engine.transport import GuardedTransport
 from .engine.webhooks import WebhookPusher
 from .metrics import GatewayMetrics
 from .readiness import readiness
-from .service import accounts, sender_credentials, sms
+from .service import accounts, sender_credentials, sms, webhook_targets
 from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
 from .service.context import Context
@@ -107,9 +107,10 @@ class Gateway:
         self.ctx.kakao_upstream = settings.kakao_upstream
         # Webhook pushes: where they may go is checked at accept and on the address connected to (engine/transport.py)
         self.sandbox_upstream = all(isinstance(c, SandboxKakao | SandboxSms) for c in self.connectors.values())
-        self.ctx.webhook_allow_private = private_allowed(settings.webhook_allow_private, self.sandbox_upstream)
+        # (private addresses: per account, from its route; the operator's setting overrides)
+        self.ctx.webhook_allow_private = settings.webhook_allow_private
         self.http = httpx.AsyncClient(
-            transport=webhook_transport or GuardedTransport(self.ctx.webhook_allow_private),
+            transport=webhook_transport or GuardedTransport(settings.webhook_allow_private is not False),
             timeout=httpx.Timeout(10.0),
             headers={"User-Agent": "kakao-gateway"},
             trust_env=False,
@@ -122,6 +123,7 @@ class Gateway:
             transcript_keep_ms=settings.transcript_retention_days * DAY_MS,
         )
         pusher = WebhookPusher(self.db, self.clock, self.http)
+        pusher.private_allowed = functools.partial(webhook_targets.private_allowed_for, self.ctx)
         self.engine = Engine(self.db, self.clock, self.connectors, pusher, engine_settings, self.metrics)
         self.engine.dispatcher.resolve = self._resolve_route
         self.engine.pusher.observe = self.metrics.pushed

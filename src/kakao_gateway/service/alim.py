@@ -64,7 +64,7 @@ def _catalogue(
 
 
 async def send(ctx: Context, account_id: str, request: AlimRequest) -> dict[str, Any]:
-    check_targets(ctx, delivery_targets(request.messages))
+    await check_targets(ctx, account_id, delivery_targets(request.messages))
     now = ctx.clock.now_ms()
     options = request.options
     plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)

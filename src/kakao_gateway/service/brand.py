@@ -167,7 +167,7 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
     plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)
     tracking = options.tracking if options else None
     tracking_url = [("options.tracking.trackingUrl", tracking.trackingUrl if tracking else None)]
-    check_targets(ctx, [*delivery_targets(request.messages), *tracking_url])
+    await check_targets(ctx, account_id, [*delivery_targets(request.messages), *tracking_url])
     senders, templates, settings, domains = await ctx.db.read(_catalogue(account_id, request))
     ad_hours = ad_hours_window(settings)
     sms = await sms_setup(ctx, account_id)

@@ -142,8 +142,10 @@ def subscriptions_wire(subs: list[store.Subscription]) -> dict[str, Any]:
 
 async def put_subscriptions(ctx: Context, account_id: str, body: SubscriptionsBody) -> dict[str, Any]:
     given = [(c, getattr(body, c)) for c in SUBSCRIPTION_CHANNELS]
-    check_targets(
-        ctx, [(f"{c}.{f}", getattr(s, f)) for c, s in given if s is not None for f in ("reportUrl", "inboundUrl")]
+    await check_targets(
+        ctx,
+        account_id,
+        [(f"{c}.{f}", getattr(s, f)) for c, s in given if s is not None for f in ("reportUrl", "inboundUrl")],
     )
     for channel in SUBSCRIPTION_CHANNELS:
         sub = getattr(body, channel)

@@ -24,8 +24,8 @@ class Context:
     # Virtual clock only: move time to an instant, playing out everything that falls due on the way.
     # Set by whoever runs the engine (the Gateway); None where nothing can play time out.
     advance_clock: AdvanceClock | None = None
-    # Webhook targets on loopback, private, link-local and metadata addresses (set by the Gateway from its settings
-    # and upstream; allowed with the sandbox upstream by default).
-    webhook_allow_private: bool = True
+    # Webhook targets on loopback, private, link-local and metadata addresses: the operator's setting (None: allowed
+    # for an account whose Kakao and SMS routes are both the sandbox; service.webhook_targets).
+    webhook_allow_private: bool | None = None
     sms_upstream: str = "sandbox"  # the server's SMS upstream URL (an account may have its own)
     kakao_upstream: str = "sandbox"  # the server's Kakao upstream URL (likewise)

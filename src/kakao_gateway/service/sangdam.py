@@ -30,7 +30,7 @@ TIMEOUT_KEY = "sangdamSessionTimeoutMinutes"
 async def send(ctx: Context, account_id: str, request: SangdamRequest) -> dict[str, Any]:
     """Accept a send: each destination (a user key) is answered PENDING_ACCEPTED; whether its session is open is
     known only at delivery (an undelivered one ends UNDELIVERABLE_NOT_DELIVERED / EC_NO_SESSION)."""
-    check_targets(ctx, delivery_targets(request.messages))
+    await check_targets(ctx, account_id, delivery_targets(request.messages))
     now = ctx.clock.now_ms()
     options = request.options
     plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)

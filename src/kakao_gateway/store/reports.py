@@ -9,6 +9,7 @@ push_state: `pending` (a push is due at push_due_at), `pushed`, `exhausted` (pus
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,33 +138,77 @@ def add_reports(drafts: list[ReportDraft], now: int) -> Op[None]:
         yield InsertMany("reports", _COLUMNS, _TYPES, rows)
 
 
-def claim_pushes(now: int, limit: int, lease_ms: int, busy_urls: tuple[str, ...] = ()) -> Op[list[PushItem]]:
-    """Claim due pushes for `lease_ms`, leaving out URLs that already have as many pushes under way as they may."""
-    skip = f" AND push_url NOT IN ({','.join('?' * len(busy_urls))})" if busy_urls else ""
-    rows = yield from claim_rows(
-        "reports",
-        f"push_state = 'pending' AND push_due_at <= ?{skip}",
-        "push_due_at, seq",
-        "push_due_at = ?",
-        "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, kind, push_id",
-        (now, *busy_urls),
-        limit,
+# At most this many accounts share one claim; the next claim starts after the last of them (round robin).
+CLAIM_ACCOUNTS = 32
+_PUSH_COLUMNS = "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, kind, push_id"
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+def due_push_accounts(now: int, after: str, busy_accounts: Sequence[str] = ()) -> Op[list[str]]:
+    """Accounts with pushes due (one probe of ix_reports_push_account each), the first after `after` first: a
+    round robin over the accounts, so every one gets its turn however many have pushes due."""
+    skip = f" AND a.id NOT IN ({_marks(busy_accounts)})" if busy_accounts else ""
+    rows = yield Fetch(
+        f"SELECT a.id FROM accounts a WHERE EXISTS (SELECT 1 FROM reports r {{index:ix_reports_push_account}} "
+        f"WHERE r.push_state = 'pending' AND r.account_id = a.id AND r.push_due_at <= ?){skip} "
+        "ORDER BY CASE WHEN a.id > ? THEN 0 ELSE 1 END, a.id LIMIT ?",
+        (now, *busy_accounts, after, CLAIM_ACCOUNTS),
+    )
+    return [r["id"] for r in rows]
+
+
+def claim_pushes(
+    now: int,
+    limit: int,
+    lease_ms: int,
+    busy_urls: Sequence[str] = (),
+    busy_accounts: Sequence[str] = (),
+    after_account: str = "",
+) -> Op[list[PushItem]]:
+    """Claim due pushes for `lease_ms`: a fair share of `limit` from each account with pushes due (but those in
+    `busy_accounts`, who have as many pushes under way as they may), leaving out URLs that have as many under way as
+    their host may. One statement picks every account's share, each in its (push_due_at, seq) order off the index."""
+    accounts = yield from due_push_accounts(now, after_account, busy_accounts)
+    if not accounts:
+        return []
+    share = max(1, limit // len(accounts))
+    skip = f" AND push_url NOT IN ({_marks(busy_urls)})" if busy_urls else ""
+    pick = (
+        "SELECT seq FROM (SELECT seq FROM reports {index:ix_reports_push_account} WHERE push_state = 'pending' "
+        f"AND account_id = ? AND push_due_at <= ?{skip} ORDER BY push_due_at, seq LIMIT ? {{skip_locked}}) AS p"
+    )
+    picked = yield Fetch(
+        " UNION ALL ".join(f"{pick}{i}" for i in range(len(accounts))),
+        [p for account in accounts for p in (account, now, *busy_urls, share)],
+    )
+    if not picked:
+        return []
+    rows = yield UpdateMany(
+        f"UPDATE reports SET push_due_at = ? FROM v WHERE reports.seq = v.v_seq RETURNING {_PUSH_COLUMNS}",
+        ("v_seq",),
+        ("bigint",),
+        [(r["seq"],) for r in picked],
         (now + lease_ms,),
     )
-    return [
-        PushItem(
-            r["seq"],
-            r["account_id"],
-            r["push_url"],
-            r["push_content_type"],
-            r["body"],
-            r["push_attempts"],
-            r["created_at"],
-            r["kind"],
-            r["push_id"],
-        )
-        for r in rows
-    ]
+    position = {r["seq"]: index for index, r in enumerate(picked)}
+    return sorted((_push_item(r) for r in rows), key=lambda item: position[item.seq])  # in pick order
+
+
+def _push_item(r: Any) -> PushItem:
+    return PushItem(
+        r["seq"],
+        r["account_id"],
+        r["push_url"],
+        r["push_content_type"],
+        r["body"],
+        r["push_attempts"],
+        r["created_at"],
+        r["kind"],
+        r["push_id"],
+    )
 
 
 def release_pushes(seqs: list[int], due: int) -> Op[int]:
