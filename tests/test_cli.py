@@ -103,7 +103,7 @@ def test_with_create_it_makes_one_and_says_which_database_it_opened(tmp_path: Pa
 
 
 def test_the_database_url_comes_from_the_environment_too(db: str) -> None:
-    result = run("senders", "list", env={"KAKAO_GATEWAY_DATABASE_URL": db})
+    result = run("senders", "list", "--json", env={"KAKAO_GATEWAY_DATABASE_URL": db})
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "[]"
 
@@ -147,7 +147,9 @@ def test_an_unknown_subscription_channel_is_one_line(db: str) -> None:
     one_error(result, "unknown channel 'SMS'", "ALIM, BRAND, SANGDAM, CLICK")
     bad_url = run("subscriptions", "set", "--report-url", "ftp://h.test/r", "--database-url", db)
     one_error(bad_url, "invalid subscription", "ALIM.reportUrl")
-    good = run("subscriptions", "set", "--channel", "click", "--report-url", "http://h.test/c", "--database-url", db)
+    good = run(
+        "subscriptions", "set", "--channel", "click", "--report-url", "http://h.test/c", "--database-url", db, "--json"
+    )
     assert good.exit_code == 0, good.output
     assert '"CLICK"' in good.stdout
 
@@ -178,19 +180,21 @@ def test_a_bad_config_file_is_one_line(tmp_path: Path) -> None:
 
 
 def test_accounts_sms_sets_the_default_sender_and_never_prints_the_upstream(db: str) -> None:
-    result = run("accounts", "sms", "--sender", "15880000", "--database-url", db)
+    result = run("accounts", "sms", "--sender", "15880000", "--database-url", db, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"defaultSender": "15880000", "route": "SMS_SANDBOX", "ownUpstream": False}
     one_error(run("accounts", "sms", "--upstream", "nohost", "--database-url", db), "upstream", "scheme and a host")
     one_error(run("accounts", "sms", "--upstream", "x://k@h", "--database-url", db), "unknown scheme 'x'")
-    result = run("accounts", "sms", "--sender", "", "--database-url", db)
+    result = run("accounts", "sms", "--sender", "", "--database-url", db, "--json")
     assert json.loads(result.stdout)["defaultSender"] is None
 
 
 def test_accounts_kakao_shows_the_route_and_refuses_unknown_schemes(db: str) -> None:
-    result = run("accounts", "kakao", "--database-url", db)
+    result = run("accounts", "kakao", "--database-url", db, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"route": "KAKAO_SANDBOX", "ownUpstream": False}
+    shown = run("accounts", "kakao", "--database-url", db)
+    assert shown.stdout.split() == ["route:", "KAKAO_SANDBOX", "ownUpstream:", "no"]
     one_error(run("accounts", "kakao", "--upstream", "x://k@h", "--database-url", db), "unknown scheme 'x'")
     one_error(run("serve", "--database-url", db, "--kakao-upstream", "pigeon://k@h"), "--kakao-upstream", "pigeon")
 

@@ -29,6 +29,7 @@ from . import __version__
 from .app import Gateway, create_app
 from .cli_bulks import app as bulks_app
 from .cli_errors import fail, note, service_failure
+from .cli_output import JsonOpt, print_result
 from .cli_sangdam import app as sangdam_app
 from .cli_send import app as send_app
 from .cli_templates_sync import register as register_nhn_commands
@@ -97,7 +98,6 @@ CreateOpt = Annotated[
     ),
 ]
 AccountOpt = Annotated[str, typer.Option("--account", help="Account name.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
 
 
 class LogFormat(StrEnum):
@@ -670,9 +670,14 @@ def accounts_create(
 
 
 @accounts_app.command("list")
-def accounts_list(database_url: DatabaseOpt = None, config: ConfigOpt = None, create: CreateOpt = False) -> None:
+def accounts_list(
+    database_url: DatabaseOpt = None, config: ConfigOpt = None, create: CreateOpt = False, as_json: JsonOpt = False
+) -> None:
     """List the accounts."""
     found = _with_context(_settings(database_url, config), create, accounts.list_accounts)
+    if as_json:
+        print_result(console, [{"id": a.id, "name": a.name} for a in found], as_json)
+        return
     table = Table("id", "name")
     for a in found:
         table.add_row(a.id, a.name)
@@ -692,6 +697,7 @@ def accounts_sms(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show or change an account's SMS failover settings."""
 
@@ -704,8 +710,7 @@ def accounts_sms(
         return await sms.get_settings(ctx, account_id)
 
     settings = _settings(database_url, config)
-    found = _with_context(settings, create, work)
-    console.print(json.dumps(found, indent=2), highlight=False, markup=False)
+    print_result(console, _with_context(settings, create, work), as_json)
 
 
 @accounts_app.command("kakao")
@@ -720,6 +725,7 @@ def accounts_kakao(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show or change which Kakao upstream an account's messages take."""
 
@@ -729,8 +735,7 @@ def accounts_kakao(
             await upstreams.set_upstream(ctx, account_id, "kakao", upstream or None)
         return await upstreams.kakao_settings(ctx, account_id)
 
-    found = _with_context(_settings(database_url, config), create, work)
-    console.print(json.dumps(found, indent=2), highlight=False, markup=False)
+    print_result(console, _with_context(_settings(database_url, config), create, work), as_json)
 
 
 @keys_app.command("create")
@@ -763,6 +768,7 @@ def keys_list(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the keys of an account (revoked ones too)."""
 
@@ -770,6 +776,10 @@ def keys_list(
         return await accounts.list_keys(ctx, await _account_id(ctx, account))
 
     found = _with_context(_settings(database_url, config), create, work)
+    if as_json:
+        keys = [{"id": k.id, "name": k.name, "scopes": sorted(k.scopes), "revoked": bool(k.revoked_at)} for k in found]
+        print_result(console, keys, as_json)
+        return
     table = Table("id", "name", "scopes", "revoked")
     table.columns[0].no_wrap = True  # ids are for copying: never cut or folded (32 characters: fits at 80 columns)
     table.columns[0].min_width = max((len(k.id) for k in found), default=2)
@@ -817,13 +827,14 @@ def senders_add(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Register a sender, or rename an existing one."""
 
     async def work(ctx: Context) -> dict[str, Any]:
         return await catalog.add_sender(ctx, await _account_id(ctx, account), sender, name, targeting_eligible)
 
-    console.print_json(data=_with_context(_settings(database_url, config), create, work))
+    print_result(console, _with_context(_settings(database_url, config), create, work), as_json)
 
 
 @senders_app.command("list")
@@ -832,13 +843,14 @@ def senders_list(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the senders of an account."""
 
     async def work(ctx: Context) -> list[dict[str, Any]]:
         return await catalog.list_senders(ctx, await _account_id(ctx, account))
 
-    console.print_json(data=_with_context(_settings(database_url, config), create, work))
+    print_result(console, _with_context(_settings(database_url, config), create, work), as_json)
 
 
 def _buttons(raw: str | None) -> Any:
@@ -882,6 +894,7 @@ def templates_add(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Register (or re-register) an Alim template; it goes to inspection (the sandbox approves it)."""
     try:
@@ -901,7 +914,7 @@ def templates_add(
     async def work(ctx: Context) -> dict[str, Any]:
         return await catalog.create_template(ctx, await _account_id(ctx, account), body)
 
-    console.print_json(data=_with_context(_settings(database_url, config), create, work))
+    print_result(console, _with_context(_settings(database_url, config), create, work), as_json)
 
 
 @templates_app.command("list")
@@ -911,13 +924,14 @@ def templates_list(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List Alim templates with their inspection status."""
 
     async def work(ctx: Context) -> list[dict[str, Any]]:
         return await catalog.list_templates(ctx, await _account_id(ctx, account), sender)
 
-    console.print_json(data=_with_context(_settings(database_url, config), create, work))
+    print_result(console, _with_context(_settings(database_url, config), create, work), as_json)
 
 
 @subs_app.command("set")
@@ -932,6 +946,7 @@ def subscriptions_set(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Set (replace) the subscription of one channel."""
     if channel.upper() not in SUBSCRIPTION_CHANNELS:
@@ -946,7 +961,7 @@ def subscriptions_set(
     async def work(ctx: Context) -> dict[str, Any]:
         return await catalog.put_subscriptions(ctx, await _account_id(ctx, account), body)
 
-    console.print_json(data=_with_context(_settings(database_url, config), create, work))
+    print_result(console, _with_context(_settings(database_url, config), create, work), as_json)
 
 
 @subs_app.command("show")
@@ -955,13 +970,14 @@ def subscriptions_show(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show the subscriptions of an account."""
 
     async def work(ctx: Context) -> dict[str, Any]:
         return await catalog.get_subscriptions(ctx, await _account_id(ctx, account))
 
-    console.print_json(data=_with_context(_settings(database_url, config), create, work))
+    print_result(console, _with_context(_settings(database_url, config), create, work), as_json)
 
 
 register_nhn_commands(templates_app, senders_app, lambda s, w: _with_context(s, False, w), _account_id, _settings)

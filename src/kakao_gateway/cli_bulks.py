@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from .cli_errors import ApiClient
+from .cli_output import JsonOpt, print_result
 from .cli_progress import ProgressReport
 
 app = typer.Typer(
@@ -39,37 +40,37 @@ def _call(method: str, url: str, key: str, path: str, bulk_id: str, body: dict[s
 
 
 @app.command()
-def show(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def show(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "", as_json: JsonOpt = False) -> None:
     """The bulk's scheduled send time."""
-    console.print_json(data=_call("GET", url, api_key, "/kakao/1/bulks", bulk_id))
+    print_result(console, _call("GET", url, api_key, "/kakao/1/bulks", bulk_id), as_json)
 
 
 @app.command()
-def status(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def status(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "", as_json: JsonOpt = False) -> None:
     """Status and progress counts."""
-    console.print_json(data=_call("GET", url, api_key, "/kakao/1/bulks/status", bulk_id))
+    print_result(console, _call("GET", url, api_key, "/kakao/1/bulks/status", bulk_id), as_json)
 
 
-def _set_status(bulk_id: str, wanted: str, url: str, key: str) -> None:
-    console.print_json(data=_call("PUT", url, key, "/kakao/1/bulks/status", bulk_id, {"status": wanted}))
+def _set_status(bulk_id: str, wanted: str, url: str, key: str, as_json: bool) -> None:
+    print_result(console, _call("PUT", url, key, "/kakao/1/bulks/status", bulk_id, {"status": wanted}), as_json)
 
 
 @app.command()
-def pause(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def pause(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "", as_json: JsonOpt = False) -> None:
     """Hold what has not left yet."""
-    _set_status(bulk_id, "PAUSED", url, api_key)
+    _set_status(bulk_id, "PAUSED", url, api_key, as_json)
 
 
 @app.command()
-def resume(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def resume(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "", as_json: JsonOpt = False) -> None:
     """Go on from now, at the bulk's pace."""
-    _set_status(bulk_id, "PROCESSING", url, api_key)
+    _set_status(bulk_id, "PROCESSING", url, api_key, as_json)
 
 
 @app.command()
-def cancel(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "") -> None:
+def cancel(bulk_id: BulkArg, url: UrlOpt = DEFAULT_URL, api_key: KeyOpt = "", as_json: JsonOpt = False) -> None:
     """Cancel what has not left yet (each gets a final report, EC_MESSAGE_CANCELED)."""
-    _set_status(bulk_id, "CANCELED", url, api_key)
+    _set_status(bulk_id, "CANCELED", url, api_key, as_json)
 
 
 @app.command()
@@ -78,9 +79,10 @@ def reschedule(
     send_at: Annotated[str, typer.Option(help="ISO instant, e.g. 2026-12-01T09:00:00+09:00")],
     url: UrlOpt = DEFAULT_URL,
     api_key: KeyOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """Move what has not left yet to a new send time."""
-    console.print_json(data=_call("PUT", url, api_key, "/kakao/1/bulks", bulk_id, {"sendAt": send_at}))
+    print_result(console, _call("PUT", url, api_key, "/kakao/1/bulks", bulk_id, {"sendAt": send_at}), as_json)
 
 
 @app.command()
@@ -90,10 +92,11 @@ def speed(
     unit: Annotated[str, typer.Option(help="MINUTE, HOUR or DAY")] = "MINUTE",
     url: UrlOpt = DEFAULT_URL,
     api_key: KeyOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """Re-pace the remainder of a bulk."""
     body = {"amount": amount, "timeUnit": unit.upper()}
-    console.print_json(data=_call("PUT", url, api_key, "/kakao/1/bulks/speed", bulk_id, body))
+    print_result(console, _call("PUT", url, api_key, "/kakao/1/bulks/speed", bulk_id, body), as_json)
 
 
 def progress_detail(state: dict[str, Any]) -> tuple[int, int, str]:

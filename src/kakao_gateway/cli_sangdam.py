@@ -10,6 +10,7 @@ from rich.console import Console
 
 from .cli_bulks import DEFAULT_URL, KeyOpt, UrlOpt
 from .cli_errors import ApiClient
+from .cli_output import JsonOpt, print_result
 
 app = typer.Typer(
     help="Kakao Sangdam over the HTTP API of a running gateway: sessions, transcripts, and sandbox users writing.",
@@ -25,6 +26,7 @@ def sessions(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many, newest first.")] = 50,
     url: UrlOpt = DEFAULT_URL,
     api_key: KeyOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """The account's sessions, newest first."""
     params = {"limit": str(limit)}
@@ -33,7 +35,7 @@ def sessions(
     if state:
         params["state"] = state.upper()
     with ApiClient(url, api_key) as api:
-        console.print_json(data=api.call("GET", "/kakao/1/sangdam/sessions", params=params))
+        print_result(console, api.call("GET", "/kakao/1/sangdam/sessions", params=params), as_json)
 
 
 @app.command()
@@ -41,11 +43,14 @@ def transcript(
     session_id: Annotated[str, typer.Argument(help="The sessionId (from `sangdam sessions` or `sangdam say`).")],
     url: UrlOpt = DEFAULT_URL,
     api_key: KeyOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """Every message of a session, both directions, in order."""
     with ApiClient(url, api_key) as api:
         missing = (f"no session {session_id!r} on this account", "list them with `kakao-gateway sangdam sessions`")
-        console.print_json(data=api.call("GET", f"/kakao/1/sangdam/sessions/{session_id}/messages", missing=missing))
+        print_result(
+            console, api.call("GET", f"/kakao/1/sangdam/sessions/{session_id}/messages", missing=missing), as_json
+        )
 
 
 @app.command()
@@ -55,9 +60,10 @@ def say(
     sender: Annotated[str, typer.Option("--sender", help="The sender (channel) the user writes to.")],
     url: UrlOpt = DEFAULT_URL,
     api_key: KeyOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """A sandbox user writes to a sender (opening a session if they have none): prints messageId and sessionId."""
     body: dict[str, Any] = {"userKey": user, "to": sender, "message": {"type": "TEXT", "text": text}}
     with ApiClient(url, api_key) as api:
         missing = (f"no sender {sender!r} on this account", "register it with `kakao-gateway senders add`")
-        console.print_json(data=api.call("POST", "/sandbox/1/sangdam/messages", body=body, missing=missing))
+        print_result(console, api.call("POST", "/sandbox/1/sangdam/messages", body=body, missing=missing), as_json)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from .cli_errors import fail
+from .cli_output import JsonOpt, print_result
 from .config import Settings
 from .domain.nhn import NhnCredentials
 from .service import sender_credentials, template_sync
@@ -37,6 +38,7 @@ def register(
         account: Annotated[str, typer.Option(help="Account name.")] = "default",
         database_url: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_DATABASE_URL")] = None,
         config: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_CONFIG")] = None,
+        as_json: JsonOpt = False,
     ) -> None:
         """Import the AlimTalk templates of NHN Cloud, with their inspection status, into the catalogue."""
         settings = settings_of(database_url, config)
@@ -46,7 +48,7 @@ def register(
             ctx.kakao_upstream = settings.kakao_upstream
             return await template_sync.sync_templates(ctx, box, await account_of(ctx, account), sender)
 
-        console.print_json(data=run(settings, work))
+        print_result(console, run(settings, work), as_json)
 
     @credentials_app.command("set")
     def credentials_set(
@@ -54,6 +56,7 @@ def register(
         account: Annotated[str, typer.Option(help="Account name.")] = "default",
         database_url: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_DATABASE_URL")] = None,
         config: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_CONFIG")] = None,
+        as_json: JsonOpt = False,
     ) -> None:
         """Store the sender's NHN app key, secret key and sender key (asked for, never echoed), encrypted."""
         settings = settings_of(database_url, config)
@@ -67,7 +70,7 @@ def register(
         async def work(ctx: Context) -> dict[str, Any]:
             return await sender_credentials.put_credentials(ctx, box, await account_of(ctx, account), sender, creds)
 
-        console.print_json(data=run(settings, work))
+        print_result(console, run(settings, work), as_json)
 
     @credentials_app.command("remove")
     def credentials_remove(
@@ -75,6 +78,7 @@ def register(
         account: Annotated[str, typer.Option(help="Account name.")] = "default",
         database_url: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_DATABASE_URL")] = None,
         config: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_CONFIG")] = None,
+        as_json: JsonOpt = False,
     ) -> None:
         """Forget the sender's upstream credentials."""
         settings = settings_of(database_url, config)
@@ -82,7 +86,7 @@ def register(
         async def work(ctx: Context) -> dict[str, Any]:
             return await sender_credentials.delete_credentials(ctx, await account_of(ctx, account), sender)
 
-        console.print_json(data=run(settings, work))
+        print_result(console, run(settings, work), as_json)
 
 
 def _box(settings: Settings) -> sender_credentials.SecretBox:
