@@ -3,13 +3,23 @@ through the Sangdam send path, and isolation between accounts."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
 import httpx
+import pytest
 
 from kakao_gateway.app import Gateway
 
 from .conftest import ADMIN_KEY, API_KEY
 from .console_helpers import browser_client, csrf_of, sign_in
 from .sangdam_helpers import setup_sender, user_writes
+
+if TYPE_CHECKING:
+    from .browser import Served
+
+pytest_plugins = ("tests.browser",)  # its fixture: served (the gateway behind a real uvicorn server)
 
 
 async def test_pages_need_a_session(gateway: Gateway) -> None:
@@ -257,3 +267,38 @@ async def test_message_content_cannot_inject_links_or_markup(gateway: Gateway, c
         assert 'href="javascript:' not in chat.text and 'href="#"' in chat.text
         policy = chat.headers["content-security-policy"]
         assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+async def test_the_readmes_console_address_redirects_to_the_console(gateway: Gateway) -> None:
+    async with browser_client(gateway) as c:
+        r = await c.get("/console")
+        assert r.status_code == 308 and r.headers["location"] == "/console/"
+        r = await c.get("/console?next=inbox&x=1")
+        assert r.status_code == 308 and r.headers["location"] == "/console/?next=inbox&x=1"
+        r = await c.get("/console", follow_redirects=True)
+        assert r.status_code == 200 and str(r.url).endswith("/console/sign-in")
+
+
+async def test_a_client_leaving_mid_form_logs_no_traceback(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    uvicorn_log = logging.getLogger("uvicorn")  # it does not propagate to the root, where caplog listens
+    uvicorn_log.addHandler(caplog.handler)
+    try:
+        host, port = served.url.removeprefix("http://").split(":")
+        for _ in range(3):
+            _reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(
+                b"POST /console/sign-in HTTP/1.1\r\nHost: gateway\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nkey=0123"
+            )
+            await writer.drain()
+            writer.close()
+            await writer.wait_closed()
+        await asyncio.sleep(0.5)  # the server notices the closed connections and ends those requests
+        async with httpx.AsyncClient(base_url=served.url) as c:
+            assert (await c.get("/console/sign-in")).status_code == 200, "the server is fine"
+    finally:
+        uvicorn_log.removeHandler(caplog.handler)
+    noted = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(noted) <= 1, [r.getMessage() for r in noted]
+    assert not any(r.exc_info for r in caplog.records)

@@ -46,19 +46,22 @@ class SignInThrottle:
             raise Throttled(math.ceil(wait / 1000))
 
     def failed(self, client: str, key: str, now: int) -> None:
-        """Count a failed sign-in; say so (once) when it makes the address or the prefix wait."""
+        """Count a failed sign-in; say so, in one line, when it makes the address or the prefix (or both) wait."""
         prefix = key_prefix(key)
+        whose = []
         if self._addresses.fail(client, now):
-            self._say(f"from client {client} (last key prefix {prefix!r})", self._addresses.wait_ms(client, now))
+            whose.append(f"from client {client}")
         if self._prefixes.fail(prefix, now):
-            self._say(f"with key prefix {prefix!r} (last from client {client})", self._prefixes.wait_ms(prefix, now))
-
-    def _say(self, whose: str, wait_ms: int) -> None:
-        counter = self._addresses
-        log.warning(
-            "sign-ins throttled: %d failures within %d s %s; refused for %d s",
-            counter.limit,
-            counter.window_ms // 1000,
-            whose,
-            math.ceil(wait_ms / 1000),
-        )
+            whose.append(f"with key prefix {prefix!r}")
+        if whose:
+            wait = max(self._addresses.wait_ms(client, now), self._prefixes.wait_ms(prefix, now))
+            log.warning(
+                "sign-ins throttled: %d failures within %d s %s; refused for %d s (last attempt: client %s, key "
+                "prefix %r)",
+                self._addresses.limit,
+                self._addresses.window_ms // 1000,
+                " and ".join(whose),
+                math.ceil(wait / 1000),
+                client,
+                prefix,
+            )
