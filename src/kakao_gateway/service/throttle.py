@@ -4,7 +4,7 @@ refused (even with the right key) until the oldest of those failures leaves the 
 
 Counted in memory, per process: a deployment of several API processes lets each count on its own. The client address
 is the connection's (ASGI `client`); behind a reverse proxy it is the proxy's, unless uvicorn is told to trust the
-proxy's X-Forwarded-For (`FORWARDED_ALLOW_IPS`, 127.0.0.1 by default)."""
+proxy's X-Forwarded-For (`FORWARDED_ALLOW_IPS`; by default only a proxy on loopback)."""
 
 from __future__ import annotations
 
