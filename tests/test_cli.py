@@ -429,6 +429,7 @@ class Server:
     url: str
     key: str
     database_url: str
+    log: Path
 
 
 def _executable() -> list[str]:
@@ -456,7 +457,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             assert process.poll() is None, (folder / "serve.log").read_text()
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.05)
-        yield Server(f"http://127.0.0.1:{port}", key_file.read_text().strip(), database_url)
+        yield Server(f"http://127.0.0.1:{port}", key_file.read_text().strip(), database_url, folder / "serve.log")
     finally:
         process.terminate()
         process.wait(timeout=15)
@@ -465,6 +466,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def api_env(server: Server) -> dict[str, str]:
     return {"KAKAO_GATEWAY_URL": server.url, "KAKAO_GATEWAY_API_KEY": server.key}
+
+
+def test_the_demo_banner_names_the_console_and_the_docs(server: Server) -> None:
+    deadline = time.monotonic() + 10
+    while "API reference" not in server.log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    banner = server.log.read_text()
+    assert f"Web console: {server.url}/console" in banner
+    assert f"API reference: {server.url}/docs" in banner
+    assert httpx.get(f"{server.url}/console", follow_redirects=True).status_code == 200
+    assert httpx.get(f"{server.url}/docs").status_code == 200
 
 
 def test_server_not_running_is_one_line() -> None:

@@ -63,3 +63,23 @@ def test_list_commands_print_a_table_or_json(tmp_path: Path) -> None:
     (account,) = json.loads(run("accounts", "list", "--database-url", db, "--json").stdout)
     assert account["name"] == "default"
     assert json.loads(run("keys", "list", "--database-url", db, "--json").stdout) == []
+
+
+def test_commands_that_make_or_revoke_things_answer_json_too(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'gateway.db'}"
+    account = json.loads(run("accounts", "create", "shop", "--database-url", db, "--create", "--json").stdout)
+    assert account["name"] == "shop" and account["id"]
+    key = json.loads(run("keys", "create", "--account", "shop", "--database-url", db, "--json").stdout)
+    assert key["key"] and key["id"] and "kakao:manage" in key["scopes"]
+    revoked = json.loads(run("keys", "revoke", key["id"], "--account", "shop", "--database-url", db, "--json").stdout)
+    assert revoked == {"id": key["id"], "revoked": True}
+    (listed,) = json.loads(run("keys", "list", "--account", "shop", "--database-url", db, "--json").stdout)
+    assert listed["revoked"] is True
+
+
+def test_every_default_in_the_help_is_shown(tmp_path: Path) -> None:
+    """Rich reads `[default: …]` in help text as markup and drops it unless escaped."""
+    for command in (["serve"], ["send", "alim"], ["accounts", "sms"], ["keys", "create"], ["templates", "add"]):
+        result = run(*command, "--help", env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        assert "[default:" in result.stdout, command

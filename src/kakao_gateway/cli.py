@@ -585,6 +585,13 @@ async def _announce(gateway: Gateway, settings: Settings) -> None:
         highlight=False,
         markup=False,
     )
+    console.print(
+        f"Web console: {base}/console (sign in with the key above; the sandbox phone is there too)\n"
+        f"API reference: {base}/docs (the whole API, from {base}/openapi.json)",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
+    )
 
 
 @app.command(help=WORKER_HELP)
@@ -663,9 +670,13 @@ def accounts_create(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Create an account (it has no key yet: `keys create --account NAME` makes one)."""
     account = _with_context(_settings(database_url, config), create, lambda ctx: accounts.create_account(ctx, name))
+    if as_json:
+        print_result(console, {"id": account.id, "name": account.name}, as_json)
+        return
     console.print(f"Created account {account.name} ({account.id})")
 
 
@@ -688,11 +699,13 @@ def accounts_list(
 def accounts_sms(
     account: AccountOpt = "default",
     sender: Annotated[
-        str | None, typer.Option(help='Default sender of the account\'s SMS hops ("" clears it) [default: unchanged]')
+        str | None, typer.Option(help='Default sender of the account\'s SMS hops ("" clears it) \\[default: unchanged]')
     ] = None,
     upstream: Annotated[
         str | None,
-        typer.Option(help="The account's own SMS upstream URL (\"\" returns it to the server's) [default: unchanged]"),
+        typer.Option(
+            help="The account's own SMS upstream URL (\"\" returns it to the server's) \\[default: unchanged]"
+        ),
     ] = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
@@ -719,7 +732,7 @@ def accounts_kakao(
     upstream: Annotated[
         str | None,
         typer.Option(
-            help="The account's own Kakao upstream URL (\"\" returns it to the server's) [default: unchanged]"
+            help="The account's own Kakao upstream URL (\"\" returns it to the server's) \\[default: unchanged]"
         ),
     ] = None,
     database_url: DatabaseOpt = None,
@@ -744,11 +757,12 @@ def keys_create(
     name: Annotated[str, typer.Option(help="Key name.")] = "key",
     scope: Annotated[
         list[str] | None,
-        typer.Option(help=f"Scope, repeat for several: {', '.join(accounts.SCOPES)} [default: all of them]"),
+        typer.Option(help=f"Scope, repeat for several: {', '.join(accounts.SCOPES)} \\[default: all of them]"),
     ] = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Create an API key; it is shown once."""
     unknown = [s for s in scope or [] if s not in accounts.SCOPES]
@@ -759,6 +773,11 @@ def keys_create(
         return await accounts.create_key(ctx, await _account_id(ctx, account), name, scope or None)
 
     key = _with_context(_settings(database_url, config), create, work)
+    if as_json:
+        print_result(
+            console, {"id": key.id, "key": key.key, "scopes": sorted(scope or accounts.DEFAULT_SCOPES)}, as_json
+        )
+        return
     typer.echo(f"Key {key.id} (shown once): {key.key}")
 
 
@@ -801,6 +820,7 @@ def keys_revoke(
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     create: CreateOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Revoke a key: it stops working at once in this process, within seconds in others."""
 
@@ -808,6 +828,9 @@ def keys_revoke(
         await accounts.revoke_key(ctx, await _account_id(ctx, account), key_id)
 
     _with_context(_settings(database_url, config), create, work)
+    if as_json:
+        print_result(console, {"id": key_id, "revoked": True}, as_json)
+        return
     console.print(f"Revoked {key_id}")
 
 
@@ -820,7 +843,7 @@ def senders_add(
         typer.Option(
             "--targeting-eligible/--no-targeting-eligible",
             show_default=False,
-            help="Brand: may use ALL_CONSENT / NON_FRIENDS targeting [default: unchanged; new senders: no]",
+            help="Brand: may use ALL_CONSENT / NON_FRIENDS targeting \\[default: unchanged; new senders: no]",
         ),
     ] = None,
     account: AccountOpt = "default",
@@ -885,10 +908,10 @@ def templates_add(
     code: Annotated[str, typer.Option(help="templateCode (at most 30 characters).")],
     name: Annotated[str, typer.Option(help="Template name.")],
     text: Annotated[str, typer.Option(help="Template text with #{variable} placeholders.")],
-    title: Annotated[str | None, typer.Option(help="Emphasized title [default: none]")] = None,
+    title: Annotated[str | None, typer.Option(help="Emphasized title \\[default: none]")] = None,
     buttons: Annotated[
         str | None,
-        typer.Option(help="""Buttons as a JSON array, e.g. '[{"type": "WEB_LINK", ...}]' [default: none]"""),
+        typer.Option(help="""Buttons as a JSON array, e.g. '[{"type": "WEB_LINK", ...}]' \\[default: none]"""),
     ] = None,
     account: AccountOpt = "default",
     database_url: DatabaseOpt = None,
@@ -919,7 +942,7 @@ def templates_add(
 
 @templates_app.command("list")
 def templates_list(
-    sender: Annotated[str | None, typer.Option(help="Only this sender's templates [default: all senders]")] = None,
+    sender: Annotated[str | None, typer.Option(help="Only this sender's templates \\[default: all senders]")] = None,
     account: AccountOpt = "default",
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
@@ -938,9 +961,9 @@ def templates_list(
 def subscriptions_set(
     channel: Annotated[str, typer.Option(help=f"Channel: {', '.join(SUBSCRIPTION_CHANNELS)}")] = "ALIM",
     report_url: Annotated[
-        str | None, typer.Option(help="URL receiving delivery reports (CLICK: click events) [default: none]")
+        str | None, typer.Option(help="URL receiving delivery reports (CLICK: click events) \\[default: none]")
     ] = None,
-    inbound_url: Annotated[str | None, typer.Option(help="URL receiving inbound messages [default: none]")] = None,
+    inbound_url: Annotated[str | None, typer.Option(help="URL receiving inbound messages \\[default: none]")] = None,
     content_type: Annotated[str, typer.Option(help="application/json or application/xml")] = "application/json",
     account: AccountOpt = "default",
     database_url: DatabaseOpt = None,

@@ -27,7 +27,7 @@ KeyOpt = Annotated[
         "--api-key",
         envvar="KAKAO_GATEWAY_API_KEY",
         show_default=False,
-        help="App key of the account [default: none; required]",
+        help="App key of the account \\[default: none; required]",
     ),
 ]
 BulkArg = Annotated[str, typer.Argument(help="The bulkId (from the send answer, or options.schedule.bulkId).")]

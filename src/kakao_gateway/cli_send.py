@@ -210,7 +210,7 @@ def alim(
         typer.Option(
             "--run-id",
             help="Names this run: bulkId csv-<run id>, and the messageIds. Run again with the same id to resume "
-            "[default: derived from the file's content]",
+            "\\[default: derived from the file's content]",
         ),
     ] = None,
     batch_size: Annotated[

@@ -33,7 +33,7 @@ def register(
     @templates_app.command("sync")
     def templates_sync(
         sender: Annotated[
-            str | None, typer.Option(help="Only this sender [default: every sender with credentials]")
+            str | None, typer.Option(help="Only this sender \\[default: every sender with credentials]")
         ] = None,
         account: Annotated[str, typer.Option(help="Account name.")] = "default",
         database_url: Annotated[str | None, typer.Option(envvar="KAKAO_GATEWAY_DATABASE_URL")] = None,
