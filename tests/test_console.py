@@ -279,7 +279,16 @@ async def test_the_readmes_console_address_redirects_to_the_console(gateway: Gat
         assert r.status_code == 200 and str(r.url).endswith("/console/sign-in")
 
 
-async def test_a_client_leaving_mid_form_logs_no_traceback(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/console/sign-in", b"Content-Type: application/x-www-form-urlencoded\r\n"),
+        ("/kakao-alim/1/messages", f"Content-Type: application/json\r\nAuthorization: App {API_KEY}\r\n".encode()),
+    ],
+)
+async def test_a_client_leaving_mid_body_logs_no_traceback(
+    served: Served, caplog: pytest.LogCaptureFixture, path: str, headers: bytes
+) -> None:
     caplog.set_level(logging.INFO)
     uvicorn_log = logging.getLogger("uvicorn")  # it does not propagate to the root, where caplog listens
     uvicorn_log.addHandler(caplog.handler)
@@ -287,10 +296,8 @@ async def test_a_client_leaving_mid_form_logs_no_traceback(served: Served, caplo
         host, port = served.url.removeprefix("http://").split(":")
         for _ in range(3):
             _reader, writer = await asyncio.open_connection(host, int(port))
-            writer.write(
-                b"POST /console/sign-in HTTP/1.1\r\nHost: gateway\r\n"
-                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nkey=0123"
-            )
+            writer.write(f"POST {path} HTTP/1.1\r\nHost: gateway\r\n".encode() + headers)
+            writer.write(b"Content-Length: 1000\r\n\r\nkey=0123")
             await writer.drain()
             writer.close()
             await writer.wait_closed()
