@@ -7,8 +7,9 @@ addresses, never names to resolve).
   resolver or a URL parser accepts: `127.0.0.1`, `2130706433`, `0x7f000001`, `0177.0.0.1`, `127.1`, `0.0.0.0`,
   `[::1]`, `[::ffff:127.0.0.1]`, `[::ffff:7f00:1]`, 6to4, NAT64 and Teredo forms that embed one of them, and the
   name `localhost` (with its subdomains, loopback by definition, RFC 6761).
-- The default (`allow_private` None) allows them with the sandbox upstream, where developers test with local
-  receivers, and refuses them with a real upstream.
+- The default (the setting None) allows them for an account whose routes are all the sandbox, where developers
+  test with local receivers, and refuses them for an account with a real upstream, its own or the server's
+  (service.webhook_targets decides it per account, at accept and for every push).
 
 The accept check (`url_problem`) sees only what the URL says; a name is checked when the push connects, on every
 address it resolves to (`address_problem`), by the engine's transport.
@@ -62,7 +63,8 @@ _HEX = set(string.hexdigits)
 
 
 def private_allowed(setting: bool | None, sandbox_upstream: bool) -> bool:
-    """The effective policy: the setting when given, else allowed only with the sandbox upstream."""
+    """The effective policy: the setting when given, else allowed only when the account's routes are all the
+    sandbox."""
     return sandbox_upstream if setting is None else setting
 
 

@@ -140,6 +140,9 @@ def add_reports(drafts: list[ReportDraft], now: int) -> Op[None]:
 
 # At most this many accounts share one claim; the next claim starts after the last of them (round robin).
 CLAIM_ACCOUNTS = 32
+# At most this many busy URLs are left out by name (each account's pick repeats them; PostgreSQL takes 32767
+# parameters): rows of others are claimed and handed back by the pusher.
+CLAIM_SKIP_URLS = 200
 _PUSH_COLUMNS = "seq, account_id, push_url, push_content_type, body, push_attempts, created_at, kind, push_id"
 
 
@@ -175,6 +178,7 @@ def claim_pushes(
     if not accounts:
         return []
     share = max(1, limit // len(accounts))
+    busy_urls = busy_urls[:CLAIM_SKIP_URLS]
     skip = f" AND push_url NOT IN ({_marks(busy_urls)})" if busy_urls else ""
     pick = (
         "SELECT seq FROM (SELECT seq FROM reports {index:ix_reports_push_account} WHERE push_state = 'pending' "
