@@ -164,7 +164,7 @@ WebhookAllowPrivateOpt = Annotated[
     _setting(
         "WEBHOOK_ALLOW_PRIVATE",
         "Allow webhook targets on loopback, private, link-local and metadata addresses "
-        "\\[default: allowed with the sandbox upstream, refused with a real one]",
+        "\\[default: per account: allowed while its Kakao and SMS routes are the sandbox, refused once one is real]",
         WEBHOOKS,
         "--webhook-allow-private/--no-webhook-allow-private",
         show_default=False,
