@@ -11,6 +11,7 @@ from ..schemas.extensions import AlimTemplateBody, AlimTemplateUpdate
 from ..service import alim, catalog
 from ..service.auth import MANAGE_SCOPES, SEND_SCOPES
 from ..service.errors import InvalidRequest
+from .body_limits import SEND_BYTES, TEMPLATE_BYTES
 from .channel_reports import logs_for, pull_reports_for
 from .http import context, handled, json_response, parse, principal
 from .query import one
@@ -21,7 +22,7 @@ CHANNEL = "ALIM"
 @handled
 async def send(request: Request) -> Response:
     who = await principal(request, SEND_SCOPES)
-    body = await parse(request, AlimRequest)
+    body = await parse(request, AlimRequest, SEND_BYTES)
     return json_response(await alim.send(context(request), who.account_id, body))
 
 
@@ -45,7 +46,7 @@ def _sender(request: Request) -> str:
 @handled
 async def create_template(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
-    body = await parse(request, AlimTemplateBody)
+    body = await parse(request, AlimTemplateBody, TEMPLATE_BYTES)
     return json_response(await catalog.create_template(context(request), who.account_id, body))
 
 
@@ -66,7 +67,7 @@ async def get_template(request: Request) -> Response:
 @handled
 async def update_template(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
-    body = await parse(request, AlimTemplateUpdate)
+    body = await parse(request, AlimTemplateUpdate, TEMPLATE_BYTES)
     code = request.path_params["templateCode"]
     return json_response(await catalog.update_template(context(request), who.account_id, _sender(request), code, body))
 

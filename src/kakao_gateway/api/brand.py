@@ -15,6 +15,7 @@ from ..schemas.brand import BrandRequest
 from ..schemas.common import Wire
 from ..service import brand
 from ..service.auth import MANAGE_SCOPES, SEND_SCOPES
+from .body_limits import FRIENDS_BYTES, SEND_BYTES, SMALL_BYTES
 from .channel_reports import logs_for, pull_reports_for
 from .http import context, handled, json_response, parse, principal
 
@@ -51,7 +52,7 @@ class Friends(Wire):
 @handled
 async def send(request: Request) -> Response:
     who = await principal(request, SEND_SCOPES)
-    body = await parse(request, BrandRequest)
+    body = await parse(request, BrandRequest, SEND_BYTES)
     return json_response(await brand.send(context(request), who.account_id, body))
 
 
@@ -74,7 +75,7 @@ async def get_settings(request: Request) -> Response:
 @handled
 async def put_settings(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
-    body = await parse(request, BrandSettings)
+    body = await parse(request, BrandSettings, SMALL_BYTES)
     hours = {"from": body.brandAdHours.from_, "to": body.brandAdHours.to} if body.brandAdHours else None
     return json_response(await brand.put_settings(context(request), who.account_id, hours))
 
@@ -82,7 +83,7 @@ async def put_settings(request: Request) -> Response:
 @handled
 async def put_friends(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
-    body = await parse(request, Friends)
+    body = await parse(request, Friends, FRIENDS_BYTES)
     result = await brand.put_friends(context(request), who.account_id, request.path_params["sender"], body.destinations)
     return json_response(result)
 

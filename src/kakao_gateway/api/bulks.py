@@ -13,6 +13,7 @@ from ..schemas.common import instant_ms
 from ..service import bulks
 from ..service.auth import SEND_SCOPES
 from ..service.errors import InvalidRequest
+from .body_limits import SEND_BYTES, SMALL_BYTES
 from .http import context, handled, json_response, parse, principal
 from .query import one
 
@@ -30,7 +31,7 @@ async def get_schedule(request: Request) -> Response:
 @handled
 async def put_schedule(request: Request) -> Response:
     who = await principal(request, SEND_SCOPES)
-    body = await parse(request, BulkSchedule)
+    body = await parse(request, BulkSchedule, SMALL_BYTES)
     send_at = instant_ms(body.sendAt)
     return json_response(await bulks.reschedule(context(request), who.account_id, _bulk_id(request), send_at))
 
@@ -44,14 +45,14 @@ async def get_status(request: Request) -> Response:
 @handled
 async def put_status(request: Request) -> Response:
     who = await principal(request, SEND_SCOPES)
-    body = await parse(request, BulkStatusChange)
+    body = await parse(request, BulkStatusChange, SMALL_BYTES)
     return json_response(await bulks.change_status(context(request), who.account_id, _bulk_id(request), body.status))
 
 
 @handled
 async def put_speed(request: Request) -> Response:
     who = await principal(request, SEND_SCOPES)
-    body = await parse(request, BulkSpeed)
+    body = await parse(request, BulkSpeed, SMALL_BYTES)
     result = await bulks.change_speed(context(request), who.account_id, _bulk_id(request), body.amount, body.timeUnit)
     return json_response(result)
 
@@ -63,7 +64,8 @@ async def plan(request: Request) -> Response:
     channel = (one(request.query_params, "channel") or "ALIM").upper()
     if channel not in ("ALIM", "BRAND"):
         raise InvalidRequest([("channel", "must be ALIM or BRAND")])
-    body: AlimRequest | BrandRequest = await parse(request, BrandRequest if channel == "BRAND" else AlimRequest)
+    model: type[AlimRequest | BrandRequest] = BrandRequest if channel == "BRAND" else AlimRequest
+    body = await parse(request, model, SEND_BYTES)
     return json_response(await bulks.plan(context(request), who.account_id, body))
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import orjson
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -162,9 +164,14 @@ def violations(exc: ValidationError, raw: bytes = b"") -> list[tuple[str, str]]:
         document = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:
         document = None
+    errors = exc.errors(include_url=False, include_input=False, include_context=True)[:MAX_VIOLATIONS]
+    return error_violations(errors, exc.error_count(), document)
+
+
+def error_violations(errors: Sequence[ErrorDetails], total: int, document: Any) -> list[tuple[str, str]]:
+    """`violations` of pydantic's error details, their paths read against the request's parsed JSON."""
     found: list[tuple[str, str]] = []
-    total = exc.error_count()
-    for error in exc.errors(include_url=False, include_input=False, include_context=True)[:MAX_VIOLATIONS]:
+    for error in errors[:MAX_VIOLATIONS]:
         loc = tuple(error["loc"])
         if error["type"] == "json_invalid":
             found.append(("", f"request body is not valid JSON: {error['msg']}"))
@@ -185,6 +192,11 @@ def nul_violations(raw: bytes) -> list[tuple[str, str]]:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return []
+    return nul_violations_in(document)
+
+
+def nul_violations_in(document: Any) -> list[tuple[str, str]]:
+    """`nul_violations` of a parsed body."""
     found: list[tuple[str, str]] = []
     count = 0
     stack: list[tuple[str, Any]] = [("", document)]

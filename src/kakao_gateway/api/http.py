@@ -13,10 +13,13 @@ from starlette.responses import Response
 from ..service.auth import Authenticator, Principal
 from ..service.context import Context
 from ..service.errors import Conflict, InvalidRequest, NotFound
+from .body_parse import BodyProblem, parse_large
 from .errors import api_error, nul_violations, violations
 
 M = TypeVar("M", bound=BaseModel)
-MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_BODY_BYTES = 64 * 1024 * 1024  # the default; each route may set its own (api.body_limits)
+# A body up to this size is parsed at once on the loop (a few milliseconds at most); a larger one by parse_large.
+INLINE_BYTES = 128 * 1024
 
 
 class HttpError(Exception):
@@ -34,22 +37,22 @@ def context(request: Request) -> Context:
     return ctx
 
 
-def _too_large(request: Request) -> HttpError:
-    return HttpError(api_error(413, [("", f"the body must be at most {MAX_BODY_BYTES} bytes")], request))
+def _too_large(request: Request, limit: int) -> HttpError:
+    return HttpError(api_error(413, [("", f"the body must be at most {limit} bytes")], request))
 
 
-async def read_body(request: Request) -> bytes:
-    """The body, read chunk by chunk and refused (413) as soon as it passes MAX_BODY_BYTES, whether or not a
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The body, read chunk by chunk and refused (413) as soon as it passes `limit` bytes, whether or not a
     Content-Length announced it: a chunked body is never read whole."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _too_large(request)
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(request, limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _too_large(request)
+        if size > limit:
+            raise _too_large(request, limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -59,19 +62,26 @@ def is_json(content_type: str | None) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
-async def parse(request: Request, model: type[M]) -> M:
-    """A JSON body validated into `model`: 413 over the size limit, 400 when empty, 415 when not declared JSON,
-    400 with one violation per problem (capped) when invalid."""
-    raw = await read_body(request)
+async def parse(request: Request, model: type[M], limit: int = MAX_BODY_BYTES) -> M:
+    """A JSON body validated into `model`: 413 over `limit` bytes, 400 when empty, 415 when not declared JSON,
+    400 with one violation per problem (capped) when invalid. A body over INLINE_BYTES is counted before it is
+    parsed and parsed off the loop (api.body_parse)."""
+    raw = await read_body(request, limit)
     if not raw.strip():
         raise HttpError(api_error(400, [("", "request body is required")], request))
     if not is_json(request.headers.get("content-type")):
         raise HttpError(api_error(415, [("Content-Type", "must be application/json")], request))
+    validation = {"now_ms": context(request).clock.now_ms()}
+    if len(raw) > INLINE_BYTES:
+        try:
+            return await parse_large(raw, model, validation)
+        except BodyProblem as exc:
+            raise HttpError(api_error(exc.status, exc.problems, request)) from None
     problems = nul_violations(raw)
     if problems:
         raise HttpError(api_error(400, problems, request))
     try:
-        return model.model_validate_json(raw, context={"now_ms": context(request).clock.now_ms()})
+        return model.model_validate_json(raw, context=validation)
     except ValidationError as exc:
         raise HttpError(api_error(400, violations(exc, raw), request)) from None
 

@@ -10,6 +10,7 @@ from starlette.routing import Route
 from ..schemas.sangdam import Keywords, SangdamRequest, SangdamSettings
 from ..service import reports, sangdam
 from ..service.auth import LOGS_SCOPES, MANAGE_SCOPES, SEND_SCOPES
+from .body_limits import KEYWORDS_BYTES, SEND_BYTES, SMALL_BYTES
 from .channel_reports import logs_for, pull_reports_for
 from .http import context, handled, json_response, parse, principal
 from .query import one
@@ -20,7 +21,7 @@ CHANNEL = "SANGDAM"
 @handled
 async def send(request: Request) -> Response:
     who = await principal(request, SEND_SCOPES)
-    body = await parse(request, SangdamRequest)
+    body = await parse(request, SangdamRequest, SEND_BYTES)
     return json_response(await sangdam.send(context(request), who.account_id, body))
 
 
@@ -79,7 +80,7 @@ async def get_settings(request: Request) -> Response:
 @handled
 async def put_settings(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
-    body = await parse(request, SangdamSettings)
+    body = await parse(request, SangdamSettings, SMALL_BYTES)
     return json_response(await sangdam.put_settings(context(request), who.account_id, body.sessionTimeoutMinutes))
 
 
@@ -92,7 +93,7 @@ async def get_keywords(request: Request) -> Response:
 @handled
 async def put_keywords(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
-    body = await parse(request, Keywords)
+    body = await parse(request, Keywords, KEYWORDS_BYTES)
     return json_response(await sangdam.put_keywords(context(request), who.account_id, body.keywords))
 
 
