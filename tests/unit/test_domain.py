@@ -309,7 +309,10 @@ def test_submit_retry_is_monotone_and_capped(failed: int) -> None:
 
 
 def reference(to: str) -> bool:
-    """What phonenumbers itself says about an international number written without `+`."""
+    """What phonenumbers itself says about an international number written without `+`, and every 8-digit 010
+    number (phonenumbers' metadata leaves out 010-597x…599x: see domain/phone.py)."""
+    if re.fullmatch(r"8210[0-9]{8}", to):
+        return True
     try:
         return bool(phonenumbers.is_valid_number(phonenumbers.parse("+" + to)))
     except phonenumbers.NumberParseException:
@@ -321,10 +324,9 @@ digits = st.text(alphabet="0123456789", min_size=0, max_size=13)
 
 @given(st.text(alphabet="0123456789", min_size=8, max_size=8))
 @settings(deadline=None, max_examples=300)
-def test_korean_010_mobiles_agree_with_phonenumbers(rest: str) -> None:
-    """Most, not all, 8210 numbers are valid (e.g. 821059700000 is not): the answer must be phonenumbers'."""
-    to = "8210" + rest
-    assert phone.is_valid_destination(to) == reference(to)
+def test_korean_010_mobiles_are_all_valid(rest: str) -> None:
+    """Every 8210 number with 8 digits is valid, 821059700000 too (phonenumbers alone says it is not)."""
+    assert phone.is_valid_destination("8210" + rest)
 
 
 @given(
@@ -362,7 +364,7 @@ def test_non_digit_destinations_are_invalid(to: str) -> None:
         ("12345", False),
         ("8210123", False),
         ("8210123456789", False),
-        ("821059700000", False),
+        ("821059700000", True),
         ("+821012345678", False),
         ("8210-1234-5678", False),
         ("", False),
