@@ -31,14 +31,19 @@ _SIZES = (4096, 256, 16, 1)
 _ITEMS = {size: re.compile(rb"(?:" + _SEP + _FLAT + rb"){%d}" % size) for size in _SIZES}
 _FLAT_MEMBER = _SEP + _STRING + _WS + rb":" + _WS + _FLAT
 _MEMBERS = {size: re.compile(rb"(?:" + _FLAT_MEMBER + rb"){%d}" % size) for size in _SIZES}
-_KEY = re.compile(_SEP + rb"(" + _STRING + rb")" + _WS + rb":")
 _BRACKET = re.compile(_SEP + rb"([\[\]{}])")
+# A step inside an object: up to 15 flat members, then a bracket (after the key of the member it opens).
+_IN_OBJECT = re.compile(
+    rb"(?:" + _FLAT_MEMBER + rb"){0,15}" + _SEP + rb"(?:(" + _STRING + rb")" + _WS + rb":" + _WS + rb")?([\[\]{}])"
+)
 
 ANY = "[]"  # an array's item in a pattern path: ("messages", ANY, "destinations")
 MESSAGES = ("messages",)
 DESTINATIONS = ("messages", ANY, "destinations")
 MAX_ITEMS = MAX_DESTINATIONS  # in an array whose schema says no less (or that the model ignores)
 MAX_MEMBERS = 1000  # in an object: no wire object has a hundredth as many fields
+# An array or object over its limit by fewer items than this is left to the parse, which says so as for a small body.
+FEW = 1000
 # Each step opens or closes an array or object that holds another. A legitimate request of 100,000 messages takes
 # well under a million; a body that takes more is refused, so no body costs more than a few seconds of one thread.
 MAX_STEPS = 4_000_000
@@ -82,11 +87,22 @@ def array_limits(model: type[BaseModel]) -> dict[Pattern, int]:
 class _Frame:
     array: bool
     pattern: Pattern
-    label: str  # the wire path of this container, e.g. messages[0].content
+    parent: _Frame | None
+    part: str  # its key in its parent object, or its index in its parent array, as the wire path writes it
     limit: int
+    start: int  # where it opens in the body
     tally: int = 0  # 1: its items are the messages; 2: a message's destinations
     count: int = 0
     key: str = ""  # an object's current member
+
+    def label(self) -> str:
+        """Its wire path, e.g. messages[0].content.buttons."""
+        parts: list[str] = []
+        frame: _Frame | None = self
+        while frame is not None and frame.parent is not None:
+            parts.append(frame.part)
+            frame = frame.parent
+        return "".join(reversed(parts)).lstrip(".")
 
 
 @dataclass
@@ -98,6 +114,10 @@ class Scan:
     messages: int = 0
     over: list[_Frame] = field(default_factory=list)  # the first container found over its limit
     complete: bool = True
+    # Where the messages array lies in the body and where each of its items does, when every item is an object (so
+    # a parse can take the messages a few at a time).
+    messages_span: tuple[int, int] | None = None
+    message_spans: list[tuple[int, int]] = field(default_factory=list)
 
     def exceeded(self) -> bool:
         return self.messages > MAX_DESTINATIONS or self.destinations > MAX_DESTINATIONS or bool(self.over)
@@ -117,7 +137,7 @@ class Scan:
         if self.over:
             frame = self.over[0]
             what = "items" if frame.array else "members"
-            return [(frame.label, f"must hold at most {frame.limit} {what}; this one has {self._has(frame.count)}")]
+            return [(frame.label(), f"must hold at most {frame.limit} {what}; this one has {self._has(frame.count)}")]
         if not self.complete:
             return [("", f"the body nests more than {MAX_STEPS // 2} arrays and objects")]
         return []
@@ -141,71 +161,87 @@ class _Walk:
         self.pause = pause
         self.work = 0  # about one per item read since the last pause
         self.stack: list[_Frame] = []
+        self.over = False  # whether a limit is passed
 
-    def open(self, parent: _Frame | None, array: bool) -> _Frame:
+    def open(self, parent: _Frame | None, array: bool, start: int) -> _Frame:
         if parent is None:
-            pattern: Pattern = ()
-            label = ""
-        elif parent.array:
-            pattern = (*parent.pattern, ANY)
-            label = f"{parent.label}[{parent.count - 1}]"
+            return _Frame(array, (), None, "", MAX_ITEMS if array else MAX_MEMBERS, start)
+        if parent.array:
+            pattern, part = (*parent.pattern, ANY), f"[{parent.count - 1}]"
         else:
-            pattern = (*parent.pattern, parent.key)
-            label = f"{parent.label}.{parent.key}" if parent.label else parent.key
-        limit = self.limits.get(pattern, MAX_ITEMS) if array else MAX_MEMBERS
-        tally = (1 if pattern == MESSAGES else 2 if pattern == DESTINATIONS else 0) if array else 0
-        return _Frame(array, pattern, label, limit, tally)
+            pattern, part = (*parent.pattern, parent.key), f".{parent.key}"
+        if not array:
+            return _Frame(array, pattern, parent, part, MAX_MEMBERS, start)
+        tally = 1 if pattern == MESSAGES else 2 if pattern == DESTINATIONS else 0
+        if tally == 1:
+            self.scan.messages_span = (start, len(self.raw))
+            self.scan.message_spans = []
+        return _Frame(array, pattern, parent, part, self.limits.get(pattern, MAX_ITEMS), start, tally)
+
+    def close(self, end: int) -> None:
+        frame = self.stack.pop()
+        parent = frame.parent
+        if frame.tally == 1 and self.scan.messages_span is not None:
+            self.scan.messages_span = (frame.start, end)
+        elif parent is not None and parent.tally == 1 and not frame.array:
+            self.scan.message_spans.append((frame.start, end))
 
     def add(self, frame: _Frame, count: int) -> None:
         frame.count += count
         if frame.tally == 2:
             self.scan.destinations += count
+            self.over = self.over or self.scan.destinations > MAX_DESTINATIONS
         elif frame.tally == 1:
             self.scan.messages += count
-        elif frame.count > frame.limit and not self.scan.over:
+            self.over = self.over or self.scan.messages > MAX_DESTINATIONS
+        elif frame.count > frame.limit and frame.count > FEW and not self.scan.over:
             self.scan.over.append(frame)
+            self.over = True
 
-    def tick(self, work: int) -> None:
-        self.work += work
-        if self.work >= PAUSE_WORK:
-            self.pause()
-            self.work = 0
-
-    def flat(self, frame: _Frame, pos: int) -> int:
-        """Past the flat items (or members) at `pos`, in as few C-level matches as their number allows."""
+    def counted(self, frame: _Frame, pos: int) -> int:
+        """Past the flat items (or members) at `pos`, each counted, in as few C-level matches as their number
+        allows; it pauses about every PAUSE_WORK items."""
         runs = _ITEMS if frame.array else _MEMBERS
+        if frame.tally == 1 and runs[1].match(self.raw, pos):
+            self.scan.messages_span = None  # a message that is not an object: the parse takes them all at once
         for size in _SIZES if runs[16].match(self.raw, pos) else (1,):
             while match := runs[size].match(self.raw, pos):
                 self.add(frame, size)
-                self.tick(size)
                 pos = match.end()
+                self.work += size
+                if self.work >= PAUSE_WORK:
+                    self.pause()
+                    self.work = 0
         return pos
 
-    def step(self, pos: int) -> int:
-        """What lies flat, then one bracket: the position after it, or -1 at the end or at what the scan cannot
-        read (the parse then says what is wrong)."""
-        top = self.stack[-1] if self.stack else None
-        if top is not None:
-            pos = self.flat(top, pos)
-            if not top.array:
-                key = _KEY.match(self.raw, pos)
-                if key is not None:
-                    top.key = _key(key.group(1))
-                    self.add(top, 1)
-                    pos = key.end()
-        bracket = _BRACKET.match(self.raw, pos)
-        if bracket is None:
-            return -1
-        char = bracket.group(1)
+    def bracket(self, top: _Frame | None, char: bytes, end: int) -> int:
+        """The position after a bracket at `end - 1`, its container opened or closed; -1 where JSON cannot have it."""
         if char in b"[{":
             if top is not None and top.array:
                 self.add(top, 1)
-            self.stack.append(self.open(top, char == b"["))
+            self.stack.append(self.open(top, char == b"[", end - 1))
         elif self.stack:
-            self.stack.pop()
+            self.close(end)
         else:
             return -1
-        return bracket.end()
+        return end
+
+    def in_object(self, top: _Frame, pos: int) -> int:
+        match = _IN_OBJECT.match(self.raw, pos)
+        if match is None:  # 16 flat members or more (or what is not JSON): count them
+            after = self.counted(top, pos)
+            return after if after > pos else -1
+        key, char = match.groups()
+        if key is not None:
+            if char not in b"[{":
+                return -1
+            top.key = _key(key)
+            self.add(top, 1)
+        return self.bracket(top, char, match.end())
+
+    def in_array(self, top: _Frame, pos: int) -> int:
+        match = _BRACKET.match(self.raw, self.counted(top, pos))
+        return -1 if match is None else self.bracket(top, match.group(1), match.end())
 
     def run(self) -> None:
         pos, steps, stop = 0, 0, MAX_STEPS
@@ -214,10 +250,18 @@ class _Walk:
             if steps >= stop:
                 self.scan.complete = False
                 return
-            if stop == MAX_STEPS and self.scan.exceeded():
+            if self.over and stop == MAX_STEPS:
                 stop = min(MAX_STEPS, steps + EXTRA_STEPS)  # what is over is known: count on a while, not to the end
-            pos = self.step(pos)
-            self.tick(16)
+            top = self.stack[-1] if self.stack else None
+            if top is None:  # the body's own array or object, or the end of it
+                match = _BRACKET.match(self.raw, pos) if pos == 0 else None
+                pos = -1 if match is None else self.bracket(None, match.group(1), match.end())
+            else:
+                pos = self.in_array(top, pos) if top.array else self.in_object(top, pos)
+            self.work += 16
+            if self.work >= PAUSE_WORK:
+                self.pause()
+                self.work = 0
 
 
 def _no_pause() -> None:
