@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from .korean_numbers import with_hint
 from .phone import is_valid_destination
+from .status import Status
 
 KAKAO_SANDBOX = "KAKAO_SANDBOX"  # the sandbox Kakao upstream's route
 _USER_KEY = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -29,6 +31,14 @@ class Channel:
             return MISSING_TO
         valid = is_valid_destination(to) if self.destination == "phone" else _USER_KEY.fullmatch(to) is not None
         return None if valid else BAD_DESTINATION
+
+
+def status_wire(status: Status, to: str) -> dict[str, Any]:
+    """`status.wire()` of a message to `to`; a REJECTED_DESTINATION's description also names the international
+    number a local form (`010-1234-5678`) was meant as."""
+    if status.name != BAD_DESTINATION[0]:
+        return status.wire()
+    return {**status.wire(), "description": with_hint(status.description, to)}
 
 
 CHANNELS = {

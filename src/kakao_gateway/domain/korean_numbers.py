@@ -45,6 +45,14 @@ def meant(to: str) -> str | None:
     return international if international is not None and international != to else None
 
 
+def with_hint(description: str, to: str) -> str:
+    """A REJECTED_DESTINATION's description, naming the international number `to` was meant as, if any."""
+    international = meant(to)
+    if international is None:
+        return description
+    return f"{description}: {to} is not in the international format, use {international}"
+
+
 def _parsed(digits: str, region: str | None) -> str | None:
     try:
         number = phonenumbers.parse(digits, region)

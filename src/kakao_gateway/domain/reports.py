@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from .channels import status_wire
 from .status import ERROR_BY_ID, STATUS_BY_ID
 from .times import format_ms
 
@@ -81,7 +82,7 @@ def delivery_report(facts: MessageFacts) -> dict[str, Any]:
     report: dict[str, Any] = {
         "bulkId": facts.bulk_id,
         "price": PRICE,
-        "status": STATUS_BY_ID[facts.status_id].wire(),
+        "status": status_wire(STATUS_BY_ID[facts.status_id], facts.destination),
         "error": ERROR_BY_ID[facts.error_id].wire(),
         "messageId": facts.message_id,
         "to": facts.destination,
@@ -110,7 +111,7 @@ def log_entry(facts: MessageFacts, content: dict[str, Any]) -> dict[str, Any]:
         "sentAt": format_ms(facts.sent_at),
         "messageCount": 1,
         "price": PRICE,
-        "status": STATUS_BY_ID[facts.status_id].wire(),
+        "status": status_wire(STATUS_BY_ID[facts.status_id], facts.destination),
         "error": ERROR_BY_ID[facts.error_id].wire(),
         "content": content,
     }

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..domain import status as st
-from ..domain.channels import CHANNELS
+from ..domain.channels import CHANNELS, status_wire
 from ..domain.hops import FAILOVER_ERRORS
 from ..domain.ids import IdSource
 from ..domain.planning import start_at, validity_ms
@@ -236,4 +236,4 @@ def _answer(index: int, row: NewMessage, duplicates: set[int]) -> dict[str, Any]
         status = st.STATUS_BY_ID[row.status_id]
     else:
         status = st.status(CHANNELS[row.channel].accepted_status)
-    return {"messageId": row.message_id, "status": status.wire(), "destination": row.destination}
+    return {"messageId": row.message_id, "status": status_wire(status, row.destination), "destination": row.destination}
