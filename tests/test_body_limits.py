@@ -253,3 +253,10 @@ async def test_each_route_reads_at_most_its_own_byte_limit(
     padded = b'{"status": "PAUSED"' + b" " * (limit + 1) + b"}"  # and without a Content-Length
     answer = api_error(await client.request(method, path, content=padded, headers=JSON), 413)
     assert violations(answer) == [("", f"the body must be at most {limit} bytes")]
+
+
+async def test_a_large_body_nested_deeper_than_the_parser_allows_is_a_400(client: httpx.AsyncClient) -> None:
+    depth = 1_000_000
+    raw = b'{"messages":[' + b'{"a":' * depth + b"1" + b"}" * depth + b"]}"
+    answer = api_error(await client.post("/kakao-alim/1/messages", content=raw, headers=JSON), 400)
+    assert len(answer["violations"]) == 1

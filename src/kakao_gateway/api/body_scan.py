@@ -42,6 +42,7 @@ MESSAGES = ("messages",)
 DESTINATIONS = ("messages", ANY, "destinations")
 MAX_ITEMS = MAX_DESTINATIONS  # in an array whose schema says no less (or that the model ignores)
 MAX_MEMBERS = 1000  # in an object: no wire object has a hundredth as many fields
+MAX_DEPTH = 1024  # orjson's: deeper is a 400 from the parse, so the scan stops there (and holds no more frames)
 # An array or object over its limit by fewer items than this is left to the parse, which says so as for a small body.
 FEW = 1000
 # Each step opens or closes an array or object that holds another. A legitimate request of 100,000 messages takes
@@ -183,7 +184,7 @@ class _Walk:
         parent = frame.parent
         if frame.tally == 1 and self.scan.messages_span is not None:
             self.scan.messages_span = (frame.start, end)
-        elif parent is not None and parent.tally == 1 and not frame.array:
+        elif parent is not None and parent.tally == 1 and not frame.array and not self.over:
             self.scan.message_spans.append((frame.start, end))
 
     def add(self, frame: _Frame, count: int) -> None:
@@ -202,7 +203,9 @@ class _Walk:
         """Past the flat items (or members) at `pos`, each counted, in as few C-level matches as their number
         allows; it pauses about every PAUSE_WORK items."""
         runs = _ITEMS if frame.array else _MEMBERS
-        if frame.tally == 1 and runs[1].match(self.raw, pos):
+        if runs[1].match(self.raw, pos) is None:
+            return pos
+        if frame.tally == 1:
             self.scan.messages_span = None  # a message that is not an object: the parse takes them all at once
         for size in _SIZES if runs[16].match(self.raw, pos) else (1,):
             while match := runs[size].match(self.raw, pos):
@@ -217,6 +220,8 @@ class _Walk:
     def bracket(self, top: _Frame | None, char: bytes, end: int) -> int:
         """The position after a bracket at `end - 1`, its container opened or closed; -1 where JSON cannot have it."""
         if char in b"[{":
+            if len(self.stack) >= MAX_DEPTH:
+                return -1
             if top is not None and top.array:
                 self.add(top, 1)
             self.stack.append(self.open(top, char == b"[", end - 1))
