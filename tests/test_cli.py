@@ -31,7 +31,7 @@ from kakao_gateway.config import Settings
 from kakao_gateway.service import accounts
 
 from .helpers import register_basics
-from .spec import assert_api_error
+from .spec import assert_api_error, assert_matches
 
 ENV = {"COLUMNS": "80", "KAKAO_GATEWAY_API_KEY": "", "KAKAO_GATEWAY_URL": "", "KAKAO_GATEWAY_DATABASE_URL": ""}
 
@@ -412,6 +412,30 @@ def test_fill_replaces_variables_from_the_row() -> None:
     assert cli_send.fill("Hello #{name}, order #{order}; #{other}", values) == "Hello Jimin, order 1234; #{other}"
 
 
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        ("이름".encode(), None),
+        (b"\xef\xbb\xbf" + "이름".encode(), None),  # Excel's "CSV UTF-8" starts with a BOM
+        ("이름".encode("cp949"), None),
+        ("이름".encode("euc-kr"), None),
+        ("이름".encode("euc-kr"), "EUC-KR"),
+        (b"\xef\xbb\xbf" + "이름".encode(), "utf-8"),
+        ("이름".encode("utf-16"), "utf-16"),
+    ],
+)
+def test_csv_text_is_decoded(content: bytes, encoding: str | None) -> None:
+    assert cli_send.decoded(content, encoding, "f.csv") == "이름"
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [("010-1234-5678", "821012345678"), ("+82 10-1234-5678", "821012345678"), ("12345", "12345"), ("", "")],
+)
+def test_csv_destinations_are_sent_in_the_international_form(typed: str, sent: str) -> None:
+    assert cli_send.destination_of(typed) == sent
+
+
 def test_message_ids_depend_on_run_row_and_content() -> None:
     a = cli_send.message_id("run", 1, ["821000000001", "Jimin"])
     assert a == cli_send.message_id("run", 1, ["821000000001", "Jimin"])
@@ -520,10 +544,14 @@ def test_send_alim_csv_sends_resumes_and_summarises(server: Server, tmp_path: Pa
     assert "row 6 (12345): REJECTED_DESTINATION" in out
     assert "bulkId:       csv-campaign-1" in out
     assert "csv-campaign-1: 4/6 (66%)" in out, "plain progress lines when not on a terminal"
+    assert "Fix the rejected rows and run again with --run-id campaign-1" in out
     again = _send(server, csv, "--run-id", "campaign-1")
-    assert again.exit_code == 0, again.output
-    assert "already sent: 6" in again.stdout
+    assert again.exit_code == 1, again.output  # the row rejected by the first run is still rejected
+    assert "already sent: 5" in again.stdout
     assert "accepted:     0" in again.stdout
+    assert "rejected:     1 (1 of them in an earlier run)" in again.stdout
+    assert "1 × REJECTED_DESTINATION: Invalid destination address" in again.stdout
+    assert "row 6 (12345): REJECTED_DESTINATION (in an earlier run)" in again.stdout
     watched = run("bulks", "watch", "csv-campaign-1", "--interval", "0.1", env=api_env(server))
     assert watched.exit_code == 0, watched.output
     assert watched.stdout.splitlines()[-1].startswith("csv-campaign-1: 6/6 (100%) FINISHED · 5 delivered · 1 failed")
@@ -570,6 +598,55 @@ def test_an_interrupted_send_resumes_with_the_same_ids(
     assert "already sent: 2" in resumed.stdout
     bulk = f"csv-{cli_send.run_id_of(csv.read_bytes())}"
     assert f"bulkId:       {bulk}" in stopped.stdout and f"bulkId:       {bulk}" in resumed.stdout
+
+
+def _logs(server: Server, bulk_id: str) -> list[dict[str, Any]]:
+    response = httpx.get(
+        f"{server.url}/kakao-alim/1/logs",
+        params={"bulkId": bulk_id, "limit": "100"},
+        headers={"Authorization": f"App {server.key}"},
+    )
+    assert response.status_code == 200, response.text
+    assert_matches(response.json(), "/kakao-alim/1/logs", "get", 200)
+    return response.json()["results"]  # type: ignore[no-any-return]
+
+
+def test_send_alim_csv_takes_numbers_as_people_type_them(server: Server, tmp_path: Path) -> None:
+    typed = ["010-2000-0001", "01020000002", "+82 10-2000-0003", "82-10-2000-0004", "010-5970-1234", "010-12"]
+    csv = _csv(tmp_path / "typed.csv", [(t, f"N{i}", str(i)) for i, t in enumerate(typed)])
+    result = _send(server, csv, "--run-id", "typed-1")
+    assert result.exit_code == 1, result.output  # 010-12 is no number
+    assert "accepted:     5" in result.stdout
+    assert "row 6 (010-12): REJECTED_DESTINATION" in result.stdout
+    sent = {log["destination"] for log in _logs(server, "csv-typed-1")}
+    assert sent == {"821020000001", "821020000002", "821020000003", "821020000004", "821059701234", "010-12"}
+
+
+@pytest.mark.parametrize(("encoding", "flag"), [("cp949", ()), ("euc-kr", ()), ("euc-kr", ("--encoding", "euc-kr"))])
+def test_send_alim_csv_reads_korean_excel_files(
+    server: Server, tmp_path: Path, encoding: str, flag: tuple[str, ...]
+) -> None:
+    """Korean Excel saves CSV in CP949 (EUC-KR's superset): read as such when the file is not UTF-8."""
+    name = "김지민" if encoding == "euc-kr" else "똠방각하"  # 똠 is in CP949, not in EUC-KR
+    path = tmp_path / f"{encoding}.csv"
+    path.write_bytes(f"destination,name,order\r\n010-2000-0101,{name},7\r\n".encode(encoding))
+    run_id = f"excel-{encoding}-{len(flag)}"
+    result = _send(server, path, "--run-id", run_id, *flag)
+    assert result.exit_code == 0, result.output
+    (log,) = _logs(server, f"csv-{run_id}")
+    assert log["destination"] == "821020000101"
+    assert log["content"]["text"] == f"Hello {name}, your order 7 has shipped."
+
+
+def test_send_alim_csv_encoding_mistakes_are_one_line(server: Server, tmp_path: Path) -> None:
+    csv = _csv(tmp_path / "r.csv", [("010-2000-0201", "A", "1")])
+    one_error(_send(server, csv, "--encoding", "klingon"), "unknown encoding 'klingon'", "cp949")
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes("destination,name,order\n010-2000-0202,김,1\n".encode("utf-16"))
+    one_error(_send(server, utf16), "is neither UTF-8 nor CP949/EUC-KR", "--encoding")
+    korean = tmp_path / "k.csv"
+    korean.write_bytes("destination,name,order\n010-2000-0203,김지민,1\n".encode("cp949"))
+    one_error(_send(server, korean, "--encoding", "utf-8"), "is not utf-8", "--encoding")
 
 
 def test_send_alim_mistakes_are_one_line(server: Server, tmp_path: Path) -> None:

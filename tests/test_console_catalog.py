@@ -47,7 +47,7 @@ async def test_senders_templates_and_inspection(gateway: Gateway, client: httpx.
         assert added.status_code == 200 and "둘째" in added.text
     templates = {t["templateCode"]: t for t in (await client.get("/kakao-alim/1/templates")).json()["results"]}
     assert templates["ORDER"]["status"] == "APPROVED"
-    assert templates["PROMO"]["status"] == "REJECTED" and templates["PROMO"]["comment"] == "광고성 문구"
+    assert templates["PROMO"]["status"] == "REJECTED" and templates["PROMO"]["comments"][-1]["text"] == "광고성 문구"
     senders = [s["sender"] for s in (await client.get("/kakao/1/senders")).json()["results"]]
     assert "SECOND" in senders
 

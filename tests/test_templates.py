@@ -28,6 +28,8 @@ BUTTONS = [
     {"type": "CHATBOT_SWITCH", "name": "Ask", "chatExtra": "extra"},
 ]
 
+DEALER_DEFAULTS = {"categoryCode": "999999", "securityFlag": False, "messageType": "BA"}
+
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
@@ -152,9 +154,12 @@ async def test_create_template_goes_to_inspection(client: httpx.AsyncClient) -> 
         "templateCode": TEMPLATE_CODE,
         "name": "Order shipped",
         "text": TEMPLATE_TEXT,
+        "emphasisType": "TEXT",
         "title": "Order #{order}",
         "buttons": BUTTONS,
+        **DEALER_DEFAULTS,
         "status": "REQUESTED",
+        "comments": [],
         "createdAt": format_ms(START_MS),
         "updatedAt": format_ms(START_MS),
     }
@@ -166,9 +171,11 @@ async def test_template_is_approved_after_the_sandbox_delay(
 ) -> None:
     await add_sender(client)
     await create(client)
-    clock.advance(APPROVAL_S - 1)
+    clock.advance(APPROVAL_S // 2 - 1)
     assert (await get(client))["status"] == "REQUESTED"
-    assert [t["status"] for t in await listed(client)] == ["REQUESTED"]
+    clock.advance(APPROVAL_S // 2)
+    assert (await get(client))["status"] == "INSPECTING"
+    assert [t["status"] for t in await listed(client)] == ["INSPECTING"]
     rejected = await send(client, alim_body(TO))
     (report,) = await pull(client, messageId=rejected["messages"][0]["messageId"])
     assert report["error"]["name"] == "EC_INVALID_TEMPLATE"
@@ -317,9 +324,12 @@ async def test_update_sends_the_template_back_to_inspection(
         "templateCode": TEMPLATE_CODE,
         "name": "Renamed",
         "text": "Parcel #{order} is on its way",
+        "emphasisType": "TEXT",
         "title": "Shipping",
         "buttons": BUTTONS[:1],
+        **DEALER_DEFAULTS,
         "status": "REQUESTED",
+        "comments": [],
         "createdAt": format_ms(START_MS),
         "updatedAt": format_ms(START_MS + (APPROVAL_S + 30) * 1000),
     }

@@ -62,6 +62,7 @@ from .store.database import Database, open_database
 from .store.message_queries import next_event_at
 from .store.reports import next_push_at
 from .store.sandbox_state import CLOCK, get_value, put_max
+from .store.template_inspection import next_inspection_at
 from .store.upstream_settings import account_upstreams
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,7 @@ class Gateway:
                 await self.db.read(next_push_at(now)),
                 self.sandbox.next_result_at(),
                 await self.db.read(sangdam_sessions.next_expiry_at(now)),
+                await self.db.read(next_inspection_at(now)),
             ]
             due = [t for t in candidates if t is not None and now < t <= target_ms]
             if not due:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..schemas.alim import AlimRequest
-from ..schemas.extensions import AlimTemplateBody, AlimTemplateUpdate
+from ..schemas.extensions import AlimTemplateBody, AlimTemplateUpdate, TemplateComment
 from ..service import alim, catalog
 from ..service.auth import MANAGE_SCOPES, SEND_SCOPES
 from ..service.errors import InvalidRequest
@@ -73,6 +73,15 @@ async def update_template(request: Request) -> Response:
 
 
 @handled
+async def comment_template(request: Request) -> Response:
+    """A client's reply to its template's inspection (extension): added to the template's comments."""
+    who = await principal(request, MANAGE_SCOPES)
+    body = await parse(request, TemplateComment, TEMPLATE_BYTES)
+    code = request.path_params["templateCode"]
+    return json_response(await catalog.comment_template(context(request), who.account_id, _sender(request), code, body))
+
+
+@handled
 async def delete_template(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
     await catalog.delete_template(
@@ -90,4 +99,5 @@ routes = [
     Route("/kakao-alim/1/templates/{templateCode}", get_template, methods=["GET"]),
     Route("/kakao-alim/1/templates/{templateCode}", update_template, methods=["PUT"]),
     Route("/kakao-alim/1/templates/{templateCode}", delete_template, methods=["DELETE"]),
+    Route("/kakao-alim/1/templates/{templateCode}/comments", comment_template, methods=["POST"]),
 ]

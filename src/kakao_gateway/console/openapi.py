@@ -115,7 +115,7 @@ def _read(fn: Callable[..., Any], facts: Facts, depth: int = 0) -> None:
             continue
         name = call.func.id  # type: ignore[attr-defined]
         args = call.args
-        if name == "parse" and len(args) == 2:
+        if name == "parse" and len(args) >= 2:  # parse(request, Model[, byte limit])
             _read_models(args[1], module, facts)
         elif name in QUERY_READERS and len(args) == 2 and isinstance(args[1], ast.Constant):
             facts.query.setdefault(str(args[1].value), QUERY_READERS[name])

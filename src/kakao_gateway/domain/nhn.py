@@ -475,7 +475,7 @@ def is_known_code(result_code: str | None) -> bool:
 
 # --- Templates -----------------------------------------------------------------------------------------------------
 
-TEMPLATE_STATUSES = {"TSC01": "REQUESTED", "TSC02": "REQUESTED", "TSC03": "APPROVED", "TSC04": "REJECTED"}
+TEMPLATE_STATUSES = {"TSC01": "REQUESTED", "TSC02": "INSPECTING", "TSC03": "APPROVED", "TSC04": "REJECTED"}
 NHN_BUTTON_TYPES = {theirs: ours for ours, theirs in ALIM_BUTTON_TYPES.items()}
 NHN_BUTTON_FIELDS = {
     "linkMo": "urlMobile",
@@ -503,9 +503,74 @@ def template_buttons(buttons: list[dict[str, Any]]) -> list[dict[str, Any]] | No
     return ours
 
 
+EMPHASIS_TYPES = ("NONE", "TEXT", "IMAGE", "ITEM_LIST")
+MESSAGE_TYPES = ("BA", "EX", "AD", "MI")
+# NHN's template field -> ours (the details kept beside the text, title and buttons)
+NHN_TEMPLATE_DETAILS = {
+    "templateSubtitle": "subtitle",
+    "templateImageUrl": "imageUrl",
+    "templateHeader": "header",
+    "templateExtra": "extra",
+    "templateAd": "ad",
+}
+
+
+def template_emphasis(template: dict[str, Any]) -> str:
+    kind = str(template.get("templateEmphasizeType") or "")
+    if kind in EMPHASIS_TYPES:
+        return kind
+    return "TEXT" if template.get("templateTitle") else "NONE"
+
+
+def template_details(template: dict[str, Any]) -> dict[str, Any]:
+    """The dealer fields of an NHN template in our catalogue's form (what NHN gives; empty values left out)."""
+    details: dict[str, Any] = {
+        ours: template[theirs] for theirs, ours in NHN_TEMPLATE_DETAILS.items() if template.get(theirs)
+    }
+    highlight = template.get("templateItemHighlight")
+    if isinstance(highlight, dict) and highlight.get("title"):
+        details["itemHighlight"] = {k: highlight[k] for k in ("title", "description", "imageUrl") if highlight.get(k)}
+    item = template.get("templateItem")
+    if isinstance(item, dict):
+        entries = [e for e in item.get("list") or [] if isinstance(e, dict)]
+        if entries:
+            details["itemList"] = [
+                {"title": e.get("title") or "", "description": e.get("description") or ""} for e in entries
+            ]
+        summary = item.get("summary")
+        if isinstance(summary, dict) and summary.get("title"):
+            details["itemSummary"] = {"title": summary["title"], "description": summary.get("description") or ""}
+    return details
+
+
+def template_message_type(template: dict[str, Any]) -> str:
+    kind = str(template.get("templateMessageType") or "BA")
+    return kind if kind in MESSAGE_TYPES else "BA"
+
+
+def template_comments(comments: Any, fallback_ms: int) -> tuple[dict[str, Any], ...]:
+    """NHN's inspection comments (`{content, userName, createdAt, status}`) as ours (`{at, author, text}`); a time
+    NHN writes in Korea time without an offset, or not at all, is read as such, or taken as `fallback_ms`."""
+    out = []
+    for c in comments if isinstance(comments, list) else []:
+        if isinstance(c, dict) and c.get("content"):
+            author = str(c.get("userName") or ("INSPECTOR" if c.get("status") in ("APR", "REJ", "REQ") else "CLIENT"))
+            out.append({"at": kst_ms(c.get("createdAt")) or fallback_ms, "author": author, "text": str(c["content"])})
+    return tuple(out)
+
+
 # --- Times ---------------------------------------------------------------------------------------------------------
 
 KST = timezone(timedelta(hours=9))
+
+
+def kst_ms(text: Any) -> int | None:
+    """`yyyy-MM-dd HH:mm:ss` in Korea time (NHN's way), or an ISO 8601 instant, as epoch ms; None if neither."""
+    try:
+        at = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return int((at if at.tzinfo else at.replace(tzinfo=KST)).timestamp() * 1000)
 
 
 def kst_minute(ms: int) -> str:

@@ -52,3 +52,9 @@ def buttons_match(template_buttons: list[dict[str, Any]], buttons: list[dict[str
             if not isinstance(value, str) or not text_matches(str(pattern), value):
                 return False
     return True
+
+
+def foreign_variables(text: str, parts: list[str]) -> list[str]:
+    """The variables of `parts` that `text` does not have (in order of appearance, once each)."""
+    known = set(variables(text))
+    return list(dict.fromkeys(v for part in parts for v in variables(part) if v not in known))

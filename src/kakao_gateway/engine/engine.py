@@ -153,6 +153,7 @@ class Engine:
             m = self.maintenance
             done = await m.expire()
             done += await m.rescue()
+            done += await m.inspect_templates()
             done += await self.dispatcher.step()
             done += await self.collector.step()
             done += await self.pusher.push_due()

@@ -18,6 +18,7 @@ from ..store.reports import purge_reports
 from ..store.sangdam_sessions import purge_sessions
 from ..store.sql import Op
 from ..store.stats import channels_of
+from ..store.template_inspection import advance_due
 from .dispatch import log_ids, retry_outcome
 from .observer import EngineObserver, NullObserver, observe_failovers
 from .settings import EngineSettings
@@ -28,6 +29,7 @@ EXPIRE_BATCH = 1000
 PURGE_BATCH = 5000
 REF_WAIT_MS = 10 * 60_000  # how long a result naming only the upstream's id is looked for (its row may be in flight)
 SESSION_PURGE_BATCH = 500  # sessions per transaction, each with its whole transcript
+INSPECTION_BATCH = 500  # templates whose planned inspection transition fell due, per transaction
 LINK_PURGE_BATCH = 1000  # short links per statement (their codes are bound as parameters to delete their clicks)
 
 
@@ -50,6 +52,10 @@ class Maintenance:
             self.observer.expired(recorded.changed)
             log.info("%d queued messages expired", recorded.changed)
         return recorded.changed + len(recorded.failed_over)
+
+    async def inspect_templates(self) -> int:
+        """Write the sandbox inspections' transitions that have passed, each queueing its TEMPLATE_STATUS webhook."""
+        return await self.db.write(advance_due(self.clock.now_ms(), INSPECTION_BATCH))
 
     async def rescue(self) -> int:
         now = self.clock.now_ms()
@@ -114,7 +120,7 @@ class Maintenance:
         await self.db.optimize()
 
     async def step(self) -> int:
-        done = await self.expire() + await self.rescue()
+        done = await self.expire() + await self.rescue() + await self.inspect_templates()
         await self.purge()
         await self.optimize()
         return done

@@ -76,6 +76,7 @@ RENDERERS: dict[str, tuple[bool, Callable[[list[PushItem], str], tuple[bytes, st
     "report": (True, _render_reports),
     "click": (False, _render_single),
     "inbound": (False, _render_single),  # a row holds a whole KakaoSangdamInboundResponse (store/sangdam_forwarding.py)
+    "template": (False, _render_single),  # a TEMPLATE_STATUS event (store/template_inspection.py)
 }
 
 

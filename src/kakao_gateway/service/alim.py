@@ -35,14 +35,20 @@ def template_problem(template: catalog.AlimTemplate | None, content: AlimTemplat
         return BAD_TEMPLATE
     if not text_matches(template.text, content.text):
         return BAD_ARGS
-    if (template.title is None) != (content.title is None):
-        return BAD_ARGS
-    if template.title is not None and content.title is not None and not text_matches(template.title, content.title):
+    if not _emphasis_matches(template, content):
         return BAD_ARGS
     buttons = [b.model_dump(exclude_none=True) for b in content.buttons or []]
     if not buttons_match(template.buttons, buttons):
         return BAD_ARGS
     return None
+
+
+def _emphasis_matches(template: catalog.AlimTemplate, content: AlimTemplateContent) -> bool:
+    """A TEXT template's emphasized title is sent (matching the template's, variables and all); no other template
+    takes a title (an image, header, highlight and item list are the template's own, their variables the text's)."""
+    if template.emphasis_type != "TEXT":
+        return content.title is None
+    return content.title is not None and text_matches(template.title or "", content.title)
 
 
 def _message_problem(

@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..schemas.extensions import SenderBody, SubscriptionsBody
+from ..schemas.extensions import InspectionBody, SenderBody, SubscriptionsBody
 from ..store import console as store
 from . import accounts, catalog, webhook_signing
 from .accounts import KeyRecord, NewKey
 from .context import Context
-from .errors import InvalidRequest, NotFound
+from .errors import InvalidRequest
 
 MAX_BRAND_TEMPLATES = 200
 DECISIONS = {"approve": "APPROVED", "reject": "REJECTED"}
@@ -31,16 +31,15 @@ async def add_sender(ctx: Context, account_id: str, sender: str, name: str) -> d
 
 
 async def inspect(ctx: Context, account_id: str, sender: str, code: str, decision: str, comment: str) -> None:
-    """Decide a REQUESTED Alim template as the sandbox's inspectors would (the sandbox upstream only)."""
+    """Decide an Alim template still in inspection as the sandbox's inspectors would (the sandbox upstream only),
+    with a comment (required to reject); its status webhook goes out as for any other change."""
     status = DECISIONS.get(decision)
     if status is None:
         raise InvalidRequest([("decision", "must be approve or reject")])
-    if status == "REJECTED" and not comment.strip():
+    body: InspectionBody = _valid(InspectionBody, {"status": status, "comment": comment.strip() or None})
+    if body.status == "REJECTED" and body.comment is None:
         raise InvalidRequest([("comment", "say why the template is rejected")])
-    now = ctx.clock.now_ms()
-    text = comment.strip() or None
-    if not await ctx.db.write(store.inspect_alim_template(account_id, sender, code, status, text, now)):
-        raise NotFound("no template waiting for inspection", "templateCode")
+    await catalog.decide_template(ctx, account_id, sender, code, body.status, body.comment)
 
 
 async def brand_templates(ctx: Context, account_id: str) -> list[store.BrandTemplateRow]:

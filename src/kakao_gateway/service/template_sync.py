@@ -11,7 +11,8 @@ from ..connectors.nhn_client import NhnClient
 from ..connectors.nhn_config import SCHEMES, config_of
 from ..connectors.upstreams import UpstreamError, parse_upstream
 from ..domain import nhn
-from ..store import catalog
+from ..domain.template_inspection import INSPECTOR, Inspection, comment
+from ..store import catalog, template_inspection
 from ..store.upstream_settings import get_kakao_upstream
 from .context import Context
 from .errors import InvalidRequest, NotFound
@@ -91,9 +92,15 @@ async def _fetch_all(client: NhnClient, creds: nhn.NhnCredentials) -> list[dict[
 async def _save(
     ctx: Context, account_id: str, sender: str, template: dict[str, Any], buttons: list[dict[str, Any]]
 ) -> None:
+    """NHN's status is the truth (nothing planned by our sandbox); a status that changed pushes its webhook."""
     now = ctx.clock.now_ms()
     code = str(template["templateCode"])
     existing = await ctx.db.read(catalog.get_template(account_id, sender, code))
+    status = nhn.template_status(template.get("status"))
+    status_at = existing.inspection.status_at if existing and existing.inspection.status == status else now
+    comments = nhn.template_comments(template.get("comments"), now)
+    if not comments and template.get("statusName") and status == "REJECTED":
+        comments = (comment(now, INSPECTOR, str(template["statusName"])),)
     saved = catalog.AlimTemplate(
         sender,
         code,
@@ -101,10 +108,13 @@ async def _save(
         str(template["templateContent"]),
         template.get("templateTitle") or None,
         buttons,
-        nhn.template_status(template.get("status")),
-        template.get("statusName") or None,
-        None,  # never approved by our sandbox's timer: NHN's status is the truth
+        Inspection(status, status_at, comments),
         existing.created_at if existing else now,
         now,
+        nhn.template_emphasis(template),
+        nhn.template_details(template),
+        str(template.get("categoryCode") or "999999"),
+        bool(template.get("securityFlag")),
+        nhn.template_message_type(template),
     )
-    await ctx.db.write(catalog.save_template(account_id, saved))
+    await ctx.db.write(template_inspection.save_template(account_id, saved, now))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.template_inspection import Inspection, advanced
 from .sql import Execute, Fetch, Op, Row
 
 
@@ -25,17 +26,22 @@ class AlimTemplate:
     text: str
     title: str | None
     buttons: list[dict[str, Any]]
-    status: str
-    comment: str | None
-    approve_at: int | None
+    inspection: Inspection
     created_at: int
     updated_at: int
+    emphasis_type: str = "NONE"
+    # the dealer fields besides title: subtitle, imageUrl, header, itemHighlight, itemList, itemSummary, extra, ad
+    details: dict[str, Any] = field(default_factory=dict)
+    category_code: str = "999999"
+    security_flag: bool = False
+    message_type: str = "BA"
+
+    def current(self, now: int) -> Inspection:
+        """The inspection as it stands at `now` (planned transitions that have passed included)."""
+        return advanced(self.inspection, self.name, self.text, now)[0]
 
     def effective_status(self, now: int) -> str:
-        """The sandbox approves a REQUESTED template by itself once its approval time has come."""
-        if self.status == "REQUESTED" and self.approve_at is not None and self.approve_at <= now:
-            return "APPROVED"
-        return self.status
+        return self.current(now).status
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,19 +103,43 @@ def sender_names(account_id: str, senders: list[str]) -> Op[set[str]]:
 
 
 _TEMPLATE_COLUMNS = (
-    "sender, template_code, name, text, title, buttons, status, comment, approve_at, created_at, updated_at"
+    "sender, template_code, name, text, title, buttons, status, status_at, comments, inspect_at, approve_at, "
+    "created_at, updated_at, emphasis_type, details, category_code, security_flag, message_type"
 )
+_TEMPLATE_MARKS = ", ".join("?" * (_TEMPLATE_COLUMNS.count(",") + 3))  # account_id, the columns, next_at
 
 
 def _template(row: Row) -> AlimTemplate:
+    inspection = Inspection(
+        row["status"],
+        row["status_at"] if row["status_at"] is not None else row["updated_at"],
+        tuple(json.loads(row["comments"])),
+        row["inspect_at"],
+        row["approve_at"],
+    )
     return AlimTemplate(
-        row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], row[7], row[8], row[9], row[10]
+        row["sender"],
+        row["template_code"],
+        row["name"],
+        row["text"],
+        row["title"],
+        json.loads(row["buttons"]),
+        inspection,
+        row["created_at"],
+        row["updated_at"],
+        row["emphasis_type"],
+        json.loads(row["details"]),
+        row["category_code"],
+        bool(row["security_flag"]),
+        row["message_type"],
     )
 
 
-def get_template(account_id: str, sender: str, code: str) -> Op[AlimTemplate | None]:
+def get_template(account_id: str, sender: str, code: str, lock: bool = False) -> Op[AlimTemplate | None]:
+    """One template; `lock` holds its row to the end of the operation (PostgreSQL: FOR UPDATE)."""
     rows = yield Fetch(
-        f"SELECT {_TEMPLATE_COLUMNS} FROM alim_templates WHERE account_id = ? AND sender = ? AND template_code = ?",
+        f"SELECT {_TEMPLATE_COLUMNS} FROM alim_templates WHERE account_id = ? AND sender = ? AND template_code = ?"
+        + (" {for_update}" if lock else ""),
         (account_id, sender, code),
     )
     return _template(rows[0]) if rows else None
@@ -139,28 +169,42 @@ def list_templates(account_id: str, sender: str | None) -> Op[list[AlimTemplate]
     return [_template(r) for r in rows]
 
 
-def save_template(account_id: str, t: AlimTemplate) -> Op[None]:
-    """Insert or replace a template (a replaced template goes back to inspection, as at Kakao)."""
+def _values(account_id: str, t: AlimTemplate) -> tuple[Any, ...]:
+    i = t.inspection
+    return (
+        account_id,
+        t.sender,
+        t.template_code,
+        t.name,
+        t.text,
+        t.title,
+        json.dumps(t.buttons),
+        i.status,
+        i.status_at,
+        json.dumps(list(i.comments)),
+        i.inspect_at,
+        i.decide_at,
+        t.created_at,
+        t.updated_at,
+        t.emphasis_type,
+        json.dumps(t.details),
+        t.category_code,
+        int(t.security_flag),
+        t.message_type,
+        i.next_at,
+    )
+
+
+def write_template(account_id: str, t: AlimTemplate) -> Op[None]:
+    """Insert or replace a template row as it is (status changes go through store/template_inspection.py, which
+    queues their webhooks)."""
     yield Execute(
         "DELETE FROM alim_templates WHERE account_id = ? AND sender = ? AND template_code = ?",
         (account_id, t.sender, t.template_code),
     )
     yield Execute(
-        f"INSERT INTO alim_templates (account_id, {_TEMPLATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            account_id,
-            t.sender,
-            t.template_code,
-            t.name,
-            t.text,
-            t.title,
-            json.dumps(t.buttons),
-            t.status,
-            t.comment,
-            t.approve_at,
-            t.created_at,
-            t.updated_at,
-        ),
+        f"INSERT INTO alim_templates (account_id, {_TEMPLATE_COLUMNS}, next_at) VALUES ({_TEMPLATE_MARKS})",
+        _values(account_id, t),
     )
 
 

@@ -240,18 +240,6 @@ def link_owner(code: str) -> Op[str | None]:
     return str(rows[0][0]) if rows else None
 
 
-def inspect_alim_template(
-    account_id: str, sender: str, code: str, status: str, comment: str | None, now: int
-) -> Op[bool]:
-    """The sandbox's inspection decides a REQUESTED Alim template now (APPROVED or REJECTED, with a comment)."""
-    changed = yield Execute(
-        "UPDATE alim_templates SET status = ?, comment = ?, approve_at = NULL, updated_at = ? "
-        "WHERE account_id = ? AND sender = ? AND template_code = ? AND status = 'REQUESTED'",
-        (status, comment, now, account_id, sender, code),
-    )
-    return bool(changed)
-
-
 @dataclass(frozen=True, slots=True)
 class BrandTemplateRow:
     template_code: str
