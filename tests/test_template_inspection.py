@@ -361,7 +361,9 @@ async def test_the_console_decides_with_a_comment_and_pushes_once(
         headers = {"X-CSRF-Token": token, "HX-Request": "true"}
         page = (await c.get("/console/templates")).text
         assert all(s in page for s in ("ITEM_LIST", "Cafe Seoul", "Total", "security (OTP)", ">INSPECTING<"))
-        no = await c.post(f"/console/templates/{SENDER}/RECEIPT/reject", data={"comment": "Ad wording"}, headers=headers)
+        no = await c.post(
+            f"/console/templates/{SENDER}/RECEIPT/reject", data={"comment": "Ad wording"}, headers=headers
+        )
         assert no.status_code == 200 and "Decided: REJECTED" in no.text and "Ad wording" in no.text
         again = await c.post(f"/console/templates/{SENDER}/RECEIPT/approve", headers=headers)
         assert again.status_code == 404
