@@ -125,3 +125,21 @@ async def test_a_rescheduled_message_tells_both_waits(gateway: Gateway, client: 
     assert page.count("by its schedule") == 2
     assert f"until {format_ms(START_MS + 10 * MINUTE)}" in page  # as accepted
     assert f"until {format_ms(later)}" in page  # as rescheduled
+
+
+async def test_search_takes_phone_numbers_as_people_type_them(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    await register_basics(client)
+    answer = await send_alim(client, alim_body("821012345671", "821059701234", "821012345672"))
+    first, odd, other = (m["messageId"] for m in answer["messages"])
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        form = (await c.get("/console/messages")).text
+        assert 'placeholder="010-1234-5678' in form
+        for typed in ("010-1234-5671", "01012345671", "+82 10-1234-5671", "82-10-1234-5671", "821012345671"):
+            found = await c.get("/console/messages", params={"channel": "ALIM", "destination": typed})
+            assert found.status_code == 200, found.text
+            assert first in found.text and other not in found.text and odd not in found.text, typed
+        both = await c.get(
+            "/console/messages", params={"channel": "ALIM", "destination": "010-5970-1234,010-1234-5672"}
+        )
+        assert first not in both.text and odd in both.text and other in both.text

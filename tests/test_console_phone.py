@@ -92,3 +92,24 @@ async def test_no_phone_without_the_sandbox(gateway: Gateway) -> None:
         page = await c.get("/console/phone")
         assert page.status_code == 404 and "only while the upstream is the sandbox" in page.text
         assert "/console/phone" not in (await c.get("/console/inbox")).text
+
+
+async def test_the_phone_takes_a_number_as_people_type_it(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    await register_basics(client)
+    r = await client.post("/kakao-alim/1/messages", json=alim_body(NUMBER, "821059701234"))
+    assert r.status_code == 200, r.text
+    await gateway.engine.run_until_idle()
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        assert 'placeholder="010-1234-5678"' in (await c.get("/console/phone")).text
+        for typed, international in (
+            ("010-0000-0001", NUMBER),
+            ("+82 10-0000-0001", NUMBER),
+            ("82-10-0000-0001", NUMBER),
+            ("010-5970-1234", "821059701234"),
+        ):
+            page = (await c.get("/console/phone", params={"number": typed})).text
+            assert 'data-type="TEMPLATE"' in page, typed
+            assert f'value="{international}"' in page  # the input shows the number it stands for
+            screen = await c.get("/console/phone/screen", params={"number": typed}, headers={"HX-Request": "true"})
+            assert screen.status_code == 200 and 'data-type="TEMPLATE"' in screen.text, typed

@@ -33,9 +33,8 @@ async def messages_page(request: Request) -> Response:
         return page(request, "messages.html", values, 400)
     try:
         statuses = reports.status_ids(one(params, "generalStatus"))
-        found = await reports.logs(
-            ctx_of(request), who.account, channel, log_filter(params, statuses), PAGE, True, one(params, "cursor")
-        )
+        search = console_messages.typed_numbers(log_filter(params, statuses), channel)
+        found = await reports.logs(ctx_of(request), who.account, channel, search, PAGE, True, one(params, "cursor"))
     except InvalidRequest as exc:
         values["error"] = "; ".join(f"{p}: {v}" for p, v in exc.violations)
         return page(request, "messages.html", values, 400)

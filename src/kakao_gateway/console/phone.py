@@ -47,7 +47,8 @@ async def _phone_viewer(request: Request) -> Viewer:
 async def _screen_values(request: Request, who: Viewer) -> dict[str, object]:
     ctx = ctx_of(request)
     params = request.query_params
-    number, user, sender = params.get("number", "").strip(), params.get("user", "").strip(), params.get("sender", "")
+    number = console_phone.typed_number(params.get("number", ""))
+    user, sender = params.get("user", "").strip(), params.get("sender", "")
     values: dict[str, object] = {"who": who, "number": number, "user": user, "sender": sender}
     if number:
         values["received"] = await console_phone.received(ctx, who.account, number)

@@ -4,11 +4,14 @@ report and its webhook pushes, and clicks on its short links."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
+from ..domain.channels import CHANNELS as CHANNEL_RULES
+from ..domain.filters import LogFilter
+from ..domain.korean_numbers import to_international
 from ..domain.status import ERROR_BY_ID, STATUS_BY_ID
 from ..domain.times import format_ms
 from ..store import console_messages as store
@@ -16,6 +19,14 @@ from .context import Context
 from .errors import NotFound
 
 CHANNELS = ("ALIM", "BRAND", "SANGDAM")
+
+
+def typed_numbers(f: LogFilter, channel: str) -> LogFilter:
+    """A search by destination takes phone numbers as people type them (`010-1234-5678`): each is looked up in the
+    international form messages are stored in. (Sangdam destinations are user keys, taken as they are.)"""
+    if CHANNEL_RULES[channel].destination != "phone":
+        return f
+    return replace(f, destinations=tuple(to_international(d) or d for d in f.destinations))
 
 
 @dataclass(frozen=True, slots=True)

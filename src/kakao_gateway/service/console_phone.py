@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from ..domain.korean_numbers import to_international
 from ..domain.status import STATUS_BY_ID
 from ..schemas.sangdam import UserReplies, UserWrites
 from ..store import console as store
@@ -33,6 +34,12 @@ class Received:
     status: str
     delivered: bool
     at: int
+
+
+def typed_number(typed: str) -> str:
+    """The number a person typed (`010-1234-5678`, `+82 10-…`) in the international form messages are sent to;
+    text that is no phone number is kept as it is (the screen then shows that nothing was received)."""
+    return to_international(typed) or typed.strip()
 
 
 async def received(ctx: Context, account_id: str, number: str) -> list[Received]:
