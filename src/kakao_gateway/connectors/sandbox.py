@@ -5,13 +5,15 @@ The magic numbers are a public contract (README, "Sandbox magic numbers"): keep 
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from ..domain.channels import KAKAO_SANDBOX
+from ..domain.sandbox_rules import Rule, RuleOutcome
 from .base import LateKind, LateResult, NoConnection, Submission, SubmitKind, SubmitResult
+from .sandbox_late import LateQueue
+from .sandbox_rules import RESULT_MARGIN_MS, RuleLookup, rule_outcome, rules_of_batch
 
 ROUTE = KAKAO_SANDBOX
 UNREACHABLE_FOR_MS = 10 * 60_000
@@ -31,6 +33,12 @@ class Outcome:
     kind: OutcomeKind
     status: str
     error: str
+    after_ms: int | None = None  # a rule's afterSeconds: accepted, and the result comes this long after the submit
+
+
+def ruled(o: RuleOutcome) -> Outcome:
+    after = None if o.after_seconds is None else o.after_seconds * 1000
+    return Outcome("final" if o.final else "temporary", o.status, o.error, after)
 
 
 NOT_A_FRIEND = "821000000008"  # a Kakao user who is a friend of no channel
@@ -54,9 +62,20 @@ def sangdam_outcome(s: Submission) -> Outcome:
     return Outcome("final", *DELIVERED)
 
 
-def outcome_for(s: Submission, now: int, friends: set[str] | None = None) -> Outcome:
-    """What the simulated Kakao platform does with one submission. A Brand message targeted at channel friends
-    reaches only friends: those on the sender's friend list when it has one, else anyone but 821000000008."""
+def outcome_for(
+    s: Submission, now: int, friends: set[str] | None = None, rules: dict[str, list[Rule]] | None = None
+) -> Outcome:
+    """What the simulated Kakao platform does with one submission: what the account's first matching rule says,
+    else the magic numbers. A Brand message targeted at channel friends reaches only friends: those on the sender's
+    friend list when it has one, else anyone but 821000000008."""
+    by_rule = rule_outcome(rules, s) if rules else None
+    if by_rule is not None:
+        return ruled(by_rule)
+    return magic_outcome(s, now, friends)
+
+
+def magic_outcome(s: Submission, now: int, friends: set[str] | None = None) -> Outcome:
+    """The magic numbers (README, "Sandbox magic numbers")."""
     if s.channel == "SANGDAM":
         return sangdam_outcome(s)
     if s.channel == "BRAND" and (s.audience or "TARGETED_FRIENDS") == "TARGETED_FRIENDS":
@@ -76,7 +95,18 @@ def outcome_for(s: Submission, now: int, friends: set[str] | None = None) -> Out
             return Outcome("temporary", "PENDING_ENROUTE", PROVIDER_ERROR)
         case "821000000007":
             return Outcome("silent", "PENDING_ENROUTE", "NO_ERROR")
-    return Outcome("final", *DELIVERED)
+    return MORE_MAGIC.get(s.destination, Outcome("final", *DELIVERED))
+
+
+# Outcomes no ordinary number gets, for the cases clients most often handle (README, "Sandbox magic numbers").
+MORE_MAGIC = {
+    "821000000012": Outcome("final", "UNDELIVERABLE_REJECTED_OPERATOR", "EC_NOT_ALLOWED_SENDING_TIME"),  # night send
+    "821000000013": Outcome("final", "REJECTED_FLOODING_FILTER", "EC_TOO_MANY_REQUESTS"),  # daily limit reached
+    "821000000014": Outcome("final", "DELIVERED_TO_OPERATOR", "NO_ERROR"),
+    "821000000015": Outcome("final", "EXPIRED_DLR_UNKNOWN", "EC_PROVIDER_DR_ERROR", after_ms=60_000),
+    "821000000016": Outcome("final", "REJECTED_SENDER", "EC_INVALID_SOURCE_ADDRESS"),
+    "821000000017": Outcome("final", "REJECTED_NOT_ENOUGH_CREDITS", "EC_INTERNAL_ERROR"),
+}
 
 
 @dataclass
@@ -86,8 +116,8 @@ class SandboxKakao(NoConnection):
     latency_ms: int = 0
     friends: FriendLookup | None = None
     sessions: SessionDelivery | None = None
-    _pending: list[tuple[int, int, LateResult]] = field(default_factory=list)
-    _counter: int = 0
+    rules: RuleLookup | None = None
+    _late: LateQueue = field(default_factory=LateQueue)
 
     async def submit(self, batch: list[Submission], now: int) -> list[SubmitResult]:
         lists: dict[tuple[str, str], set[str] | None] = {}
@@ -96,7 +126,8 @@ class SandboxKakao(NoConnection):
                 key = (s.account_id, s.sender)
                 if s.channel == "BRAND" and key not in lists:
                     lists[key] = await self.friends(*key)
-        outcomes = [outcome_for(s, now, lists.get((s.account_id, s.sender))) for s in batch]
+        rules = await rules_of_batch(self.rules, batch)
+        outcomes = [outcome_for(s, now, lists.get((s.account_id, s.sender)), rules) for s in batch]
         await self._sessions(batch, outcomes, now)
         return [self._submit_one(s, now, o) for s, o in zip(batch, outcomes, strict=True)]
 
@@ -116,24 +147,18 @@ class SandboxKakao(NoConnection):
     def _submit_one(self, s: Submission, now: int, outcome: Outcome) -> SubmitResult:
         if outcome.kind == "silent":
             return SubmitResult("accepted")
-        if outcome.error == PROVIDER_ERROR:  # an upstream error is an answer to the submit itself
+        if outcome.kind == "temporary" and outcome.error == PROVIDER_ERROR:  # an answer to the submit itself
             return SubmitResult("temporary", outcome.status, outcome.error)
-        if self.latency_ms <= 0:
+        after = self.latency_ms if outcome.after_ms is None else outcome.after_ms
+        if after <= 0:
             kind: SubmitKind = "final" if outcome.kind == "final" else "temporary"
             return SubmitResult(kind, outcome.status, outcome.error)
         late_kind: LateKind = "final" if outcome.kind == "final" else "temporary"
-        self._counter += 1
-        heapq.heappush(
-            self._pending,
-            (now + self.latency_ms, self._counter, LateResult(s.seq, late_kind, outcome.status, outcome.error, s.hop)),
-        )
-        return SubmitResult("accepted")
+        self._late.add(now + after, LateResult(s.seq, late_kind, outcome.status, outcome.error, s.hop))
+        return SubmitResult("accepted", wait_ms=None if outcome.after_ms is None else after + RESULT_MARGIN_MS)
 
     async def poll_results(self, now: int) -> list[LateResult]:
-        ready: list[LateResult] = []
-        while self._pending and self._pending[0][0] <= now:
-            ready.append(heapq.heappop(self._pending)[2])
-        return ready
+        return self._late.due(now)
 
     def next_result_at(self) -> int | None:
-        return self._pending[0][0] if self._pending else None
+        return self._late.next_at()

@@ -1,14 +1,17 @@
 """The sandbox SMS upstream (route SMS_SANDBOX): the failover hop's simulated SMSC, deterministic for magic numbers.
 
 The magic numbers are a public contract (README, "Sandbox magic numbers"): keep them stable. Every other number
-gets its SMS delivered.
+gets its SMS delivered, unless a rule of the account for the SMS hop says otherwise (README, "Sandbox rules").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import LateResult, NoConnection, Submission, SubmitResult
+from ..domain.sandbox_rules import RuleOutcome
+from .base import LateKind, LateResult, NoConnection, Submission, SubmitKind, SubmitResult
+from .sandbox_late import LateQueue
+from .sandbox_rules import RESULT_MARGIN_MS, RuleLookup, rule_outcome, rules_of_batch
 from .upstreams import SMS_SANDBOX_ROUTE
 
 ROUTE = SMS_SANDBOX_ROUTE
@@ -21,8 +24,28 @@ THROTTLING = "821000000011"  # the SMSC throttles its first SMS attempt
 
 @dataclass
 class SandboxSms(NoConnection):
+    rules: RuleLookup | None = None
+    # made on first use: subclasses (tests' recording SMSCs) need not call this dataclass's __init__
+    _late: LateQueue | None = None
+
     async def submit(self, batch: list[Submission], now: int) -> list[SubmitResult]:
-        return [self._submit_one(s, now) for s in batch]
+        rules = await rules_of_batch(self.rules, batch)
+        results: list[SubmitResult] = []
+        for s in batch:
+            by_rule = rule_outcome(rules, s) if rules else None
+            results.append(self._submit_one(s, now) if by_rule is None else self._ruled(s, now, by_rule))
+        return results
+
+    def _ruled(self, s: Submission, now: int, o: RuleOutcome) -> SubmitResult:
+        if o.after_seconds is None:
+            kind: SubmitKind = "final" if o.final else "temporary"
+            return SubmitResult(kind, o.status, o.error)
+        late_kind: LateKind = "final" if o.final else "temporary"
+        after = o.after_seconds * 1000
+        if self._late is None:
+            self._late = LateQueue()
+        self._late.add(now + after, LateResult(s.seq, late_kind, o.status, o.error, s.hop))
+        return SubmitResult("accepted", wait_ms=after + RESULT_MARGIN_MS)
 
     def _submit_one(self, s: Submission, now: int) -> SubmitResult:
         match s.destination:
@@ -35,4 +58,7 @@ class SandboxSms(NoConnection):
         return SubmitResult("final", "DELIVERED_TO_HANDSET", "NO_ERROR")
 
     async def poll_results(self, now: int) -> list[LateResult]:
-        return []
+        return [] if self._late is None else self._late.due(now)
+
+    def next_result_at(self) -> int | None:
+        return None if self._late is None else self._late.next_at()
