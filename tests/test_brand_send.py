@@ -1,6 +1,6 @@
 """Brand Message sending end to end through the HTTP API (`/kakao-chingu/1/...`) on a fake clock: every content
 type sent, delivered, reported and logged exactly per Infobip's spec; rule violations as 400s; the shared options;
-variable types rendered from stored Brand templates; targeting and the sandbox's friend lists; the 08:00-20:00 KST
+variable types rendered from stored Brand templates; targeting and the sandbox's friend lists; the 08:00-20:50 KST
 advertising hours (per account) at their boundary minutes; URL shortening per destination, the redirect, click
 webhooks (with retries) and click statistics; isolation between accounts.
 
@@ -987,8 +987,8 @@ async def test_other_magic_numbers_behave_as_for_alim(
 @pytest.mark.parametrize(
     ("sent", "departs"),
     [
-        pytest.param(kst(0, 19, 59, 59, 999), kst(0, 19, 59, 59, 999), id="19:59:59.999-leaves-at-once"),
-        pytest.param(kst(0, 20), kst(1, 8), id="20:00-held-until-08:00"),
+        pytest.param(kst(0, 20, 49, 59, 999), kst(0, 20, 49, 59, 999), id="20:49:59.999-leaves-at-once"),
+        pytest.param(kst(0, 20, 50), kst(1, 8), id="20:50-held-until-08:00"),
         pytest.param(kst(1, 2, 30), kst(1, 8), id="02:30-held-until-08:00"),
         pytest.param(kst(1, 7, 59, 59, 999), kst(1, 8), id="07:59:59.999-held-until-08:00"),
         pytest.param(kst(1, 8), kst(1, 8), id="08:00-leaves-at-once"),
@@ -1013,10 +1013,10 @@ async def test_ad_hours_boundaries(
 async def test_a_held_message_says_why(
     client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock, receiver: Receiver
 ) -> None:
-    """Sent at 20:00 KST with intermediateReport: one PENDING_TIME_VIOLATION intermediate report, the logs show it
+    """Sent at 20:50 KST with intermediateReport: one PENDING_TIME_VIOLATION intermediate report, the logs show it
     pending while held, then the final report at 08:00 KST."""
     await add_sender(client)
-    clock.set(kst(0, 20))
+    clock.set(kst(0, 20, 50))
     body = brand_body(free_form("TEXT_FREE_FORM"), webhooks=hooks(intermediateReport=True))
     message_id = await send_one(client, body)
     await settle(gateway)
@@ -1056,24 +1056,24 @@ async def test_a_held_message_whose_validity_ends_before_08_expires(
     client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock
 ) -> None:
     await add_sender(client)
-    clock.set(kst(0, 20))
+    clock.set(kst(0, 20, 50))
     options = {"validityPeriod": {"amount": 1, "timeUnit": "HOURS"}}
     message_id = await send_one(client, brand_body(free_form("TEXT_FREE_FORM"), options=options))
-    await gateway.advance_clock(kst(0, 21) - 1)
+    await gateway.advance_clock(kst(0, 21, 50) - 1)
     assert await pull(client) == []
     await gateway.advance_clock(kst(1, 9))
     [report] = await pull(client)
     assert report["messageId"] == message_id
     assert (report["status"]["name"], report["error"]["id"]) == ("EXPIRED_EXPIRED", 4100)
-    assert report["doneAt"] == format_ms(kst(0, 21))
+    assert report["doneAt"] == format_ms(kst(0, 21, 50))
 
 
 async def test_a_held_message_whose_validity_lasts_past_08_is_delivered(
     client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock
 ) -> None:
     await add_sender(client)
-    clock.set(kst(0, 20))
-    options = {"validityPeriod": {"amount": 13, "timeUnit": "HOURS"}}
+    clock.set(kst(0, 20, 50))
+    options = {"validityPeriod": {"amount": 12, "timeUnit": "HOURS"}}
     message_id = await send_one(client, brand_body(free_form("TEXT_FREE_FORM"), options=options))
     await gateway.advance_clock(kst(1, 9))
     [report] = await pull(client)
@@ -1083,10 +1083,10 @@ async def test_a_held_message_whose_validity_lasts_past_08_is_delivered(
 
 async def test_ad_hours_are_set_per_account(client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock) -> None:
     await add_sender(client)
-    assert (await client.get(SETTINGS)).json() == {"brandAdHours": {"from": "08:00", "to": "20:00"}}
+    assert (await client.get(SETTINGS)).json() == {"brandAdHours": {"from": "08:00", "to": "20:50"}, "adIdentity": None}
     response = await client.put(SETTINGS, json={"brandAdHours": {"from": "09:00", "to": "18:00"}})
     assert response.status_code == 200, response.text
-    assert response.json() == {"brandAdHours": {"from": "09:00", "to": "18:00"}}
+    assert response.json() == {"brandAdHours": {"from": "09:00", "to": "18:00"}, "adIdentity": None}
     assert (await client.get(SETTINGS)).json() == response.json()
     clock.set(kst(0, 17, 59, 59, 999))
     before = await send_one(client, brand_body(free_form("TEXT_FREE_FORM")))
@@ -1108,8 +1108,8 @@ async def test_null_ad_hours_switch_the_hold_off(
     await add_sender(client)
     response = await client.put(SETTINGS, json={"brandAdHours": None})
     assert response.status_code == 200, response.text
-    assert response.json() == {"brandAdHours": None}
-    assert (await client.get(SETTINGS)).json() == {"brandAdHours": None}
+    assert response.json() == {"brandAdHours": None, "adIdentity": None}
+    assert (await client.get(SETTINGS)).json() == {"brandAdHours": None, "adIdentity": None}
     clock.set(kst(0, 23, 30))
     message_id = await send_one(client, brand_body(free_form("TEXT_FREE_FORM")))
     await settle(gateway)
@@ -1130,7 +1130,7 @@ async def test_bad_ad_hours_are_a_400(client: httpx.AsyncClient, hours: Json) ->
     response = await client.put(SETTINGS, json={"brandAdHours": hours})
     assert response.status_code == 400, response.text
     assert_api_error(response.json())
-    assert (await client.get(SETTINGS)).json() == {"brandAdHours": {"from": "08:00", "to": "20:00"}}
+    assert (await client.get(SETTINGS)).json() == {"brandAdHours": {"from": "08:00", "to": "20:50"}, "adIdentity": None}
 
 
 async def test_ad_hours_from_equal_to_is_a_400_and_sending_still_works(client: httpx.AsyncClient) -> None:
@@ -1144,7 +1144,7 @@ async def test_ad_hours_from_equal_to_is_a_400_and_sending_still_works(client: h
 async def test_a_delivery_window_outside_the_ad_hours_is_refused_cleanly(
     client: httpx.AsyncClient, gateway: Gateway
 ) -> None:
-    """21:00-23:00 KST (12:00-14:00 UTC) never meets 08:00-20:00 KST: the message can never be sent. Either a 400
+    """21:00-23:00 KST (12:00-14:00 UTC) never meets 08:00-20:50 KST: the message can never be sent. Either a 400
     naming the window, or a rejected destination with a final report; never a server error."""
     await add_sender(client)
     days = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
@@ -1166,7 +1166,8 @@ async def test_a_delivery_window_outside_the_ad_hours_is_refused_cleanly(
 async def test_a_paced_bulk_is_paced_in_ad_hours_open_time(
     client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock
 ) -> None:
-    """1/HOUR from 18:30 KST: 18:30 and 19:30, then the hold; the slots continue in open time at 08:30 and 09:30."""
+    """1/HOUR from 18:30 KST: 18:30, 19:30 and 20:30, then the hold at 20:50; the slots continue in open time: the
+    next one an hour of open time after 20:30 (20 minutes before the hold, 40 after it), at 08:40."""
     await add_sender(client)
     clock.set(kst(0, 18, 30))
     tos = [f"8210{i:08d}" for i in range(200, 204)]
@@ -1175,7 +1176,7 @@ async def test_a_paced_bulk_is_paced_in_ad_hours_open_time(
     await gateway.advance_clock(kst(2, 12))
     reports = await pull(client, bulkId=answer["bulkId"])
     assert all(outcome(r) == ("DELIVERED_TO_HANDSET", "NO_ERROR") for r in reports)
-    expected = [kst(0, 18, 30), kst(0, 19, 30), kst(1, 8, 30), kst(1, 9, 30)]
+    expected = [kst(0, 18, 30), kst(0, 19, 30), kst(0, 20, 30), kst(1, 8, 40)]
     assert sorted(r["sentAt"] for r in reports) == [format_ms(t) for t in expected]
 
 
@@ -1184,8 +1185,8 @@ async def test_a_paced_bulk_is_paced_in_ad_hours_open_time(
     [
         # 05:00-08:30 KST: the window opens at 05:00 while ads are closed; both open at 08:00 KST.
         pytest.param(((20, 0), (23, 30)), START_MS, kst(1, 8), id="window-opens-first"),
-        # 09:00-21:00 KST, sent at 20:30 KST: the window is open but ads are not; ads open first, the window at 09:00.
-        pytest.param(((0, 0), (12, 0)), kst(0, 20, 30), kst(1, 9), id="ads-open-first"),
+        # 09:00-21:00 KST, sent at 20:55 KST: the window is open but ads are not; ads open first, the window at 09:00.
+        pytest.param(((0, 0), (12, 0)), kst(0, 20, 55), kst(1, 9), id="ads-open-first"),
         # 13:00-14:00 KST, sent at 13:00 KST: both open.
         pytest.param(((4, 0), (5, 0)), START_MS, START_MS, id="both-open"),
     ],
@@ -1570,7 +1571,10 @@ async def test_ad_hours_and_friend_lists_are_per_account(
         assert (await other.put(SETTINGS, json={"brandAdHours": None})).status_code == 200
         friends = await other.put(f"/sandbox/1/senders/{SENDER}/friends", json={"destinations": ["821011110010"]})
         assert friends.status_code == 200, friends.text
-        assert (await client.get(SETTINGS)).json() == {"brandAdHours": {"from": "08:00", "to": "20:00"}}
+        assert (await client.get(SETTINGS)).json() == {
+            "brandAdHours": {"from": "08:00", "to": "20:50"},
+            "adIdentity": None,
+        }
         clock.set(kst(0, 21))
         held = await send_one(client, brand_body(free_form("TEXT_FREE_FORM"), stranger))
         at_once = await send_one(other, brand_body(free_form("TEXT_FREE_FORM"), stranger))
@@ -1590,8 +1594,8 @@ async def test_the_dry_run_plan_is_what_happens_to_a_paced_brand_bulk_with_a_win
     client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock
 ) -> None:
     """6/HOUR from 18:00 KST, a delivery window of 07:00-23:00 KST (22:00-14:00 UTC) and the default ad hours
-    (08:00-20:00 KST): the plan says when each message leaves, hour by hour, and how many expire unsent (the one due
-    as the ads open at 08:00 counts its 10 hours from 20:00 and cannot outlast the night); the bulk does that."""
+    (08:00-20:50 KST): the plan says when each message leaves, hour by hour, and how many expire unsent (the one due
+    as the ads open at 08:00 counts its 10 hours from 20:50 and cannot outlast the night); the bulk does that."""
     await add_sender(client)
     clock.set(kst(0, 18))
     tos = [f"8210{i:08d}" for i in range(300, 330)]

@@ -11,7 +11,7 @@ from .conftest import START_MS, Receiver
 from .helpers import SENDER, register_basics
 from .spec import assert_matches
 
-# START_MS is 13:00 KST, inside the default advertising hours (08:00-20:00 KST).
+# START_MS is 13:00 KST, inside the default advertising hours (08:00-20:50 KST).
 
 
 def brand_body(*to: str, content: dict | None = None, options: dict | None = None, message: dict | None = None) -> dict:
@@ -64,7 +64,7 @@ async def test_brand_shortening_and_click(client: httpx.AsyncClient, gateway: Ga
 
 async def test_brand_ad_hours_hold(client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock) -> None:
     await register_basics(client)
-    clock.set(START_MS + 7 * 3600_000 + 1)  # 20:00:00.001 KST
+    clock.set(START_MS + 7 * 3600_000 + 50 * 60_000 + 1)  # 20:50:00.001 KST
     r = await client.post("/kakao-chingu/1/messages", json=brand_body("821000000001"))
     assert r.status_code == 200
     await gateway.advance_clock(START_MS + 19 * 3600_000 - 1)  # 07:59:59.999 KST
@@ -96,9 +96,12 @@ async def test_brand_variable_message_needs_every_placeholder(client: httpx.Asyn
 
 async def test_brand_settings_change_the_ad_hours(client: httpx.AsyncClient, gateway: Gateway) -> None:
     await register_basics(client)
-    assert (await client.get("/kakao/1/brand-settings")).json() == {"brandAdHours": {"from": "08:00", "to": "20:00"}}
+    assert (await client.get("/kakao/1/brand-settings")).json() == {
+        "brandAdHours": {"from": "08:00", "to": "20:50"},
+        "adIdentity": None,
+    }
     changed = await client.put("/kakao/1/brand-settings", json={"brandAdHours": {"from": "14:00", "to": "18:00"}})
-    assert changed.json() == {"brandAdHours": {"from": "14:00", "to": "18:00"}}
+    assert changed.json() == {"brandAdHours": {"from": "14:00", "to": "18:00"}, "adIdentity": None}
     assert (
         await client.put("/kakao/1/brand-settings", json={"brandAdHours": {"from": "25:00", "to": "1"}})
     ).status_code == 400

@@ -29,6 +29,7 @@ TABLES = {
     "rate_events",
     "account_settings",
     "console_sessions",
+    "opt_outs",
 }
 
 

@@ -30,6 +30,8 @@ from .test_engine import HOOK_URL, pull_all, run_for, state_of
 
 SMS_SENDER = "0215881234"
 FAILOVER = {"text": "Your order 1234 has shipped.", "sender": SMS_SENDER}
+# A Brand message's SMS is advertising: it carries its labels (tests/test_ad_rules.py)
+BRAND_FAILOVER = {"text": "(광고)Test shop Winter sale\n무료수신거부 080-123-4567", "sender": SMS_SENDER}
 DELIVERED = ("DELIVERED_TO_HANDSET", "NO_ERROR")
 NOT_A_USER = ("UNDELIVERABLE_NOT_DELIVERED", "EC_UNKNOWN_USER")
 BLOCKED = ("UNDELIVERABLE_NOT_DELIVERED", "EC_BLOCKED_USER")
@@ -432,7 +434,7 @@ async def test_brand_triggered_failover_reports_add_the_kakao_hop_report(
                 "sender": SENDER,
                 "destinations": [{"to": "821000000002"}],
                 "content": {"type": "TEXT_FREE_FORM", "text": "Winter sale"},
-                "options": {"smsFailover": FAILOVER},
+                "options": {"smsFailover": BRAND_FAILOVER},
                 "webhooks": {"delivery": {"url": HOOK_URL, "receiveTriggeredFailoverReports": True}},
             }
         ]
@@ -467,7 +469,7 @@ async def test_refusals_kakao_would_give_after_the_200_go_straight_to_sms(
                 "sender": SENDER,
                 "destinations": [{"to": "821000000001"}],
                 "content": {"type": "TEXT_FREE_FORM", "text": "Winter sale"},
-                "options": {"smsFailover": FAILOVER, "targeting": "ALL_CONSENT"},
+                "options": {"smsFailover": BRAND_FAILOVER, "targeting": "ALL_CONSENT"},
             }
         ]
     }
@@ -596,7 +598,7 @@ async def test_a_brand_message_to_someone_who_is_not_a_friend_fails_over(
                 "sender": SENDER,
                 "destinations": [{"to": "821000000008"}, {"to": "821000000001"}],
                 "content": {"type": "TEXT_FREE_FORM", "text": "Winter sale"},
-                "options": {"smsFailover": FAILOVER},
+                "options": {"smsFailover": BRAND_FAILOVER},
             }
         ]
     }

@@ -31,6 +31,7 @@ from .api import (
     upstream_inbound,
     upstream_reports,
 )
+from .api import opt_outs as opt_outs_api
 from .api import sender_credentials as sender_credentials_api
 from .api import upstreams as upstreams_api
 from .api.errors import api_error
@@ -300,6 +301,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *sandbox.routes,
             *sangdam.routes,
             *sangdam_sandbox.routes,
+            *opt_outs_api.routes,
             *admin.routes,
             *upstreams_api.routes,
             *sender_credentials_api.routes,

@@ -29,6 +29,7 @@ from . import __version__
 from .app import Gateway, create_app
 from .cli_bulks import app as bulks_app
 from .cli_errors import fail, note, service_failure
+from .cli_opt_outs import app as opt_outs_app
 from .cli_output import JsonOpt, print_result
 from .cli_sangdam import app as sangdam_app
 from .cli_send import app as send_app
@@ -67,6 +68,7 @@ app.add_typer(bulks_app, name="bulks")
 app.add_typer(send_app, name="send")
 app.add_typer(sangdam_app, name="sangdam")
 app.add_typer(upstream_app, name="upstream")
+app.add_typer(opt_outs_app, name="opt-outs")
 console = Console()
 T = TypeVar("T")
 

@@ -1,16 +1,17 @@
 """`/kakao-chingu/1/...`: Brand Message send, delivery reports and logs (Infobip's spec), and the Brand extensions:
-advertising hours per account, and the sandbox's channel friend lists."""
+advertising hours and identity per account, and the sandbox's channel friend lists."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..domain import ad_rules
 from ..schemas.brand import BrandRequest
 from ..schemas.common import Wire
 from ..service import brand
@@ -41,8 +42,44 @@ class AdHours(Wire):
         return self
 
 
+class AdIdentityBody(Wire):
+    """Who advertises: the name after `(광고)` and the free (080) opt-out number of the failover SMS."""
+
+    name: str
+    optOutNumber: str
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        problem = ad_rules.name_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
+
+    @field_validator("optOutNumber")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        problem = ad_rules.opt_out_number_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
+
+
 class BrandSettings(Wire):
-    brandAdHours: AdHours | None
+    """A PUT changes the settings it names (null switches one off) and leaves the others as they are."""
+
+    brandAdHours: AdHours | None = None
+    adIdentity: AdIdentityBody | None = None
+
+    @model_validator(mode="after")
+    def _names_one(self) -> BrandSettings:
+        if not self.model_fields_set:
+            raise ValueError("name brandAdHours and/or adIdentity")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        wire = self.model_dump(by_alias=True)
+        return {name: wire[name] for name in sorted(self.model_fields_set)}
 
 
 class Friends(Wire):
@@ -76,8 +113,7 @@ async def get_settings(request: Request) -> Response:
 async def put_settings(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
     body = await parse(request, BrandSettings, SMALL_BYTES)
-    hours = {"from": body.brandAdHours.from_, "to": body.brandAdHours.to} if body.brandAdHours else None
-    return json_response(await brand.put_settings(context(request), who.account_id, hours))
+    return json_response(await brand.put_settings(context(request), who.account_id, body.changes()))
 
 
 @handled

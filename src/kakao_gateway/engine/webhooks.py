@@ -77,6 +77,7 @@ RENDERERS: dict[str, tuple[bool, Callable[[list[PushItem], str], tuple[bytes, st
     "click": (False, _render_single),
     "inbound": (False, _render_single),  # a row holds a whole KakaoSangdamInboundResponse (store/sangdam_forwarding.py)
     "template": (False, _render_single),  # a TEMPLATE_STATUS event (store/template_inspection.py)
+    "opt_out": (False, _render_single),  # {"type": "OPT_OUT", ...} (store/opt_outs.py)
 }
 
 

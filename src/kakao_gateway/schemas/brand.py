@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal, TypeAlias
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, ValidationError, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from ..domain.sms import euc_kr_bytes
 from .common import (
     AppLinkRule,
     BoundedMessages,
@@ -671,12 +672,24 @@ def content_buttons(content: AnyBrandContent) -> list[tuple[Loc, BrandButton]]:
 # --- Message and request -------------------------------------------------------------------------------------------
 
 
+class BrandSmsFailover(DefaultSmsFailover):
+    """A Brand message's SMS is an advertising SMS: the gateway may add its labels (service/ad_labels.py), so the
+    EUC-KR length rules apply to the labelled text, at accept. Here: only what no label can mend."""
+
+    @field_validator("text")
+    @classmethod
+    def _sendable_text(cls, text: str) -> str:
+        if euc_kr_bytes(text) is None:
+            raise ValueError("has characters that cannot be sent by SMS (EUC-KR)")
+        return text
+
+
 class KakaoMessageOptions(Wire):
     platform: Platform | None = None
     validityPeriod: ValidityPeriod | None = None
     deliveryTimeWindow: DeliveryTimeWindow | None = None
     campaignReferenceId: Annotated[str, Field(max_length=255)] | None = None
-    smsFailover: DefaultSmsFailover | None = None
+    smsFailover: BrandSmsFailover | None = None
     targeting: Targeting = "TARGETED_FRIENDS"
 
 

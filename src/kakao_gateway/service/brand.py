@@ -4,11 +4,13 @@ advertising hours, URL shortening per destination; then the shared store-and-ans
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from ..domain import nhn
+from ..domain.ad_rules import AD_HOURS
 from ..domain.links import find_urls
 from ..domain.schedule import Window, combine, next_open
 from ..domain.templates import variables
@@ -19,8 +21,10 @@ from ..store import catalog
 from ..store.intake import PRIORITIES
 from ..store.links import add_links, list_domains
 from ..store.message_rows import NewMessage
+from ..store.opt_outs import ALL_SENDERS
 from ..store.sql import Op
-from . import upstreams
+from . import opt_outs, upstreams
+from .ad_labels import identity_of, label_failovers
 from .context import Context
 from .errors import InvalidRequest
 from .links import Shortener, default_domain, scheme_of
@@ -39,6 +43,7 @@ from .sms import check_failovers, sms_setup
 from .webhook_targets import check_targets, delivery_targets
 
 CHANNEL = "BRAND"
+OPTED_OUT = reject("REJECTED_DND", "NO_ERROR")
 NOT_ELIGIBLE = reject("UNDELIVERABLE_REJECTED_PLATFORM", "EC_FORBIDDEN_ACCESS")
 UNKNOWN_DOMAIN = reject("UNDELIVERABLE_REJECTED_PLATFORM", "EC_BAD_REQUEST")
 TEMPLATE_TYPES = {
@@ -47,7 +52,7 @@ TEMPLATE_TYPES = {
     "IMAGE_WIDE_VARIABLE": "IMAGE_WIDE",
     "ITEM_LIST_VARIABLE": "ITEM_LIST",
 }
-DEFAULT_AD_HOURS = {"from": "08:00", "to": "20:00"}  # Korea time (KST, UTC+9)
+DEFAULT_AD_HOURS = AD_HOURS  # Korea time (KST, UTC+9): Kakao's advertising hours (domain/ad_rules.py)
 KST_OFFSET_MINUTES = 9 * 60
 ALL_DAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 
@@ -170,6 +175,7 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
     await check_targets(ctx, account_id, [*delivery_targets(request.messages), *tracking_url])
     senders, templates, settings, domains = await ctx.db.read(_catalogue(account_id, request))
     ad_hours = ad_hours_window(settings)
+    request = label_failovers(request, identity_of(settings))
     sms = await sms_setup(ctx, account_id)
     check_failovers(request.messages, sms)
     route = await upstreams.kakao_route_of(ctx, account_id)
@@ -179,6 +185,9 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
     shorteners: list[Shortener] = []
     rows: list[NewMessage] = []
     _check_windows(request, ad_hours, now)
+    listed = await opt_outs.refused_senders(
+        ctx, account_id, [d.to for m in request.messages for d in m.destinations if d.to]
+    )
     for m in request.messages:
         problem = _message_problem(m, senders, templates, tracking, domains)
         shortener = None
@@ -210,7 +219,19 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
         # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
         rows.extend(
             message_rows(
-                account_id, plan, m, problem, PRIORITIES["STANDARD"], now, plain, ctx.ids, hold, render, sms, route
+                account_id,
+                plan,
+                m,
+                problem,
+                PRIORITIES["STANDARD"],
+                now,
+                plain,
+                ctx.ids,
+                hold,
+                render,
+                sms,
+                route,
+                _opted_out(listed, m.sender),
             )
         )
 
@@ -220,6 +241,16 @@ async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str
         yield from add_links([link for s in shorteners for row, link in s.links if id(row) not in refused], now)
 
     return await store_and_answer(ctx, account_id, plan, rows, now, store_links if shorteners else None)
+
+
+def _opted_out(listed: dict[str, set[str]], sender: str) -> Callable[[str], Rejection | None]:
+    """REJECTED_DND for a destination whose opt-out names this sender or all the account's senders."""
+
+    def refused(to: str) -> Rejection | None:
+        senders = listed.get(to)
+        return OPTED_OUT if senders and (ALL_SENDERS in senders or sender in senders) else None
+
+    return refused
 
 
 def _check_windows(request: BrandRequest, ad_hours: dict[str, Any] | None, now: int) -> None:
@@ -251,13 +282,13 @@ async def account_settings(ctx: Context, account_id: str) -> dict[str, Any]:
 
 async def get_settings(ctx: Context, account_id: str) -> dict[str, Any]:
     settings = await ctx.db.read(brand_store.get_settings(account_id))
-    return {"brandAdHours": settings.get("brandAdHours", DEFAULT_AD_HOURS)}
+    return {"brandAdHours": settings.get("brandAdHours", DEFAULT_AD_HOURS), "adIdentity": settings.get("adIdentity")}
 
 
-async def put_settings(ctx: Context, account_id: str, ad_hours: dict[str, str] | None) -> dict[str, Any]:
-    settings = await ctx.db.read(brand_store.get_settings(account_id))
-    settings["brandAdHours"] = ad_hours
-    await ctx.db.write(brand_store.put_settings(account_id, settings))
+async def put_settings(ctx: Context, account_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change the settings named in `changes` (`brandAdHours`, `adIdentity`; None switches one off); the others stay
+    as they are."""
+    await ctx.db.write(brand_store.update_settings(account_id, changes))
     return await get_settings(ctx, account_id)
 
 

@@ -96,11 +96,13 @@ def message_rows(
     per_destination: ContentFor | None = None,
     sms: SmsSetup | None = None,
     route: str | None = None,
+    refused: Callable[[str], Rejection | None] | None = None,
 ) -> list[NewMessage]:
     """One row per destination of a message; `problem` rejects them all, a bad destination rejects one.
     `per_destination` gives an accepted row its own content (its short links, say). `sms` is where the message's
     SMS failover hop goes (checked by `check_failovers` before), `route` the account's Kakao route (default: the
-    channel's sandbox route)."""
+    channel's sandbox route). `refused` rejects a destination (an opt-out) before anything else about the message
+    could send it on, to Kakao or by SMS."""
     o = m.options
     validity = (
         validity_ms(o.validityPeriod.amount, o.validityPeriod.timeUnit)
@@ -123,7 +125,9 @@ def message_rows(
     generated = iter(ids.message_ids(sum(1 for d in m.destinations if not d.messageId), now))
     for d in m.destinations:
         message_id = d.messageId or next(generated)
-        row_problem = destination_problem(d.to, plan.channel) or problem
+        row_problem = (
+            destination_problem(d.to, plan.channel) or (refused(d.to) if refused and d.to else None) or problem
+        )
         state, due_at, expires_at = ("done", now, now) if row_problem else ("queued", plan.start, plan.start + validity)
         accepted = st.status(CHANNELS[plan.channel].accepted_status).id
         status_id, error_id = (row_problem[0].id, row_problem[1].id) if row_problem else (accepted, NO_ERROR)

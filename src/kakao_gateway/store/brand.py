@@ -1,4 +1,4 @@
-"""Brand Message state: per-account settings (advertising hours) and the sandbox's channel friend lists."""
+"""Brand Message state: per-account settings (advertising hours and identity) and the sandbox's friend lists."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def put_settings(account_id: str, settings: dict[str, Any]) -> Op[None]:
     yield Execute(
         "INSERT INTO account_settings (account_id, settings) VALUES (?, ?)", (account_id, json.dumps(settings))
     )
+
+
+def update_settings(account_id: str, changes: dict[str, Any]) -> Op[None]:
+    """Set the settings named in `changes`, leaving the others as they are (read and written in one transaction)."""
+    settings = yield from get_settings(account_id)
+    yield from put_settings(account_id, {**settings, **changes})
 
 
 def put_friends(account_id: str, sender: str, destinations: list[str]) -> Op[int]:

@@ -1,7 +1,8 @@
 """Report rows: one table is both the webhook outbox and the pull queue.
 
 kind: `report` (a delivery report: pushed in batches, pullable), `click` (a short-link click: pushed one per
-request to the click subscription) or `inbound` (a message a user wrote).
+request to the click subscription), `inbound` (a message a user wrote) or `opt_out` (a user opted out of
+advertising: pushed one per request to the OPT_OUT subscription).
 
 push_state: `pending` (a push is due at push_due_at), `pushed`, `exhausted` (pushes gave up; pullable when final),
 `dropped` (an intermediate report whose push gave up) or `none` (no push target; pullable).
@@ -22,7 +23,7 @@ JSON = "application/json"
 # What a pull may hand out; the partial index ix_reports_pullable is defined by exactly this text.
 PULLABLE = "pulled_at IS NULL AND final = 1 AND kind = 'report' AND push_state IN ('none', 'exhausted')"
 # Whose subscription URL a kind of outbox row goes to when the message names none: reports go to their channel's.
-SUBSCRIPTION_OF_KIND = {"click": "CLICK"}
+SUBSCRIPTION_OF_KIND = {"click": "CLICK", "opt_out": "OPT_OUT"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,114 @@
+"""Opt-out (do-not-send) lists per account: add (idempotent), list, remove; the check a Brand request's
+destinations pass at accept; and the sandbox's user who calls the 080 number and opts out.
+
+Numbers are stored in the API's international form (`821012345678`). The API takes that form only, and names the
+number a local form meant (`010-1234-5678` → `821012345678`) in its 400; the CLI's import and the console convert
+what people type (domain/korean_numbers.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from typing import Any
+
+from ..domain.korean_numbers import meant
+from ..domain.phone import is_valid_destination
+from ..domain.times import format_ms
+from ..store import opt_outs as store
+from .context import Context
+from .errors import InvalidRequest, NotFound
+
+MAX_PER_CALL = 100_000
+
+
+def destination_problem(destination: str) -> str | None:
+    if is_valid_destination(destination):
+        return None
+    local = meant(destination)
+    if local is not None:
+        return f"must be in international format: {local}"
+    return "must be a phone number in international format, e.g. 821012345678"
+
+
+def _checked(destinations: Sequence[str], path: str = "destinations") -> None:
+    problems = [(f"{path}[{i}]", p) for i, d in enumerate(destinations) if (p := destination_problem(d))]
+    if problems:
+        raise InvalidRequest(problems)
+
+
+async def add(
+    ctx: Context, account_id: str, destinations: Sequence[str], sender: str | None, source: str = "API"
+) -> dict[str, int]:
+    """List the numbers (for `sender`, else for all the account's senders); those listed already stay as they
+    were. The answer counts both."""
+    _checked(destinations)
+    unique = len(set(destinations))
+    added = await ctx.db.write(
+        store.add(account_id, destinations, sender or store.ALL_SENDERS, ctx.clock.now_ms(), source)
+    )
+    return {"added": added, "alreadyListed": unique - added}
+
+
+def _cursor(after: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(f"{after[0]}\t{after[1]}".encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[str, str]:
+    try:
+        destination, tab, sender = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition("\t")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidRequest([("cursor", "is not a cursor this list gave")]) from None
+    if not tab:
+        raise InvalidRequest([("cursor", "is not a cursor this list gave")])
+    return destination, sender
+
+
+def entry_wire(entry: store.OptOut) -> dict[str, Any]:
+    return {
+        "destination": entry.destination,
+        "sender": entry.sender or None,
+        "createdAt": format_ms(entry.created_at),
+        "source": entry.source,
+    }
+
+
+async def listed(
+    ctx: Context, account_id: str, destination: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """A page of the list in number order (one number's entries with `destination`), and the next page's cursor."""
+    after = _after(cursor) if cursor else None
+    found = await ctx.db.read(store.page(account_id, destination, after, limit + 1))
+    more = len(found) > limit
+    shown = found[:limit]
+    last = shown[-1] if more else None
+    return {
+        "results": [entry_wire(e) for e in shown],
+        "cursor": {"limit": limit, "nextCursor": _cursor((last.destination, last.sender)) if last else None},
+    }
+
+
+async def remove(ctx: Context, account_id: str, destination: str, sender: str | None) -> None:
+    """Remove the number's entry for `sender`, or all its entries; NotFound when there was none."""
+    wanted = None if sender is None else sender or store.ALL_SENDERS
+    if not await ctx.db.write(store.remove(account_id, destination, wanted)):
+        raise NotFound("destination not on the opt-out list", "destination")
+
+
+async def refused_senders(ctx: Context, account_id: str, destinations: Sequence[str]) -> dict[str, set[str]]:
+    """For each listed one of a request's destinations, the senders it may not receive advertising from
+    (`store.ALL_SENDERS` for all): one indexed lookup for the whole request."""
+    return await ctx.db.read(store.senders_of(account_id, destinations))
+
+
+async def sandbox_opt_out(ctx: Context, account_id: str, destination: str, sender: str | None) -> dict[str, Any]:
+    """The sandbox's user calls the account's 080 number: the number is listed, and an OPT_OUT event goes to the
+    account's OPT_OUT subscription."""
+    if problem := destination_problem(destination):
+        raise InvalidRequest([("destination", problem)])
+    now = ctx.clock.now_ms()
+    event = {"type": "OPT_OUT", "destination": destination, "sender": sender, "at": format_ms(now)}
+    await ctx.db.write(store.user_opted_out(account_id, destination, sender or store.ALL_SENDERS, now, event))
+    ctx.wake_engine()
+    return event
