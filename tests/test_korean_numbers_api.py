@@ -13,6 +13,8 @@ from kakao_gateway.app import Gateway
 
 from .conftest import Receiver
 from .helpers import alim_body, pull, register_basics, send, settle
+from .sangdam_helpers import sangdam_body, setup_sender
+from .sangdam_helpers import send as send_sangdam
 from .spec import assert_matches, assert_schema
 from .test_brand_send import FREE_FORM, add_sender, brand_body
 
@@ -85,6 +87,17 @@ async def test_brand_names_the_international_number_too(client: httpx.AsyncClien
     assert rejected["status"]["name"] == "REJECTED_DESTINATION"
     assert hint(rejected["status"]["description"])
     assert accepted["status"]["groupName"] == "PENDING"
+
+
+async def test_sangdam_user_keys_get_no_phone_hint(client: httpx.AsyncClient) -> None:
+    """Sangdam destinations are user keys: a refused one is not read as a phone number."""
+    await setup_sender(client)
+    answer = await send_sangdam(client, sangdam_body("+82 10-1234-5678"))
+    (rejected,) = answer["messages"]
+    assert rejected["status"]["name"] == "REJECTED_DESTINATION"
+    assert rejected["status"]["description"] == "Invalid destination address"
+    logs = (await client.get("/kakao-sangdam/1/logs")).json()
+    assert logs["results"][0]["status"]["description"] == "Invalid destination address"
 
 
 @pytest.mark.parametrize("to", ["821059701234", "821059801234", "821059999999"])

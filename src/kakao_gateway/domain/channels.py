@@ -33,16 +33,16 @@ class Channel:
         return None if valid else BAD_DESTINATION
 
 
-def status_wire(status: Status, to: str) -> dict[str, Any]:
-    """`status.wire()` of a message to `to`; a REJECTED_DESTINATION's description also names the international
-    number a local form (`010-1234-5678`) was meant as."""
-    if status.name != BAD_DESTINATION[0]:
-        return status.wire()
-    return {**status.wire(), "description": with_hint(status.description, to)}
-
-
 CHANNELS = {
     "ALIM": Channel("ALIM", "PENDING_ENROUTE", "phone", KAKAO_SANDBOX),
     "BRAND": Channel("BRAND", "PENDING_ENROUTE", "phone", KAKAO_SANDBOX),
     "SANGDAM": Channel("SANGDAM", "PENDING_ACCEPTED", "user_key", KAKAO_SANDBOX),
 }
+
+
+def status_wire(status: Status, to: str, channel: str) -> dict[str, Any]:
+    """`status.wire()` of a message to `to`; a REJECTED_DESTINATION's description also names the international
+    number a local form (`010-1234-5678`) was meant as, on the channels whose destinations are phone numbers."""
+    if status.name != BAD_DESTINATION[0] or channel not in CHANNELS or CHANNELS[channel].destination != "phone":
+        return status.wire()
+    return {**status.wire(), "description": with_hint(status.description, to)}

@@ -82,7 +82,7 @@ def delivery_report(facts: MessageFacts) -> dict[str, Any]:
     report: dict[str, Any] = {
         "bulkId": facts.bulk_id,
         "price": PRICE,
-        "status": status_wire(STATUS_BY_ID[facts.status_id], facts.destination),
+        "status": status_wire(STATUS_BY_ID[facts.status_id], facts.destination, facts.channel),
         "error": ERROR_BY_ID[facts.error_id].wire(),
         "messageId": facts.message_id,
         "to": facts.destination,
@@ -111,7 +111,7 @@ def log_entry(facts: MessageFacts, content: dict[str, Any]) -> dict[str, Any]:
         "sentAt": format_ms(facts.sent_at),
         "messageCount": 1,
         "price": PRICE,
-        "status": status_wire(STATUS_BY_ID[facts.status_id], facts.destination),
+        "status": status_wire(STATUS_BY_ID[facts.status_id], facts.destination, facts.channel),
         "error": ERROR_BY_ID[facts.error_id].wire(),
         "content": content,
     }

@@ -240,4 +240,5 @@ def _answer(index: int, row: NewMessage, duplicates: set[int]) -> dict[str, Any]
         status = st.STATUS_BY_ID[row.status_id]
     else:
         status = st.status(CHANNELS[row.channel].accepted_status)
-    return {"messageId": row.message_id, "status": status_wire(status, row.destination), "destination": row.destination}
+    wire = status_wire(status, row.destination, row.channel)
+    return {"messageId": row.message_id, "status": wire, "destination": row.destination}
