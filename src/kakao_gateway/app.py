@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,7 +32,9 @@ from .api import (
     upstream_inbound,
     upstream_reports,
 )
+from .api import faults as faults_api
 from .api import opt_outs as opt_outs_api
+from .api import sandbox_rules as sandbox_rules_api
 from .api import sender_credentials as sender_credentials_api
 from .api import upstreams as upstreams_api
 from .api.errors import api_error
@@ -57,6 +60,8 @@ from .service import accounts, sender_credentials, sms, webhook_targets
 from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
 from .service.context import Context
+from .service.faults import FaultWatch
+from .service.sandbox_rules import rules_for
 from .store import brand as brand_store
 from .store import sangdam_sessions
 from .store.database import Database, open_database
@@ -97,9 +102,13 @@ class Gateway:
         self.ctx.count_destinations = self.metrics.accepted
         self.auth = Authenticator(self.ctx)
         self.sandbox = SandboxKakao(
-            latency_ms=settings.sandbox_latency_ms, friends=self._friends, sessions=self._sangdam_deliver
+            latency_ms=settings.sandbox_latency_ms,
+            friends=self._friends,
+            sessions=self._sangdam_deliver,
+            rules=functools.partial(rules_for, self.db),
         )
-        self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox, SMS_SANDBOX_ROUTE: SandboxSms()}
+        self.sandbox_sms = SandboxSms(rules=functools.partial(rules_for, self.db))
+        self.connectors: dict[str, Connector] = {SANDBOX_ROUTE: self.sandbox, SMS_SANDBOX_ROUTE: self.sandbox_sms}
         self.public_url = public_url
         self.secret_box = sender_credentials.box_of(settings.secret_key)
         # The server's upstreams; accounts may have their own (built when first needed: load_account_upstreams).
@@ -233,6 +242,7 @@ class Gateway:
                 await self.db.read(next_event_at(now)),
                 await self.db.read(next_push_at(now)),
                 self.sandbox.next_result_at(),
+                self.sandbox_sms.next_result_at(),
                 await self.db.read(sangdam_sessions.next_expiry_at(now)),
                 await self.db.read(next_inspection_at(now)),
             ]
@@ -301,6 +311,8 @@ def create_app(gateway: Gateway) -> Starlette:
             *sandbox.routes,
             *sangdam.routes,
             *sangdam_sandbox.routes,
+            *sandbox_rules_api.routes,
+            *faults_api.routes,
             *opt_outs_api.routes,
             *admin.routes,
             *upstreams_api.routes,
@@ -312,8 +324,11 @@ def create_app(gateway: Gateway) -> Starlette:
             *links.routes,  # last: its redirect matches any /<code>
         ],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},
+        middleware=[Middleware(faults_api.FaultGate)],
         lifespan=lifespan,
     )
+    app.state.fault_watch = FaultWatch()
+    app.state.logs_rate_limit = gateway.settings.logs_rate_limit
     app.state.ctx = gateway.ctx
     app.state.auth = gateway.auth
     app.state.ops = _Ops(gateway)

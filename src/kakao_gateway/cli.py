@@ -259,6 +259,18 @@ MaxConnectionsOpt = Annotated[
     ),
 ]
 
+LogsRateLimitOpt = Annotated[
+    int | None,
+    _setting(
+        "LOGS_RATE_LIMIT",
+        "Requests a minute per account on the three logs operations, as Infobip limits them; more are answered "
+        f"429 with Retry-After; 0 turns the limit off \\[default: {Settings.logs_rate_limit}]",
+        SERVER,
+        min=0,
+        metavar="N",
+    ),
+]
+
 DEMO_SENDER = "DEMO-SENDER"
 DEMO_TEMPLATE = {
     "sender": DEMO_SENDER,
@@ -389,6 +401,7 @@ def serve(
     max_header_bytes: MaxHeaderBytesOpt = None,
     header_timeout_s: HeaderTimeoutOpt = None,
     max_connections: MaxConnectionsOpt = None,
+    logs_rate_limit: LogsRateLimitOpt = None,
     database_url: DatabaseOpt = None,
     config: ConfigOpt = None,
     engine: Annotated[
@@ -442,6 +455,7 @@ def serve(
         max_header_bytes=max_header_bytes,
         header_timeout_s=header_timeout_s,
         max_connections=max_connections,
+        logs_rate_limit=logs_rate_limit,
         demo=demo or None,
         sandbox_latency_ms=sandbox_latency_ms,
         template_approval_delay_s=template_approval_delay_s,

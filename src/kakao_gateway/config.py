@@ -30,6 +30,7 @@ class Settings:
     max_header_bytes: int = 65536
     header_timeout_s: float = 10.0
     max_connections: int = 1000
+    logs_rate_limit: int = 120  # requests a minute per account on the logs operations (0: no limit)
     log_level: str = "info"
     log_format: str = "text"  # text | json (one JSON object per line)
     # Webhook targets on loopback, private, link-local and metadata addresses: None = allowed with the sandbox

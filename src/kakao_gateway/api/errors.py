@@ -63,6 +63,7 @@ _KINDS: dict[int, tuple[str, str, str, list[dict[str, str]]]] = {
         ],
     ),
     500: ("E500", "Something went wrong.", "Contact the support.", []),
+    503: ("E503", "Service unavailable.", "Retry the request later.", []),
 }
 
 
