@@ -666,7 +666,32 @@ async def test_template_sync(nhn_gateway: Setup, fake: FakeNhn) -> None:
             "status": "TSC03",
             "buttons": [{"ordering": 1, "type": "WL", "name": "Go", "linkMo": "https://a.example"}],
         },
-        {"templateCode": "T_WAIT", "templateName": "Wait", "templateContent": "Soon", "status": "TSC02"},
+        {
+            "templateCode": "T_WAIT",
+            "templateName": "Wait",
+            "templateContent": "Your #{item} total",
+            "status": "TSC02",
+            "templateEmphasizeType": "ITEM_LIST",
+            "templateHeader": "Receipt",
+            "templateItemHighlight": {"title": "Cafe", "description": "Seoul"},
+            "templateItem": {
+                "list": [{"title": "Item", "description": "#{item}"}, {"title": "Cups", "description": "2"}],
+                "summary": {"title": "Total", "description": "#{total}"},
+            },
+            "categoryCode": "004001",
+            "securityFlag": True,
+            "templateMessageType": "EX",
+            "templateExtra": "Call 1588-0000",
+            "comments": [
+                {
+                    "id": 1,
+                    "content": "Checking",
+                    "userName": "Kakao",
+                    "createdAt": "2026-11-29 13:00:00",
+                    "status": "REQ",
+                }
+            ],
+        },
         {
             "templateCode": "T_NO",
             "templateName": "No",
@@ -687,7 +712,21 @@ async def test_template_sync(nhn_gateway: Setup, fake: FakeNhn) -> None:
     assert report[SENDER]["imported"] == 3 and report[SENDER]["skipped"][0]["templateCode"] == "T_PLUGIN"
     listed = (await client.get("/kakao-alim/1/templates")).json()
     statuses = {t["templateCode"]: t["status"] for t in listed.get("results", listed)}
-    assert statuses["T_OK"] == "APPROVED" and statuses["T_WAIT"] == "REQUESTED" and statuses["T_NO"] == "REJECTED"
+    assert statuses["T_OK"] == "APPROVED" and statuses["T_WAIT"] == "INSPECTING" and statuses["T_NO"] == "REJECTED"
+    wait = next(t for t in listed["results"] if t["templateCode"] == "T_WAIT")
+    assert {k: wait[k] for k in ("emphasisType", "header", "categoryCode", "securityFlag", "messageType", "extra")} == {
+        "emphasisType": "ITEM_LIST",
+        "header": "Receipt",
+        "categoryCode": "004001",
+        "securityFlag": True,
+        "messageType": "EX",
+        "extra": "Call 1588-0000",
+    }
+    assert wait["itemList"][0] == {"title": "Item", "description": "#{item}"}
+    assert wait["itemSummary"] == {"title": "Total", "description": "#{total}"}
+    assert wait["comments"] == [{"at": "2026-11-29T04:00:00.000+0000", "author": "Kakao", "text": "Checking"}]
+    rejected = next(t for t in listed["results"] if t["templateCode"] == "T_NO")
+    assert [c["text"] for c in rejected["comments"]] == ["Rejected"]
 
 
 async def test_end_to_end_webhook_gets_the_final_report(

@@ -9,9 +9,12 @@ The sandbox here inspects for an hour: INSPECTING after 30 minutes, decided afte
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 from dataclasses import replace
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from jsonschema import Draft202012Validator
@@ -21,8 +24,12 @@ from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.domain.times import format_ms
+from kakao_gateway.store.postgres import _translate as pg_translate
+from kakao_gateway.store.sql import Execute, Op
+from kakao_gateway.store.sqlite import _translate as sqlite_translate
+from kakao_gateway.store.template_inspection import advance_due, next_inspection_at
 
-from .conftest import START_MS, Receiver, started_gateway
+from .conftest import PG_URL, START_MS, Receiver, started_gateway
 from .console_helpers import browser_client, sign_in
 from .helpers import SENDER, alim_body, pull, send, settle
 from .spec import assert_api_error, assert_matches
@@ -376,3 +383,46 @@ async def test_the_console_decides_with_a_comment_and_pushes_once(
         ("INSPECTING", []),
         ("REJECTED", [decided]),
     ]
+
+
+# --- The engine's statements use their index ---------------------------------------------------------------------
+
+
+async def test_the_engine_finds_due_inspections_through_their_index(gateway: Gateway) -> None:
+    """20,000 decided templates and 50 in inspection: the engine's step and the virtual clock's next stop read
+    ix_alim_templates_next, never the whole table."""
+    account = gateway.default_account_id
+    fill = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20050) "
+        "INSERT INTO alim_templates (account_id, sender, template_code, name, text, buttons, status, created_at, "
+        f"updated_at, next_at) SELECT '{account}', 'S', 'T' || i, 'n', 't', '[]', "
+        f"CASE WHEN i > 20000 THEN 'REQUESTED' ELSE 'APPROVED' END, {START_MS}, {START_MS}, "
+        f"CASE WHEN i > 20000 THEN {START_MS} + i ELSE NULL END FROM n"
+    )
+    await gateway.db.write(_execute(fill))
+    statements = [next(advance_due(START_MS + 20_010, 500)), next(next_inspection_at(START_MS))]
+    if PG_URL:
+        conn = await asyncpg.connect(PG_URL)
+        try:
+            await conn.execute("ANALYZE alim_templates")
+            plans = [[r[0] for r in await conn.fetch("EXPLAIN " + pg_translate(q.sql), *q.params)] for q in statements]
+        finally:
+            await conn.close()
+    else:
+        await gateway.db.optimize()
+        path = gateway.settings.database_url.removeprefix("sqlite:///")
+        db = sqlite3.connect(path)
+        try:
+            plans = [
+                [r[3] for r in db.execute("EXPLAIN QUERY PLAN " + sqlite_translate(q.sql), q.params)]
+                for q in statements
+            ]
+        finally:
+            db.close()
+    for plan in plans:
+        assert any("ix_alim_templates_next" in line for line in plan), plan
+        assert not any(re.search(r"^SCAN alim_templates\b|Seq Scan on alim_templates", line) for line in plan), plan
+
+
+def _execute(sql: str) -> Op[None]:
+    yield Execute(sql, ())
