@@ -64,8 +64,9 @@ async def plan(request: Request) -> Response:
     channel = (one(request.query_params, "channel") or "ALIM").upper()
     if channel not in ("ALIM", "BRAND"):
         raise InvalidRequest([("channel", "must be ALIM or BRAND")])
-    model: type[AlimRequest | BrandRequest] = BrandRequest if channel == "BRAND" else AlimRequest
-    body = await parse(request, model, SEND_BYTES)
+    body: AlimRequest | BrandRequest = await parse(
+        request, BrandRequest if channel == "BRAND" else AlimRequest, SEND_BYTES
+    )
     return json_response(await bulks.plan(context(request), who.account_id, body))
 
 

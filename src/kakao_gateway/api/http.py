@@ -7,10 +7,10 @@ from typing import Any, TypeVar
 
 import orjson
 from pydantic import BaseModel, ValidationError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from ..service.auth import Authenticator, Principal
+from ..service.auth import Authenticator, Principal, Throttled
 from ..service.context import Context
 from ..service.errors import Conflict, InvalidRequest, NotFound
 from .body_parse import BodyProblem, parse_large
@@ -49,11 +49,14 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
         raise _too_large(request, limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(request, limit)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(request, limit)
+            chunks.append(chunk)
+    except ClientDisconnect:  # the client left mid-body: nobody reads an answer, and it is no error of ours
+        raise HttpError(Response(status_code=400)) from None
     return b"".join(chunks)
 
 
@@ -93,9 +96,26 @@ def nul_free(request: Request) -> None:
             raise HttpError(api_error(400, [(name, "must not contain a NUL character")], request))
 
 
+def client_address(request: Request) -> str:
+    """The client's address, failed sign-ins are counted by (behind a proxy: the proxy's, unless uvicorn trusts it)."""
+    return request.client.host if request.client else ""
+
+
+def throttled(request: Request, exc: Throttled) -> HttpError:
+    """429 with Retry-After: too many failed sign-ins from this address or with this key's prefix."""
+    response = api_error(429, [("", f"too many failed sign-ins: retry after {exc.retry_after_s} s")], request)
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return HttpError(response)
+
+
 async def principal(request: Request, scopes: frozenset[str]) -> Principal:
+    """Who the Authorization header (App, Basic, IBSSO or Bearer) stands for: 401 if nobody, 403 without one of
+    `scopes`, 429 after too many failed sign-ins."""
     auth: Authenticator = request.app.state.auth
-    who = await auth.principal(request.headers.get("authorization"))
+    try:
+        who = await auth.principal(request.headers.get("authorization"), client_address(request))
+    except Throttled as exc:
+        raise throttled(request, exc) from None
     if who is None:
         raise HttpError(api_error(401, request=request))
     if not who.allows(scopes):
@@ -105,7 +125,11 @@ async def principal(request: Request, scopes: frozenset[str]) -> Principal:
 
 async def require_admin(request: Request) -> None:
     auth: Authenticator = request.app.state.auth
-    if not await auth.is_admin(request.headers.get("authorization")):
+    try:
+        admitted = await auth.is_admin(request.headers.get("authorization"), client_address(request))
+    except Throttled as exc:
+        raise throttled(request, exc) from None
+    if not admitted:
         raise HttpError(api_error(401, request=request))
 
 
@@ -121,6 +145,10 @@ def handled(endpoint: Endpoint) -> Endpoint:
             return await endpoint(request)
         except HttpError as exc:
             return exc.response
+        except Throttled as exc:
+            response = api_error(429, [("", "too many failed sign-ins: try again later")], request)
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
         except InvalidRequest as exc:
             return api_error(400, exc.violations, request)
         except NotFound as exc:

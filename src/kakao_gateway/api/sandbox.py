@@ -15,7 +15,7 @@ from ..service.auth import LOGS_SCOPES, MANAGE_SCOPES, SANDBOX_SCOPES, SEND_SCOP
 from ..service.context import AdvanceClock
 from ..service.errors import Conflict, InvalidRequest
 from .errors import api_error
-from .http import HttpError, context, handled, json_response, parse, principal
+from .http import HttpError, client_address, context, handled, json_response, parse, principal
 
 ANY_SCOPE = SEND_SCOPES | LOGS_SCOPES | MANAGE_SCOPES | SANDBOX_SCOPES
 MAX_ADVANCE_S = 400 * 24 * 3600
@@ -70,7 +70,7 @@ async def get_clock(request: Request) -> Response:
 async def require_sandbox_manager(request: Request) -> None:
     """Moving the clock moves it for every tenant: the operator key, or an API key with `sandbox:manage`."""
     auth: Authenticator = request.app.state.auth
-    if await auth.is_admin(request.headers.get("authorization")):
+    if await auth.is_admin(request.headers.get("authorization"), client_address(request)):
         return
     who = await principal(request, ANY_SCOPE)
     if not who.allows(SANDBOX_SCOPES):

@@ -48,7 +48,7 @@ STATUS_TEXT = {
 }
 SERVICE_ERRORS = {"Conflict": 409, "NotFound": 404, "InvalidRequest": 400}
 RESPONSE_MAKERS = {"Response": 1, "json_response": 1, "api_error": 0, "RedirectResponse": 1}
-AUTH_STATUSES = {"key": (401, 403), "operator": (401,)}
+AUTH_STATUSES = {"key": (401, 403, 429), "operator": (401, 429)}  # 429: too many failed sign-ins
 BODY_STATUSES = (400, 413, 415)
 MAX_DEPTH = 3
 READ_DATE_TIMES = ["2026-11-29T04:00:00.000+0000", "2026-11-29T13:00:00+09:00"]

@@ -86,6 +86,6 @@ def mount(ctx: Context, auth: Authenticator, sandbox: bool = False) -> list[Rout
     pages.state.wall_ms = wall_ms
     return [
         Mount(f"{BASE}/static", app=STATIC, name="console-static"),
-        Route(BASE, _to_slash),
+        Route(BASE, _to_slash, include_in_schema=False),
         Mount(BASE, app=pages),
     ]
