@@ -30,6 +30,9 @@ TABLES = {
     "account_settings",
     "console_sessions",
     "opt_outs",
+    "sandbox_rules",
+    "sandbox_faults",
+    "request_windows",
 }
 
 
