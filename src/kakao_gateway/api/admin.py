@@ -1,4 +1,5 @@
-"""`/admin/1/...`: operator administration of accounts, API keys and operator keys (operator key required)."""
+"""`/admin/1/...`: operator administration of accounts, API keys, login users, OAuth clients and operator keys
+(operator key required)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from starlette.routing import Route
 from ..domain.times import format_ms
 from ..schemas.admin import ApiKeyBody, OperatorKeyBody
 from ..schemas.extensions import AccountBody
-from ..service import accounts
+from ..schemas.sign_in import LoginUserBody, OAuthClientBody
+from ..service import accounts, sign_in
 from ..service.auth import Authenticator
 from .http import context, handled, json_response, parse, require_admin
 
@@ -64,6 +66,82 @@ async def revoke_key(request: Request) -> Response:
 
 
 @handled
+async def create_user(request: Request) -> Response:
+    await require_admin(request)
+    body = await parse(request, LoginUserBody)
+    scopes: list[str] | None = list(body.scopes) if body.scopes is not None else None
+    user = await sign_in.create_user(context(request), request.path_params["id"], body.username, body.password, scopes)
+    return json_response({"id": user.id, "username": user.username, "scopes": sorted(user.scopes)})
+
+
+@handled
+async def list_users(request: Request) -> Response:
+    await require_admin(request)
+    found = await sign_in.list_users(context(request), request.path_params["id"])
+    return json_response(
+        {
+            "results": [
+                {
+                    "id": u.id,
+                    "username": u.username,
+                    "scopes": sorted(u.scopes),
+                    "createdAt": format_ms(u.created_at),
+                    "disabled": u.disabled_at is not None,
+                }
+                for u in found
+            ]
+        }
+    )
+
+
+@handled
+async def disable_user(request: Request) -> Response:
+    await require_admin(request)
+    auth: Authenticator = request.app.state.auth
+    await sign_in.disable_user(context(request), auth, request.path_params["id"], request.path_params["userId"])
+    return Response(status_code=204)
+
+
+@handled
+async def create_oauth_client(request: Request) -> Response:
+    await require_admin(request)
+    body = await parse(request, OAuthClientBody)
+    scopes: list[str] | None = list(body.scopes) if body.scopes is not None else None
+    new = await sign_in.create_client(context(request), request.path_params["id"], body.name, scopes)
+    return json_response(
+        {"clientId": new.client_id, "clientSecret": new.client_secret, "name": new.name, "scopes": sorted(new.scopes)}
+    )
+
+
+@handled
+async def list_oauth_clients(request: Request) -> Response:
+    await require_admin(request)
+    found = await sign_in.list_clients(context(request), request.path_params["id"])
+    return json_response(
+        {
+            "results": [
+                {
+                    "clientId": c.id,
+                    "name": c.name,
+                    "scopes": sorted(c.scopes),
+                    "createdAt": format_ms(c.created_at),
+                    "revoked": c.revoked_at is not None,
+                }
+                for c in found
+            ]
+        }
+    )
+
+
+@handled
+async def revoke_oauth_client(request: Request) -> Response:
+    await require_admin(request)
+    auth: Authenticator = request.app.state.auth
+    await sign_in.revoke_client(context(request), auth, request.path_params["id"], request.path_params["clientId"])
+    return Response(status_code=204)
+
+
+@handled
 async def create_operator_key(request: Request) -> Response:
     await require_admin(request)
     body = await parse(request, OperatorKeyBody)
@@ -106,6 +184,12 @@ routes = [
     Route("/admin/1/accounts/{id}/keys", create_key, methods=["POST"]),
     Route("/admin/1/accounts/{id}/keys", list_keys, methods=["GET"]),
     Route("/admin/1/accounts/{id}/keys/{keyId}", revoke_key, methods=["DELETE"]),
+    Route("/admin/1/accounts/{id}/users", create_user, methods=["POST"]),
+    Route("/admin/1/accounts/{id}/users", list_users, methods=["GET"]),
+    Route("/admin/1/accounts/{id}/users/{userId}", disable_user, methods=["DELETE"]),
+    Route("/admin/1/accounts/{id}/oauth-clients", create_oauth_client, methods=["POST"]),
+    Route("/admin/1/accounts/{id}/oauth-clients", list_oauth_clients, methods=["GET"]),
+    Route("/admin/1/accounts/{id}/oauth-clients/{clientId}", revoke_oauth_client, methods=["DELETE"]),
     Route("/admin/1/operator-keys", create_operator_key, methods=["POST"]),
     Route("/admin/1/operator-keys", list_operator_keys, methods=["GET"]),
     Route("/admin/1/operator-keys/{keyId}", revoke_operator_key, methods=["DELETE"]),
