@@ -330,3 +330,57 @@ def test_opt_outs_import_of_a_missing_file_is_one_error(server: Server, tmp_path
     from .test_cli import one_error
 
     one_error(run("opt-outs", "import", str(tmp_path / "nope.csv"), env=api_env(server)), "nope.csv")
+
+
+# --- the console: search, add, remove ------------------------------------------------------------------------------
+
+
+async def test_the_console_searches_adds_and_removes(
+    gateway: Gateway, client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    from .conftest import API_KEY
+    from .console_helpers import browser_client, sign_in
+
+    await add_sender(client)
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, API_KEY)
+        headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+        page = await c.get("/console/opt-outs")
+        assert page.status_code == 200 and "No numbers on the list" in page.text and ">Opt-outs<" in page.text
+        added = await c.post(
+            "/console/opt-outs",
+            data={"numbers": "010-1234-5678\n+82 10 8765 4321, 02-12\n010-1234-5678", "sender": ""},
+            headers=headers,
+        )
+        assert added.status_code == 200, added.text
+        assert "2 added" in added.text and "02-12" in added.text
+        only_one = await c.post(
+            "/console/opt-outs", data={"numbers": "010-1234-5678", "sender": SENDER}, headers=headers
+        )
+        assert "1 added" in only_one.text and SENDER in only_one.text
+        nothing = await c.post("/console/opt-outs", data={"numbers": "hello"}, headers=headers)
+        assert nothing.status_code == 400 and "No phone numbers" in nothing.text
+        found = (await c.get("/console/opt-outs", params={"q": "010 1234 5678"})).text
+        assert found.count("<tr><td>821012345678</td>") == 2 and "all senders" in found and "CONSOLE" in found
+        assert "Remove" in found
+        unreadable = await c.get("/console/opt-outs", params={"q": "abc"})
+        assert unreadable.status_code == 400 and "no phone number" in unreadable.text
+        removed = await c.post(f"/console/opt-outs/{LISTED}/remove", params={"sender": SENDER}, headers=headers)
+        assert removed.status_code == 200 and "Removed" in removed.text
+    assert [(e["destination"], e["sender"]) for e in (await listed(client))["results"]] == [
+        (LISTED, None),
+        (OTHER, None),
+    ]
+
+    account = (await admin.get("/admin/1/accounts")).json()["results"][0]["id"]
+    agent = (await admin.post(f"/admin/1/accounts/{account}/keys", json={"scopes": ["console"]})).json()
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, agent["key"])
+        headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+        page = (await c.get("/console/opt-outs")).text
+        assert LISTED in page and "Remove" not in page, "agents add and search; managers remove"
+        added = await c.post("/console/opt-outs", data={"numbers": "01000000001"}, headers=headers)
+        assert "1 added" in added.text
+        refused = await c.post(f"/console/opt-outs/{LISTED}/remove", headers=headers)
+        assert refused.status_code == 403
+    assert len((await listed(client))["results"]) == 3

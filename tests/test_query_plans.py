@@ -294,3 +294,56 @@ async def test_console_queries_use_their_indexes(filled: Gateway) -> None:
     assert not wrong, "\n\n".join(f"{n} (wants {CONSOLE_EXPECTED[n]}):\n  " + "\n  ".join(p) for n, p in wrong.items())
     inbox = plans["console inbox"]
     assert not any(SORT.search(line) for line in inbox), "the inbox is read in index order:\n  " + "\n  ".join(inbox)
+
+
+# --- opt-out lists ---------------------------------------------------------------------------------------------------
+
+OPT_OUT_SCAN = re.compile(r"^SCAN opt_outs\b|Seq Scan on opt_outs\b")
+OPT_OUT_INDEX = re.compile(r"pk_opt_outs|sqlite_autoindex_opt_outs")
+
+
+def _opt_out_queries(account_id: str) -> Iterator[tuple[str, Query]]:
+    from kakao_gateway.store import opt_outs
+
+    # most accounts have no list: their sends pay this one probe
+    yield "opt-outs: any for an account without", next(opt_outs.senders_of("no-list", ["821000000001"]))
+    lookup = opt_outs.senders_of(account_id, [f"8210{i:08d}" for i in range(0, 2 * opt_outs.LOOKUP_CHUNK, 2)])
+    next(lookup)
+    yield "opt-outs: a request's destinations", lookup.send([{"1": 1}])
+    yield "opt-outs: first page", next(opt_outs.page(account_id, None, None, 51))
+    yield "opt-outs: next page", next(opt_outs.page(account_id, None, ("821000500000", ""), 51))
+    yield "opt-outs: one number", next(opt_outs.page(account_id, "821000500000", None, 51))
+    yield "opt-outs: remove", next(opt_outs.remove(account_id, "821000500000", None))
+
+
+async def test_opt_out_lookups_use_the_primary_key(gateway: Gateway) -> None:
+    """A Brand request's destinations are looked up in the account's list at accept (LOOKUP_CHUNK a statement): with
+    a list of 750,000 numbers (and another account's 250,000), each statement probes the primary key, as do the list's
+    pages."""
+    fill = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) "
+        "INSERT INTO opt_outs (account_id, destination, sender, created_at, source) "
+        "SELECT CASE WHEN i % 4 = 0 THEN 'other' ELSE ? END, '8210' || substr('0000000' || (i * 5), -8), "
+        f"CASE WHEN i % 10 = 0 THEN 'S' ELSE '' END, {START_MS}, 'API' FROM n"
+    )
+    await gateway.db.write(_execute(fill, gateway.default_account_id))
+    plans: dict[str, list[str]] = {}
+    if PG_URL:
+        conn = await asyncpg.connect(PG_URL)
+        try:
+            await conn.execute("ANALYZE opt_outs")
+            for name, q in _opt_out_queries(gateway.default_account_id):
+                plans[name] = await _pg_plan(conn, q)
+        finally:
+            await conn.close()
+    else:
+        await gateway.db.optimize()
+        path = gateway.settings.database_url.removeprefix("sqlite:///")
+        for name, q in _opt_out_queries(gateway.default_account_id):
+            plans[name] = await _sqlite_plan(path, q)
+    assert len(plans) == 6
+    shown = "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in plans.items())
+    assert not any(OPT_OUT_SCAN.search(line) for p in plans.values() for line in p), shown
+    assert all(any(OPT_OUT_INDEX.search(line) for line in p) for p in plans.values()), shown
+    pages = [plans[n] for n in ("opt-outs: first page", "opt-outs: next page")]
+    assert not any(SORT.search(line) for p in pages for line in p), shown

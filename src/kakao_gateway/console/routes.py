@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..service.auth import Authenticator
 from ..service.context import Context
-from . import accounts, agents, bulks, catalog, dashboard, inbox, messages, phone, settings, signing
+from . import accounts, agents, bulks, catalog, dashboard, inbox, messages, opt_outs, phone, settings, signing
 from .sessions import ConsoleSessions, wall_ms
 from .web import BASE
 
@@ -47,6 +47,9 @@ def console_routes() -> list[Route | Mount]:
         Route("/bulks/{bulkId}/schedule", bulks.reschedule, methods=["POST"]),
         Route("/bulks/{bulkId}/progress", bulks.bulk_progress, methods=["GET"]),
         Route("/bulks/{bulkId}/{action}", bulks.bulk_action, methods=["POST"]),
+        Route("/opt-outs", opt_outs.opt_outs_page, methods=["GET"]),
+        Route("/opt-outs", opt_outs.add, methods=["POST"]),
+        Route("/opt-outs/{destination}/remove", opt_outs.remove, methods=["POST"]),
         Route("/templates", catalog.templates_page, methods=["GET"]),
         Route("/senders", catalog.add_sender, methods=["POST"]),
         Route("/templates/{sender}/{code}/{decision}", catalog.inspect, methods=["POST"]),

@@ -13,7 +13,7 @@ import binascii
 from collections.abc import Sequence
 from typing import Any
 
-from ..domain.korean_numbers import meant
+from ..domain.korean_numbers import meant, to_international
 from ..domain.phone import is_valid_destination
 from ..domain.times import format_ms
 from ..store import opt_outs as store
@@ -87,6 +87,36 @@ async def listed(
         "results": [entry_wire(e) for e in shown],
         "cursor": {"limit": limit, "nextCursor": _cursor((last.destination, last.sender)) if last else None},
     }
+
+
+def typed_numbers(text: str) -> tuple[list[str], list[str]]:
+    """Numbers as people type them, one a line or separated by commas: (the international numbers, the entries that
+    are no phone number)."""
+    entries = [e.strip() for line in text.splitlines() for e in line.split(",") if e.strip()]
+    numbers = [n for e in entries if (n := to_international(e))]
+    return numbers, [e for e in entries if not to_international(e)]
+
+
+async def add_typed(
+    ctx: Context, account_id: str, text: str, sender: str | None, source: str = "CONSOLE"
+) -> dict[str, Any]:
+    """The console's form: numbers typed any way (010-1234-5678, +82 10 …), listed; the answer also names the
+    entries that are no phone number."""
+    numbers, unreadable = typed_numbers(text)
+    if len(numbers) > MAX_PER_CALL:
+        raise InvalidRequest([("destinations", f"at most {MAX_PER_CALL} numbers at a time")])
+    counts = await add(ctx, account_id, numbers, sender, source) if numbers else {"added": 0, "alreadyListed": 0}
+    return {**counts, "unreadable": unreadable}
+
+
+async def search(ctx: Context, account_id: str, typed: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    """A page of the list, or one number's entries (typed any way)."""
+    if typed is None or not typed.strip():
+        return await listed(ctx, account_id, None, limit, cursor)
+    number = to_international(typed)
+    if number is None:
+        raise InvalidRequest([("destination", f"{typed.strip()!r} is no phone number")])
+    return await listed(ctx, account_id, number, limit, cursor)
 
 
 async def remove(ctx: Context, account_id: str, destination: str, sender: str | None) -> None:
