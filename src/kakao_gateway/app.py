@@ -32,6 +32,7 @@ from .api import (
     upstream_inbound,
     upstream_reports,
 )
+from .api import auth_tokens as auth_tokens_api
 from .api import faults as faults_api
 from .api import opt_outs as opt_outs_api
 from .api import sandbox_rules as sandbox_rules_api
@@ -315,6 +316,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *faults_api.routes,
             *opt_outs_api.routes,
             *admin.routes,
+            *auth_tokens_api.routes,
             *upstreams_api.routes,
             *sender_credentials_api.routes,
             *upstream_reports.routes,

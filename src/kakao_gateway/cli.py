@@ -33,6 +33,7 @@ from .cli_opt_outs import app as opt_outs_app
 from .cli_output import JsonOpt, print_result
 from .cli_sangdam import app as sangdam_app
 from .cli_send import app as send_app
+from .cli_sign_in import register as register_sign_in_commands
 from .cli_templates_sync import register as register_nhn_commands
 from .cli_upstream import app as upstream_app
 from .clock import SystemClock
@@ -1020,6 +1021,7 @@ def subscriptions_show(
 
 
 register_nhn_commands(templates_app, senders_app, lambda s, w: _with_context(s, False, w), _account_id, _settings)
+register_sign_in_commands(app, _with_context, _account_id, _settings)
 
 
 def main() -> None:
