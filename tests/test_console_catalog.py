@@ -47,7 +47,9 @@ async def test_senders_templates_and_inspection(gateway: Gateway, client: httpx.
         assert added.status_code == 200 and "둘째" in added.text
     templates = {t["templateCode"]: t for t in (await client.get("/kakao-alim/1/templates")).json()["results"]}
     assert templates["ORDER"]["status"] == "APPROVED"
-    assert templates["PROMO"]["status"] == "REJECTED" and templates["PROMO"]["comments"][-1]["text"] == "광고성 문구"
+    promo = templates["PROMO"]
+    assert promo["status"] == "REJECTED" and promo["comments"][-1]["text"] == "광고성 문구"
+    assert promo["comment"] == "광고성 문구"  # the field existing clients read
     senders = [s["sender"] for s in (await client.get("/kakao/1/senders")).json()["results"]]
     assert "SECOND" in senders
 

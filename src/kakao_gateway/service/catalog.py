@@ -71,6 +71,9 @@ def template_wire(t: store.AlimTemplate, now: int) -> dict[str, Any]:
             "updatedAt": format_ms(t.updated_at),
         }
     )
+    reviews = [c for c in wire["comments"] if c["author"] != CLIENT]
+    if reviews:  # the field before `comments` existed: the newest reviewer comment, kept for existing clients
+        wire["comment"] = reviews[-1]["text"]
     return wire
 
 
