@@ -64,9 +64,9 @@ async def gateway(fake: FakeInfobipKakao, folder: Path) -> AsyncIterator[Server]
             await asyncio.to_thread(process.wait, 15)
 
 
-def check(server: Server, *args: str) -> Result:
+def check(server: Server, *args: str, to: str = "821012345678") -> Result:
     """The command, as an operator would run it against the demo sender and template."""
-    base = ["upstream", "check", "--sender", "DEMO-SENDER", "--template", "DEMO_ORDER", "--to", "821012345678"]
+    base = ["upstream", "check", "--sender", "DEMO-SENDER", "--template", "DEMO_ORDER", "--to", to]
     return run(*base, "--text", DEMO_TEXT, "--interval", "0.1", *args, env=api_env(server))
 
 
@@ -102,7 +102,8 @@ async def test_a_message_sent_through_infobip_and_reported_back_is_delivered(
     fake: FakeInfobipKakao, tmp_path: Path
 ) -> None:
     async with gateway(fake, tmp_path) as server:
-        running = asyncio.create_task(asyncio.to_thread(check, server, "--wait", "20"))
+        # the number as people type it: sent in the international form
+        running = asyncio.create_task(asyncio.to_thread(check, server, "--wait", "20", to="010-1234-5678"))
         await until(lambda: len(fake.sends) == 1, running, "the send reached the fake", SEND_S)
         message = the_sent_message(fake)
         (destination,) = message["destinations"]

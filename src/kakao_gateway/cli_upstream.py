@@ -18,6 +18,7 @@ from rich.console import Console
 
 from .cli_bulks import DEFAULT_URL, KeyOpt, UrlOpt
 from .cli_errors import ApiClient, fail
+from .domain.korean_numbers import to_international
 
 app = typer.Typer(help="Kakao upstreams of a running gateway.", no_args_is_help=True)
 console = Console(soft_wrap=True, highlight=False)  # a hint line stays one line when piped or logged
@@ -27,7 +28,10 @@ FINAL_GROUPS = ("DELIVERED", "UNDELIVERABLE", "EXPIRED", "REJECTED")
 
 @app.command()
 def check(
-    to: Annotated[str, typer.Option("--to", help="Phone number to send the test message to (e.g. 821012345678).")],
+    to: Annotated[
+        str,
+        typer.Option("--to", help="Phone number to send the test message to (821012345678, or 010-1234-5678)."),
+    ],
     sender: Annotated[str, typer.Option("--sender", help="The Kakao sender (channel) key to send from.")],
     template: Annotated[str, typer.Option("--template", help="An approved Alim template's code.")],
     text: Annotated[str, typer.Option("--text", help="The message text: the template's, variables filled in.")],
@@ -42,7 +46,8 @@ def check(
     if title is not None:
         content["title"] = title
     with ApiClient(url, api_key) as api:
-        message_id = _send(api, {"sender": sender, "destinations": [{"to": to}], "content": content})
+        destination = to_international(to) or to  # as people type it; what cannot be read is sent as typed
+        message_id = _send(api, {"sender": sender, "destinations": [{"to": destination}], "content": content})
         result = _follow(api, message_id, wait, interval)
         if result is None:
             troubled = _upstream_problems(url)
