@@ -125,6 +125,22 @@ async def test_app_scheme_is_case_insensitive(gateway: Gateway, scheme: str) -> 
     assert response.status_code == 200, response.text
 
 
+async def test_session_and_bearer_tokens_work_wherever_a_key_does(gateway: Gateway, admin: httpx.AsyncClient) -> None:
+    """IBSSO and Bearer are read by the Authenticator, so every route takes them, the scheme in any case."""
+    account = next(a["id"] for a in (await admin.get("/admin/1/accounts")).json()["results"] if a["name"] == "default")
+    user = {"username": "ops", "password": "correct horse battery"}
+    assert (await admin.post(f"/admin/1/accounts/{account}/users", json=user)).status_code == 200
+    async with client_with(gateway, None) as anonymous:
+        token = (await anonymous.post("/auth/1/session", json=user)).json()["token"]
+        grant = {"client_id": "ops", "client_secret": user["password"], "grant_type": "client_credentials"}
+        access = (await anonymous.post("/auth/1/oauth2/token", data=grant)).json()["access_token"]
+    for authorization in (f"IBSSO {token}", f"ibsso {token}", f"Bearer {access}", f"BEARER {access}"):
+        async with client_with(gateway, authorization) as c:
+            for path in ("/kakao-alim/1/reports", "/kakao-alim/1/logs", "/kakao/1/senders", "/kakao-alim/1/templates"):
+                assert (await c.get(path)).status_code == 200, (authorization, path)
+            assert_error(await c.get("/admin/1/accounts"), 401)
+
+
 async def test_basic_with_account_name_and_key_works(gateway: Gateway, client: httpx.AsyncClient) -> None:
     await register_basics(client)
     async with client_with(gateway, basic("default", API_KEY)) as c:

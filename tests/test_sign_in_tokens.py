@@ -9,10 +9,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -25,11 +27,13 @@ from kakao_gateway.config import Settings
 from kakao_gateway.service.auth import SESSION_IDLE_MS, TOUCH_MS, Authenticator
 from kakao_gateway.service.sign_in import ACCESS_TOKEN_S
 from kakao_gateway.service.throttle import LIMIT, WINDOW_MS
-from kakao_gateway.store.sql import Fetch, Op
+from kakao_gateway.store import sign_in as store
+from kakao_gateway.store.sql import Fetch, Op, Query
 
-from .conftest import API_KEY, Receiver, started_gateway
+from .conftest import API_KEY, PG_URL, Receiver, started_gateway
 from .helpers import alim_body, register_basics
 from .spec import assert_api_error, assert_matches
+from .test_query_plans import _execute, _pg_plan, _sqlite_plan
 
 LOGS = "/kakao-alim/1/logs"
 SEND = "/kakao-alim/1/messages"
@@ -432,3 +436,62 @@ def test_the_cli_manages_users_and_oauth_clients(tmp_path: Path) -> None:
     assert [c["revoked"] for c in run("oauth-clients", "list")] == [True]
     bad = CliRunner().invoke(cli.app, ["users", "create", "x", "--password", "short", "--database-url", db], env=env)
     assert bad.exit_code != 0 and "password" in bad.output
+
+
+# --- every request with a token looks it up: by index, however many tokens, users and clients there are -----------
+
+TOKEN_ROWS = 20_000
+# the tables, or their aliases in the look-up of a token (t, u, c, and the accounts ua and ca)
+TOKEN_TABLES = "auth_tokens|login_users|oauth_clients|accounts|t|u|c|ua|ca"
+TOKEN_SCAN = re.compile(rf"^SCAN ({TOKEN_TABLES})\b|Seq Scan on ({TOKEN_TABLES})\b")
+
+
+def _fill_tokens(account_id: str) -> list[str]:
+    n = f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {TOKEN_ROWS}) "
+    return [
+        n + "INSERT INTO accounts (id, name, created_at) SELECT 'a-' || i, 'account-' || i, i FROM n",
+        n + "INSERT INTO login_users (id, account_id, username, password_hash, scopes, created_at) "
+        f"SELECT 'u-' || i, '{account_id}', 'user-' || i, 'scrypt$', 'kakao:manage', i FROM n",
+        n + "INSERT INTO oauth_clients (id, account_id, name, secret_hash, scopes, created_at) "
+        f"SELECT 'c-' || i, '{account_id}', 'c', 'h-' || i, 'kakao:manage', i FROM n",
+        n + "INSERT INTO auth_tokens (token_hash, scheme, owner_kind, owner_id, created_at, seen_at, expires_at) "
+        "SELECT 't-' || i, 'IBSSO', CASE WHEN i % 2 = 0 THEN 'user' ELSE 'client' END, "
+        "CASE WHEN i % 2 = 0 THEN 'u-' ELSE 'c-' END || i, i, i, i + 3600000 FROM n",
+    ]
+
+
+def _token_statements(account_id: str) -> Iterator[tuple[str, Query]]:
+    yield "find token", next(store.find_token("t-7"))
+    yield "touch token", next(store.touch_token("t-7", 10, 20))
+    yield "delete token", next(store.delete_token("t-7"))
+    yield "expired tokens", next(store.add_token("t-new", "IBSSO", "user", "u-1", 50, 100))
+    yield "find user", next(store.find_user("user-7"))
+    yield "find client", next(store.find_client("c-7"))
+    disable = store.disable_user(account_id, "u-8", 1)
+    next(disable)
+    yield "a user's tokens", disable.send(1)
+    revoke = store.revoke_client(account_id, "c-9", 1)
+    next(revoke)
+    yield "a client's tokens", revoke.send(1)
+
+
+async def test_token_statements_are_served_by_indexes(gateway: Gateway) -> None:
+    for sql in _fill_tokens(gateway.default_account_id):
+        await gateway.db.write(_execute(sql))
+    plans: dict[str, list[str]] = {}
+    if PG_URL:
+        conn = await asyncpg.connect(PG_URL)
+        try:
+            await conn.execute("ANALYZE accounts; ANALYZE login_users; ANALYZE oauth_clients; ANALYZE auth_tokens")
+            for name, q in _token_statements(gateway.default_account_id):
+                plans[name] = await _pg_plan(conn, q)
+        finally:
+            await conn.close()
+    else:
+        await gateway.db.optimize()
+        path = gateway.settings.database_url.removeprefix("sqlite:///")
+        for name, q in _token_statements(gateway.default_account_id):
+            plans[name] = await _sqlite_plan(path, q)
+    assert len(plans) == 8
+    scans = {n: p for n, p in plans.items() if any(TOKEN_SCAN.search(line) for line in p)}
+    assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())

@@ -161,16 +161,17 @@ def find_token(token_hash: str) -> Op[TokenRecord | None]:
     and the owner's account. None when the token is unknown or its owner disabled or revoked; expiry is the caller's
     to check (`expires_at`)."""
     rows = yield Fetch(
-        "SELECT t.scheme, t.owner_id, t.seen_at, t.expires_at, a.id AS account_id, a.name, "
-        "COALESCE(u.scopes, c.scopes) AS scopes "
+        "SELECT t.scheme, t.owner_id, t.seen_at, t.expires_at, COALESCE(ua.id, ca.id) AS account_id, "
+        "COALESCE(ua.name, ca.name) AS name, COALESCE(u.scopes, c.scopes) AS scopes "
         "FROM auth_tokens t "
         "LEFT JOIN login_users u ON t.owner_kind = 'user' AND u.id = t.owner_id AND u.disabled_at IS NULL "
+        "LEFT JOIN accounts ua ON ua.id = u.account_id "
         "LEFT JOIN oauth_clients c ON t.owner_kind = 'client' AND c.id = t.owner_id AND c.revoked_at IS NULL "
-        "JOIN accounts a ON a.id = COALESCE(u.account_id, c.account_id) "
+        "LEFT JOIN accounts ca ON ca.id = c.account_id "
         "WHERE t.token_hash = ?",
         (token_hash,),
     )
-    if not rows:
+    if not rows or rows[0]["account_id"] is None:
         return None
     r = rows[0]
     return TokenRecord(
