@@ -453,7 +453,7 @@ class Server:
     url: str
     key: str
     database_url: str
-    log: Path
+    log: Path | None = None  # what `serve` printed, where the fixture keeps it
 
 
 def _executable() -> list[str]:
@@ -493,6 +493,7 @@ def api_env(server: Server) -> dict[str, str]:
 
 
 def test_the_demo_banner_names_the_console_and_the_docs(server: Server) -> None:
+    assert server.log is not None
     deadline = time.monotonic() + 10
     while "API reference" not in server.log.read_text() and time.monotonic() < deadline:
         time.sleep(0.05)
