@@ -21,6 +21,7 @@ from .test_auth import create_account, create_key, default_account_id
 from .test_engine import DELIVERED, assert_outcome, message_ids, pull_all, run_for, state_of
 from .test_scheduling import logs
 from .test_sms_failover import FAILOVER, failover_message
+from .test_virtual_clock import Virtual, virtual  # noqa: F401 (a fixture)
 
 OTHER_TEMPLATE = "ORDER_DELIVERED"
 
@@ -254,3 +255,19 @@ async def test_an_engine_in_another_process_reads_the_rules_from_the_database(
         await worker.engine.run_until_idle()
         report = (await pull_all(client))[answer["messages"][0]["messageId"]]
         assert_outcome(report, ("DELIVERED_TO_OPERATOR", "NO_ERROR"))
+
+
+async def test_late_results_of_both_hops_play_out_on_the_virtual_clock(virtual: Virtual) -> None:  # noqa: F811
+    """`POST /sandbox/1/clock/advance` stops at each rule's late result, of the Kakao hop and of the SMS hop."""
+    client = virtual.client
+    await put_rules(
+        client,
+        rule({"status": "UNDELIVERABLE_NOT_DELIVERED", "error": "EC_UNKNOWN_USER", "afterSeconds": 30}),
+        rule({"status": "DELIVERED_TO_HANDSET", "afterSeconds": 45}, hop="SMS"),
+    )
+    message_id = await failover_message(client, "821012340009")
+    await virtual.advance(seconds=200)
+    report = (await pull_all(client))[message_id]
+    assert report["channel"] == "SMS"
+    assert_outcome(report, DELIVERED)
+    assert virtual.since_t0(report["doneAt"]) == 75_000
