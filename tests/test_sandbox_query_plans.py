@@ -43,7 +43,7 @@ FILL = [
 
 def _queries() -> Iterator[tuple[str, Query]]:
     yield "rules of a batch", next(sandbox_rules.rules_of([f"acct-{i}" for i in range(0, 40, 3)]))
-    yield "accounts with faults", next(sandbox_faults.accounts_with_faults())
+    yield "paths with faults", next(sandbox_faults.pending_paths())
     yield "take a fault", next(sandbox_faults.take_fault("acct-7", "POST", "/kakao-alim/1/messages"))
     yield "count a logs request", next(request_windows.count_request("logs:ALIM:acct-7", 60_000, START_MS))
 

@@ -1,7 +1,8 @@
 """API faults (README, "API faults"): an account asks that its next requests to a path answer an error status.
 
-Whether any account has faults is kept per process for at most WATCH_MS (real time), so requests pay nothing while
-none are pending; a fault made through this process is seen at once, one made through another within WATCH_MS."""
+Which accounts have faults on which paths is kept per process for at most WATCH_MS (real time), so a request pays
+nothing unless its account has a fault on its path; a fault made through this process is seen at once, one made
+through another within WATCH_MS."""
 
 from __future__ import annotations
 
@@ -31,11 +32,11 @@ def fault_wire(f: Fault) -> dict[str, Any]:
 
 
 class FaultWatch:
-    """The accounts with pending faults, as this process last read them."""
+    """The (account, path) pairs with pending faults, as this process last read them."""
 
     def __init__(self, monotonic_ms: Callable[[], int] = _monotonic_ms) -> None:
         self._now = monotonic_ms
-        self._accounts: set[str] = set()
+        self._pending: set[tuple[str, str]] = set()
         self._read_at: int | None = None
 
     def changed(self) -> None:
@@ -44,19 +45,19 @@ class FaultWatch:
     async def may_have(self, ctx: Context) -> bool:
         """Whether some account may have a pending fault (cheap: no query while the last answer is fresh)."""
         await self._refresh(ctx)
-        return bool(self._accounts)
+        return bool(self._pending)
 
     async def take(self, ctx: Context, account_id: str, method: str, path: str) -> Fault | None:
         """Take one request's worth of the account's first pending fault for `method` `path`, if it has one."""
         await self._refresh(ctx)
-        if account_id not in self._accounts:
+        if (account_id, path) not in self._pending:
             return None
         return await ctx.db.write(store.take_fault(account_id, method, path))
 
     async def _refresh(self, ctx: Context) -> None:
         now = self._now()
         if self._read_at is None or now - self._read_at >= WATCH_MS:
-            self._accounts = await ctx.db.read(store.accounts_with_faults())
+            self._pending = await ctx.db.read(store.pending_paths())
             self._read_at = now
 
 

@@ -50,9 +50,10 @@ def clear_faults(account_id: str) -> Op[None]:
     yield Execute("DELETE FROM sandbox_faults WHERE account_id = ?", (account_id,))
 
 
-def accounts_with_faults() -> Op[set[str]]:
-    rows = yield Fetch("SELECT DISTINCT account_id FROM sandbox_faults WHERE remaining > 0")
-    return {r["account_id"] for r in rows}
+def pending_paths() -> Op[set[tuple[str, str]]]:
+    """(account id, path) of every pending fault."""
+    rows = yield Fetch("SELECT DISTINCT account_id, path FROM sandbox_faults WHERE remaining > 0")
+    return {(r["account_id"], r["path"]) for r in rows}
 
 
 def take_fault(account_id: str, method: str, path: str) -> Op[Fault | None]:
