@@ -164,7 +164,7 @@ class TemplateSubscription(Wire):
         return "application/json"
 
 
-SUBSCRIPTION_CHANNELS = ("ALIM", "BRAND", "SANGDAM", "CLICK", "TEMPLATE")
+SUBSCRIPTION_CHANNELS = ("ALIM", "BRAND", "SANGDAM", "CLICK", "TEMPLATE", "OPT_OUT")
 
 
 def _unknown_channel(value: Any) -> Any:
@@ -181,6 +181,7 @@ class SubscriptionsBody(Wire):
     SANGDAM: ChannelSubscription | None = None
     CLICK: ChannelSubscription | None = None  # reportUrl receives click events of tracked short links
     TEMPLATE: TemplateSubscription | None = None  # url receives TEMPLATE_STATUS events of Alim templates
+    OPT_OUT: TemplateSubscription | None = None  # url receives OPT_OUT events (a user opted out of advertising)
 
 
 # Channels whose subscription is a single `url` (events of their own, JSON only)
