@@ -365,6 +365,19 @@ async def test_failed_sign_ins_are_throttled_like_wrong_keys(
         assert_error(await c.get(LOGS, headers={"Authorization": f"App {API_KEY}"}), 429)
 
 
+async def test_a_throttled_username_holds_no_other_user_that_shares_its_first_letters(
+    app: Starlette, operator: httpx.AsyncClient
+) -> None:
+    await make_user(operator, "shop-admin-1")
+    await make_user(operator, "shop-admin-2")
+    for i in range(LIMIT):
+        async with client_of(app, address=f"203.0.113.{i + 10}") as c:
+            assert_error(await c.post(SESSION, json={"username": "shop-admin-1", "password": f"guess {i}"}), 401)
+    async with client_of(app, address="198.51.100.2") as c:
+        assert_error(await c.post(SESSION, json={"username": "shop-admin-1", "password": PASSWORD}), 429)
+        assert (await c.post(SESSION, json={"username": "shop-admin-2", "password": PASSWORD})).status_code == 200
+
+
 async def test_passwords_secrets_and_tokens_are_stored_hashed(
     app: Starlette, gateway: Gateway, operator: httpx.AsyncClient
 ) -> None:

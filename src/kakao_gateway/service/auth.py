@@ -99,14 +99,14 @@ class Authenticator:
         self._token_cache.clear()
 
     def admit(self, client: str | None, name: str) -> None:
-        """Raise Throttled if `client` or the prefix of `name` (a key, a username, a client id) failed too often."""
+        """Raise Throttled if `client` or `name` (a username, a client id) failed too often."""
         if client is not None:
-            self.throttle.admit(client, name, self._now())
+            self.throttle.admit(client, name, self._now(), secret=False)
 
     def failed(self, client: str | None, name: str) -> None:
         """Count a failed sign-in (a wrong password or client secret) of `client` with `name`."""
         if client is not None:
-            self.throttle.failed(client, name, self._now())
+            self.throttle.failed(client, name, self._now(), secret=False)
 
     async def _key(self, key: str, now: int) -> store.KeyRecord | None:
         digest = hash_key(key)

@@ -22,8 +22,16 @@ WINDOW_MS = 60_000
 PREFIX_CHARS = 8
 
 
+NAME_CHARS = 64  # a username or client id is no secret: counted whole (bounded), so two names never share a count
+
+
 def key_prefix(key: str) -> str:
     return key[:PREFIX_CHARS]
+
+
+def counted(key: str, secret: bool) -> str:
+    """What failures are counted under: a secret's prefix, or a name (a username, a client id) itself."""
+    return key_prefix(key) if secret else f"name:{key[:NAME_CHARS]}"
 
 
 class Throttled(Exception):
@@ -39,15 +47,15 @@ class SignInThrottle:
         self._addresses = FailureCounter(limit, window_ms)
         self._prefixes = FailureCounter(limit, window_ms)
 
-    def admit(self, client: str, key: str, now: int) -> None:
-        """Raise Throttled if `client` or the prefix of `key` has failed too often lately."""
-        wait = max(self._addresses.wait_ms(client, now), self._prefixes.wait_ms(key_prefix(key), now))
+    def admit(self, client: str, key: str, now: int, secret: bool = True) -> None:
+        """Raise Throttled if `client` or `key` (a secret's prefix, or a name) has failed too often lately."""
+        wait = max(self._addresses.wait_ms(client, now), self._prefixes.wait_ms(counted(key, secret), now))
         if wait:
             raise Throttled(math.ceil(wait / 1000))
 
-    def failed(self, client: str, key: str, now: int) -> None:
+    def failed(self, client: str, key: str, now: int, secret: bool = True) -> None:
         """Count a failed sign-in; say so, in one line, when it makes the address or the prefix (or both) wait."""
-        prefix = key_prefix(key)
+        prefix = counted(key, secret)
         whose = []
         if self._addresses.fail(client, now):
             whose.append(f"from client {client}")

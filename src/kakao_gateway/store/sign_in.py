@@ -60,14 +60,11 @@ def _client(r: Row) -> OAuthClient:
 
 
 def add_user(user: LoginUser) -> Op[bool]:
-    """Add a login user; False when a user that is not disabled holds the username (a disabled one is replaced)."""
-    rows = yield Fetch("SELECT disabled_at FROM login_users WHERE username = ?", (user.username,))
-    if rows and rows[0][0] is None:
-        return False
-    if rows:
-        yield Execute("DELETE FROM login_users WHERE username = ?", (user.username,))
-    yield Execute(
-        f"INSERT INTO login_users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    """Add a login user; False when a user that is not disabled holds the username (a disabled one is replaced).
+    Two creations of one name at once: the unique index lets one in and the other finds the conflict (no error)."""
+    yield Execute("DELETE FROM login_users WHERE username = ? AND disabled_at IS NOT NULL", (user.username,))
+    inserted = yield Execute(
+        f"INSERT INTO login_users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
         (
             user.id,
             user.account_id,
@@ -78,7 +75,7 @@ def add_user(user: LoginUser) -> Op[bool]:
             None,
         ),
     )
-    return True
+    return int(inserted) == 1
 
 
 def find_user(username: str) -> Op[LoginUser | None]:
