@@ -457,6 +457,7 @@ async def test_high_priority_leaves_first_then_standard_then_low(client: httpx.A
 
 async def test_claim_batch_bounds_each_engine_pass(client: httpx.AsyncClient, gateway: Gateway) -> None:
     await register_basics(client)
+    await gateway.engine.run_until_idle()  # the template's sandbox inspection is decided first (one transition)
     ids = await message_ids(client, alim_body("821000000001", "821000000001", "821000000001"))
     gateway.engine.settings = EngineSettings(claim_batch=1)
     for _ in ids:

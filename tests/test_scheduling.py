@@ -415,6 +415,7 @@ async def test_speed_limit_across_a_window_that_wraps_past_midnight(
 async def test_high_priority_bulk_overtakes_a_paced_one(client: httpx.AsyncClient, gateway: Gateway) -> None:
     """Smoke test of priority across bulks (see test_engine for the full ordering)."""
     await register_basics(client)
+    await gateway.engine.run_until_idle()  # the template's sandbox inspection is decided first (one transition)
     _, low = await accept(client, bulk_body(numbers(3), priority="LOW"))
     _, high = await accept(client, bulk_body(numbers(3, first=10), priority="HIGH", speed=(60, "MINUTE")))
     gateway.engine.settings = EngineSettings(claim_batch=1)
