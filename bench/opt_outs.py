@@ -107,7 +107,22 @@ async def post(app: Any, key: str, body: bytes) -> tuple[float, dict[str, int]]:
     return elapsed, counts
 
 
-async def setup(gateway: Gateway, list_size: int) -> tuple[str, str]:
+async def lookup_alone(gateway: Gateway, account_id: str, args: argparse.Namespace) -> None:
+    """The accept's lookup by itself: the request's destinations against the list, `runs` times."""
+    step = round(1 / args.listed_share) if args.listed_share > 0 else 0
+    tos = [number(i) if step and i % step == 0 else number(args.list + i) for i in range(args.destinations)]
+    times = []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        found = await opt_outs.refused_senders(gateway.ctx, account_id, tos)
+        times.append(time.perf_counter() - started)
+    print(
+        f"lookup alone: {args.destinations:,} destinations against the list, {len(found):,} found: "
+        f"median {statistics.median(times) * 1000:.0f} ms (best {min(times) * 1000:.0f}, worst {max(times) * 1000:.0f})"
+    )
+
+
+async def setup(gateway: Gateway, list_size: int) -> tuple[str, str, str]:
     ctx = gateway.ctx
     plain = await accounts.create_account(ctx, "plain")
     listed = await accounts.create_account(ctx, "listed")
@@ -119,35 +134,43 @@ async def setup(gateway: Gateway, list_size: int) -> tuple[str, str]:
         await opt_outs.add(ctx, listed.id, [number(i) for i in range(start, min(start + BATCH, list_size))], None)
     seconds = time.perf_counter() - started
     print(f"listed {list_size:,} numbers in {seconds:.1f} s ({list_size / seconds:,.0f} numbers/s, {BATCH:,} a call)")
-    return PLAIN_KEY, LISTED_KEY
+    return PLAIN_KEY, LISTED_KEY, listed.id
 
 
-async def run(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'opt-outs.db'}"
-        upgrade(url)
-        gateway = Gateway(Settings(database_url=url, engine=False, log_level="warning"))
-        app = create_app(gateway)
-        await gateway.start()
-        try:
-            keys = await setup(gateway, args.list)
-            rates: dict[str, list[float]] = {"plain": [], "listed": []}
-            for i in range(args.warmup + args.runs):
-                for name, key in zip(("plain", "listed"), keys, strict=True):
-                    body = brand_body(args.destinations, args.listed_share, args.list)  # fresh messageIds
-                    seconds, counts = await post(app, key, body)
-                    rate = args.destinations / seconds
-                    label = f"run {i - args.warmup + 1}" if i >= args.warmup else "warmup"
-                    print(f"{label} {name}: {seconds * 1000:.0f} ms = {rate:,.0f} destinations/s {counts}", flush=True)
-                    if i >= args.warmup:
-                        rates[name].append(rate)
-        finally:
-            await gateway.stop()
+async def run(args: argparse.Namespace, url: str) -> None:
+    gateway = Gateway(Settings(database_url=url, engine=False, log_level="warning"))
+    app = create_app(gateway)
+    await gateway.start()
+    try:
+        *keys, listed_id = await setup(gateway, args.list)
+        await lookup_alone(gateway, listed_id, args)
+        rates: dict[str, list[float]] = {"plain": [], "listed": []}
+        for i in range(args.warmup + args.runs):
+            for name, key in zip(("plain", "listed"), keys, strict=True):
+                body = brand_body(args.destinations, args.listed_share, args.list)  # fresh messageIds
+                seconds, counts = await post(app, key, body)
+                rate = args.destinations / seconds
+                label = f"run {i - args.warmup + 1}" if i >= args.warmup else "warmup"
+                print(f"{label} {name}: {seconds * 1000:.0f} ms = {rate:,.0f} destinations/s {counts}", flush=True)
+                if i >= args.warmup:
+                    rates[name].append(rate)
+    finally:
+        await gateway.stop()
     plain, listed = statistics.median(rates["plain"]), statistics.median(rates["listed"])
     print(
         f"{args.destinations:,} destinations, list of {args.list:,} ({args.listed_share:.0%} of them on it): "
         f"median {plain:,.0f}/s without a list, {listed:,.0f}/s with it; ratio {listed / plain:.2f}"
     )
+
+
+async def wipe(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
 
 
 def main() -> None:
@@ -158,7 +181,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--listed-share", type=float, default=0.1)
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'opt-outs.db'}"
+        if url.startswith("postgresql"):
+            asyncio.run(wipe(url))
+        upgrade(url)  # outside the event loop: Alembic runs its own
+        asyncio.run(run(args, url))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ async def add(
     _checked(destinations)
     unique = len(set(destinations))
     added = await ctx.db.write(
-        store.add(account_id, destinations, sender or store.ALL_SENDERS, ctx.clock.now_ms(), source)
+        store.add(account_id, destinations, sender or store.ALL_SENDERS, ctx.clock.now_ms(), source, ctx.db.dialect)
     )
     return {"added": added, "alreadyListed": unique - added}
 
@@ -93,8 +93,8 @@ def typed_numbers(text: str) -> tuple[list[str], list[str]]:
     """Numbers as people type them, one a line or separated by commas: (the international numbers, the entries that
     are no phone number)."""
     entries = [e.strip() for line in text.splitlines() for e in line.split(",") if e.strip()]
-    numbers = [n for e in entries if (n := to_international(e))]
-    return numbers, [e for e in entries if not to_international(e)]
+    converted = [(e, to_international(e)) for e in entries]
+    return [n for _, n in converted if n], [e for e, n in converted if not n]
 
 
 async def add_typed(
@@ -129,7 +129,7 @@ async def remove(ctx: Context, account_id: str, destination: str, sender: str | 
 async def refused_senders(ctx: Context, account_id: str, destinations: Sequence[str]) -> dict[str, set[str]]:
     """For each listed one of a request's destinations, the senders it may not receive advertising from
     (`store.ALL_SENDERS` for all): one indexed lookup for the whole request."""
-    return await ctx.db.read(store.senders_of(account_id, destinations))
+    return await ctx.db.read(store.senders_of(account_id, destinations, ctx.db.dialect))
 
 
 async def sandbox_opt_out(ctx: Context, account_id: str, destination: str, sender: str | None) -> dict[str, Any]:
@@ -139,6 +139,7 @@ async def sandbox_opt_out(ctx: Context, account_id: str, destination: str, sende
         raise InvalidRequest([("destination", problem)])
     now = ctx.clock.now_ms()
     event = {"type": "OPT_OUT", "destination": destination, "sender": sender, "at": format_ms(now)}
-    await ctx.db.write(store.user_opted_out(account_id, destination, sender or store.ALL_SENDERS, now, event))
+    entry_sender = sender or store.ALL_SENDERS
+    await ctx.db.write(store.user_opted_out(account_id, destination, entry_sender, now, event, ctx.db.dialect))
     ctx.wake_engine()
     return event
