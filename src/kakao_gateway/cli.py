@@ -30,6 +30,7 @@ from .app import Gateway, create_app
 from .cli_bulks import app as bulks_app
 from .cli_errors import fail, note, service_failure
 from .cli_opt_outs import app as opt_outs_app
+from .cli_options import AccountOpt, ConfigOpt, CreateOpt, DatabaseOpt
 from .cli_output import JsonOpt, print_result
 from .cli_sangdam import app as sangdam_app
 from .cli_send import app as send_app
@@ -37,7 +38,7 @@ from .cli_sign_in import register as register_sign_in_commands
 from .cli_templates_sync import register as register_nhn_commands
 from .cli_upstream import app as upstream_app
 from .clock import SystemClock
-from .config import DEFAULT_DATABASE_URL, ConfigError, Settings, resolve
+from .config import ConfigError, Settings, resolve
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .http_server import listen, server_config
 from .logs import configure_logging
@@ -72,35 +73,6 @@ app.add_typer(upstream_app, name="upstream")
 app.add_typer(opt_outs_app, name="opt-outs")
 console = Console()
 T = TypeVar("T")
-
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="KAKAO_GATEWAY_DATABASE_URL",
-        help=f"SQLite path/URL or postgresql://... \\[default: {DEFAULT_DATABASE_URL}]",
-        rich_help_panel="Database",
-    ),
-]
-ConfigOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--config",
-        envvar="KAKAO_GATEWAY_CONFIG",
-        help="TOML settings file. \\[default: none]",
-        rich_help_panel="Database",
-    ),
-]
-CreateOpt = Annotated[
-    bool,
-    typer.Option(
-        "--create",
-        help="Create the database if there is none at --database-url (otherwise the command refuses, so a typo or "
-        "the wrong directory does not silently make an empty one).",
-        rich_help_panel="Database",
-    ),
-]
-AccountOpt = Annotated[str, typer.Option("--account", help="Account name.")]
 
 
 class LogFormat(StrEnum):

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from .cli_errors import fail
+from .cli_options import AccountOpt, ConfigOpt, CreateOpt, DatabaseOpt
 from .cli_output import JsonOpt, print_result
 from .config import Settings
 from .domain.times import format_ms
@@ -23,13 +24,6 @@ Run = Callable[[Settings, bool, Callable[[Context], Awaitable[Any]]], Any]
 AccountOf = Callable[[Context, str], Awaitable[str]]
 SettingsOf = Callable[[str | None, str | None], Settings]
 
-AccountOpt = Annotated[str, typer.Option("--account", help="Account name.")]
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option("--database-url", envvar="KAKAO_GATEWAY_DATABASE_URL", help="SQLite path/URL or postgresql://..."),
-]
-ConfigOpt = Annotated[str | None, typer.Option("--config", envvar="KAKAO_GATEWAY_CONFIG", help="TOML settings file.")]
-CreateOpt = Annotated[bool, typer.Option("--create", help="Create the database if there is none at --database-url.")]
 ScopeOpt = Annotated[
     list[str] | None,
     typer.Option(
