@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..service import console
+from .i18n import _
 from .web import Refused, Viewer, checked_form, ctx_of, fragment, handled, page, problem, viewer
 
 
@@ -14,7 +15,7 @@ async def manager(request: Request) -> Viewer:
     """The signed-in viewer, who must manage the account (kakao:manage)."""
     who = await viewer(request)
     if not who.manager:
-        raise Refused(page(request, "error.html", {"who": who, "error": "Managers only (kakao:manage)."}, 403))
+        raise Refused(page(request, "error.html", {"who": who, "error": _("Managers only (kakao:manage).")}, 403))
     return who
 
 
@@ -40,6 +41,6 @@ async def remove_agent(request: Request) -> Response:
     await checked_form(request)
     key_id = request.path_params["keyId"]
     if key_id == who.key_id:
-        return problem("You cannot remove yourself.", 409)
+        return problem(_("You cannot remove yourself."), 409)
     await console.remove_agent(ctx_of(request), who.account, key_id)
     return fragment("problem.html", {"message": "Removed: that agent is signed out.", "ok": True})

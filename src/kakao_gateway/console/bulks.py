@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from ..service import bulks, console
 from .agents import manager
+from .i18n import _
 from .web import checked_form, ctx_of, fragment, handled, page, problem, viewer
 
 PAGE = 50
@@ -44,7 +45,7 @@ async def bulk_action(request: Request) -> Response:
     await checked_form(request)
     wanted = ACTIONS.get(request.path_params["action"])
     if wanted is None:
-        return problem("No such action: pause, resume or cancel.", 404)
+        return problem(_("No such action: pause, resume or cancel."), 404)
     status = await bulks.change_status(ctx_of(request), who.account, request.path_params["bulkId"], wanted)
     return fragment("bulk_progress.html", {"st": status, "who": who, "done": request.path_params["action"]})
 
@@ -55,7 +56,8 @@ async def repace(request: Request) -> Response:
     form = await checked_form(request)
     bulk_id = request.path_params["bulkId"]
     speed = await console.repace(ctx_of(request), who.account, bulk_id, form.get("amount", ""), form.get("unit", ""))
-    message = f"Re-paced: {speed['amount']} per {speed['timeUnit'].lower()} from now on."
+    unit = speed["timeUnit"].lower()
+    message = _("Re-paced: %(amount)s per %(unit)s from now on.", amount=speed["amount"], unit=unit)
     return fragment("problem.html", {"message": message, "ok": True})
 
 

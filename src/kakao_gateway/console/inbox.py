@@ -13,6 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from ..service import console, console_sessions
 from ..service.context import Context
 from ..service.errors import InvalidRequest
+from .i18n import _
 from .web import Viewer, checked_form, ctx_of, env, fragment, handled, page, problem, viewer
 
 PAGE = 50
@@ -142,11 +143,11 @@ async def reply(request: Request) -> Response:
     ctx = ctx_of(request)
     found = await console.session(ctx, who.account, request.path_params["sessionId"])
     if found.state != "open":
-        return problem("The session is closed: the user must write again to open a new one.", 409)
+        return problem(_("The session is closed: the user must write again to open a new one."), 409)
     kind = form.get("type", "TEXT")
     content = console.reply_content(kind, form.get("text", ""), form.get("imageUrl", ""), form.get("buttons", ""))
     answer = await console.send_into(ctx, who.account, found, content)
-    return fragment("sent.html", {"answer": answer, "what": "Reply"})
+    return fragment("sent.html", {"answer": answer, "what": _("Reply")})
 
 
 @handled
@@ -158,7 +159,7 @@ async def terminate(request: Request) -> Response:
     if found.state != "open":
         raise InvalidRequest([("", "The session is already closed.")])
     answer = await console.terminate(ctx, who.account, found)
-    return fragment("sent.html", {"answer": answer, "what": "Terminate"})
+    return fragment("sent.html", {"answer": answer, "what": _("Terminate")})
 
 
 @handled

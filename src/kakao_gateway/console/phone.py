@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..service import console_phone
+from .i18n import _
 from .web import BASE, Refused, Viewer, checked_form, ctx_of, env, fragment, handled, page, problem, viewer
 
 URL = re.compile(r"https?://[^\s<>\"']+|\b[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?/[0-9A-Za-z]{8}\b")
@@ -39,7 +40,7 @@ env.filters["clickable"] = clickable
 async def _phone_viewer(request: Request) -> Viewer:
     who = await viewer(request)
     if not request.app.state.sandbox:
-        message = "The sandbox phone exists only while the upstream is the sandbox."
+        message = _("The sandbox phone exists only while the upstream is the sandbox.")
         raise Refused(page(request, "error.html", {"who": who, "error": message}, 404))
     return who
 
@@ -84,8 +85,8 @@ async def click(request: Request) -> Response:
     form = await checked_form(request)
     target, recorded = await console_phone.click(ctx_of(request), who.account, form.get("url", ""))
     if recorded:
-        return _done(f"Opened {target} (a click on the short link was recorded).")
-    return _done(f"Opened {target}.")
+        return _done(_("Opened %(target)s (a click on the short link was recorded).", target=target))
+    return _done(_("Opened %(target)s.", target=target))
 
 
 @handled
@@ -94,9 +95,9 @@ async def write(request: Request) -> Response:
     form = await checked_form(request)
     text = form.get("text", "")
     if not text.strip():
-        return problem("Write something first.")
+        return problem(_("Write something first."))
     await console_phone.user_writes(ctx_of(request), who.account, form.get("user", ""), form.get("sender", ""), text)
-    return _done("Sent as the user.")
+    return _done(_("Sent as the user."))
 
 
 @handled
@@ -106,4 +107,4 @@ async def reply(request: Request) -> Response:
     await console_phone.user_replies(
         ctx_of(request), who.account, form.get("user", ""), form.get("messageId", ""), form.get("button", "")
     )
-    return _done(f"Pressed {form.get('button', '')}.")
+    return _done(_("Pressed %(button)s.", button=form.get("button", "")))

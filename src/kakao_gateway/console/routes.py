@@ -11,7 +11,21 @@ from starlette.staticfiles import StaticFiles
 
 from ..service.auth import Authenticator
 from ..service.context import Context
-from . import accounts, agents, bulks, catalog, dashboard, inbox, messages, opt_outs, phone, settings, signing
+from . import (
+    accounts,
+    agents,
+    bulks,
+    catalog,
+    dashboard,
+    inbox,
+    messages,
+    opt_outs,
+    phone,
+    preferences,
+    settings,
+    signing,
+)
+from .i18n import Preferences
 from .sessions import ConsoleSessions, wall_ms
 from .web import BASE
 
@@ -24,6 +38,8 @@ def console_routes() -> list[Route | Mount]:
         Route("/sign-in", signing.sign_in_page, methods=["GET"]),
         Route("/sign-in", signing.sign_in, methods=["POST"]),
         Route("/sign-out", signing.sign_out, methods=["POST"]),
+        Route("/language/{lang}", preferences.set_language, methods=["GET"]),
+        Route("/zone/{zone}", preferences.set_zone, methods=["GET"]),
         Route("/dashboard", dashboard.dashboard_page, methods=["GET"]),
         Route("/dashboard/panel", dashboard.dashboard_panel, methods=["GET"]),
         Route("/inbox", inbox.inbox_page, methods=["GET"]),
@@ -82,7 +98,9 @@ def mount(ctx: Context, auth: Authenticator, sandbox: bool = False) -> list[Rout
     """`/console/static` (the packaged assets), `/console` (a redirect to `/console/`, else a short link would take
     it) and `/console/` (the pages, behind their cookie sessions). `sandbox`: the upstream is the sandbox (the
     sandbox phone is served)."""
-    pages = Starlette(routes=console_routes(), middleware=[Middleware(ConsoleSessions, ctx=ctx, path=BASE)])
+    pages = Starlette(
+        routes=console_routes(), middleware=[Middleware(ConsoleSessions, ctx=ctx, path=BASE), Middleware(Preferences)]
+    )
     pages.state.ctx = ctx
     pages.state.auth = auth
     pages.state.sandbox = sandbox

@@ -7,6 +7,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..service import console_sessions
 from ..service.auth import Throttled
+from .i18n import _
 from .web import BASE, auth_of, checked_form, client_address, ctx_of, handled, page, viewer, wall_ms
 
 
@@ -30,7 +31,7 @@ async def sign_in(request: Request) -> Response:
     except Throttled as exc:
         return _throttled(request, exc)
     if signed is None:
-        error = "That key does not open the console: use a key with the console or kakao:manage scope."
+        error = _("That key does not open the console: use a key with the console or kakao:manage scope.")
         return page(request, "sign_in.html", {"who": None, "error": error}, 401)
     session_id = await console_sessions.open_session(ctx, signed, wall_ms(request))
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in viewer
@@ -49,7 +50,10 @@ async def sign_out(request: Request) -> Response:
 
 
 def _throttled(request: Request, exc: Throttled) -> HTMLResponse:
-    error = f"Too many failed sign-ins from here or with that key: try again in {exc.retry_after_s} seconds."
+    error = _(
+        "Too many failed sign-ins from here or with that key: try again in %(seconds)s seconds.",
+        seconds=exc.retry_after_s,
+    )
     response = page(request, "sign_in.html", {"who": None, "error": error}, 429)
     response.headers["Retry-After"] = str(exc.retry_after_s)
     return response

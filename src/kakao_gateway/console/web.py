@@ -13,11 +13,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..domain.times import format_ms
 from ..service import console_sessions
 from ..service.auth import Authenticator
 from ..service.context import Context
 from ..service.errors import Conflict, InvalidRequest, NotFound
+from . import i18n
+from .i18n import _
 
 BASE = "/console"
 CSRF_HEADER = "x-csrf-token"
@@ -25,21 +26,19 @@ CSRF_FIELD = "csrf"
 MAX_FORM_BYTES = 64 * 1024
 
 
-def _when(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    text = format_ms(ms)  # 2026-11-29T04:00:00.000+0000
-    return f"{text[:10]} {text[11:19]} UTC"
-
-
 env = Environment(
     loader=PackageLoader("kakao_gateway.console", "templates"),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
-env.filters["when"] = _when
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.filters["when"] = i18n.when  # every console time goes through it: KST or UTC, as the viewer chose
+env.filters["when_iso"] = i18n.when_iso
 env.globals["base"] = BASE
+env.globals["language"] = i18n.language
+env.globals["zone"] = i18n.zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +128,7 @@ async def viewer(request: Request, operator: bool | None = False) -> Viewer:
     if operator is not None and who.operator != operator:
         if who.operator:
             raise Refused(RedirectResponse(f"{BASE}/accounts", status_code=303))
-        raise Refused(page(request, "error.html", {"who": who, "error": "Operators only."}, 403))
+        raise Refused(page(request, "error.html", {"who": who, "error": _("Operators only.")}, 403))
     return who
 
 
@@ -150,7 +149,7 @@ async def _form_body(request: Request) -> bytes:
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_FORM_BYTES:
-                raise Refused(problem("The form is too large.", 413))
+                raise Refused(problem(_("The form is too large."), 413))
     except ClientDisconnect:
         # The browser went away mid-form: nobody reads an answer, and it is no error of the gateway's.
         raise Refused(Response(status_code=400)) from None
@@ -163,11 +162,11 @@ async def checked_form(request: Request) -> Form:
     body = await _form_body(request)
     values = Form(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     if any("\x00" in k or "\x00" in v for k, v in values.pairs):
-        raise Refused(problem("The form must not contain a NUL character."))
+        raise Refused(problem(_("The form must not contain a NUL character.")))
     sent = request.headers.get(CSRF_HEADER) or values.get(CSRF_FIELD) or ""
     expected = request.session.get("csrf")
     if not isinstance(expected, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
-        raise Refused(HTMLResponse('<p class="error" role="alert">Refused: the form is stale (CSRF).</p>', 403))
+        raise Refused(problem(_("Refused: the form is stale (CSRF)."), 403))
     return values
 
 
@@ -197,6 +196,7 @@ def page(request: Request, template: str, values: dict[str, Any], status: int = 
     query = request.url.query
     values.setdefault("here", f"{request.url.path}?{query}" if query else request.url.path)
     values.setdefault("sandbox", getattr(request.app.state, "sandbox", False))
+    values.setdefault("lang", i18n.language())
     return HTMLResponse(env.get_template(template).render(values), status, headers=PAGE_HEADERS)
 
 
@@ -215,7 +215,7 @@ def _nul_free(request: Request) -> None:
     """No database column takes a NUL character: refuse one in the path or the query."""
     values = [*request.path_params.values(), *request.query_params.values()]
     if any(isinstance(v, str) and "\x00" in v for v in values):
-        raise Refused(problem("The address must not contain a NUL character."))
+        raise Refused(problem(_("The address must not contain a NUL character.")))
 
 
 def handled(endpoint: Endpoint) -> Endpoint:
@@ -230,7 +230,7 @@ def handled(endpoint: Endpoint) -> Endpoint:
         except InvalidRequest as exc:
             return problem("; ".join(f"{prop}: {what}" if prop else what for prop, what in exc.violations))
         except NotFound as exc:
-            return problem(f"Not found: {exc.what}", 404)
+            return problem(_("Not found: %(what)s", what=exc.what), 404)
         except Conflict as exc:
             return problem(exc.what, 409)
 
