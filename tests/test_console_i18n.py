@@ -16,6 +16,7 @@ from kakao_gateway.console import i18n
 
 from .conftest import ADMIN_KEY, API_KEY
 from .console_helpers import browser_client, csrf_of, sign_in
+from .helpers import alim_body, register_basics, send, settle
 from .sangdam_helpers import setup_sender, user_writes
 
 KOREAN = {"Accept-Language": "ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7"}
@@ -169,3 +170,19 @@ def test_the_catalogue_translates_every_console_message() -> None:
     assert len(found) > 200
     untranslated = sorted({m for m in found if catalogue.gettext(m) == m})
     assert untranslated == []
+
+
+async def test_a_message_timeline_in_korean(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    await register_basics(client)
+    sent = await send(client, alim_body("821012345678"))
+    message_id = sent["messages"][0]["messageId"]
+    await settle(gateway)
+    async with browser_client(gateway) as c:
+        c.headers.update(KOREAN)
+        await _signed_in(c)
+        page = await c.get(f"/console/messages/{message_id}")
+        assert page.status_code == 200 and _lang(page.text) == "ko"
+        assert "<strong>접수</strong>" in page.text and "<h2>발송 이력</h2>" in page.text
+        assert "2026-11-29 13:00:00 KST" in page.text
+        search = await c.get("/console/messages", params={"channel": "ALIM"})
+        assert message_id in search.text and "2026-11-29 13:00:00 KST" in search.text
