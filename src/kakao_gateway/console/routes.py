@@ -25,7 +25,7 @@ from . import (
     settings,
     signing,
 )
-from .i18n import Preferences
+from .i18n import LANGUAGES, Preferences, translations
 from .sessions import ConsoleSessions, wall_ms
 from .web import BASE
 
@@ -105,6 +105,8 @@ def mount(ctx: Context, auth: Authenticator, sandbox: bool = False) -> list[Rout
     pages.state.auth = auth
     pages.state.sandbox = sandbox
     pages.state.wall_ms = wall_ms
+    for language in LANGUAGES:
+        translations(language)  # compiled now: a broken catalogue stops the start, not a Korean page later
     return [
         Mount(f"{BASE}/static", app=STATIC, name="console-static"),
         Route(BASE, _to_slash, include_in_schema=False),
