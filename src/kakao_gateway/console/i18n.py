@@ -1,9 +1,9 @@
 """The console's languages (English, the source, and Korean) and time zones (Korea time by default, or UTC).
 
-The Korean catalogue is kept as a .po file only and compiled with Babel when the console is mounted: there is no compiled .mo
-to forget to rebuild, and the package ships one text file. Which language and zone a request is answered in is held
-in context variables, set once per request by `Preferences`, so that every template and fragment (also those rendered
-in a live stream) is rendered in the viewer's language without passing it around."""
+The Korean catalogue is kept as a .po file only and compiled with Babel when the console is mounted: there is no
+compiled .mo to forget to rebuild, and the package ships one text file. Which language and zone a request is answered
+in is held in context variables, set once per request by `Preferences`, so that every template and fragment (also
+those rendered in a live stream) is rendered in the viewer's language without passing it around."""
 
 from __future__ import annotations
 
