@@ -110,6 +110,7 @@ async def test_the_header_switch_is_remembered_and_wins_over_the_browser(gateway
         assert r.status_code == 303 and r.headers["location"] == "/console/opt-outs"
         cookie = r.headers["set-cookie"].lower()
         assert "kakao_console_lang=en" in cookie and "path=/console" in cookie and "max-age=" in cookie
+        assert "httponly" in cookie
         for path in ("/console/opt-outs", "/console/dashboard", "/console/inbox"):
             page = await c.get(path)
             assert _lang(page.text) == "en" and ">Opt-outs<" in _header(page.text), path

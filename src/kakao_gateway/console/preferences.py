@@ -17,7 +17,7 @@ def _back(request: Request) -> str:
 
 def _remember(request: Request, cookie: str, value: str) -> Response:
     answer = RedirectResponse(_back(request), status_code=303)
-    answer.set_cookie(cookie, value, max_age=YEAR_S, path=BASE, samesite="lax")
+    answer.set_cookie(cookie, value, max_age=YEAR_S, path=BASE, samesite="lax", httponly=True)
     return answer
 
 
