@@ -187,3 +187,27 @@ async def test_a_message_timeline_in_korean(gateway: Gateway, client: httpx.Asyn
         assert "2026-11-29 13:00:00 KST" in page.text
         search = await c.get("/console/messages", params={"channel": "ALIM"})
         assert message_id in search.text and "2026-11-29 13:00:00 KST" in search.text
+
+
+async def test_the_pages_of_one_thing_are_korean_too(
+    gateway: Gateway, client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    """A chat, a bulk and an account's keys: the pages reached from a list."""
+    await register_basics(client)
+    bulk_id = (await send(client, alim_body("821012345678")))["bulkId"]
+    session_id = (await user_writes(client, "user-1", "안녕하세요"))["sessionId"]
+    account = (await admin.get("/admin/1/accounts")).json()["results"][0]["id"]
+    async with browser_client(gateway) as c:
+        c.headers.update(KOREAN)
+        await _signed_in(c)
+        chat = await c.get(f"/console/inbox/{session_id}")
+        assert chat.status_code == 200 and "상담 종료" in chat.text and ">보내기<" in chat.text
+        bulk = await c.get(f"/console/bulks/{bulk_id}")
+        assert bulk.status_code == 200 and "발송 속도 변경" in bulk.text and "예약 변경" in bulk.text
+        for page in (chat, bulk):
+            assert _lang(page.text) == "ko" and ">Inbox<" not in _header(page.text)
+    async with browser_client(gateway) as c:
+        c.headers.update(KOREAN)
+        await _signed_in(c, ADMIN_KEY)
+        keys = await c.get(f"/console/accounts/{account}/keys")
+        assert keys.status_code == 200 and "키 만들기" in keys.text and ">Accounts<" not in _header(keys.text)
