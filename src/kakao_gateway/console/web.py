@@ -196,7 +196,6 @@ def page(request: Request, template: str, values: dict[str, Any], status: int = 
     query = request.url.query
     values.setdefault("here", f"{request.url.path}?{query}" if query else request.url.path)
     values.setdefault("sandbox", getattr(request.app.state, "sandbox", False))
-    values.setdefault("lang", i18n.language())
     return HTMLResponse(env.get_template(template).render(values), status, headers=PAGE_HEADERS)
 
 
