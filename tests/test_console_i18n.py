@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import httpx
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 
 from kakao_gateway.app import Gateway
 from kakao_gateway.console import i18n
@@ -169,7 +169,12 @@ def test_the_catalogue_translates_every_console_message() -> None:
         if filename != "openapi.py" and isinstance(message, str)
     ]
     assert len(found) > 200
-    untranslated = sorted({m for m in found if catalogue.gettext(m) == m})
+    timeline = CONSOLE.parent / "service" / "console_messages.py"
+    told = [
+        message for _line, message, _comments, _context in extract_from_file("python", timeline, keywords={"N_": None})
+    ]
+    assert len(told) > 30
+    untranslated = sorted({m for m in [*found, *told] if catalogue.gettext(m) == m})
     assert untranslated == []
 
 
@@ -178,12 +183,17 @@ async def test_a_message_timeline_in_korean(gateway: Gateway, client: httpx.Asyn
     sent = await send(client, alim_body("821012345678"))
     message_id = sent["messages"][0]["messageId"]
     await settle(gateway)
+    unreachable = (await send(client, alim_body("821000000005")))["messages"][0]["messageId"]
+    await settle(gateway)
     async with browser_client(gateway) as c:
         c.headers.update(KOREAN)
         await _signed_in(c)
         page = await c.get(f"/console/messages/{message_id}")
         assert page.status_code == 200 and _lang(page.text) == "ko"
         assert "<strong>접수</strong>" in page.text and "<h2>발송 이력</h2>" in page.text
+        assert "경로 KAKAO_SANDBOX" in page.text and "대량 발송 " in page.text  # the details are Korean too
+        retried = (await c.get(f"/console/messages/{unreachable}")).text
+        assert "1번째 시도 실패" in retried and "다음 시도 2026-11-29 13:00:30 KST" in retried, retried
         assert "2026-11-29 13:00:00 KST" in page.text
         search = await c.get("/console/messages", params={"channel": "ALIM"})
         assert message_id in search.text and "2026-11-29 13:00:00 KST" in search.text

@@ -8,6 +8,7 @@ those rendered in a live stream) is rendered in the viewer's language without pa
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
@@ -22,6 +23,8 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..service.console_messages import At, Text
 
 LANGUAGES = ("en", "ko")
 ZONES = {"KST": ZoneInfo("Asia/Seoul"), "UTC": ZoneInfo("UTC")}
@@ -67,6 +70,29 @@ def _(message: str, **values: Any) -> str:
     """`message` in the viewer's language, with `%(name)s` placeholders filled in."""
     text = gettext(message)
     return text % values if values else text
+
+
+def told(text: str, values: Mapping[str, Any]) -> str:
+    """A line the service tells in English with `%(name)s` placeholders (service.console_messages.Event), in the
+    viewer's language: the text and its phrases (`Text`, which may hold placeholders too) translated, its instants
+    (`At`) in the viewer's zone."""
+    if not text:
+        return ""
+    plain = {k: when(v.ms) if isinstance(v, At) else "" if v is None else v for k, v in values.items()}
+    shown = {k: _filled(v.message, plain) if isinstance(v, Text) else v for k, v in plain.items()}
+    return _filled(text, shown)
+
+
+def _filled(message: str, values: Mapping[str, Any]) -> str:
+    """`message` translated, its placeholders filled; the English one where a translation lost a placeholder."""
+    if not message:
+        return ""
+    for candidate in (gettext(message), message):
+        try:
+            return candidate % values if values else candidate
+        except (KeyError, TypeError, ValueError):
+            continue
+    return message
 
 
 def when(ms: int | None) -> str:

@@ -36,6 +36,7 @@ env = Environment(
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 env.filters["when"] = i18n.when  # every console time goes through it: KST or UTC, as the viewer chose
 env.filters["when_iso"] = i18n.when_iso
+env.globals["told"] = i18n.told  # a timeline's lines, told by the service in English, in the viewer's language
 env.globals["base"] = BASE
 env.globals["language"] = i18n.language
 env.globals["zone"] = i18n.zone

@@ -4,7 +4,8 @@ report and its webhook pushes, and clicks on its short links."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -13,7 +14,6 @@ from ..domain.channels import CHANNELS as CHANNEL_RULES
 from ..domain.filters import LogFilter
 from ..domain.korean_numbers import to_international
 from ..domain.status import ERROR_BY_ID, STATUS_BY_ID
-from ..domain.times import format_ms
 from ..store import console_messages as store
 from .context import Context
 from .errors import NotFound
@@ -29,12 +29,35 @@ def typed_numbers(f: LogFilter, channel: str) -> LogFilter:
     return replace(f, destinations=tuple(to_international(d) or d for d in f.destinations))
 
 
+def N_(message: str) -> str:
+    """Marks English text the console translates (its catalogue, console/locale): the service tells, the console
+    words it in the viewer's language."""
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class At:
+    """An instant in an event's text, which the console shows in the viewer's time zone."""
+
+    ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A phrase in an event's text, which the console translates too."""
+
+    message: str
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
+    """One line of a timeline: `what` and `detail` are English with `%(name)s` placeholders for `values`."""
+
     at: int
     what: str
     detail: str = ""
     tone: str = ""  # "good" | "bad" | ""
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +96,10 @@ def _lines(text: str | None) -> list[dict[str, Any]]:
 
 
 HELD_BY = {
-    "schedule": "its schedule (sendAt)",
-    "window": "its sending window (delivery window, advertising hours)",
-    "pace": "its bulk's pace",
-    "rate": "the submit rate",
+    "schedule": N_("its schedule (sendAt)"),
+    "window": N_("its sending window (delivery window, advertising hours)"),
+    "pace": N_("its bulk's pace"),
+    "rate": N_("the submit rate"),
 }
 
 
@@ -88,31 +111,38 @@ def _history_events(m: dict[str, Any]) -> list[Event]:
     for h in _lines(m["history"]):
         at, what = h["at"], h.get("event")
         _, error = _outcome(None, h.get("error"))
-        until = format_ms(h["until"]) if isinstance(h.get("until"), int) else "?"
+        until: At | str = At(h["until"]) if isinstance(h.get("until"), int) else "?"
         if what == "retry":
             why = h.get("why")
             if why == "lease":
-                events.append(Event(at, "Lease lapsed", f"its worker stopped; sent again {until}", "bad"))
+                events.append(
+                    Event(
+                        at, N_("Lease lapsed"), N_("its worker stopped; sent again %(until)s"), "bad", {"until": until}
+                    )
+                )
                 continue
             attempt += 1
-            if why == "timeout":
-                events.append(
-                    Event(at, f"Attempt {attempt}: no result in time", f"{error}; next attempt {until}", "bad")
-                )
-            else:
-                events.append(Event(at, f"Attempt {attempt} failed", f"{error}; next attempt {until}", "bad"))
+            title = (
+                N_("Attempt %(attempt)s: no result in time") if why == "timeout" else N_("Attempt %(attempt)s failed")
+            )
+            values = {"attempt": attempt, "error": error, "until": until}
+            events.append(Event(at, title, N_("%(error)s; next attempt %(until)s"), "bad", values))
         elif what == "held":
-            reason = HELD_BY.get(str(h.get("why")), "a rule of its bulk or account")
-            events.append(Event(at, "Held", f"by {reason}, until {until}"))
+            reason = Text(HELD_BY.get(str(h.get("why")), N_("a rule of its bulk or account")))
+            events.append(
+                Event(at, N_("Held"), N_("by %(reason)s, until %(until)s"), "", {"reason": reason, "until": until})
+            )
         elif what == "submitted":
             attempt += 1
-            events.append(Event(at, f"Attempt {attempt} accepted upstream", "waiting for its result"))
+            title = N_("Attempt %(attempt)s accepted upstream")
+            events.append(Event(at, title, N_("waiting for its result"), "", {"attempt": attempt}))
         elif what == "result":
-            events.append(Event(at, "Temporary result", f"{error}; sent again if no final result comes", "bad"))
+            detail = N_("%(error)s; sent again if no final result comes")
+            events.append(Event(at, N_("Temporary result"), detail, "bad", {"error": error}))
         elif what == "failover":
             attempt = 0  # the SMS hop counts its attempts from zero
         elif what == "expired":
-            events.append(Event(at, "Validity ended", "never delivered in time", "bad"))
+            events.append(Event(at, N_("Validity ended"), N_("never delivered in time"), "bad"))
     return events
 
 
@@ -123,77 +153,103 @@ def _held_until(history: str | None, due_at: int) -> bool:
 
 
 def _message_events(m: dict[str, Any]) -> list[Event]:
-    events = [Event(m["created_at"], "Accepted", f"bulk {m['bulk_id']} · {m['channel']} · to {m['destination']}")]
+    accepted = {"bulk": m["bulk_id"], "channel": m["channel"], "to": m["destination"]}
+    events = [Event(m["created_at"], N_("Accepted"), N_("bulk %(bulk)s · %(channel)s · to %(to)s"), "", accepted)]
+    route = {"route": m["route"]}
     if m["state"] == "queued" and m["due_at"] > m["created_at"]:
         if m["attempts"]:
-            events.append(Event(m["due_at"], "Next attempt due", "after a temporary error"))
+            events.append(Event(m["due_at"], N_("Next attempt due"), N_("after a temporary error")))
         elif not _held_until(m["history"], m["due_at"]):  # re-planned since (rescheduled, re-paced, resumed)
-            events.append(Event(m["due_at"], "Waiting", "held until this instant (schedule, delivery window or pace)"))
+            detail = N_("held until this instant (schedule, delivery window or pace)")
+            events.append(Event(m["due_at"], N_("Waiting"), detail))
     if m["first_attempt_at"] is not None:
-        events.append(Event(m["first_attempt_at"], "First submission attempt", f"route {m['route']}"))
-    history = _history_events(m)
-    events.extend(history)
+        events.append(Event(m["first_attempt_at"], N_("First submission attempt"), N_("route %(route)s"), "", route))
+    events.extend(_history_events(m))
     if m["attempts"] > 1:
         _, error = _outcome(None, m["error_id"])
-        last = f"last error {error}" if error and error != "NO_ERROR" else ""
-        events.append(Event(m["first_attempt_at"] or m["created_at"], f"{m['attempts']} attempts", last, "bad"))
+        last = N_("last error %(error)s") if error and error != "NO_ERROR" else ""
+        at = m["first_attempt_at"] or m["created_at"]
+        events.append(Event(at, N_("%(attempts)s attempts"), last, "bad", {"attempts": m["attempts"], "error": error}))
     if m["departed_at"] is not None:
-        events.append(Event(m["departed_at"], "Submitted upstream", f"route {m['route']}"))
+        events.append(Event(m["departed_at"], N_("Submitted upstream"), N_("route %(route)s"), "", route))
     if m["prior_done_at"] is not None:
         status, error = _outcome(m["prior_status_id"], m["prior_error_id"])
-        events.append(Event(m["prior_done_at"], "Kakao hop ended", f"{status} {error}", "bad"))
-        events.append(Event(m["prior_done_at"], "SMS failover hop", f"route {m['route']}"))
+        ended = {"status": status, "error": error}
+        events.append(Event(m["prior_done_at"], N_("Kakao hop ended"), "%(status)s %(error)s", "bad", ended))
+        events.append(Event(m["prior_done_at"], N_("SMS failover hop"), N_("route %(route)s"), "", route))
     if m["done_at"] is not None:
         status, error = _outcome(m["status_id"], m["error_id"])
-        events.append(Event(m["done_at"], "Final status", f"{status} {error}", _tone(m["status_id"])))
+        final = {"status": status, "error": error}
+        events.append(Event(m["done_at"], N_("Final status"), "%(status)s %(error)s", _tone(m["status_id"]), final))
     return events
 
 
 def _report_events(r: dict[str, Any]) -> list[Event]:
-    kind = "Final report" if r["final"] else "Intermediate report"
-    if r["kind"] != "report":
-        kind = f"{kind} ({r['kind']})"
-    events = [Event(r["created_at"], kind, "stored for pull" if not r["push_url"] else f"to push to {r['push_url']}")]
+    kind = Text(N_("Final report") if r["final"] else N_("Intermediate report"))
+    title = "%(report)s" if r["kind"] == "report" else "%(report)s (%(kind)s)"
+    detail = N_("to push to %(url)s") if r["push_url"] else N_("stored for pull")
+    events = [Event(r["created_at"], title, detail, "", {"report": kind, "kind": r["kind"], "url": r["push_url"]})]
     pushes = _lines(r["push_history"])
     for p in pushes:
         events.append(_push_event(p))
     if r["push_url"] and not pushes:
-        attempts = r["push_attempts"]
-        at = r["push_last_at"] or r["created_at"]
-        if r["push_state"] == "pushed":
-            before = f"after {attempts} failed attempt(s)" if attempts else "at the first attempt"
-            events.append(Event(at, "Webhook pushed", before, "good"))
-        elif r["push_error"]:
-            more = (
-                f"; next try {format_ms(r['push_due_at'])}" if r["push_state"] == "pending" else f" ({r['push_state']})"
-            )
-            events.append(
-                Event(at, "Webhook push failed", f"{attempts} failed attempt(s): {r['push_error']}{more}", "bad")
-            )
+        events.extend(_push_summary(r))
     if r["pulled_at"] is not None:
-        events.append(Event(r["pulled_at"], "Report pulled", "by GET …/reports", "good"))
+        events.append(Event(r["pulled_at"], N_("Report pulled"), N_("by GET …/reports"), "good"))
     return events
+
+
+def _push_summary(r: dict[str, Any]) -> list[Event]:
+    """A report pushed before pushes kept their own history: what its counters say."""
+    attempts = r["push_attempts"]
+    at = r["push_last_at"] or r["created_at"]
+    if r["push_state"] == "pushed":
+        before = N_("after %(attempts)s failed attempt(s)") if attempts else N_("at the first attempt")
+        return [Event(at, N_("Webhook pushed"), before, "good", {"attempts": attempts})]
+    if not r["push_error"]:
+        return []
+    values = {"attempts": attempts, "error": r["push_error"], "state": r["push_state"]}
+    if r["push_state"] == "pending":
+        detail = N_("%(attempts)s failed attempt(s): %(error)s; next try %(next)s")
+        values["next"] = At(r["push_due_at"])
+    else:
+        detail = N_("%(attempts)s failed attempt(s): %(error)s (%(state)s)")
+    return [Event(at, N_("Webhook push failed"), detail, "bad", values)]
 
 
 def _push_event(p: dict[str, Any]) -> Event:
     status = p.get("status")
-    answer = f"HTTP {status}" if status is not None else "no answer"
-    took = f" in {p['ms']} ms" if p.get("ms") is not None else ""
+    values: dict[str, Any] = {"status": status, "ms": p.get("ms")}
+    answer = N_("HTTP %(status)s") if status is not None else N_("no answer")
+    took = N_(" in %(ms)s ms") if p.get("ms") is not None else ""
     if "error" not in p:
-        return Event(p["at"], "Webhook pushed", f"{answer}{took}", "good")
+        return Event(
+            p["at"],
+            N_("Webhook pushed"),
+            "%(answer)s%(took)s",
+            "good",
+            {**values, "answer": Text(answer), "took": Text(took)},
+        )
     error = p["error"] if p["error"] != f"HTTP {status}" else ""
-    after = f"next try {format_ms(p['next'])}" if isinstance(p.get("next"), int) else "gave up"
-    return Event(p["at"], "Webhook push failed", "; ".join(x for x in (f"{answer}{took}", error, after) if x), "bad")
+    parts = ["%(answer)s%(took)s"]
+    if error:
+        parts.append("%(error)s")
+    if isinstance(p.get("next"), int):
+        parts.append(N_("next try %(next)s"))
+        values["next"] = At(p["next"])
+    else:
+        parts.append(N_("gave up"))
+    values.update(answer=Text(answer), took=Text(took), error=error)
+    return Event(p["at"], N_("Webhook push failed"), "; ".join(parts), "bad", values)
 
 
 def _reply_event(r: store.Reply) -> Event:
     content = r.content
     said = content.get("text") or content.get("url") or content.get("type", "")
     if r.paired:
-        return Event(
-            r.at, "The user pressed a button", f"{said}" + (f" · {r.callback_data}" if r.callback_data else ""), "good"
-        )
-    return Event(r.at, "The user replied", str(said), "good")
+        detail = "%(said)s · %(data)s" if r.callback_data else "%(said)s"
+        return Event(r.at, N_("The user pressed a button"), detail, "good", {"said": said, "data": r.callback_data})
+    return Event(r.at, N_("The user replied"), "%(said)s", "good", {"said": str(said)})
 
 
 async def timeline(ctx: Context, account_id: str, message_id: str) -> Timeline:
@@ -204,7 +260,8 @@ async def timeline(ctx: Context, account_id: str, message_id: str) -> Timeline:
     for r in story.reports:
         events.extend(_report_events(r))
     for c in story.clicks:
-        events.append(Event(c["clicked_at"], "Clicked", f"{c['url']} · {c['device']} {c['client'] or ''}", "good"))
+        clicked = {"url": c["url"], "device": c["device"], "client": c["client"] or ""}
+        events.append(Event(c["clicked_at"], N_("Clicked"), "%(url)s · %(device)s %(client)s", "good", clicked))
     if story.message["channel"] == "SANGDAM":
         replies = await ctx.db.read(store.sangdam_replies(account_id, message_id))
         events.extend(_reply_event(reply) for reply in replies)
