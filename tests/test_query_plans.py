@@ -9,7 +9,7 @@ sequential scan of `messages` or `reports` (PostgreSQL), no `SCAN messages` / `S
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import asyncpg
@@ -153,6 +153,26 @@ async def _pg_plan(conn: asyncpg.Connection, q: Query) -> list[str]:
     return [r[0] for r in await conn.fetch("EXPLAIN " + sql, *args)]
 
 
+async def plans_of(gateway: Gateway, queries: Iterable[tuple[str, Query]], *tables: str) -> dict[str, list[str]]:
+    """Each named query's plan on the test's database, after fresh statistics: of `tables` on PostgreSQL, the
+    database's own optimize on SQLite."""
+    plans: dict[str, list[str]] = {}
+    if PG_URL:
+        conn = await asyncpg.connect(PG_URL)
+        try:
+            await conn.execute("; ".join(f"ANALYZE {table}" for table in tables))
+            for name, q in queries:
+                plans[name] = await _pg_plan(conn, q)
+        finally:
+            await conn.close()
+        return plans
+    await gateway.db.optimize()
+    path = gateway.settings.database_url.removeprefix("sqlite:///")
+    for name, q in queries:
+        plans[name] = await _sqlite_plan(path, q)
+    return plans
+
+
 @pytest.fixture
 async def filled(gateway: Gateway) -> Gateway:
     for sql in _fill_sql(gateway.default_account_id):
@@ -270,23 +290,8 @@ async def test_console_queries_use_their_indexes(filled: Gateway) -> None:
         f"SELECT 'o-' || i, 'x', 'key-' || (i % 50), {START_MS} FROM n"
     )
     await filled.db.write(_execute(assignments_sql))
-    plans: dict[str, list[str]] = {}
-    if PG_URL:
-        conn = await asyncpg.connect(PG_URL)
-        try:
-            await conn.execute(
-                "ANALYZE sangdam_sessions; ANALYZE sangdam_messages; ANALYZE reports; ANALYZE bulks; "
-                "ANALYZE console_assignments"
-            )
-            for name, q in _console_queries(filled.default_account_id):
-                plans[name] = await _pg_plan(conn, q)
-        finally:
-            await conn.close()
-    else:
-        await filled.db.optimize()
-        path = filled.settings.database_url.removeprefix("sqlite:///")
-        for name, q in _console_queries(filled.default_account_id):
-            plans[name] = await _sqlite_plan(path, q)
+    tables = ("sangdam_sessions", "sangdam_messages", "reports", "bulks", "console_assignments")
+    plans = await plans_of(filled, _console_queries(filled.default_account_id), *tables)
     assert set(plans) == set(CONSOLE_EXPECTED)
     scans = {n: p for n, p in plans.items() if any(CONSOLE_SCAN.search(line) for line in p)}
     assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())
@@ -329,20 +334,7 @@ async def test_opt_out_lookups_use_the_primary_key(gateway: Gateway) -> None:
         f"CASE WHEN i % 10 = 0 THEN 'S' ELSE '' END, {START_MS}, 'API' FROM n"
     )
     await gateway.db.write(_execute(fill, gateway.default_account_id))
-    plans: dict[str, list[str]] = {}
-    if PG_URL:
-        conn = await asyncpg.connect(PG_URL)
-        try:
-            await conn.execute("ANALYZE opt_outs")
-            for name, q in _opt_out_queries(gateway.default_account_id):
-                plans[name] = await _pg_plan(conn, q)
-        finally:
-            await conn.close()
-    else:
-        await gateway.db.optimize()
-        path = gateway.settings.database_url.removeprefix("sqlite:///")
-        for name, q in _opt_out_queries(gateway.default_account_id):
-            plans[name] = await _sqlite_plan(path, q)
+    plans = await plans_of(gateway, _opt_out_queries(gateway.default_account_id), "opt_outs")
     assert len(plans) == 6
     shown = "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in plans.items())
     assert not any(OPT_OUT_SCAN.search(line) for p in plans.values() for line in p), shown

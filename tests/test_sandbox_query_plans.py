@@ -7,14 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import asyncpg
-
 from kakao_gateway.app import Gateway
 from kakao_gateway.store import request_windows, sandbox_faults, sandbox_rules
 from kakao_gateway.store.sql import Query
 
-from .conftest import PG_URL, START_MS
-from .test_query_plans import _execute, _pg_plan, _sqlite_plan
+from .conftest import START_MS
+from .test_query_plans import _execute, plans_of
 
 TABLES = ("sandbox_rules", "sandbox_faults", "request_windows")
 # A scan of the partial index of pending faults reads only those: it is no scan of the table.
@@ -51,20 +49,7 @@ def _queries() -> Iterator[tuple[str, Query]]:
 async def test_sandbox_statements_use_their_indexes(gateway: Gateway) -> None:
     for sql in FILL:
         await gateway.db.write(_execute(sql))
-    plans: dict[str, list[str]] = {}
-    if PG_URL:
-        conn = await asyncpg.connect(PG_URL)
-        try:
-            await conn.execute(f"ANALYZE {', '.join(TABLES)}")
-            for name, q in _queries():
-                plans[name] = await _pg_plan(conn, q)
-        finally:
-            await conn.close()
-    else:
-        await gateway.db.optimize()
-        path = gateway.settings.database_url.removeprefix("sqlite:///")
-        for name, q in _queries():
-            plans[name] = await _sqlite_plan(path, q)
+    plans = await plans_of(gateway, _queries(), *TABLES)
     shown = "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in plans.items())
     assert len(plans) == 4
     assert not any(SCAN.search(line) for p in plans.values() for line in p), shown

@@ -8,15 +8,13 @@ import re
 from collections.abc import Generator, Iterator
 from typing import Any
 
-import asyncpg
-
 from kakao_gateway.app import Gateway
 from kakao_gateway.store import sangdam_forwarding as forwarding
 from kakao_gateway.store import sangdam_sessions as sessions
 from kakao_gateway.store.sql import Execute, Query
 
-from .conftest import PG_URL, START_MS
-from .test_query_plans import _pg_plan, _sqlite_plan
+from .conftest import START_MS
+from .test_query_plans import plans_of
 
 SESSIONS, MESSAGES, FEW = 20_000, 100_000, 50
 
@@ -144,20 +142,7 @@ SCAN = re.compile(r"^SCAN (sangdam_\w+)$|Seq Scan on (sangdam_\w+)")
 async def test_sangdam_queries_use_their_indexes(gateway: Gateway) -> None:
     for sql in _fill_sql(gateway.default_account_id):
         await gateway.db.write(_execute(sql))
-    plans: dict[str, list[str]] = {}
-    if PG_URL:
-        conn = await asyncpg.connect(PG_URL)
-        try:
-            await conn.execute("ANALYZE sangdam_sessions; ANALYZE sangdam_messages")
-            for name, q in _queries(gateway.default_account_id):
-                plans[name] = await _pg_plan(conn, q)
-        finally:
-            await conn.close()
-    else:
-        await gateway.db.optimize()
-        path = gateway.settings.database_url.removeprefix("sqlite:///")
-        for name, q in _queries(gateway.default_account_id):
-            plans[name] = await _sqlite_plan(path, q)
+    plans = await plans_of(gateway, _queries(gateway.default_account_id), "sangdam_sessions", "sangdam_messages")
     assert set(plans) == set(EXPECTED)
     scans = {n: p for n, p in plans.items() if any(SCAN.search(line) for line in p)}
     assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -30,10 +29,10 @@ from kakao_gateway.service.throttle import LIMIT, WINDOW_MS
 from kakao_gateway.store import sign_in as store
 from kakao_gateway.store.sql import Fetch, Op, Query
 
-from .conftest import API_KEY, PG_URL, Receiver, started_gateway
+from .conftest import API_KEY, Receiver, started_gateway
 from .helpers import alim_body, register_basics
 from .spec import assert_api_error, assert_matches
-from .test_query_plans import _execute, _pg_plan, _sqlite_plan
+from .test_query_plans import _execute, plans_of
 
 LOGS = "/kakao-alim/1/logs"
 SEND = "/kakao-alim/1/messages"
@@ -491,20 +490,14 @@ def _token_statements(account_id: str) -> Iterator[tuple[str, Query]]:
 async def test_token_statements_are_served_by_indexes(gateway: Gateway) -> None:
     for sql in _fill_tokens(gateway.default_account_id):
         await gateway.db.write(_execute(sql))
-    plans: dict[str, list[str]] = {}
-    if PG_URL:
-        conn = await asyncpg.connect(PG_URL)
-        try:
-            await conn.execute("ANALYZE accounts; ANALYZE login_users; ANALYZE oauth_clients; ANALYZE auth_tokens")
-            for name, q in _token_statements(gateway.default_account_id):
-                plans[name] = await _pg_plan(conn, q)
-        finally:
-            await conn.close()
-    else:
-        await gateway.db.optimize()
-        path = gateway.settings.database_url.removeprefix("sqlite:///")
-        for name, q in _token_statements(gateway.default_account_id):
-            plans[name] = await _sqlite_plan(path, q)
+    plans = await plans_of(
+        gateway,
+        _token_statements(gateway.default_account_id),
+        "accounts",
+        "login_users",
+        "oauth_clients",
+        "auth_tokens",
+    )
     assert len(plans) == 8
     scans = {n: p for n, p in plans.items() if any(TOKEN_SCAN.search(line) for line in p)}
     assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())
