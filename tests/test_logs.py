@@ -188,7 +188,8 @@ async def test_no_cursor_object_without_use_cursor(client: httpx.AsyncClient, ga
 # --- filters ----------------------------------------------------------------------------------------------------
 
 
-async def test_filter_sender_and_destination(client: httpx.AsyncClient, gateway: Gateway) -> None:
+async def three_by_sender_and_destination(client: httpx.AsyncClient) -> list[str]:
+    """Ids of three messages: SENDER to DELIVERED, SENDER to NOT_A_USER, OTHER_SENDER to DELIVERED."""
     await register_basics(client)
     await register_other_sender(client)
     answer = await send(
@@ -201,7 +202,11 @@ async def test_filter_sender_and_destination(client: httpx.AsyncClient, gateway:
             ]
         },
     )
-    mine, other_dest, other_sender = sent_ids(answer)
+    return sent_ids(answer)
+
+
+async def test_filter_sender_and_destination(client: httpx.AsyncClient, gateway: Gateway) -> None:
+    mine, other_dest, other_sender = await three_by_sender_and_destination(client)
     assert ids(await logs(client, {"sender": SENDER})) == [other_dest, mine]
     assert ids(await logs(client, {"sender": OTHER_SENDER})) == [other_sender]
     assert ids(await logs(client, {"destination": DELIVERED})) == [other_sender, mine]
@@ -213,19 +218,7 @@ async def test_filter_sender_and_destination(client: httpx.AsyncClient, gateway:
 async def test_filter_sender_and_destination_repeated_or_comma_separated(
     client: httpx.AsyncClient, gateway: Gateway
 ) -> None:
-    await register_basics(client)
-    await register_other_sender(client)
-    answer = await send(
-        client,
-        {
-            "messages": [
-                message(DELIVERED),
-                message(NOT_A_USER),
-                message(DELIVERED, sender=OTHER_SENDER, text="Hello Mina"),
-            ]
-        },
-    )
-    mine, other_dest, other_sender = sent_ids(answer)
+    mine, other_dest, other_sender = await three_by_sender_and_destination(client)
     both = [other_sender, other_dest, mine]
     assert ids(await logs(client, {"destination": f"{DELIVERED},{NOT_A_USER}"})) == both
     assert ids(await logs(client, {"destination": f"{DELIVERED}, {NOT_A_USER}"})) == both
