@@ -133,6 +133,8 @@ class Gateway:
             link_keep_ms=settings.link_retention_days * DAY_MS,
             click_keep_ms=settings.click_retention_days * DAY_MS,
             transcript_keep_ms=settings.transcript_retention_days * DAY_MS,
+            history_keep_ms=settings.history_retention_days * DAY_MS,
+            stats_keep_ms=settings.stats_retention_days * DAY_MS,
         )
         pusher = WebhookPusher(self.db, self.clock, self.http)
         pusher.private_allowed = functools.partial(webhook_targets.private_allowed_for, self.ctx)

@@ -169,6 +169,26 @@ TranscriptRetentionOpt = Annotated[
         metavar="DAYS",
     ),
 ]
+HistoryRetentionOpt = Annotated[
+    int | None,
+    _setting(
+        "HISTORY_RETENTION_DAYS",
+        "Days a finished message and its events stay searchable (GET /kakao/1/messages) \\[default: 30]",
+        RETENTION,
+        min=2,
+        metavar="DAYS",
+    ),
+]
+StatsRetentionOpt = Annotated[
+    int | None,
+    _setting(
+        "STATS_RETENTION_DAYS",
+        "Days the statistics rollups (GET /kakao/1/stats) are kept \\[default: 400]",
+        RETENTION,
+        min=1,
+        metavar="DAYS",
+    ),
+]
 SmsUpstreamOpt = Annotated[
     str | None,
     _setting(
@@ -396,6 +416,8 @@ def serve(
     link_retention_days: LinkRetentionOpt = None,
     click_retention_days: ClickRetentionOpt = None,
     transcript_retention_days: TranscriptRetentionOpt = None,
+    history_retention_days: HistoryRetentionOpt = None,
+    stats_retention_days: StatsRetentionOpt = None,
     log_level: LogLevelOpt = None,
     log_format: LogFormatOpt = None,
     demo: Annotated[
@@ -445,6 +467,8 @@ def serve(
         link_retention_days=link_retention_days,
         click_retention_days=click_retention_days,
         transcript_retention_days=transcript_retention_days,
+        history_retention_days=history_retention_days,
+        stats_retention_days=stats_retention_days,
         sms_upstream=sms_upstream,
         sms_sender=sms_sender,
         kakao_upstream=kakao_upstream,
@@ -596,6 +620,8 @@ def worker(
     link_retention_days: LinkRetentionOpt = None,
     click_retention_days: ClickRetentionOpt = None,
     transcript_retention_days: TranscriptRetentionOpt = None,
+    history_retention_days: HistoryRetentionOpt = None,
+    stats_retention_days: StatsRetentionOpt = None,
     sms_upstream: SmsUpstreamOpt = None,
     sms_sender: SmsSenderOpt = None,
     kakao_upstream: KakaoUpstreamOpt = None,
@@ -614,6 +640,8 @@ def worker(
         link_retention_days=link_retention_days,
         click_retention_days=click_retention_days,
         transcript_retention_days=transcript_retention_days,
+        history_retention_days=history_retention_days,
+        stats_retention_days=stats_retention_days,
         sms_upstream=sms_upstream,
         sms_sender=sms_sender,
         kakao_upstream=kakao_upstream,

@@ -39,6 +39,8 @@ class Settings:
     link_retention_days: int = 90  # short links (and their redirects) are kept this long after creation
     click_retention_days: int = 90  # recorded clicks are kept this long
     transcript_retention_days: int = 90  # closed Sangdam sessions (and their transcripts) are kept this long
+    history_retention_days: int = 30  # finished messages stay searchable this long (GET /kakao/1/messages)
+    stats_retention_days: int = 400  # per-minute/hour/day statistics rollups are kept this long (GET /kakao/1/stats)
     kakao_upstream: str = "sandbox"  # the Kakao hop's upstream: sandbox, or a real one (README, "Kakao upstreams")
     sms_upstream: str = "sandbox"  # the SMS failover hop's upstream: sandbox, smpp://..., infobip-sms://...
     sms_sender: str | None = None  # the default account's default SMS sender

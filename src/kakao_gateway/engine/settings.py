@@ -25,3 +25,5 @@ class EngineSettings:
     link_keep_ms: int = 90 * DAY_MS  # short links (and their clicks) are deleted this long after creation; 0 = kept
     click_keep_ms: int = 90 * DAY_MS  # clicks are deleted this long after they were recorded; 0 = kept
     transcript_keep_ms: int = 90 * DAY_MS  # closed Sangdam sessions and their transcripts, after closing; 0 = kept
+    history_keep_ms: int = 30 * DAY_MS  # finished messages and their events, after they finished
+    stats_keep_ms: int = 400 * DAY_MS  # statistics rollups, after their minute
