@@ -37,6 +37,7 @@ from .api import faults as faults_api
 from .api import opt_outs as opt_outs_api
 from .api import sandbox_rules as sandbox_rules_api
 from .api import sender_credentials as sender_credentials_api
+from .api import stats as stats_api
 from .api import upstreams as upstreams_api
 from .api.errors import api_error
 from .clock import Clock, ManualClock, SystemClock
@@ -310,6 +311,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *brand.routes,
             *brand_templates.routes,
             *kakao.routes,
+            *stats_api.routes,
             *bulks.routes,
             *sandbox.routes,
             *sangdam.routes,

@@ -15,6 +15,7 @@ from ..store.links import purge_clicks, purge_links
 from ..store.message_queries import purge_messages
 from ..store.outcomes import Outcome, claim_stale, expire_queued, late_outcome, record
 from ..store.reports import purge_reports
+from ..store.rollups import purge_stats
 from ..store.sangdam_sessions import purge_sessions
 from ..store.sql import Op
 from ..store.stats import channels_of
@@ -87,6 +88,8 @@ class Maintenance:
         before = now - s.keep_ms
         await self._purge("messages", lambda: purge_messages(before, PURGE_BATCH), PURGE_BATCH)
         await self._purge("reports", lambda: purge_reports(before, PURGE_BATCH), PURGE_BATCH)
+        stats_before = now - s.stats_keep_ms
+        await self._purge("stats", lambda: purge_stats(stats_before, PURGE_BATCH), PURGE_BATCH)
         if s.link_keep_ms > 0:
             links_before = now - s.link_keep_ms
             await self._purge("short_links", lambda: purge_links(links_before, LINK_PURGE_BATCH), LINK_PURGE_BATCH)

@@ -133,7 +133,7 @@ def _accept_reports(messages: list[NewMessage], duplicates: set[int]) -> list[Re
     drafts = []
     for index, m in enumerate(messages):
         if index in duplicates:
-            drafts.append(m.draft(delivery_report(m.facts(duplicate_status, duplicate_error))))
+            drafts.append(m.draft(delivery_report(m.facts(duplicate_status, duplicate_error)), counted=False))
         elif m.state == "done":
             drafts.append(m.draft(delivery_report(m.facts(m.status_id, m.error_id))))
         elif m.prior_status_id is not None and m.prior_error_id is not None:

@@ -13,6 +13,7 @@ from typing import Any
 from ..domain.channels import KAKAO_SANDBOX
 from ..domain.policy import SendPolicy, decode
 from ..domain.reports import MessageFacts, PriorHop, delivery_report
+from ..domain.rollups import FinalFact
 from .reports import ReportDraft
 
 # Columns written at accept, with their PostgreSQL types (used to pass many rows as typed arrays in one statement).
@@ -53,13 +54,14 @@ INSERT_COLUMNS: dict[str, str] = {
     "prior_status_id": "int",
     "prior_error_id": "int",
     "prior_done_at": "bigint",
+    "template_code": "text",
 }
 
 # What a report about a row needs: returned by every statement that finishes a row.
 FACT_COLUMNS = (
     "account_id, channel, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, "
     "callback_data, entity_id, application_id, campaign_ref, webhook_url, webhook_content_type, notify, intermediate, "
-    "hop, prior_status_id, prior_error_id, prior_done_at"
+    "hop, prior_status_id, prior_error_id, prior_done_at, route, created_at, template_code"
 )
 
 
@@ -115,6 +117,7 @@ class NewMessage:
             "intermediate": int(self.intermediate),
             "held_reported": int(self.held_reported),
             "history": self._planned_wait(),
+            "template_code": template_code_of(self.channel, self.content),
         }
         return tuple(values[c] if c in values else getattr(self, c) for c in INSERT_COLUMNS)
 
@@ -142,7 +145,24 @@ class NewMessage:
             self.channel,
         )
 
-    def draft(self, report: dict[str, Any], final: bool = True) -> ReportDraft:
+    def draft(self, report: dict[str, Any], final: bool = True, counted: bool = True) -> ReportDraft:
+        """Its report; a final one of a stored row (`counted`: not a refused duplicate) counts into the
+        statistics."""
+        fact = None
+        if final and counted:
+            fact = FinalFact(
+                self.account_id,
+                self.channel,
+                self.sender,
+                template_code_of(self.channel, self.content) or "",
+                self.campaign_ref or "",
+                self.route,
+                report["status"]["id"],
+                report["error"]["id"],
+                self.hop > 0,
+                self.created_at,
+                self.created_at,
+            )
         return ReportDraft(
             self.account_id,
             self.channel,
@@ -156,6 +176,7 @@ class NewMessage:
             self.webhook_url,
             self.webhook_content_type,
             self.notify,
+            fact=fact,
         )
 
 
@@ -244,7 +265,33 @@ def draft_of(row: Any, final: bool) -> ReportDraft:
         row["webhook_url"],
         row["webhook_content_type"],
         bool(row["notify"]),
+        fact=final_fact_of(row) if final else None,
     )
+
+
+def final_fact_of(row: Any) -> FinalFact:
+    """What a row returned with FACT_COLUMNS, just finished, adds to the statistics."""
+    return FinalFact(
+        row["account_id"],
+        row["channel"],
+        row["sender"],
+        row["template_code"] or "",
+        row["campaign_ref"] or "",
+        row["route"],
+        row["status_id"],
+        row["error_id"],
+        row["hop"] > 0,
+        row["created_at"],
+        row["done_at"],
+    )
+
+
+@lru_cache(maxsize=1024)
+def template_code_of(channel: str, content: str) -> str | None:
+    """What the statistics group a message's content by: Alim's template code, the message type of the others."""
+    decoded = _content(content)
+    value = decoded.get("templateCode") if channel == "ALIM" else decoded.get("type")
+    return value if isinstance(value, str) else None
 
 
 def triggered_failover_reports(rows: list[Any]) -> list[ReportDraft]:

@@ -17,6 +17,8 @@ from typing import Any
 import orjson
 
 from ..domain.filters import PullFilter
+from ..domain.rollups import FinalFact
+from .rollups import count_finals
 from .sql import Execute, Fetch, InsertMany, Op, UpdateMany, claim_rows
 
 JSON = "application/json"
@@ -41,6 +43,7 @@ class ReportDraft:
     content_type: str | None
     notify: bool
     kind: str = "report"
+    fact: FinalFact | None = None  # a final delivery report's message, as it counts into the statistics
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,13 @@ _TYPES = (
 
 
 def add_reports(drafts: list[ReportDraft], now: int) -> Op[None]:
-    """Store reports, each with its push target: the message's URL, else the account's subscription."""
+    """Store reports, each with its push target: the message's URL, else the account's subscription.
+
+    Every message gets exactly one final report, written in the transaction that finished it: so this is also where
+    final messages are counted into the statistics rollups."""
+    facts = [d.fact for d in drafts if d.fact is not None]
+    if facts:
+        yield from count_finals(facts)
     subscriptions: dict[tuple[str, str], tuple[str | None, str]] = {}
     rows = []
     for d in drafts:
