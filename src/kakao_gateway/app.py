@@ -34,6 +34,7 @@ from .api import (
 )
 from .api import auth_tokens as auth_tokens_api
 from .api import faults as faults_api
+from .api import history as history_api
 from .api import opt_outs as opt_outs_api
 from .api import sandbox_rules as sandbox_rules_api
 from .api import sender_credentials as sender_credentials_api
@@ -311,6 +312,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *brand.routes,
             *brand_templates.routes,
             *kakao.routes,
+            *history_api.routes,
             *stats_api.routes,
             *bulks.routes,
             *sandbox.routes,

@@ -1,5 +1,6 @@
 """Maintenance duties: expire rows past validity, rescue lapsed claims and silent upstream calls, collect late
-results, purge finished rows (and short links and clicks past their retention), refresh planner statistics."""
+results, purge finished rows (messages after their history retention, reports after 48 hours, short links and clicks
+past their retention), move the logs' floors up past rows older than the logs show, refresh planner statistics."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ..domain import status as st
 from ..domain.codes import EXPIRED, LAPSED, NO_ERROR, PENDING, TIMEOUT
 from ..store.database import Database
 from ..store.links import purge_clicks, purge_links
-from ..store.message_queries import purge_messages
+from ..store.message_queries import moved_log_floors, purge_messages, raise_log_floors
 from ..store.outcomes import Outcome, claim_stale, expire_queued, late_outcome, record
 from ..store.reports import purge_reports
 from ..store.rollups import purge_stats
@@ -86,8 +87,10 @@ class Maintenance:
         self._last_purge = now
         s = self.settings
         before = now - s.keep_ms
-        await self._purge("messages", lambda: purge_messages(before, PURGE_BATCH), PURGE_BATCH)
+        history_before = now - max(s.history_keep_ms, s.keep_ms)  # the logs show finished rows for keep_ms
+        await self._purge("messages", lambda: purge_messages(history_before, PURGE_BATCH), PURGE_BATCH)
         await self._purge("reports", lambda: purge_reports(before, PURGE_BATCH), PURGE_BATCH)
+        await self.advance_log_floors(before)
         stats_before = now - s.stats_keep_ms
         await self._purge("stats", lambda: purge_stats(stats_before, PURGE_BATCH), PURGE_BATCH)
         if s.link_keep_ms > 0:
@@ -102,6 +105,13 @@ class Maintenance:
                 "sangdam_sessions", lambda: purge_sessions(closed_before, SESSION_PURGE_BATCH), SESSION_PURGE_BATCH
             )
         return 0  # purging is housekeeping: it never makes the engine busier
+
+    async def advance_log_floors(self, since: int) -> None:
+        """Move each account's logs floor past the rows that left the logs (finished before `since`): a read walks
+        them (off the writer), one short write records the floors."""
+        moved = await self.db.read(moved_log_floors(since))
+        if moved:
+            await self.db.write(raise_log_floors(moved))
 
     async def _purge(self, table: str, op: Callable[[], Op[int]], batch: int) -> None:
         """Delete in bounded batches (each its own short transaction) until a batch comes back short."""

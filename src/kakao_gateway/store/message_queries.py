@@ -1,4 +1,9 @@
-"""Queries on message rows: logs, one row's state, the next due instants, and the purge of finished rows."""
+"""Queries on message rows: logs, one row's state, the next due instants, and the purge of finished rows.
+
+Finished rows are kept for the history search (store/history.py, --history-retention-days), far longer than the logs
+show them (48 hours). So that a logs query still reads only the last 48 hours of rows, each account's channel has a
+floor (`log_floors`): a seq below which every row finished more than 48 hours ago. The maintenance duty moves it up
+(`moved_log_floors`, `raise_log_floors`) and the logs start their index walk there."""
 
 from __future__ import annotations
 
@@ -10,13 +15,16 @@ from ..domain.reports import log_entry
 from .message_rows import facts_of
 from .sql import Execute, Fetch, Op
 
+# The floor is one primary-key probe, evaluated once: both planners take it as the lower bound of the index range.
+_FLOOR = "COALESCE((SELECT floor_seq FROM log_floors WHERE account_id = ? AND channel = ?), 0)"
+
 
 def query_logs(
     account_id: str, channel: str, f: LogFilter, limit: int, before_seq: int | None, since: int
 ) -> Op[tuple[list[dict[str, Any]], int | None]]:
     """Newest first; returns the entries and the seq to continue below (None at the end)."""
-    where = ["account_id = ?", "channel = ?", "(done_at IS NULL OR done_at >= ?)"]
-    params: list[Any] = [account_id, channel, since]
+    where = ["account_id = ?", "channel = ?", f"seq >= {_FLOOR}", "(done_at IS NULL OR done_at >= ?)"]
+    params: list[Any] = [account_id, channel, account_id, channel, since]
     for column, value in (
         ("entity_id", f.entity_id),
         ("application_id", f.application_id),
@@ -60,6 +68,57 @@ def query_logs(
         entries.append(log_entry(facts_of(r), json.loads(r["content"])))
     next_seq = rows[limit - 1]["seq"] if len(rows) > limit else None
     return entries, next_seq
+
+
+def moved_log_floors(since: int) -> Op[list[tuple[str, str, int]]]:
+    """The floors that can move up now, as (account, channel, new floor): for each account's channel, one walk of
+    ix_messages_logs from its floor past the rows that finished before `since` (each row is walked past once)."""
+    rows = yield Fetch("SELECT id FROM accounts ORDER BY id")
+    floors = yield Fetch("SELECT account_id, channel, floor_seq FROM log_floors")
+    old = {(r["account_id"], r["channel"]): int(r["floor_seq"]) for r in floors}
+    moved = []
+    for account_id in (r["id"] for r in rows):
+        for channel in LOG_CHANNELS:
+            floor = old.get((account_id, channel), 0)
+            new_floor = yield from next_log_floor(account_id, channel, floor, since)
+            if new_floor is not None and new_floor > floor:
+                moved.append((account_id, channel, new_floor))
+    return moved
+
+
+LOG_CHANNELS = ("ALIM", "BRAND", "SANGDAM")
+
+
+def next_log_floor(account_id: str, channel: str, floor: int, since: int) -> Op[int | None]:
+    """Where the logs of an account's channel may start: one above the last row from `floor` on that finished before
+    `since`, below the first row that did not. None: no such row.
+
+    One above the last row walked past, not the first visible row: a row whose insert commits late with a lower seq
+    than a visible one (PostgreSQL hands out seqs before commit) stays above the floor."""
+    visible = yield Fetch(
+        "SELECT seq FROM messages WHERE account_id = ? AND channel = ? AND seq >= ? "
+        "AND (done_at IS NULL OR done_at >= ?) ORDER BY seq LIMIT 1",
+        (account_id, channel, floor, since),
+    )
+    upper, params = ("AND seq < ?", (visible[0]["seq"],)) if visible else ("", ())
+    passed = yield Fetch(
+        f"SELECT MAX(seq) AS seq FROM messages WHERE account_id = ? AND channel = ? AND seq >= ? {upper}",
+        (account_id, channel, floor, *params),
+    )
+    last = passed[0]["seq"]
+    return None if last is None else int(last) + 1
+
+
+def raise_log_floors(moved: list[tuple[str, str, int]]) -> Op[int]:
+    """Write moved floors; a floor is never lowered (two maintenance duties may race)."""
+    for account_id, channel, floor in moved:
+        yield Execute(
+            "INSERT INTO log_floors (account_id, channel, floor_seq) VALUES (?, ?, ?) "
+            "ON CONFLICT (account_id, channel) DO UPDATE SET floor_seq = CASE WHEN excluded.floor_seq > "
+            "log_floors.floor_seq THEN excluded.floor_seq ELSE log_floors.floor_seq END",
+            (account_id, channel, floor),
+        )
+    return len(moved)
 
 
 def purge_messages(before: int, limit: int) -> Op[int]:
