@@ -447,3 +447,38 @@ async def test_history_and_logs_floor_queries_use_their_indexes(filled: Gateway)
     unbounded = {n: plans[n] for n in ("logs from the floor", "logs by destination from the floor")}
     unbounded = {n: p for n, p in unbounded.items() if not any(FLOOR_BOUND.search(line) for line in p)}
     assert not unbounded, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in unbounded.items())
+
+
+# --- the console's History page ----------------------------------------------------------------------------------
+
+
+async def test_the_console_history_page_finds_old_messages_and_links_their_timelines(
+    client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock
+) -> None:
+    await register_basics(client)
+    old = _ids(await send(client, alim_body(DELIVERED_TO, message={"options": {"campaignReferenceId": "spring"}})))
+    await gateway.engine.run_until_idle()
+    for _ in range(5):
+        await _step(clock, gateway, DAY_S)
+    others = [_ids(await send(client, alim_body(f"8210000011{i:02d}")))[0] for i in range(51)]
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        page = await c.get("/console/history", params={"destination": "010-0000-0001"})  # as people type it
+        assert page.status_code == 200, page.text
+        assert f'href="/console/messages/{old[0]}"' in page.text and "DELIVERED_TO_HANDSET" in page.text
+        assert 'aria-current="page">History' in page.text
+        timeline = await c.get(f"/console/messages/{old[0]}")  # 5 days on: the timeline is still there
+        assert timeline.status_code == 200 and "DELIVERED_TO_HANDSET" in timeline.text
+        assert old[0] in (await c.get("/console/history", params={"campaignReferenceId": "spring"})).text
+        by_day = await c.get("/console/history", params={"since": "2026-11-29", "until": "2026-11-29"})  # KST
+        assert old[0] in by_day.text and others[0] not in by_day.text
+        first = (await c.get("/console/history")).text
+        assert others[-1] in first and old[0] not in first and "cursor=" in first
+        cursor = re.search(r'href="/console/history\?cursor=([^"&]+)"', first)
+        assert cursor, first
+        second = (await c.get("/console/history", params={"cursor": cursor.group(1)})).text
+        assert old[0] in second and others[0] in second and others[-1] not in second
+        bad = await c.get("/console/history", params={"since": "yesterday"})
+        assert bad.status_code == 400 and "since" in bad.text
+        korean = await c.get("/console/language/ko", params={"next": "/console/history"}, follow_redirects=True)
+        assert "이력" in korean.text and "접수일 시작" in korean.text
