@@ -108,7 +108,7 @@ SORT = re.compile(r"TEMP B-TREE FOR ORDER BY|^\s*(->\s*)?Sort\b")
 # The index each query must use (both databases unless noted): another index would read rows in proportion to the
 # backlog (all queued rows by state, say) even when it is not a scan.
 EXPECTED = {
-    "claim due": "ix_messages_claim",
+    "claim due": "ix_messages_fair",  # its walk of the accounts and bulks with due rows (tests/test_fair_claims.py)
     "expire": "ix_messages_expiry",
     "expire (finish)": "ix_messages_expiry",
     "late result by upstream id": "ix_messages_upstream_ref",

@@ -22,7 +22,7 @@ from ..domain.schedule import UNIT_MS, is_open, next_open, paced_start
 from ..store import bulks as bulks_store
 from ..store.database import Database
 from ..store.message_rows import Claimed
-from ..store.outcomes import Outcome, Why, claim_due, record, renew_leases
+from ..store.outcomes import ClaimTurn, Outcome, Why, claim_due, record, renew_leases
 from ..store.rates import take_tokens, window_of
 from .observer import EngineObserver, NullObserver, observe_failovers
 from .settings import EngineSettings
@@ -87,11 +87,12 @@ class Dispatcher:
         self.observer: EngineObserver = observer or NullObserver()
         # Finds the connector of a route built after this process started (an account's own SMS upstream).
         self.resolve: Callable[[str], Awaitable[Connector | None]] | None = None
+        self.turn = ClaimTurn()  # where the next claim's round of the accounts and bulks with due rows goes on
 
     async def step(self) -> int:
         now = self.clock.now_ms()
         s = self.settings
-        claimed = await self.db.write(claim_due(now, s.claim_batch, self.owner, s.lease_ms))
+        claimed = await self.db.write(claim_due(now, s.claim_batch, self.owner, s.lease_ms, self.turn))
         if not claimed:
             return 0
         self.observer.claimed(len(claimed))

@@ -21,7 +21,7 @@ from ..domain.hops import FAILOVER_ERRORS
 from .message_rows import CLAIM_COLUMNS, FACT_COLUMNS, Claimed, draft_of, triggered_failover_reports
 from .reports import ReportDraft, add_reports
 from .sangdam_sessions import Delivery, deliver
-from .sql import Fetch, Op, UpdateMany, claim_rows
+from .sql import Fetch, Op, UpdateMany, claim_picked, claim_rows
 
 CANCELED_STATUS = NOT_SENT
 CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
@@ -61,26 +61,164 @@ def finish_and_report(
     return len(rows)
 
 
-def claim_due(now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claimed]]:
-    """Claim due, unexpired queued rows: HIGH priority first, then by due time."""
+# Fair claims (ix_messages_fair: queued rows by priority, account, bulk, due_at). A claim walks the (account, bulk)
+# groups with queued rows from where the last one stopped, one index probe each, and gives every account with due
+# rows an equal part of the batch, split equally among its due bulks; a FIFO claim fills what they leave.
+CLAIM_GROUPS = 256  # due groups per claim and priority (one UNION ALL term each: SQLite allows 500)
+CLAIM_BULKS = 16  # due bulks of one account per walk; its others get the FIFO fill, or a later walk's turn
+WALK_STEPS = 1024  # groups visited per claim and priority, due or not: what a walk costs at most
+
+_CLAIM_SET = (
+    "state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
+    "first_attempt_at = COALESCE(first_attempt_at, ?), "
+    "sent_at = CASE WHEN attempts = 0 AND hop = 0 THEN ? ELSE sent_at END"  # the message's, not a hop's
+)
+_FAIR = "FROM messages {index:ix_messages_fair} WHERE state = 'queued' AND priority = ?"
+_DUE = "CASE WHEN m.due_at <= ? THEN 1 ELSE 0 END"
+
+
+def _next_bulk(account: str, bulk: str) -> str:
+    """The head of the account's next group (parameter: the priority)."""
+    return f"(SELECT seq {_FAIR} AND account_id = {account} AND bulk_id > {bulk} ORDER BY bulk_id, due_at, seq LIMIT 1)"
+
+
+def _next_account(account: str) -> str:
+    """The head of the next account's first group (parameter: the priority)."""
+    return f"(SELECT seq {_FAIR} AND account_id > {account} ORDER BY account_id, bulk_id, due_at, seq LIMIT 1)"
+
+
+# The walk, a loose index scan: each step is the head (first in due order) of the next group, or of the next
+# account's first group once this account has CLAIM_BULKS due ones; two probes of ix_messages_fair at most. It
+# stops after `steps` groups, or once it has found `groups` due ones; it starts with the first group (`{first}`) only
+# if anything of the priority is due at all (a probe of ix_messages_claim).
+_WALK = (
+    "WITH RECURSIVE walk(step, found, k, account_id, bulk_id, due_at) AS ("
+    f"SELECT 1, {_DUE}, {_DUE}, m.account_id, m.bulk_id, m.due_at FROM messages m WHERE m.seq = {{first}} "
+    "AND (SELECT MIN(due_at) FROM messages {index:ix_messages_claim} WHERE state = 'queued' AND priority = ?) <= ? "
+    f"UNION ALL SELECT w.step + 1, w.found + {_DUE}, "
+    f"CASE WHEN m.account_id = w.account_id THEN w.k + {_DUE} ELSE {_DUE} END, m.account_id, m.bulk_id, m.due_at "
+    "FROM walk w JOIN messages m ON m.seq = COALESCE(CASE WHEN w.k < ? THEN "
+    f"{_next_bulk('w.account_id', 'w.bulk_id')} END, {_next_account('w.account_id')}) "
+    "WHERE w.step < ? AND w.found < ?"
+    ") SELECT account_id, bulk_id, due_at FROM walk"
+)
+_FIRST = f"(SELECT seq {_FAIR} ORDER BY account_id, bulk_id, due_at, seq LIMIT 1)"  # parameter: the priority
+_AFTER = f"COALESCE({_next_bulk('?', '?')}, {_next_account('?')})"  # priority, account, bulk, priority, account
+_SHARE = (
+    f"SELECT seq, account_id, bulk_id FROM (SELECT seq, account_id, bulk_id {_FAIR} AND account_id = ? AND "
+    "bulk_id = ? AND due_at <= ? AND expires_at > ? ORDER BY due_at, seq LIMIT ? {skip_locked}) AS p"
+)
+
+Group = tuple[str, str]  # (account_id, bulk_id)
+
+
+@dataclass
+class ClaimTurn:
+    """Where each priority's next walk starts: the group after the last one the previous walk visited (a round
+    robin over the groups, so every account gets its turn however many have due rows). One per dispatcher."""
+
+    after: dict[int, Group] = field(default_factory=dict)
+
+
+def claim_due(now: int, limit: int, owner: str, lease_ms: int, turn: ClaimTurn | None = None) -> Op[list[Claimed]]:
+    """Claim due, unexpired queued rows, HIGH priority first: within a priority each account with due rows gets an
+    equal part of what is left of the batch (split equally among its bulks, each bulk in due order), and the rows
+    due longest fill what the parts leave (one account alone gets whole batches)."""
+    turn = turn or ClaimTurn()
     claimed: list[Claimed] = []
     for priority in (0, 1, 2):
         if len(claimed) >= limit:
             break
-        rows = yield from claim_rows(
-            "messages",
-            "state = 'queued' AND priority = ? AND due_at <= ? AND expires_at > ?",
-            "due_at, seq",
-            "state = 'inflight', due_at = ?, lease_owner = ?, attempts = attempts + 1, "
-            "first_attempt_at = COALESCE(first_attempt_at, ?), "
-            "sent_at = CASE WHEN attempts = 0 AND hop = 0 THEN ? ELSE sent_at END",  # the message's, not a hop's
-            CLAIM_COLUMNS,
-            (priority, now, now),
-            limit - len(claimed),
-            (now + lease_ms, owner, now, now),
-        )
-        claimed.extend(Claimed.from_row(r) for r in rows)
+        due = yield from _due_groups(priority, now, turn)
+        if not due:
+            continue  # nothing of this priority is due
+        rows = yield from _claim_shares(priority, now, _shares(due, limit - len(claimed)), owner, lease_ms)
+        claimed.extend(rows)
+        if len(claimed) < limit:  # parts left unused (a bulk with fewer due rows than its part): the oldest rows
+            rows = yield from _claim_fifo(priority, now, limit - len(claimed), owner, lease_ms)
+            claimed.extend(rows)
     return claimed
+
+
+def _due_groups(priority: int, now: int, turn: ClaimTurn) -> Op[list[Group] | None]:
+    """The due groups of a priority, walked from the turn's position (round to the start when the walk reaches the
+    end); None when nothing of the priority is due."""
+    after = turn.after.pop(priority, None)
+    walked = yield from _walk(priority, now, after, WALK_STEPS, CLAIM_GROUPS)
+    if after is not None and not _stopped(walked, WALK_STEPS, CLAIM_GROUPS, now):
+        found = sum(1 for r in walked if r["due_at"] <= now)
+        walked += yield from _walk(priority, now, None, WALK_STEPS - len(walked), CLAIM_GROUPS - found)
+    if not walked:
+        return None
+    if _stopped(walked, WALK_STEPS, CLAIM_GROUPS, now):  # the next claim goes on from here
+        turn.after[priority] = (walked[-1]["account_id"], walked[-1]["bulk_id"])
+    return list(dict.fromkeys((r["account_id"], r["bulk_id"]) for r in walked if r["due_at"] <= now))
+
+
+def _stopped(walked: Sequence[Any], steps: int, groups: int, now: int) -> bool:
+    """Whether a walk stopped at one of its bounds, before the last group."""
+    return len(walked) >= steps or sum(1 for r in walked if r["due_at"] <= now) >= groups
+
+
+def _walk(priority: int, now: int, after: Group | None, steps: int, groups: int) -> Op[list[Any]]:
+    first, first_params = (_FIRST, [priority]) if after is None else (_AFTER, [priority, *after, priority, after[0]])
+    params = (now, now, *first_params, priority, now, now, now, now, CLAIM_BULKS, priority, priority, steps, groups)
+    rows: list[Any] = yield Fetch(_WALK.replace("{first}", first), params)
+    return rows
+
+
+def _shares(groups: Sequence[Group], limit: int) -> dict[Group, int]:
+    """Each group's part of `limit`: equal parts per account (in walk order, the first ones get the remainder),
+    each split equally among the account's groups."""
+    by_account: dict[str, list[Group]] = defaultdict(list)
+    for g in groups:
+        by_account[g[0]].append(g)
+    parts: dict[Group, int] = {}
+    for account_part, account_groups in zip(_split(limit, len(by_account)), by_account.values(), strict=True):
+        for part, g in zip(_split(account_part, len(account_groups)), account_groups, strict=True):
+            if part:
+                parts[g] = part
+    return parts
+
+
+def _split(total: int, n: int) -> list[int]:
+    base, extra = divmod(total, n)
+    return [base + (1 if i < extra else 0) for i in range(n)]
+
+
+def _claim_shares(priority: int, now: int, parts: dict[Group, int], owner: str, lease_ms: int) -> Op[list[Claimed]]:
+    """Pick each group's part in its due order (one statement), then claim them, interleaved: every group's first
+    row, then every group's second, and so on."""
+    if not parts:
+        return []
+    picked = yield Fetch(
+        " UNION ALL ".join(f"{_SHARE}{i}" for i in range(len(parts))),
+        [p for (account, bulk), n in parts.items() for p in (priority, account, bulk, now, now, n)],
+    )
+    rank: dict[Group, int] = defaultdict(int)
+    order: list[tuple[int, int, int]] = []
+    index = {g: i for i, g in enumerate(parts)}
+    for r in picked:  # each group's rows come in its due order
+        g = (r["account_id"], r["bulk_id"])
+        order.append((rank[g], index[g], r["seq"]))
+        rank[g] += 1
+    seqs = [seq for _, _, seq in sorted(order)]
+    rows = yield from claim_picked("messages", seqs, _CLAIM_SET, CLAIM_COLUMNS, (now + lease_ms, owner, now, now))
+    return [Claimed.from_row(r) for r in rows]
+
+
+def _claim_fifo(priority: int, now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claimed]]:
+    rows = yield from claim_rows(
+        "messages",
+        "state = 'queued' AND priority = ? AND due_at <= ? AND expires_at > ?",
+        "due_at, seq",
+        _CLAIM_SET,
+        CLAIM_COLUMNS,
+        (priority, now, now),
+        limit,
+        (now + lease_ms, owner, now, now),
+    )
+    return [Claimed.from_row(r) for r in rows]
 
 
 def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[list[Claimed], list[Claimed]]]:

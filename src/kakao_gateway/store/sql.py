@@ -125,9 +125,16 @@ def claim_rows(
     picked = yield Fetch(
         f"SELECT seq FROM {table} WHERE {pick}{ordered} LIMIT ? {{skip_locked}}", (*pick_params, limit)
     )
-    if not picked:
+    return (yield from claim_picked(table, [r["seq"] for r in picked], assign, returning, assign_params))
+
+
+def claim_picked(
+    table: str, seqs: Sequence[int], assign: str, returning: str, assign_params: Sequence[Any] = ()
+) -> Op[list[Any]]:
+    """The update half of `claim_rows`, for rows a pick of the caller's own found (and locked, on PostgreSQL):
+    `UPDATE table SET assign` joined by primary key alone; their `returning` columns in the order of `seqs`."""
+    if not seqs:
         return []
-    seqs = [r["seq"] for r in picked]
     rows = yield UpdateMany(
         f"UPDATE {table} SET {assign} FROM v WHERE {table}.seq = v.v_seq RETURNING {returning}",
         ("v_seq",),
