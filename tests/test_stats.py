@@ -91,6 +91,9 @@ async def test_the_sums_equal_the_final_messages(
     assert group_counts(by_error, "errorId") == Counter(r["error"]["id"] for r in reports)
     by_status = await stats(client, **WHOLE_RANGE, groupBy="status")
     assert group_counts(by_status, "status") == Counter(r["status"]["name"] for r in reports)
+    # The totals (no sender filter, coarse groups) and the detailed rollups agree.
+    detailed = await stats(client, **WHOLE_RANGE, groupBy="statusGroup", sender=SENDER)
+    assert detailed == by_group
 
 
 async def test_sums_outlive_the_logs(client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock) -> None:

@@ -14,9 +14,9 @@ from kakao_gateway.store.sql import Query
 from .conftest import PG_URL, START_MS
 from .test_query_plans import _execute, plans_of
 
-TABLES = ("stats_minute", "stats_hour")
-SCAN = re.compile(r"^SCAN stats_(minute|hour)\b(?! USING)|Seq Scan on stats_")
-INDEX = re.compile(r"sqlite_autoindex_stats_(minute|hour)|pk_stats_(minute|hour)|ix_stats_(minute|hour)_at")
+TABLES = ("stats_minute", "stats_hour", "stats_day", "stats_hour_total", "stats_day_total")
+SCAN = re.compile(r"^SCAN stats_\w+\b(?! USING)|Seq Scan on stats_")
+INDEX = re.compile(r"PRIMARY KEY|pk_stats_\w+|ix_stats_\w+_at")
 ROWS = 200_000  # per table: 100 accounts, 2,000 periods each
 
 
@@ -32,8 +32,10 @@ def _fill(table: str, period: int) -> str:
 
 
 def _queries() -> Iterator[tuple[str, Query]]:
-    month = rollups.StatsQuery("acct-7", START_MS - 30 * DAY_MS, START_MS, DAY_MS, "hour", ("statusGroup",))
+    month = rollups.StatsQuery("acct-7", START_MS - 30 * DAY_MS, START_MS, DAY_MS, "day", ("statusGroup",))
     yield "30 days by day", next(rollups.read_stats(month))
+    totals = rollups.StatsQuery("acct-7", START_MS - 30 * DAY_MS, START_MS, HOUR_MS, "hour_total", ("statusGroup",))
+    yield "30 days of totals by hour", next(rollups.read_stats(totals))
     day = rollups.StatsQuery("acct-7", START_MS - DAY_MS, START_MS, 60_000, "minute", (), "ALIM", "S")
     yield "a day by minute", next(rollups.read_stats(day))
     fact = FinalFact("acct-7", "ALIM", "S", "T", "", "KAKAO_SANDBOX", 5, 0, False, START_MS - 500, START_MS)
@@ -44,9 +46,12 @@ def _queries() -> Iterator[tuple[str, Query]]:
 async def test_stats_statements_use_their_indexes(gateway: Gateway) -> None:
     await gateway.db.write(_execute(_fill("stats_minute", 60_000)))
     await gateway.db.write(_execute(_fill("stats_hour", HOUR_MS)))
+    await gateway.db.write(_execute(_fill("stats_day", DAY_MS)))
+    await gateway.db.write(_execute(_fill("stats_hour_total", HOUR_MS)))
+    await gateway.db.write(_execute(_fill("stats_day_total", DAY_MS)))
     plans = await plans_of(gateway, _queries(), *TABLES)
     shown = "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in plans.items())
-    assert len(plans) == 4
+    assert len(plans) == 5
     assert not any(SCAN.search(line) for p in plans.values() for line in p), shown
     # SQLite's plan of an INSERT ... ON CONFLICT shows only the VALUES: its conflict is found by the primary key by
     # definition (PostgreSQL names it: Conflict Arbiter Indexes)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as s
 
 from kakao_gateway.domain.rollups import (
     BUCKETS,
+    DAY_MS,
     HOUR_MS,
     FinalFact,
     bucket_of,
+    coarser,
     lower_bound_ms,
     quantile_s,
     tallies,
@@ -74,3 +77,16 @@ def test_tallies_add_up_to_the_facts(items: list[tuple[int, bool]]) -> None:
     assert all(at % HOUR_MS == 0 for at, _ in summed)
     assert all(sum(t.histogram) == t.messages for t in summed.values())
     assert list(summed) == sorted(summed)
+
+
+@given(
+    s.lists(
+        s.tuples(s.integers(min_value=0, max_value=3 * DAY_MS), s.booleans(), s.sampled_from(["a", "b"])), max_size=60
+    )
+)
+def test_coarser_tallies_equal_tallies_of_the_facts(items: list[tuple[int, bool, str]]) -> None:
+    facts = [replace(fact(at, failed_over=over), template_code=code) for at, over, code in items]
+    by_minute = tallies(facts, 60_000)
+    for period in (HOUR_MS, DAY_MS):
+        assert coarser(by_minute, period) == tallies(facts, period)
+        assert coarser(by_minute, period, detailed=False) == tallies(facts, period, detailed=False)

@@ -15,7 +15,7 @@ from .context import Context
 from .errors import InvalidRequest
 
 # granularity -> (its length, the rollup table it is read from)
-GRANULARITIES = {"MINUTE": (MINUTE_MS, "minute"), "HOUR": (HOUR_MS, "hour"), "DAY": (DAY_MS, "hour")}
+GRANULARITIES = {"MINUTE": (MINUTE_MS, "minute"), "HOUR": (HOUR_MS, "hour"), "DAY": (DAY_MS, "day")}
 DEFAULT_RANGE_MS = DAY_MS
 MAX_PERIODS = 50_000  # periods in one answer: 34 days of minutes, 5 years of hours
 GROUPS = tuple(rollups.GROUPABLE)
@@ -48,6 +48,8 @@ def _query(account_id: str, r: StatsRequest, now: int) -> rollups.StatsQuery:
         raise InvalidRequest([("granularity", f"the range holds more than {MAX_PERIODS} periods of {granularity}")])
     group_by = tuple(dict.fromkeys(r.group_by))
     channel = r.channel.upper() if r.channel else None
+    if granularity != "MINUTE" and r.sender is None and set(group_by) <= rollups.TOTAL_GROUPS:
+        table += "_total"
     return rollups.StatsQuery(account_id, start, end, step, table, group_by, channel, r.sender)
 
 

@@ -1,6 +1,7 @@
-"""Statistics rollups (`stats_minute`, `stats_hour`): counted as messages finish, read by range, purged by age.
+"""Statistics rollups (`stats_minute`, `stats_hour`, `stats_day`): counted as messages finish, read by range,
+purged by age.
 
-Both tables have the same columns; a row is one (account, period start, key) with its counts and its histogram of
+The tables have the same columns; a row is one (account, period start, key) with its counts and its histogram of
 times to final (domain/rollups.py). Written set-based: one upsert per table per batch, adding to what is there.
 """
 
@@ -10,11 +11,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.rollups import BUCKETS, HOUR_MS, MINUTE_MS, FinalFact, Tally, tallies
+from ..domain.rollups import BUCKETS, DAY_MS, HOUR_MS, MINUTE_MS, FinalFact, Tally, coarser, tallies
 from ..domain.status import STATUS_BY_ID, STATUS_GROUPS
 from .sql import Fetch, Op, UpdateMany
 
-TABLES = {"minute": ("stats_minute", MINUTE_MS), "hour": ("stats_hour", HOUR_MS)}
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    table: str
+    period: int
+    detailed: bool  # keyed by every field; else by account, channel, status and error only (domain.rollups.tallies)
+
+
+ROLLUPS = {
+    "minute": Rollup("stats_minute", MINUTE_MS, True),
+    "hour": Rollup("stats_hour", HOUR_MS, True),
+    "day": Rollup("stats_day", DAY_MS, True),
+    "hour_total": Rollup("stats_hour_total", HOUR_MS, False),
+    "day_total": Rollup("stats_day_total", DAY_MS, False),
+}
+# What the totals can answer: these groups, with no sender filter.
+TOTAL_GROUPS = frozenset({"channel", "statusGroup", "status", "errorId"})
 HISTOGRAM = tuple(f"h{i:02d}" for i in range(BUCKETS))
 KEY_COLUMNS = (
     "account_id",
@@ -68,13 +85,15 @@ def _upsert_sql(table: str) -> str:
     )
 
 
-_UPSERTS = {name: _upsert_sql(table) for name, (table, _) in TABLES.items()}
+_UPSERTS = {name: _upsert_sql(r.table) for name, r in ROLLUPS.items()}
 
 
 def count_finals(facts: Sequence[FinalFact]) -> Op[None]:
-    """Add final messages to the minute and hour rollups."""
-    for name, (_, period) in TABLES.items():
-        rows = [_row(at, key, tally) for (at, key), tally in tallies(facts, period).items()]
+    """Add final messages to every rollup."""
+    by_minute = tallies(facts, MINUTE_MS)
+    for name, r in ROLLUPS.items():
+        summed = by_minute if name == "minute" else coarser(by_minute, r.period, r.detailed)
+        rows = [_row(at, key, tally) for (at, key), tally in summed.items()]
         for start in range(0, len(rows), _CHUNK):
             yield UpdateMany(_UPSERTS[name], _COLUMNS, tuple(TYPES[c] for c in _COLUMNS), rows[start : start + _CHUNK])
 
@@ -91,7 +110,7 @@ class StatsQuery:
     start: int  # inclusive, a multiple of `step`
     end: int  # exclusive
     step: int  # the result granularity in ms (a multiple of the table's period)
-    table: str  # "minute" or "hour"
+    rollup: str  # a key of ROLLUPS
     group_by: tuple[str, ...]  # keys of GROUPABLE
     channel: str | None = None
     sender: str | None = None
@@ -106,9 +125,13 @@ class StatsRow:
     histogram: list[int]
 
 
+# The summed histogram as one text ("3,0,12,..."): one value per result row to hand to Python instead of 48.
+_HISTOGRAM_TEXT = " || ',' || ".join(f"SUM({h})" for h in HISTOGRAM)
+
+
 def read_stats(q: StatsQuery) -> Op[list[StatsRow]]:
     """Sums per period of `step` and group, oldest first. One range scan of the primary key (account, at)."""
-    table = TABLES[q.table][0]
+    table = ROLLUPS[q.rollup].table
     columns = [GROUPABLE[g] for g in q.group_by]
     where = "account_id = ? AND at >= ? AND at < ?"
     params: list[Any] = [q.account_id, q.start, q.end]
@@ -120,7 +143,7 @@ def read_stats(q: StatsQuery) -> Op[list[StatsRow]]:
         params.append(q.sender)
     period = "at - ((at - ?) % ?)"  # each period starts `start` plus a multiple of `step`
     grouped = ", ".join(["period", *columns])
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_COLUMNS)
+    sums = f"SUM(messages) AS messages, SUM(failovers) AS failovers, {_HISTOGRAM_TEXT} AS histogram"
     selected = ", ".join(columns)
     rows = yield Fetch(
         f"SELECT {period} AS period{', ' if columns else ''}{selected}, {sums} FROM {table} WHERE {where} "
@@ -133,7 +156,7 @@ def read_stats(q: StatsQuery) -> Op[list[StatsRow]]:
             {g: _group_value(g, r[GROUPABLE[g]]) for g in q.group_by},
             int(r["messages"]),
             int(r["failovers"]),
-            [int(r[h]) for h in HISTOGRAM],
+            [int(n) for n in r["histogram"].split(",")],
         )
         for r in rows
     ]
@@ -152,7 +175,7 @@ def _group_value(name: str, value: Any) -> Any:
 def purge_stats(before: int, limit: int) -> Op[int]:
     """Delete rollups of periods that started before `before`, at most `limit` of each table."""
     deleted = 0
-    for table, _ in TABLES.values():
+    for table in (r.table for r in ROLLUPS.values()):
         rows = yield Fetch(
             f"DELETE FROM {table} WHERE (account_id, at, channel, sender, template_code, campaign_ref, route, "
             f"status_id, error_id) IN (SELECT {', '.join(KEY_COLUMNS)} FROM {table} {{index:ix_{table}_at}} "

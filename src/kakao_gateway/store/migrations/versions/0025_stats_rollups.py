@@ -1,4 +1,4 @@
-"""Statistics rollups: `stats_minute` and `stats_hour`, counted as messages finish (store/rollups.py).
+"""Statistics rollups: `stats_minute`, `stats_hour` and `stats_day`, counted as messages finish (store/rollups.py).
 
 - messages.template_code: what the statistics group a message by (Alim: its template code; Brand and Sangdam: its
   message type), taken from its content once at accept; filled here for the rows already stored.
@@ -22,7 +22,8 @@ depends_on = None
 BUCKETS = 48  # as domain/rollups.py: half-octaves from 100 ms
 HISTOGRAM = [f"h{i:02d}" for i in range(BUCKETS)]
 KEY = ["account_id", "at", "channel", "sender", "template_code", "campaign_ref", "route", "status_id", "error_id"]
-PERIODS = {"stats_minute": 60_000, "stats_hour": 3_600_000}
+PERIODS = {"stats_minute": 60_000, "stats_hour": 3_600_000, "stats_day": 86_400_000}
+TOTALS = {"stats_hour_total": 3_600_000, "stats_day_total": 86_400_000}  # keyed by account, channel, status, error
 BATCH = 5000
 
 
@@ -43,6 +44,7 @@ def _create(table: str) -> None:
         sa.Column("failovers", sa.BigInteger, nullable=False),
         *(sa.Column(h, sa.BigInteger, nullable=False) for h in HISTOGRAM),
         sa.PrimaryKeyConstraint(*KEY, name=f"pk_{table}"),
+        sqlite_with_rowid=False,  # stored in key order: an account's range is one contiguous read
     )
     op.create_index(f"ix_{table}_at", table, ["at"])
 
@@ -55,7 +57,7 @@ def upgrade() -> None:
     else:
         extract = "json_extract(content, CASE WHEN channel = 'ALIM' THEN '$.templateCode' ELSE '$.type' END)"
     op.execute(f"UPDATE messages SET template_code = {extract}")
-    for table in PERIODS:
+    for table in (*PERIODS, *TOTALS):
         _create(table)
     _count_final_messages(bind)
 
@@ -71,7 +73,7 @@ def _count_final_messages(bind: sa.Connection) -> None:
     from kakao_gateway.domain.status import STATUS_BY_ID  # status ids and their groups never change
 
     groups = {s.id: s.group_id for s in STATUS_BY_ID.values()}
-    sums: dict[str, dict[tuple[Any, ...], list[int]]] = {table: {} for table in PERIODS}
+    sums: dict[str, dict[tuple[Any, ...], list[int]]] = {table: {} for table in (*PERIODS, *TOTALS)}
     after = 0
     while True:
         rows = bind.execute(
@@ -86,15 +88,16 @@ def _count_final_messages(bind: sa.Connection) -> None:
         after = rows[-1].seq
         for r in rows:
             done = r.done_at if r.done_at is not None else r.created_at
-            for table, period in PERIODS.items():
+            for table, period in (*PERIODS.items(), *TOTALS.items()):
+                detailed = table in PERIODS
                 key = (
                     r.account_id,
                     done - done % period,
                     r.channel,
-                    r.sender,
-                    r.template_code or "",
-                    r.campaign_ref or "",
-                    r.route,
+                    r.sender if detailed else "",
+                    (r.template_code or "") if detailed else "",
+                    (r.campaign_ref or "") if detailed else "",
+                    r.route if detailed else "",
                     r.status_id,
                     r.error_id,
                 )
@@ -114,7 +117,7 @@ def _count_final_messages(bind: sa.Connection) -> None:
 
 
 def downgrade() -> None:
-    for table in PERIODS:
+    for table in (*PERIODS, *TOTALS):
         op.drop_table(table)
     with op.batch_alter_table("messages") as batch:
         batch.drop_column("template_code")
