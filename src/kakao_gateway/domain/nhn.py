@@ -592,5 +592,7 @@ def request_problems(route: str, channel: str, contents: list[dict[str, Any]]) -
     wire content NHN cannot carry. (A destination abroad is refused per message when sent: REJECTED_DESTINATION.)"""
     if not is_nhn_route(route):
         return []
+    if channel == "SANGDAM":  # NHN Cloud carries Alim and Brand messages only
+        return [(f"messages[{i}]", "Kakao Sangdam cannot be sent through NHN Cloud") for i in range(len(contents))]
     check = alim_problems if channel == "ALIM" else brand_problems
     return [(f"messages[{i}]", problem) for i, content in enumerate(contents) for problem in check(content)]

@@ -4,43 +4,37 @@ advertising hours, URL shortening per destination; then the shared store-and-ans
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 
-from ..domain import nhn
 from ..domain.ad_rules import AD_HOURS
 from ..domain.links import find_urls
 from ..domain.schedule import Window, combine, next_open
 from ..domain.templates import variables
 from ..schemas.brand import VARIABLE_TYPES, BrandMessage, BrandRequest, UrlOptions, content_buttons
 from ..store import brand as brand_store
-from ..store import brand_templates as templates_store
-from ..store import catalog
-from ..store.intake import PRIORITIES
-from ..store.links import add_links, list_domains
+from ..store.account_view import AccountView, Wants
+from ..store.links import add_links
 from ..store.message_rows import NewMessage
 from ..store.opt_outs import ALL_SENDERS
 from ..store.sql import Op
-from . import opt_outs, upstreams
 from .ad_labels import identity_of, label_failovers
 from .context import Context
 from .errors import InvalidRequest
+from .intake import AfterAccept, Channel, accept_request
 from .links import Shortener, default_domain, scheme_of
 from .sending import (
     BAD_ARGS,
     BAD_TEMPLATE,
     UNKNOWN_SENDER,
     ContentFor,
+    MessageParts,
     Rejection,
-    bulk_plan,
-    message_rows,
+    Shared,
     reject,
-    store_and_answer,
 )
-from .sms import check_failovers, sms_setup
-from .webhook_targets import check_targets, delivery_targets
 
 CHANNEL = "BRAND"
 OPTED_OUT = reject("REJECTED_DND", "NO_ERROR")
@@ -97,25 +91,6 @@ def template_problem(content: Any, template: dict[str, Any] | None) -> Rejection
     return None
 
 
-def _catalogue(
-    account_id: str, request: BrandRequest
-) -> Op[tuple[dict[str, bool], dict[tuple[str, str], Any], dict[str, Any], set[str]]]:
-    senders = yield from catalog.eligible_senders(account_id, sorted({m.sender for m in request.messages}))
-    templates: dict[tuple[str, str], Any] = {}
-    for m in request.messages:
-        if m.content.type in VARIABLE_TYPES and m.sender in senders:
-            key = (m.sender, m.content.templateCode)  # type: ignore[union-attr]
-            if key not in templates:
-                templates[key] = yield from templates_store.template_for_send(account_id, key[1], key[0])
-    settings = yield from brand_store.get_settings(account_id)
-    domains = yield from _domains(account_id)
-    return senders, templates, settings, domains
-
-
-def _domains(account_id: str) -> Op[set[str]]:
-    return {d for d, _ in (yield from list_domains(account_id))}
-
-
 def _message_problem(
     m: BrandMessage,
     senders: dict[str, bool],
@@ -166,81 +141,95 @@ def _per_destination(
     return render
 
 
-async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str, Any]:
-    now = ctx.clock.now_ms()
-    options = request.options
-    plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)
-    tracking = options.tracking if options else None
-    tracking_url = [("options.tracking.trackingUrl", tracking.trackingUrl if tracking else None)]
-    await check_targets(ctx, account_id, [*delivery_targets(request.messages), *tracking_url])
-    senders, templates, settings, domains = await ctx.db.read(_catalogue(account_id, request))
-    ad_hours = ad_hours_window(settings)
-    request = label_failovers(request, identity_of(settings))
-    sms = await sms_setup(ctx, account_id)
-    check_failovers(request.messages, sms)
-    route = await upstreams.kakao_route_of(ctx, account_id)
-    contents = [m.content.model_dump(exclude_none=True, by_alias=True) for m in request.messages]
-    if unmappable := nhn.request_problems(route, CHANNEL, contents):
-        raise InvalidRequest(unmappable)
-    shorteners: list[Shortener] = []
-    rows: list[NewMessage] = []
-    _check_windows(request, ad_hours, now)
-    listed = await opt_outs.refused_senders(
-        ctx, account_id, [d.to for m in request.messages for d in m.destinations if d.to]
-    )
-    for m in request.messages:
-        problem = _message_problem(m, senders, templates, tracking, domains)
+class _Brand(Channel[BrandMessage]):
+    """A Brand request's part of the accept: its advertising labels and hours, and per message its targeting,
+    template, link domain, opt-outs and short links (collected here, stored with the rows)."""
+
+    name = CHANNEL
+
+    def __init__(self, account_id: str, request: BrandRequest, public_url: str) -> None:
+        self.account_id = account_id
+        self.request = request
+        self.tracking = request.options.tracking if request.options else None
+        self.public_url = public_url
+        self.shorteners: list[Shortener] = []
+        self.ad_hours: dict[str, Any] | None = None
+
+    def wants(self, messages: Sequence[BrandMessage]) -> Wants:
+        templates = sorted(
+            {(m.sender, m.content.templateCode) for m in messages if m.content.type in VARIABLE_TYPES}  # type: ignore[union-attr]
+        )
+        return Wants(
+            sorted({m.sender for m in messages}),
+            brand_templates=templates,
+            domains=True,
+            opt_out_destinations=[d.to for m in messages for d in m.destinations if d.to],
+        )
+
+    def prepare(self, messages: Sequence[BrandMessage], view: AccountView) -> Sequence[BrandMessage]:
+        self.ad_hours = ad_hours_window(view.settings)
+        return label_failovers(self.request, identity_of(view.settings)).messages
+
+    def dealer_content(self, m: BrandMessage) -> dict[str, Any]:
+        return m.content.model_dump(exclude_none=True, by_alias=True)
+
+    def check(self, messages: Sequence[BrandMessage], view: AccountView, now: int) -> None:
+        _check_windows(messages, self.ad_hours, now)
+
+    def parts(self, m: BrandMessage, view: AccountView, shared: Shared) -> MessageParts:
+        tracking = self.tracking
+        problem = _message_problem(m, view.senders, view.brand_templates, tracking, view.domains)
         shortener = None
         if tracking is not None and tracking.shortenUrl and problem is None:
             custom = tracking.customDomain.lower() if tracking.customDomain else None
             shortener = Shortener(
-                account_id,
-                custom or default_domain(ctx.public_url),
-                "https" if custom else scheme_of(ctx.public_url),
+                self.account_id,
+                custom or default_domain(self.public_url),
+                "https" if custom else scheme_of(self.public_url),
                 tracking.removeProtocol,
                 tracking.trackClicks,
                 tracking.trackingUrl,
             )
-            shorteners.append(shortener)
+            self.shorteners.append(shortener)
         hooks = m.webhooks
         platform = m.options.platform if m.options else None
         facts = {
-            "bulk_id": plan.bulk_id,
+            "bulk_id": shared.plan.bulk_id,
             "callback_data": hooks.callbackData if hooks else None,
             "entity_id": platform.entityId if platform else None,
             "application_id": platform.applicationId if platform else None,
             "campaign_ref": m.options.campaignReferenceId if m.options else None,
-            "sent_at": now,
+            "sent_at": shared.now,
         }
         base = m.content.model_dump(exclude_none=True, by_alias=True)
-        render = _per_destination(m, shortener, base, facts)
-        hold = Window.from_wire(ad_hours) if ad_hours else None
-        plain = orjson.dumps(base).decode()
-        # ignore: service/sending.py's protocols declare settable members, and wire models are frozen
-        rows.extend(
-            message_rows(
-                account_id,
-                plan,
-                m,
-                problem,
-                PRIORITIES["STANDARD"],
-                now,
-                plain,
-                ctx.ids,
-                hold,
-                render,
-                sms,
-                route,
-                _opted_out(listed, m.sender),
-            )
+        return MessageParts(
+            problem,
+            orjson.dumps(base).decode(),
+            Window.from_wire(self.ad_hours) if self.ad_hours else None,
+            _per_destination(m, shortener, base, facts),
+            _opted_out(view.opted_out, m.sender),
         )
 
-    def store_links(duplicates: set[int]) -> Op[None]:
-        """Short links of the stored rows: a row refused as a duplicate messageId gets none."""
-        refused = {id(rows[i]) for i in duplicates}
-        yield from add_links([link for s in shorteners for row, link in s.links if id(row) not in refused], now)
+    def after_accept(self, rows: list[NewMessage]) -> AfterAccept | None:
+        if not self.shorteners:
+            return None
+        shorteners, now = self.shorteners, rows[0].created_at
 
-    return await store_and_answer(ctx, account_id, plan, rows, now, store_links if shorteners else None)
+        def store_links(duplicates: set[int]) -> Op[None]:
+            """Short links of the stored rows: a row refused as a duplicate messageId gets none."""
+            refused = {id(rows[i]) for i in duplicates}
+            yield from add_links([link for s in shorteners for row, link in s.links if id(row) not in refused], now)
+
+        return store_links
+
+
+async def send(ctx: Context, account_id: str, request: BrandRequest) -> dict[str, Any]:
+    options = request.options
+    tracking = options.tracking if options else None
+    tracking_url = [("options.tracking.trackingUrl", tracking.trackingUrl if tracking else None)]
+    channel = _Brand(account_id, request, ctx.public_url)
+    schedule = options.schedule if options else None
+    return await accept_request(ctx, account_id, channel, request.messages, schedule, targets=tracking_url)
 
 
 def _opted_out(listed: dict[str, set[str]], sender: str) -> Callable[[str], Rejection | None]:
@@ -253,13 +242,13 @@ def _opted_out(listed: dict[str, set[str]], sender: str) -> Callable[[str], Reje
     return refused
 
 
-def _check_windows(request: BrandRequest, ad_hours: dict[str, Any] | None, now: int) -> None:
+def _check_windows(messages: Sequence[BrandMessage], ad_hours: dict[str, Any] | None, now: int) -> None:
     """A delivery window that never overlaps the advertising hours could never send: a 400, not a stuck message."""
     if ad_hours is None:
         return
     hours = Window.from_wire(ad_hours)
     problems = []
-    for index, m in enumerate(request.messages):
+    for index, m in enumerate(messages):
         window = m.options.deliveryTimeWindow if m.options else None
         if window is None:
             continue

@@ -7,47 +7,38 @@ from typing import Any
 
 from ..domain.sangdam import DEFAULT_TIMEOUT_MINUTES, MINUTE_MS, timeout_ms
 from ..domain.times import format_ms
-from ..schemas.sangdam import SangdamRequest
+from ..schemas.sangdam import SangdamMessage, SangdamRequest
 from ..store import brand as settings_store
-from ..store import catalog
 from ..store import sangdam_forwarding as forwarding
 from ..store import sangdam_sessions as sessions
-from ..store.intake import PRIORITIES
-from ..store.message_rows import NewMessage
-from . import upstreams
+from ..store.account_view import AccountView
 from .context import Context
 from .errors import InvalidRequest, NotFound
+from .intake import Channel, accept_request
 from .reports import decode_cursor, encode_cursor
-from .sending import UNKNOWN_SENDER, bulk_plan, message_rows, store_and_answer
-from .sms import check_failovers, sms_setup
-from .webhook_targets import check_targets, delivery_targets
+from .sending import UNKNOWN_SENDER, MessageParts, Shared
 
 CHANNEL = "SANGDAM"
 SESSION_STATES = {"OPEN": "open", "CLOSED": "closed"}
 TIMEOUT_KEY = "sangdamSessionTimeoutMinutes"
 
 
+class _Sangdam(Channel[SangdamMessage]):
+    name = CHANNEL
+
+    def dealer_content(self, m: SangdamMessage) -> dict[str, Any]:
+        return m.content.model_dump(exclude_none=True)
+
+    def parts(self, m: SangdamMessage, view: AccountView, shared: Shared) -> MessageParts:
+        problem = None if m.sender in view.senders else UNKNOWN_SENDER
+        return MessageParts(problem, m.content.model_dump_json(exclude_none=True))
+
+
 async def send(ctx: Context, account_id: str, request: SangdamRequest) -> dict[str, Any]:
     """Accept a send: each destination (a user key) is answered PENDING_ACCEPTED; whether its session is open is
     known only at delivery (an undelivered one ends UNDELIVERABLE_NOT_DELIVERED / EC_NO_SESSION)."""
-    await check_targets(ctx, account_id, delivery_targets(request.messages))
-    now = ctx.clock.now_ms()
-    options = request.options
-    plan = bulk_plan(CHANNEL, options.schedule if options else None, now, ctx.ids)
-    senders = await ctx.db.read(catalog.sender_names(account_id, sorted({m.sender for m in request.messages})))
-    sms = await sms_setup(ctx, account_id)
-    check_failovers(request.messages, sms)
-    route = await upstreams.kakao_route_of(ctx, account_id)
-    rows: list[NewMessage] = []
-    for m in request.messages:
-        content = m.content.model_dump_json(exclude_none=True)
-        problem = None if m.sender in senders else UNKNOWN_SENDER
-        rows.extend(
-            message_rows(
-                account_id, plan, m, problem, PRIORITIES["STANDARD"], now, content, ctx.ids, sms=sms, route=route
-            )
-        )
-    return await store_and_answer(ctx, account_id, plan, rows, now)
+    schedule = request.options.schedule if request.options else None
+    return await accept_request(ctx, account_id, _Sangdam(), request.messages, schedule)
 
 
 async def pull_inbound(ctx: Context, account_id: str, limit: int) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..domain import status as st
@@ -11,7 +12,7 @@ from ..domain.channels import CHANNELS, status_wire
 from ..domain.hops import FAILOVER_ERRORS
 from ..domain.ids import IdSource
 from ..domain.planning import start_at, validity_ms
-from ..domain.policy import policy_of, with_default_sender
+from ..domain.policy import SendPolicy, policy_of, with_default_sender
 from ..domain.schedule import Window
 from ..schemas.common import Platform, RequestSchedulingSettings, ToDestination, ValidityPeriod, Webhooks
 from ..store.intake import BulkPlan, accept
@@ -81,90 +82,110 @@ def bulk_plan(channel: str, schedule: RequestSchedulingSettings | None, now: int
 
 
 ContentFor = Callable[[NewMessage], str]  # an accepted row -> its own content JSON
+Refused = Callable[[str], Rejection | None]  # a destination -> why it may not be sent to (an opt-out), or None
 
 
-def message_rows(
-    account_id: str,
-    plan: BulkPlan,
-    m: OutboundMessage,
-    problem: Rejection | None,
-    priority: int,
-    now: int,
-    content: str,
-    ids: IdSource,
-    hold: Window | None = None,
-    per_destination: ContentFor | None = None,
-    sms: SmsSetup | None = None,
-    route: str | None = None,
-    refused: Callable[[str], Rejection | None] | None = None,
-) -> list[NewMessage]:
-    """One row per destination of a message; `problem` rejects them all, a bad destination rejects one.
-    `per_destination` gives an accepted row its own content (its short links, say). `sms` is where the message's
-    SMS failover hop goes (checked by `check_failovers` before), `route` the account's Kakao route (default: the
-    channel's sandbox route). `refused` rejects a destination (an opt-out) before anything else about the message
-    could send it on, to Kakao or by SMS."""
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """What the accept decided for every row of a request: its account, bulk, instant, priority, the route of its
+    Kakao hops (None: the channel's sandbox route) and where its SMS failover hops go."""
+
+    account_id: str
+    plan: BulkPlan
+    now: int
+    ids: IdSource
+    priority: int
+    sms: SmsSetup | None = None
+    route: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageParts:
+    """What a channel says about one message of a request: the problem that rejects all its destinations (None:
+    none), its content JSON, a hold on top of its delivery window (Brand's advertising hours), each accepted
+    destination's own content (its short links, say), and a check that rejects one destination before anything
+    else about the message could send it on, to Kakao or by SMS (an opt-out)."""
+
+    problem: Rejection | None
+    content: str
+    hold: Window | None = None
+    per_destination: ContentFor | None = None
+    refused: Refused | None = None
+
+
+def _policy(m: OutboundMessage, sms: SmsSetup | None, hold: Window | None) -> SendPolicy:
+    """The wire options become one typed policy, here and only here; rows store it in one codec."""
     o = m.options
     validity = (
         validity_ms(o.validityPeriod.amount, o.validityPeriod.timeUnit)
         if o and o.validityPeriod
         else validity_ms(None, None)
     )
-    # The wire options become one typed policy, here and only here; rows store it in one codec.
     wire = o.model_dump(exclude_none=True, by_alias=True) if o else {}
     if "smsFailover" in wire:
         wire["smsFailover"] = with_default_sender(wire["smsFailover"], sms.default_sender if sms else None)
         wire["failoverReports"] = _wants_failover_reports(m)
-    policy = policy_of(wire, validity, hold)
+    return policy_of(wire, validity, hold)
+
+
+def _row_problem(channel: str, to: str | None, parts: MessageParts) -> Rejection | None:
+    """A bad destination, then an opt-out, then the message's own problem."""
+    return destination_problem(to, channel) or (parts.refused(to) if parts.refused and to else None) or parts.problem
+
+
+def message_rows(shared: Shared, m: OutboundMessage, parts: MessageParts) -> list[NewMessage]:
+    """One row per destination of a message; `parts.problem` rejects them all, a bad destination rejects one.
+    `shared.sms` is where the message's SMS failover hop goes (checked by `check_failovers` before)."""
+    plan, now, sms, o = shared.plan, shared.now, shared.sms, m.options
+    policy = _policy(m, sms, parts.hold)
     row_options = policy.encode()
     failover = policy.failover if sms is not None else None
     platform = o.platform if o else None
     hooks = m.webhooks
     delivery = hooks.delivery if hooks else None
-    notify = delivery.notify is not False if delivery else True
+    spec = CHANNELS[plan.channel]
+    accepted = st.status(spec.accepted_status).id
     rows = []
-    generated = iter(ids.message_ids(sum(1 for d in m.destinations if not d.messageId), now))
+    generated = iter(shared.ids.message_ids(sum(1 for d in m.destinations if not d.messageId), now))
     for d in m.destinations:
-        message_id = d.messageId or next(generated)
-        row_problem = (
-            destination_problem(d.to, plan.channel) or (refused(d.to) if refused and d.to else None) or problem
+        row_problem = _row_problem(plan.channel, d.to, parts)
+        state, due_at, expires_at = (
+            ("done", now, now) if row_problem else ("queued", plan.start, plan.start + policy.timing.validity_ms)
         )
-        state, due_at, expires_at = ("done", now, now) if row_problem else ("queued", plan.start, plan.start + validity)
-        accepted = st.status(CHANNELS[plan.channel].accepted_status).id
         status_id, error_id = (row_problem[0].id, row_problem[1].id) if row_problem else (accepted, NO_ERROR)
-        rows.append(
-            NewMessage(
-                account_id,
-                message_id,
-                plan.channel,
-                plan.bulk_id,
-                m.sender,
-                d.to or "",
-                content,
-                state,
-                due_at,
-                expires_at,
-                priority,
-                status_id,
-                error_id,
-                now,
-                hooks.callbackData if hooks else None,
-                platform.entityId if platform else None,
-                platform.applicationId if platform else None,
-                o.campaignReferenceId if o else None,
-                delivery.url if delivery else None,
-                hooks.contentType if hooks else None,
-                notify,
-                bool(delivery.intermediateReport) if delivery else False,
-                row_options,
-                policy,
-                route=route or CHANNELS[plan.channel].route,
-            )
+        row = NewMessage(
+            account_id=shared.account_id,
+            message_id=d.messageId or next(generated),
+            channel=plan.channel,
+            bulk_id=plan.bulk_id,
+            sender=m.sender,
+            destination=d.to or "",
+            content=parts.content,
+            state=state,
+            due_at=due_at,
+            expires_at=expires_at,
+            priority=shared.priority,
+            status_id=status_id,
+            error_id=error_id,
+            created_at=now,
+            callback_data=hooks.callbackData if hooks else None,
+            entity_id=platform.entityId if platform else None,
+            application_id=platform.applicationId if platform else None,
+            campaign_ref=o.campaignReferenceId if o else None,
+            webhook_url=delivery.url if delivery else None,
+            webhook_content_type=hooks.contentType if hooks else None,
+            notify=delivery.notify is not False if delivery else True,
+            intermediate=bool(delivery.intermediateReport) if delivery else False,
+            options=row_options,
+            policy=policy,
+            route=shared.route or spec.route,
         )
-        user_key = CHANNELS[plan.channel].destination == "user_key"
+        rows.append(row)
+        user_key = spec.destination == "user_key"
         if failover is not None and sms is not None and failover.destination_for(d.to or "", user_key) is not None:
-            _plan_failover(rows[-1], sms.route, failover.validity_ms, row_problem, accepted, now)
-        if per_destination is not None and row_problem is None:
-            rows[-1].content = per_destination(rows[-1])
+            _plan_failover(row, sms.route, failover.validity_ms, row_problem, accepted, now)
+        if parts.per_destination is not None and row_problem is None:
+            row.content = parts.per_destination(row)
     return rows
 
 

@@ -24,9 +24,9 @@ class SmsSetup:
     default_sender: str | None
 
 
-async def sms_setup(ctx: Context, account_id: str) -> SmsSetup:
-    settings = await ctx.db.read(get_sms_settings(account_id)) or SmsSettings()
-    return SmsSetup(sms_route(settings.upstream or ctx.sms_upstream), settings.default_sender)
+def sms_setup(ctx: Context, own_upstream: str | None, default_sender: str | None) -> SmsSetup:
+    """An account's SMS setup from its own upstream (None: the server's) and default sender."""
+    return SmsSetup(sms_route(own_upstream or ctx.sms_upstream), default_sender)
 
 
 class _Message(Protocol):

@@ -36,11 +36,17 @@ async def private_allowed_for(ctx: Context, account_ids: Iterable[str]) -> dict[
     return {i: private_allowed(None, _sandbox_only(ctx, *own[i])) for i in ids if i in own}
 
 
-async def check_targets(ctx: Context, account_id: str, targets: Iterable[Target]) -> None:
+async def check_targets(
+    ctx: Context, account_id: str, targets: Iterable[Target], own: tuple[str | None, str | None] | None = None
+) -> None:
+    """`own`: the account's own (Kakao, SMS) upstream URLs when the caller read them already."""
     named = [(path, url) for path, url in targets if url is not None]
     if not named:
         return
-    allow = (await private_allowed_for(ctx, [account_id])).get(account_id, False)
+    if own is not None and ctx.webhook_allow_private is None:
+        allow = private_allowed(None, _sandbox_only(ctx, *own))
+    else:
+        allow = (await private_allowed_for(ctx, [account_id])).get(account_id, False)
     problems = []
     for path, url in named:
         problem = url_problem(url, allow)
