@@ -22,7 +22,7 @@ async def _known_sender(ctx: Context, account_id: str, sender: str, prop: str) -
         raise NotFound("no such sender on this account", prop)
 
 
-def _wake(ctx: Context) -> None:
+def wake_forwarder(ctx: Context) -> None:
     """The gateway's Context carries `wake_sangdam` (app.py): forward what was written now, not at the next poll."""
     wake: Callable[[], None] | None = getattr(ctx, "wake_sangdam", None)
     if wake is not None:
@@ -30,14 +30,14 @@ def _wake(ctx: Context) -> None:
 
 
 async def write_user_message(ctx: Context, message: sessions.UserMessage, now: int) -> dict[str, Any]:
-    """Write what a user wrote (a sandbox user's, or a real one's an upstream pushed): opens or continues their
-    session, and queues it for the account's inbound URL."""
+    """Write what a sandbox user wrote: opens or continues their session, and queues it for the account's inbound
+    URL. (A real user's, pushed by an upstream: service/upstream_inbound.py, many in one operation.)"""
     new_session, expiry_id = ctx.ids.message_ids(2, now)
-    session_id = await ctx.db.write(sessions.write_inbound(message, new_session, expiry_id, now))
-    if session_id is None:
+    stored = await ctx.db.write(sessions.write_inbound(message, new_session, expiry_id, now))
+    if stored is None:
         raise NotFound("no such sender on this account", "to")
-    _wake(ctx)
-    return {"messageId": message.message_id, "sessionId": session_id}
+    wake_forwarder(ctx)
+    return {"messageId": stored.message_id, "sessionId": stored.session_id}
 
 
 async def user_writes(ctx: Context, account_id: str, body: UserWrites) -> dict[str, Any]:

@@ -3,8 +3,10 @@ are (service.sangdam_sandbox): each opens or continues its session, joins the tr
 account's inbound URL in order (or pulled).
 
 The account is found by the channel written to (`to`): the one account that registered that sender and whose Kakao
-hops take the route the push came from (the server's upstream, or an account's own). A push naming a channel no
-account, or several, has on that route is refused whole: nothing of it is written.
+hops take the route the push came from (the server's upstream, or an account's own), read with one statement. A push
+naming a channel no account, or several, has on that route is refused whole: nothing of it is written. The rest is
+one write operation; a message Infobip pushes again (or twice at once) is stored and forwarded once, by the unique
+index of its upstream id (migration 0028).
 """
 
 from __future__ import annotations
@@ -18,14 +20,12 @@ from ..connectors.infobip_kakao_wire import InboundMessage
 from ..connectors.infobip_wire import parse_callback_data
 from ..connectors.upstreams import kakao_route
 from ..domain.sangdam import USER_TYPES, user_content
-from ..store import catalog
 from ..store import sangdam_sessions as sessions
-from ..store.accounts import list_accounts
+from ..store.account_view import SenderOwner, sender_owners
 from ..store.sql import Op
-from ..store.upstream_settings import get_kakao_upstream
 from .context import Context
 from .errors import NotFound
-from .sangdam_sandbox import CONVERSATION_LIMIT, write_user_message
+from .sangdam_sandbox import wake_forwarder
 
 log = logging.getLogger(__name__)
 
@@ -36,63 +36,66 @@ class Written:
     written: int  # not counted: a message pushed again, and Infobip's EXPIRED_SESSION (our sessions expire by ours)
 
 
-def _owners(route: str, server_upstream: str, senders: list[str]) -> Op[dict[str, str]]:
-    """Each of these senders mapped to the one account that registered it and sends on `route`."""
-    found: dict[str, list[str]] = {s: [] for s in senders}
-    for account in (yield from list_accounts()):
-        names = yield from catalog.sender_names(account.id, senders)
-        if not names:
-            continue
-        _, own = yield from get_kakao_upstream(account.id)
-        if kakao_route(own or server_upstream) == route:
-            for sender in names:
-                found[sender].append(account.id)
-    return {sender: ids[0] for sender, ids in found.items() if len(ids) == 1}
+def _owners(route: str, server_upstream: str, found: list[SenderOwner]) -> dict[str, str]:
+    """Each sender mapped to the one account that registered it and sends on `route`."""
+    owners: dict[str, list[str]] = {}
+    for o in found:
+        if kakao_route(o.kakao_upstream or server_upstream) == route:
+            owners.setdefault(o.sender, []).append(o.account_id)
+    return {sender: ids[0] for sender, ids in owners.items() if len(ids) == 1}
 
 
 async def record_inbound(ctx: Context, route: str, messages: Sequence[InboundMessage]) -> Written:
-    owners = await ctx.db.read(_owners(route, ctx.kakao_upstream, sorted({m.to for m in messages})))
+    """Write a push's users' messages in one operation: all of them, or (a channel without one owner) none. Each
+    is stored once: a message pushed again is refused by the statement that would store it (its unique index)."""
+    found = await ctx.db.read(sender_owners(sorted({m.to for m in messages})))
+    owners = _owners(route, ctx.kakao_upstream, found)
     for i, m in enumerate(messages):
         if m.to not in owners:
             raise NotFound("no account (or more than one) has this sender on this upstream", f"results[{i}].to")
-    written = 0
+    now = ctx.clock.now_ms()
+    users = [m for m in messages if m.message.type in USER_TYPES]
     for m in messages:
         if m.message.type not in USER_TYPES:
             log.info("route %s pushed a Sangdam %s for %s; not written", route, m.message.type, m.to)
-            continue
-        account_id = owners[m.to]
-        now = ctx.clock.now_ms()
-        message_id = await _our_id(ctx, account_id, m, now)
-        if message_id is None:
-            continue
-        callback_data = await _callback_data(ctx, account_id, m)
-        message = sessions.UserMessage(
-            account_id, m.to, m.sender, message_id, _content(m, now), m.pairedMessageId, callback_data
-        )
-        await write_user_message(ctx, message, now)
-        written += 1
+    ids = ctx.ids.message_ids(3 * len(users), now)
+    written = await ctx.db.write(_write(users, owners, ids, now)) if users else 0
+    if written:
+        wake_forwarder(ctx)
     return Written(len(messages), written)
 
 
-async def _our_id(ctx: Context, account_id: str, m: InboundMessage, now: int) -> str | None:
-    """Infobip's messageId, unless that user's conversation has it already (Infobip pushed it again: None, not
-    written twice) or the account's outbound message has it (then one of ours)."""
-    recent = await ctx.db.read(sessions.conversation(account_id, m.to, m.sender, CONVERSATION_LIMIT))
-    if any(e.message_id == m.messageId and e.direction == "INBOUND" for e in recent):
-        return None
-    if await ctx.db.read(sessions.received_message(account_id, m.messageId)) is not None:
-        return ctx.ids.message_id(now)
-    return m.messageId
+def _write(messages: list[InboundMessage], owners: dict[str, str], ids: list[str], now: int) -> Op[int]:
+    """Each message into its user's session (three new ids each: a session's, an expiry's, and the one it is
+    stored under when the account has a message of Infobip's id already); returns how many were written."""
+    written = 0
+    for i, m in enumerate(messages):
+        account_id = owners[m.to]
+        callback_data = yield from _callback_data(account_id, m)
+        message = sessions.UserMessage(
+            account_id,
+            m.to,
+            m.sender,
+            m.messageId,
+            _content(m, now),
+            m.pairedMessageId,
+            callback_data,
+            upstream_id=m.messageId,
+            fallback_id=ids[3 * i + 2],
+        )
+        stored = yield from sessions.write_inbound(message, ids[3 * i], ids[3 * i + 1], now)
+        written += stored is not None and stored.message_id is not None
+    return written
 
 
-async def _callback_data(ctx: Context, account_id: str, m: InboundMessage) -> str | None:
+def _callback_data(account_id: str, m: InboundMessage) -> Op[str | None]:
     """The callbackData of the message a reply answers. Infobip echoes the one it was sent, which is ours (row and
     hop): the client's own is on our row instead."""
     if m.callbackData is None or parse_callback_data(m.callbackData) is None:
         return m.callbackData
     if m.pairedMessageId is None:
         return None
-    found = await ctx.db.read(sessions.received_message(account_id, m.pairedMessageId))
+    found = yield from sessions.received_message(account_id, m.pairedMessageId)
     return found[1] if found is not None else None
 
 

@@ -63,6 +63,22 @@ class UserMessage:
     content: dict[str, Any]  # the inbound `message`
     paired_message_id: str | None = None
     callback_data: str | None = None
+    # A message an upstream pushed: the upstream's id for it (a push of it again is not written twice), and the id
+    # it is stored under when the account has a message of `message_id` already (one of ours).
+    upstream_id: str | None = None
+    fallback_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A user's message as written: its session and the id it is stored under; both None when the upstream had
+    pushed it before (nothing written)."""
+
+    session_id: str | None
+    message_id: str | None
+
+
+NOT_AGAIN = Stored(None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,26 +153,64 @@ def _open_session(account_id: str, sender: str, user_key: str) -> Op[Row | None]
 
 def _facts_of_write(m: UserMessage) -> Op[Row]:
     """What writing a message depends on, in one statement: whether the sender is the account's, the account's
-    settings and inbound URL, and the keyword the text matches."""
+    settings and inbound URL, the keyword the text matches, and whether the upstream pushed it before."""
     text = fold_keyword(m.content["text"]) if m.content["type"] == "TEXT" else None
     rows = yield Fetch(
         "SELECT (SELECT 1 FROM senders WHERE account_id = ? AND sender = ?) AS known, "
         "(SELECT settings FROM account_settings WHERE account_id = ?) AS settings, "
         "(SELECT inbound_url FROM subscriptions WHERE account_id = ? AND channel = 'SANGDAM') AS inbound_url, "
-        "(SELECT display FROM sangdam_keywords WHERE account_id = ? AND keyword = ?) AS keyword",
-        (m.account_id, m.sender, m.account_id, m.account_id, m.account_id, text),
+        "(SELECT display FROM sangdam_keywords WHERE account_id = ? AND keyword = ?) AS keyword, "
+        "(SELECT 1 FROM sangdam_messages WHERE account_id = ? AND upstream_id = ?) AS pushed",
+        (m.account_id, m.sender, m.account_id, m.account_id, m.account_id, text, m.account_id, m.upstream_id),
     )
     row: Row = rows[0]
     return row
 
 
-def write_inbound(m: UserMessage, new_session_id: str, expiry_message_id: str, now: int) -> Op[str | None]:
+# A user's message, in one statement: under its own id unless the account has a message of that id (then under
+# the fallback id), and not at all when the upstream pushed it before (ux_sangdam_messages_upstream; a push that
+# arrives twice at once waits for the first and is refused here, atomically). Returns the stored id, or no row.
+_INSERT_INBOUND = (
+    f"INSERT INTO sangdam_messages ({', '.join(MESSAGE_COLUMNS)}, upstream_id) VALUES (?, ?, "
+    "CASE WHEN EXISTS (SELECT 1 FROM sangdam_messages WHERE account_id = ? AND message_id = ?) THEN ? ELSE ? END, "
+    f"{', '.join('?' * (len(MESSAGE_COLUMNS) - 2))}) ON CONFLICT DO NOTHING RETURNING message_id"
+)
+
+
+def _insert_inbound(m: UserMessage, session_id: str, keyword: str | None, state: str, now: int) -> Op[str | None]:
+    rows = yield Fetch(
+        _INSERT_INBOUND,
+        (
+            m.account_id,
+            session_id,
+            m.account_id,
+            m.message_id,
+            m.fallback_id or m.message_id,
+            m.message_id,
+            INBOUND,
+            m.sender,
+            m.user_key,
+            orjson.dumps(m.content).decode(),
+            now,
+            m.paired_message_id,
+            m.callback_data,
+            keyword,
+            state,
+            m.upstream_id,
+        ),
+    )
+    return rows[0]["message_id"] if rows else None
+
+
+def write_inbound(m: UserMessage, new_session_id: str, expiry_message_id: str, now: int) -> Op[Stored | None]:
     """Store what a user wrote in their open session with the sender, opening one if there is none (a session
-    past its timeout that the expiry has not reached yet is expired first); returns the session id, or None when
-    the sender is not the account's."""
+    past its timeout that the expiry has not reached yet is expired first); returns where it went (NOT_AGAIN when
+    the upstream pushed it before), or None when the sender is not the account's."""
     facts = yield from _facts_of_write(m)
     if facts["known"] is None:
         return None
+    if m.upstream_id is not None and facts["pushed"] is not None:
+        return NOT_AGAIN
     timeout = timeout_ms(json.loads(facts["settings"]) if facts["settings"] else {})
     url = facts["inbound_url"]
     keyword = facts["keyword"]
@@ -175,26 +229,15 @@ def write_inbound(m: UserMessage, new_session_id: str, expiry_message_id: str, n
         session = yield from _open_session(m.account_id, m.sender, m.user_key)
         assert session is not None
     session_id: str = session["session_id"]
-    row = (
-        m.account_id,
-        session_id,
-        m.message_id,
-        INBOUND,
-        m.sender,
-        m.user_key,
-        orjson.dumps(m.content).decode(),
-        now,
-        m.paired_message_id,
-        m.callback_data,
-        keyword,
-        _forward_state(url is not None, session["inflight"] or busy),
-    )
-    yield InsertMany("sangdam_messages", MESSAGE_COLUMNS, MESSAGE_TYPES, [row])
+    state = _forward_state(url is not None, session["inflight"] or busy)
+    stored = yield from _insert_inbound(m, session_id, keyword, state, now)
+    if stored is None:
+        return NOT_AGAIN
     yield Execute(
         "UPDATE sangdam_sessions SET last_activity_at = ?, expires_at = ? WHERE session_id = ?",
         (now, now + timeout, session_id),
     )
-    return session_id
+    return Stored(session_id, stored)
 
 
 def _close_expired(
