@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +20,7 @@ from kakao_gateway.connectors.infobip_config import report_token
 from kakao_gateway.connectors.upstreams import kakao_route
 from kakao_gateway.store import account_view
 from kakao_gateway.store import sangdam_sessions as sessions
+from kakao_gateway.store.migrate import upgrade
 from kakao_gateway.store.sql import Execute, Op, Query
 
 from .conftest import START_MS, Receiver
@@ -300,3 +303,26 @@ async def test_each_inbound_costs_the_same_whatever_the_accounts(
     assert response.json() == {"received": pushes, "written": pushes}
     # (the API edge reads which upstreams accounts have, to find the one the push came through)
     assert [n for n in ops.names if n != "account_upstreams"] == ["sender_owners", "_write"]
+
+
+def test_the_upgrade_gives_stored_inbound_messages_their_upstream_id(tmp_path: Path) -> None:
+    """Migration 0028 on a database with a transcript: a user's message stored before it is recognised when pushed
+    again after it (its stored id is its upstream id); outbound rows have none."""
+    path = tmp_path / "gateway.db"
+    upgrade(f"sqlite:///{path}", "0027")
+    columns = "account_id, session_id, message_id, direction, sender, user_key, content, created_at"
+    with sqlite3.connect(path) as conn:
+        for message_id, direction, at in (("ib-1", "INBOUND", 1), ("m-1", "OUTBOUND", 2)):
+            conn.execute(
+                f"INSERT INTO sangdam_messages ({columns}) VALUES ('a', 's', ?, ?, 'S', 'u', '{{}}', ?)",
+                (message_id, direction, at),
+            )
+    upgrade(f"sqlite:///{path}")
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT message_id, upstream_id FROM sangdam_messages ORDER BY seq").fetchall()
+        assert rows == [("ib-1", "ib-1"), ("m-1", None)]
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(
+                f"INSERT INTO sangdam_messages ({columns}, upstream_id) "
+                "VALUES ('a', 's', 'ib-2', 'INBOUND', 'S', 'u', '{}', 3, 'ib-1')"
+            )
