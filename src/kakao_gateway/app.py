@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,7 @@ from .domain.nhn import NhnCredentials
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
 from .engine.transport import GuardedTransport
+from .engine.upstream_routes import BreakerSettings, Router
 from .engine.webhooks import WebhookPusher
 from .metrics import GatewayMetrics
 from .readiness import readiness
@@ -72,9 +73,20 @@ from .store.message_queries import next_event_at
 from .store.reports import next_push_at
 from .store.sandbox_state import CLOCK, get_value, put_max
 from .store.template_inspection import next_inspection_at
-from .store.upstream_settings import account_upstreams
+from .store.upstream_settings import account_upstreams, upstream_lists
 
 log = logging.getLogger(__name__)
+
+
+def _routes(route_of: Callable[[str], str], urls: list[str]) -> list[str]:
+    """The routes of upstream URLs, leaving out any that can no longer be used (logged where they are built)."""
+    routes = []
+    for url in urls:
+        try:
+            routes.append(route_of(url))
+        except UpstreamError:
+            continue
+    return routes
 
 
 @dataclass
@@ -119,6 +131,19 @@ class Gateway:
         self.kakao_route = self._add_upstream("kakao", settings.kakao_upstream)
         self.ctx.sms_upstream = settings.sms_upstream
         self.ctx.kakao_upstream = settings.kakao_upstream
+        for url in settings.sms_fallbacks:
+            self._add_upstream("sms", url)
+        for url in settings.kakao_fallbacks:
+            self._add_upstream("kakao", url)
+        self.ctx.sms_fallbacks = settings.sms_fallbacks
+        self.ctx.kakao_fallbacks = settings.kakao_fallbacks
+        self.router = Router(
+            [kakao_route(u) for u in (settings.kakao_upstream, *settings.kakao_fallbacks)],
+            [sms_route(u) for u in (settings.sms_upstream, *settings.sms_fallbacks)],
+            BreakerSettings(settings.upstream_failures, round(settings.upstream_open_s * 1000)),
+            account_lists=self._account_routes,
+        )
+        self.ctx.upstream_health = lambda route: self.router.breaker(route).describe()
         # Webhook pushes: where they may go is checked at accept and on the address connected to (engine/transport.py)
         self.sandbox_upstream = all(isinstance(c, SandboxKakao | SandboxSms) for c in self.connectors.values())
         # (private addresses: per account, from its route; the operator's setting overrides)
@@ -140,7 +165,9 @@ class Gateway:
         )
         pusher = WebhookPusher(self.db, self.clock, self.http)
         pusher.private_allowed = functools.partial(webhook_targets.private_allowed_for, self.ctx)
-        self.engine = Engine(self.db, self.clock, self.connectors, pusher, engine_settings, self.metrics)
+        self.engine = Engine(
+            self.db, self.clock, self.connectors, pusher, engine_settings, self.metrics, router=self.router
+        )
         self.engine.dispatcher.resolve = self._resolve_route
         self.engine.pusher.observe = self.metrics.pushed
         self.ctx.wake_engine = self.engine.wake
@@ -185,6 +212,14 @@ class Gateway:
             self.connectors[route] = build(url, deps)
             nhn_connector.attach_credentials(self.connectors[route], self._sender_credentials)
         return route
+
+    async def _account_routes(self, account_ids: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+        """The routes of accounts' own upstream lists, in order (the engine's Router reads them)."""
+        lists = await self.db.read(upstream_lists(account_ids))
+        return {
+            account_id: (_routes(kakao_route, kakao), _routes(sms_route, sms))
+            for account_id, (kakao, sms) in lists.items()
+        }
 
     async def _resolve_route(self, route: str) -> Connector | None:
         """A row names a route this process has no connector for: an account's own upstream, set after this process
@@ -264,7 +299,7 @@ class Gateway:
     async def readiness(self) -> tuple[bool, dict[str, Any]]:
         """/ready: the database, its migrations, the engine's duties (if this process runs them), the connectors."""
         engine = self.engine if self.settings.engine else None
-        return await readiness(self.db, engine, self.engine.connectors, self.routes)
+        return await readiness(self.db, engine, self.engine.connectors, self.routes, self.router.health())
 
     @property
     def routes(self) -> list[str]:

@@ -43,6 +43,12 @@ class Settings:
     stats_retention_days: int = 400  # per-minute/hour/day statistics rollups are kept this long (GET /kakao/1/stats)
     kakao_upstream: str = "sandbox"  # the Kakao hop's upstream: sandbox, or a real one (README, "Kakao upstreams")
     sms_upstream: str = "sandbox"  # the SMS failover hop's upstream: sandbox, smpp://..., infobip-sms://...
+    # Further upstreams, in order, for when the one before is unhealthy (the flags given again; README, "Failover
+    # between upstreams").
+    kakao_fallbacks: tuple[str, ...] = ()
+    sms_fallbacks: tuple[str, ...] = ()
+    upstream_failures: int = 3  # consecutive failed batches that make an upstream unhealthy
+    upstream_open_s: float = 30.0  # how long an unhealthy upstream gets no traffic before a probe
     sms_sender: str | None = None  # the default account's default SMS sender
     # Encrypts senders' upstream credentials at rest (docs/kakao-nhn.md). Environment or TOML only: no flag, so the
     # key never shows in a process list.
@@ -54,6 +60,7 @@ class Settings:
 
 
 _SCALARS = {f.name for f in fields(Settings)} - {"senders", "alim_templates", "subscriptions"}
+_LISTS = {"kakao_upstream": "kakao_fallbacks", "sms_upstream": "sms_fallbacks"}  # a TOML list: first, then the rest
 
 
 class ConfigError(ValueError):
@@ -72,6 +79,11 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         name = key.replace("-", "_")
         if name not in _SCALARS:
             raise ConfigError(f"unknown setting {key!r} in [gateway] of {path}")
+        if name in _LISTS and isinstance(value, list):
+            if not value or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{key!r} in [gateway] of {path} must be a URL or a non-empty list of URLs")
+            values[name], values[_LISTS[name]] = value[0], tuple(value[1:])
+            continue
         values[name] = value
     for name in ("senders", "alim_templates"):
         if name in data:

@@ -87,6 +87,18 @@ class GatewayMetrics:
             "How long the longest-waiting due queued message has been due (0 when none is due)",
             registry=r,
         )
+        self.reroutes = Counter(
+            f"{PREFIX}_upstream_failovers",
+            "Messages moved from one upstream of their list to another (from_route unhealthy, or healthy again)",
+            ["from_route", "to_route"],
+            registry=r,
+        )
+        self.upstream_opened_total = Counter(
+            f"{PREFIX}_upstream_unhealthy",
+            "Times an upstream turned unhealthy (its breaker opened)",
+            ["route"],
+            registry=r,
+        )
         self.duty_up = Gauge(f"{PREFIX}_engine_duty_up", "1 while an engine duty's task runs", ["duty"], registry=r)
         self.duty_age = Gauge(
             f"{PREFIX}_engine_duty_last_step_age_seconds",
@@ -107,6 +119,12 @@ class GatewayMetrics:
 
     def claimed(self, rows: int) -> None:
         self.claim_batch.observe(rows)
+
+    def rerouted(self, from_route: str, to_route: str, messages: int) -> None:
+        self.reroutes.labels(from_route, to_route).inc(messages)
+
+    def upstream_opened(self, route: str) -> None:
+        self.upstream_opened_total.labels(route).inc()
 
     def submitted(self, channel: str, route: str, messages: int) -> None:
         self.submits.labels(channel, route).inc(messages)

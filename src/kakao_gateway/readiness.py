@@ -26,13 +26,14 @@ async def readiness(
     engine: Engine | None,
     connectors: Mapping[str, Connector],
     routes: Iterable[str],
+    breakers: Mapping[str, dict[str, Any]] | None = None,
 ) -> tuple[bool, dict[str, Any]]:
     """(ready, body): `engine` is None in a process that runs no engine (`serve --no-engine`)."""
     checks: dict[str, dict[str, Any]] = {}
     checks["database"] = await _database(db)
     checks["migrations"] = await _migrations(db) if checks["database"]["ok"] else {"ok": False, "error": "no database"}
     checks["engine"] = _engine(engine)
-    checks["connectors"] = _connectors(connectors, routes)
+    checks["connectors"] = _connectors(connectors, routes, breakers or {})
     failed = [name for name, check in checks.items() if not check["ok"]]
     return not failed, {"status": "ready" if not failed else "not ready", "failed": failed, "checks": checks}
 
@@ -74,12 +75,20 @@ def _engine(engine: Engine | None) -> dict[str, Any]:
     return {"ok": all(d["ok"] for d in duties.values()), "running": True, "duties": duties}
 
 
-def _connectors(connectors: Mapping[str, Connector], routes: Iterable[str]) -> dict[str, Any]:
-    """Every route needs a connector. An upstream that is down (an SMPP bind refused, an API key rejected) shows in
-    `upstreams` and `degraded` but does not make the process unready: its messages wait for it, and the API, the
-    other routes and the reports keep working."""
+def _connectors(
+    connectors: Mapping[str, Connector], routes: Iterable[str], breakers: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Every route needs a connector. An upstream that is down (an SMPP bind refused, an API key rejected, its
+    circuit breaker open) shows in `upstreams` and `degraded` but does not make the process unready: its messages
+    go to the next upstream of their list or wait for it, and the API, the other routes and the reports keep
+    working."""
     bound = {route: route in connectors for route in routes}
     upstreams = {route: _health(connector) for route, connector in connectors.items()}
+    for route, breaker in breakers.items():
+        if route in upstreams:
+            upstreams[route] = {**upstreams[route], "breaker": breaker}
+            if breaker["state"] != "CLOSED":
+                upstreams[route]["ok"] = False
     return {
         "ok": all(bound.values()),
         "routes": {route: "bound" if ok else "unbound" for route, ok in bound.items()},

@@ -31,7 +31,20 @@ async def put_settings(request: Request) -> Response:
 async def put_upstream(request: Request) -> Response:
     await require_admin(request)
     body = await parse(request, SmsUpstreamBody)
-    return json_response(await sms.set_upstream(context(request), request.path_params["id"], body.upstream))
+    account_id = request.path_params["id"]
+    await upstreams.set_upstreams(context(request), account_id, "sms", body.urls())
+    return json_response(await _sms_answer(request, account_id))
+
+
+@handled
+async def get_sms_upstream(request: Request) -> Response:
+    await require_admin(request)
+    return json_response(await _sms_answer(request, request.path_params["id"]))
+
+
+async def _sms_answer(request: Request, account_id: str) -> dict[str, object]:
+    listed = await upstreams.upstream_settings(context(request), account_id, "sms")
+    return {**await sms.get_settings(context(request), account_id), "upstreams": listed["upstreams"]}
 
 
 @handled
@@ -39,7 +52,7 @@ async def put_kakao_upstream(request: Request) -> Response:
     await require_admin(request)
     body = await parse(request, SmsUpstreamBody)
     account_id = request.path_params["id"]
-    await upstreams.set_upstream(context(request), account_id, "kakao", body.upstream)
+    await upstreams.set_upstreams(context(request), account_id, "kakao", body.urls())
     return json_response(await upstreams.kakao_settings(context(request), account_id))
 
 
@@ -53,6 +66,7 @@ routes = [
     Route("/kakao/1/sms/settings", get_settings, methods=["GET"]),
     Route("/kakao/1/sms/settings", put_settings, methods=["PUT"]),
     Route("/admin/1/accounts/{id}/sms", put_upstream, methods=["PUT"]),
+    Route("/admin/1/accounts/{id}/sms", get_sms_upstream, methods=["GET"]),
     Route("/admin/1/accounts/{id}/kakao", put_kakao_upstream, methods=["PUT"]),
     Route("/admin/1/accounts/{id}/kakao", get_kakao_upstream, methods=["GET"]),
 ]

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 
 from ..clock import Clock
 from ..connectors.base import Connector, Submission, SubmitResult
@@ -24,13 +25,18 @@ from ..store.database import Database
 from ..store.message_rows import Claimed
 from ..store.outcomes import ClaimTurn, Outcome, Why, claim_due, record, renew_leases
 from ..store.rates import take_tokens, window_of
+from ..store.reroute import hurry_waiting, set_route
 from .observer import EngineObserver, NullObserver, observe_failovers
 from .settings import EngineSettings
 from .submission import submission_of
+from .upstream_routes import NOT_TAKEN, Router, batch_failed
 
 log = logging.getLogger(__name__)
 
 LAST_CHANCE_MS = 1_000
+TIMED_OUT = st.error("EC_PROVIDER_TIMEOUT").id
+PROVIDER_INTERNAL = st.error("EC_PROVIDER_INTERNAL_ERROR").id
+HURRY_LIMIT = 10_000  # rows waiting on their retry ladder moved at once when their upstream turns unhealthy
 
 
 def retry_outcome(c: Claimed, error_id: int, now: int, owner: str | None, why: Why | None = None) -> Outcome:
@@ -78,8 +84,10 @@ class Dispatcher:
         settings: EngineSettings,
         owner: str,
         observer: EngineObserver | None = None,
+        router: Router | None = None,
     ) -> None:
         self.db = db
+        self.router = router  # failover between upstreams (None: each row keeps the route it has)
         self.clock = clock
         self.connectors = connectors
         self.settings = settings
@@ -101,6 +109,7 @@ class Dispatcher:
         allowed, throttled = await self._throttle(allowed, now)
         if held or throttled:  # given back before the submits: they must not wait out a slow upstream's lease
             await self.db.write(record(held + throttled, now))
+        allowed = await self._route(allowed, now)
         by_route: dict[str, list[Claimed]] = defaultdict(list)
         for c in allowed:
             by_route[c.route].append(c)
@@ -111,7 +120,8 @@ class Dispatcher:
                 for channel, count in Counter(c.channel for c in batch).items():
                     self.observer.submitted(channel, route, count)
                 results = await self._submit(route, batch, now)
-                outcomes.extend(self._outcome(c, r, now) for c, r in zip(batch, results, strict=True))
+                moving = await self._judge(route, results, now)
+                outcomes.extend(self._outcome(c, r, now, moving) for c, r in zip(batch, results, strict=True))
         finally:
             renewal.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -240,7 +250,46 @@ class Dispatcher:
             return [SubmitResult("temporary", error="EC_PROVIDER_INTERNAL_ERROR")] * len(batch)
         return results
 
-    def _outcome(self, c: Claimed, r: SubmitResult, now: int) -> Outcome:
+    async def _route(self, claimed: list[Claimed], now: int) -> list[Claimed]:
+        """Send each row to the first healthy upstream of its list; record the moves before the submits."""
+        if self.router is None or not claimed:
+            return claimed
+        await self.router.load([c.account_id for c in claimed], now)
+        moved: dict[tuple[str, str], list[int]] = defaultdict(list)
+        routed: list[Claimed] = []
+        for c in claimed:
+            sticky = c.error_id == TIMED_OUT  # its last attempt got no answer: that upstream may have it
+            route = self.router.choose(c.account_id, c.hop, c.route, sticky, now, c.channel)
+            if route != c.route:
+                moved[(c.route, route)].append(c.seq)
+                c = replace(c, route=route)
+            routed.append(c)
+        for (old, new), seqs in moved.items():
+            await self.db.write(set_route(seqs, self.owner, new))
+            self.observer.rerouted(old, new, len(seqs))
+            log.info("%d messages go to route %s instead of %s", len(seqs), new, old)
+        return routed
+
+    async def _judge(self, route: str, results: list[SubmitResult], now: int) -> bool:
+        """Feed the route's breaker; True when the batch's rows should move to another upstream at once."""
+        if self.router is None:
+            return False
+        breaker = self.router.breaker(route)
+        breaker.sent()
+        error = batch_failed(results)
+        if error is None:
+            breaker.answered()
+            return False
+        if breaker.failed(now, error):
+            log.warning("route %s is unhealthy after %d failed batches (%s)", route, breaker.failures, error)
+            self.observer.upstream_opened(route)
+            await self.db.write(hurry_waiting(route, (PROVIDER_INTERNAL,), now, HURRY_LIMIT))
+        return breaker.state == "open"
+
+    def _outcome(self, c: Claimed, r: SubmitResult, now: int, moving: bool = False) -> Outcome:
+        movable = moving and r.kind == "temporary" and r.error in NOT_TAKEN and self.router is not None
+        if movable and self.router is not None and self.router.has_alternative(c.account_id, c.hop, c.route, now):
+            return self._release(c, now, "upstream")  # not taken: to the next upstream now, not the ladder
         outcome = self._decide(c, r, now)
         group = st.STATUS_BY_ID[outcome.status_id].group_name
         self.observer.outcome(c.channel, c.route, group, "submit")

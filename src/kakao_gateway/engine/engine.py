@@ -27,6 +27,7 @@ from .observer import EngineObserver, NullObserver
 from .sessions import SangdamDuty
 from .settings import EngineSettings
 from .supervisor import Duty, supervise
+from .upstream_routes import Router
 from .webhooks import WebhookPusher
 
 __all__ = ["DutyState", "Engine", "EngineSettings"]
@@ -51,10 +52,12 @@ class Engine:
         pusher: WebhookPusher,
         settings: EngineSettings | None = None,
         observer: EngineObserver | None = None,
+        router: Router | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.connectors = connectors  # by route
+        self.router = router  # failover between upstreams
         self.pusher = pusher
         self.owner = uuid.uuid4().hex
         self._settings = settings or EngineSettings()
@@ -74,7 +77,7 @@ class Engine:
 
     def _build(self) -> None:
         s = self._settings
-        self.dispatcher = Dispatcher(self.db, self.clock, self.connectors, s, self.owner, self.observer)
+        self.dispatcher = Dispatcher(self.db, self.clock, self.connectors, s, self.owner, self.observer, self.router)
         self.maintenance = Maintenance(self.db, self.clock, s, self.owner, self.observer)
         self.collector = Collector(self.db, self.clock, self.connectors, self.observer)
         self.sangdam = SangdamDuty(self.db, self.clock)

@@ -42,6 +42,14 @@ class EngineObserver(Protocol):
         """Housekeeping: finished rows, reports, short links or clicks deleted."""
         ...
 
+    def rerouted(self, from_route: str, to_route: str, messages: int) -> None:
+        """Messages moved to another upstream of their list (theirs was unhealthy, or healthy again)."""
+        ...
+
+    def upstream_opened(self, route: str) -> None:
+        """An upstream turned unhealthy (its circuit breaker opened)."""
+        ...
+
 
 class NullObserver:
     def claimed(self, rows: int) -> None:
@@ -63,6 +71,12 @@ class NullObserver:
         pass
 
     def purged(self, table: str, rows: int) -> None:
+        pass
+
+    def rerouted(self, from_route: str, to_route: str, messages: int) -> None:
+        pass
+
+    def upstream_opened(self, route: str) -> None:
         pass
 
 

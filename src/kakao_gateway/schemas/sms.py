@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .common import Wire
 
@@ -16,6 +16,20 @@ class SmsSettingsBody(Wire):
 
 
 class SmsUpstreamBody(Wire):
-    """`PUT /admin/1/accounts/{id}/sms` and `.../kakao`: the account's own upstream URL (null: the server's)."""
+    """`PUT /admin/1/accounts/{id}/sms` and `.../kakao`: the account's own upstreams, in order (first = preferred;
+    the next ones take over while the one before is unhealthy), or one `upstream` URL (null, or an empty list: the
+    server's)."""
 
     upstream: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    upstreams: Annotated[list[Annotated[str, Field(min_length=1, max_length=2000)]], Field(max_length=5)] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> SmsUpstreamBody:
+        if self.upstream is not None and self.upstreams is not None:
+            raise ValueError("give upstream or upstreams, not both")
+        return self
+
+    def urls(self) -> list[str]:
+        if self.upstreams is not None:
+            return list(self.upstreams)
+        return [self.upstream] if self.upstream is not None else []

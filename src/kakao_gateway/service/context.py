@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..clock import Clock
 from ..domain.ids import IdSource
@@ -29,3 +30,8 @@ class Context:
     webhook_allow_private: bool | None = None
     sms_upstream: str = "sandbox"  # the server's SMS upstream URL (an account may have its own)
     kakao_upstream: str = "sandbox"  # the server's Kakao upstream URL (likewise)
+    # The server's further upstreams, in order (failover when the one before is unhealthy).
+    sms_fallbacks: tuple[str, ...] = ()
+    kakao_fallbacks: tuple[str, ...] = ()
+    # A route's health as this process sees it (its circuit breaker): {"state": "CLOSED"|"OPEN"|"HALF_OPEN", ...}.
+    upstream_health: Callable[[str], dict[str, Any]] = field(default=lambda route: {"state": "CLOSED"})

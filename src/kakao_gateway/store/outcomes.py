@@ -263,7 +263,7 @@ def renew_leases(seqs: Sequence[int], owner: str, until: int) -> Op[int]:
 
 OutcomeKind = Literal["final", "sent", "retry", "release"]
 # Why a row went back to the queue unsent (release) or was sent again without an upstream error (retry).
-Why = Literal["window", "pace", "rate", "lease", "timeout"]
+Why = Literal["window", "pace", "rate", "lease", "timeout", "upstream"]
 
 
 @dataclass(frozen=True, slots=True)
