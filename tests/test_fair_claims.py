@@ -145,6 +145,19 @@ async def test_every_account_gets_its_turn_when_more_have_due_rows_than_a_claim_
     assert all(s | t == {0, 1, 2} for s, t in itertools.pairwise(served))
 
 
+async def test_rows_due_beyond_a_walk_are_still_claimed(
+    gateway: Gateway, tenants: list[httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A walk visits a bounded number of groups; when none of them is due, the rows due longest are claimed."""
+    monkeypatch.setattr(outcomes, "WALK_STEPS", 1)
+    a = tenants[0]
+    tomorrow = "2026-11-30T04:00:00Z"
+    await accept(a, bulk_body(numbers(5), bulk_id="a-later", send_at=tomorrow))  # first in the walk, not due
+    _, due = await accept(a, bulk_body(numbers(5, first=100), bulk_id="b-now"))
+    assert await step(gateway) == 5
+    assert {r["messageId"] for r in await reports_of(a)} == set(due)
+
+
 # --- query plans ----------------------------------------------------------------------------------------------------
 
 OTHERS = 1_000  # accounts with a few due rows each

@@ -64,7 +64,7 @@ def finish_and_report(
 # Fair claims (ix_messages_fair: queued rows by priority, account, bulk, due_at). A claim walks the (account, bulk)
 # groups with queued rows from where the last one stopped, one index probe each, and gives every account with due
 # rows an equal part of the batch, split equally among its due bulks; a FIFO claim fills what they leave.
-CLAIM_GROUPS = 256  # due groups per claim and priority (one UNION ALL term each: SQLite allows 500)
+CLAIM_GROUPS = 64  # due groups per claim and priority: one UNION ALL term each (1,000 accounts: 16 claims a round)
 CLAIM_BULKS = 16  # due bulks of one account per walk; its others get the FIFO fill, or a later walk's turn
 WALK_STEPS = 1024  # groups visited per claim and priority, due or not: what a walk costs at most
 
@@ -130,11 +130,11 @@ def claim_due(now: int, limit: int, owner: str, lease_ms: int, turn: ClaimTurn |
         if len(claimed) >= limit:
             break
         due = yield from _due_groups(priority, now, turn)
-        if not due:
+        if due is None:
             continue  # nothing of this priority is due
         rows = yield from _claim_shares(priority, now, _shares(due, limit - len(claimed)), owner, lease_ms)
         claimed.extend(rows)
-        if len(claimed) < limit:  # parts left unused (a bulk with fewer due rows than its part): the oldest rows
+        if len(claimed) < limit:  # parts left unused (fewer due rows than a part, or no due group walked): FIFO
             rows = yield from _claim_fifo(priority, now, limit - len(claimed), owner, lease_ms)
             claimed.extend(rows)
     return claimed
@@ -170,6 +170,8 @@ def _walk(priority: int, now: int, after: Group | None, steps: int, groups: int)
 def _shares(groups: Sequence[Group], limit: int) -> dict[Group, int]:
     """Each group's part of `limit`: equal parts per account (in walk order, the first ones get the remainder),
     each split equally among the account's groups."""
+    if not groups:
+        return {}
     by_account: dict[str, list[Group]] = defaultdict(list)
     for g in groups:
         by_account[g[0]].append(g)
@@ -191,9 +193,11 @@ def _claim_shares(priority: int, now: int, parts: dict[Group, int], owner: str, 
     row, then every group's second, and so on."""
     if not parts:
         return []
+    terms = 1 << (len(parts) - 1).bit_length()  # padded with empty parts: a few statement texts, each prepared once
+    padding = [(("", ""), 0)] * (terms - len(parts))
     picked = yield Fetch(
-        " UNION ALL ".join(f"{_SHARE}{i}" for i in range(len(parts))),
-        [p for (account, bulk), n in parts.items() for p in (priority, account, bulk, now, now, n)],
+        " UNION ALL ".join(f"{_SHARE}{i}" for i in range(terms)),
+        [p for (account, bulk), n in [*parts.items(), *padding] for p in (priority, account, bulk, now, now, n)],
     )
     rank: dict[Group, int] = defaultdict(int)
     order: list[tuple[int, int, int]] = []
