@@ -29,7 +29,7 @@ import smpp34
 
 from kakao_gateway.clock import SystemClock
 from kakao_gateway.connectors.base import Submission
-from kakao_gateway.connectors.smpp import SmppConnector, connect
+from kakao_gateway.connectors.smpp.connector import SmppConnector, connect
 from kakao_gateway.connectors.upstreams import UpstreamDeps, parse_upstream
 from kakao_gateway.domain.sms import SmsText, sms_text
 

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+# The example provider package (docs/providers.md): tests/test_providers.py sends through it, found by its entry point.
+.venv/bin/python -m pip install --quiet -e tests/provider_example
 # Tools pip does not install: Node.js with npm (npm's `smpp` server, a second SMSC no one here wrote) and Debian's
 # Chromium with fonts-noto-cjk (the console's browser tests; Playwright drives it, no browser download). Installed
 # with apt when missing and this runs as root on Debian; elsewhere those tests skip, saying why. In CI

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from kakao_gateway.app import Gateway
-from kakao_gateway.connectors.infobip_config import report_token
+from kakao_gateway.connectors.infobip.config import report_token
 from kakao_gateway.connectors.upstreams import kakao_route
 from kakao_gateway.store import account_view
 from kakao_gateway.store import sangdam_sessions as sessions

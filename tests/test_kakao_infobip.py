@@ -17,9 +17,9 @@ from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
-from kakao_gateway.connectors.infobip_config import report_token
-from kakao_gateway.connectors.infobip_http import InfobipConnector
-from kakao_gateway.connectors.infobip_kakao import approves_templates_at_once, connect
+from kakao_gateway.connectors.infobip.client import InfobipConnector
+from kakao_gateway.connectors.infobip.config import report_token
+from kakao_gateway.connectors.infobip.kakao import approves_templates_at_once, connect
 from kakao_gateway.connectors.registry import build_kakao_connector
 from kakao_gateway.connectors.upstreams import UpstreamDeps, UpstreamError, kakao_route, parse_upstream, sms_route
 

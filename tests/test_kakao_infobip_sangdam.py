@@ -13,9 +13,9 @@ import pytest
 from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.connectors.base import LateResult
-from kakao_gateway.connectors.infobip_config import report_token
-from kakao_gateway.connectors.infobip_http import InfobipConnector
-from kakao_gateway.connectors.infobip_kakao import InfobipKakaoConnector
+from kakao_gateway.connectors.infobip.client import InfobipConnector
+from kakao_gateway.connectors.infobip.config import report_token
+from kakao_gateway.connectors.infobip.kakao import InfobipKakaoConnector
 from kakao_gateway.connectors.upstreams import kakao_route
 
 from .conftest import Receiver

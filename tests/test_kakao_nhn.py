@@ -14,11 +14,11 @@ from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import Submission, SubmitResult
-from kakao_gateway.connectors.nhn import NhnConnector, _recipient_seq
+from kakao_gateway.connectors.nhn import mapping as nhn
+from kakao_gateway.connectors.nhn.connector import NhnConnector, _recipient_seq
+from kakao_gateway.connectors.nhn.mapping import NhnCredentials, national_number
 from kakao_gateway.connectors.registry import build_kakao_connector
 from kakao_gateway.connectors.upstreams import UpstreamDeps, kakao_route
-from kakao_gateway.domain import nhn
-from kakao_gateway.domain.nhn import NhnCredentials, national_number
 from kakao_gateway.store.sql import Fetch, Op
 
 from .conftest import API_KEY, START_MS, Receiver, started_gateway

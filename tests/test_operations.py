@@ -21,8 +21,8 @@ from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
-from kakao_gateway.connectors.sandbox import ROUTE
-from kakao_gateway.connectors.sandbox_sms import SandboxSms
+from kakao_gateway.connectors.sandbox.kakao import ROUTE
+from kakao_gateway.connectors.sandbox.sms import SandboxSms
 from kakao_gateway.connectors.upstreams import SMS_SANDBOX_ROUTE
 from kakao_gateway.domain.times import format_ms
 from kakao_gateway.logs import configure_logging

@@ -13,11 +13,11 @@ import smpp34
 
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
-from kakao_gateway.connectors.smpp import CANNOT_ENCODE, NO_MESSAGE_ID, SmppConnector, connect
-from kakao_gateway.connectors.smpp_config import parse_config
-from kakao_gateway.connectors.smpp_message import decode_text
-from kakao_gateway.connectors.smpp_receipts import Correlator, normalize_id, parse_receipt
-from kakao_gateway.connectors.smpp_results import receipt_outcome, submit_result
+from kakao_gateway.connectors.smpp.config import parse_config
+from kakao_gateway.connectors.smpp.connector import CANNOT_ENCODE, NO_MESSAGE_ID, SmppConnector, connect
+from kakao_gateway.connectors.smpp.message import decode_text
+from kakao_gateway.connectors.smpp.receipts import Correlator, normalize_id, parse_receipt
+from kakao_gateway.connectors.smpp.results import receipt_outcome, submit_result
 from kakao_gateway.connectors.upstreams import UpstreamDeps, UpstreamError, parse_upstream
 from kakao_gateway.domain.sms import SmsText, sms_text
 from kakao_gateway.domain.status import ERRORS, STATUSES

@@ -16,7 +16,7 @@ from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
 from kakao_gateway.connectors.registry import SMS_SCHEMES
-from kakao_gateway.connectors.sandbox_sms import SandboxSms
+from kakao_gateway.connectors.sandbox.sms import SandboxSms
 from kakao_gateway.connectors.upstreams import SMS_SANDBOX_ROUTE
 from kakao_gateway.domain import status as st
 from kakao_gateway.domain.times import format_ms, parse_instant

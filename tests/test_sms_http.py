@@ -17,8 +17,8 @@ from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors import registry
 from kakao_gateway.connectors.base import LateResult, Submission, SubmitResult
-from kakao_gateway.connectors.infobip_sms import InfobipSmsConnector, connect, retry_after_ms
-from kakao_gateway.connectors.infobip_sms_config import report_token
+from kakao_gateway.connectors.infobip.sms import InfobipSmsConnector, connect, retry_after_ms
+from kakao_gateway.connectors.infobip.sms_config import report_token
 from kakao_gateway.connectors.upstreams import UpstreamDeps, UpstreamError, parse_upstream, sms_route
 from kakao_gateway.domain.sms import SmsText, sms_text
 from kakao_gateway.store.sql import Execute, Fetch, Op

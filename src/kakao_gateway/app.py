@@ -45,14 +45,13 @@ from .clock import Clock, ManualClock, SystemClock
 from .config import Settings
 from .connectors import nhn as nhn_connector
 from .connectors.base import Connector, Submission
+from .connectors.credentials import SenderCredentials as NhnCredentials
 from .connectors.registry import build_kakao_connector, build_sms_connector
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
-from .connectors.sandbox import SandboxKakao
-from .connectors.sandbox_sms import SandboxSms
+from .connectors.sandbox import SandboxKakao, SandboxSms
 from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, kakao_route, sms_route
 from .console import docs as console_docs
 from .console import routes as console_routes
-from .domain.nhn import NhnCredentials
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
 from .engine.transport import GuardedTransport

@@ -12,7 +12,7 @@ from rich.console import Console
 from .cli_errors import fail
 from .cli_output import JsonOpt, print_result
 from .config import Settings
-from .domain.nhn import NhnCredentials
+from .connectors.credentials import SenderCredentials as NhnCredentials
 from .service import sender_credentials, template_sync
 from .service.context import Context
 

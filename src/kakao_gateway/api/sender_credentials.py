@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..domain.nhn import NhnCredentials
+from ..connectors.credentials import SenderCredentials
 from ..schemas.sender_credentials import SenderCredentialsBody
 from ..service import sender_credentials
 from ..service.auth import MANAGE_SCOPES
@@ -18,7 +18,7 @@ from .http import context, handled, json_response, parse, principal
 async def put_credentials(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
     body = await parse(request, SenderCredentialsBody)
-    creds = NhnCredentials(body.appKey, body.secretKey, body.senderKey)
+    creds = SenderCredentials(body.appKey, body.secretKey, body.senderKey)
     box = getattr(request.app.state, "secret_box", None)
     sender = request.path_params["sender"]
     return json_response(await sender_credentials.put_credentials(context(request), box, who.account_id, sender, creds))

@@ -1,54 +1,40 @@
-"""The webhook an Infobip Kakao upstream (`infobip://`) pushes Sangdam users' messages to:
-POST /upstream/1/kakao/inbound/<secret>, the URL given to Infobip as the channel's inbound URL.
+"""The webhooks Kakao upstreams push Sangdam users' messages to, as their providers declare them: today
+POST /upstream/1/kakao/inbound/<secret> (an `infobip://` upstream; the URL given to Infobip as the channel's inbound
+URL).
 
-Guarded as the report webhooks are (api.upstream_reports): the secret names the upstream (its `inbound_token`, not
-its report one), compared in constant time; a wrong or missing one is a 401 and nothing is read. The body is a
-KakaoSangdamInboundResponse; a channel no account has on that upstream is a 404 and nothing is written.
+Guarded as the report webhooks are (api.upstream_reports): the secret names the upstream (its inbound secret, not its
+report one), compared in constant time; a wrong or missing one is a 401 and nothing is read. The body is validated
+with the provider's model and read by the provider into PushedMessage; a channel no account has on that upstream is
+a 404 and nothing is written.
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..connectors.infobip_kakao import INBOUND_PATH
-from ..connectors.infobip_kakao_wire import InboundMessages
+from ..connectors import registry
+from ..connectors.provider import Webhook
 from ..service.upstream_inbound import record_inbound
-from .errors import api_error
-from .http import HttpError, context, handled, json_response, parse
-from .upstream_reports import ReportTargets
+from .http import context, handled, json_response, parse
+from .upstream_reports import find_target
 
 
-@runtime_checkable
-class InboundTarget(Protocol):
-    """A connector whose upstream pushes Sangdam inbound to us."""
+def _receiver(hook: Webhook) -> Callable[[Request], Awaitable[Response]]:
+    read = hook.messages
+    assert read is not None
 
-    route: str
-    inbound_token: str
+    @handled
+    async def receive(request: Request) -> Response:
+        _, route = await find_target(request, hook)
+        body = await parse(request, hook.body)
+        written = await record_inbound(context(request), route, read(body))
+        return json_response({"received": written.received, "written": written.written})
 
-
-def inbound_secret(connector: object) -> str | None:
-    return connector.inbound_token if isinstance(connector, InboundTarget) else None
-
-
-async def _target(request: Request) -> InboundTarget:
-    targets: ReportTargets | None = getattr(request.app.state, "upstream_reports", None)
-    token = request.path_params["token"]
-    target = await targets.find_or_refresh(token, inbound_secret) if targets is not None else None
-    if not isinstance(target, InboundTarget):
-        raise HttpError(api_error(401, request=request))
-    return target
+    return receive
 
 
-@handled
-async def receive(request: Request) -> Response:
-    target = await _target(request)
-    body = await parse(request, InboundMessages)
-    written = await record_inbound(context(request), target.route, body.results)
-    return json_response({"received": written.received, "written": written.written})
-
-
-routes = [Route(f"{INBOUND_PATH}/{{token}}", receive, methods=["POST"])]
+routes = [Route(f"{hook.path}/{{token}}", _receiver(hook), methods=["POST"]) for hook in registry.webhooks("inbound")]

@@ -1,10 +1,11 @@
-"""The webhooks Infobip upstreams push delivery reports to: POST /upstream/1/sms/reports/<secret> (an
-`infobip-sms://` upstream) and POST /upstream/1/kakao/reports/<secret> (an `infobip://` Kakao upstream).
+"""The webhooks upstreams push delivery reports to, as their providers declare them (connectors/provider.Webhook):
+POST /upstream/1/sms/reports/<secret> (an `infobip-sms://` upstream), POST /upstream/1/kakao/reports/<secret> (an
+`infobip://` Kakao upstream), and any an installed provider adds.
 
-The secret names the upstream (see connectors.infobip_config): every connector of this process that takes pushed
-reports has one, compared in constant time. A wrong or missing one is a 401 and nothing is read. Both paths take the
-same report body (the SMS and Kakao APIs share it), so they share one handler; the path says which kind of upstream
-the secret must belong to.
+The secret names the upstream: every connector of this process that takes pushed reports has one, compared in
+constant time. A wrong or missing one, or one of an upstream whose provider does not serve that path, is a 401 and
+nothing is read. The body is validated with the provider's model (a 400 naming the field) and read by the provider
+into late results, recorded as polled ones are.
 """
 
 from __future__ import annotations
@@ -18,29 +19,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..connectors.infobip_kakao import REPORTS_PATH as KAKAO_REPORTS_PATH
-from ..connectors.infobip_sms_config import REPORTS_PATH as SMS_REPORTS_PATH
-from ..connectors.infobip_wire import DeliveryReports
+from ..connectors import registry
+from ..connectors.provider import Webhook
 from ..service.upstream_reports import record_pushed
 from .errors import api_error
 from .http import HttpError, context, handled, json_response, parse
 
 
 @runtime_checkable
-class ReportTarget(Protocol):
-    """A connector whose upstream pushes reports to us."""
-
-    route: str
-    report_token: str
+class Reported(Protocol):
+    """A connector that wants to know which of its rows got a final report pushed (it stops polling for them)."""
 
     def reported(self, seqs: list[int]) -> None: ...
 
 
-Secret = Callable[[object], str | None]  # a connector's secret of one webhook kind (None: it takes none)
-
-
-def report_secret(connector: object) -> str | None:
-    return connector.report_token if isinstance(connector, ReportTarget) else None
+Secret = Callable[[object], str | None]  # a connector's secret of one webhook (None: it takes none)
 
 
 class ReportTargets:
@@ -56,7 +49,7 @@ class ReportTargets:
         self._refresh = refresh
         self._refreshed_at = -self.REFRESH_EVERY_S
 
-    async def find_or_refresh(self, token: str, secret: Secret = report_secret) -> object | None:
+    async def find_or_refresh(self, token: str, secret: Secret) -> object | None:
         found = self.find(token, secret)
         if found is None and self._refresh is not None:
             now = time.monotonic()
@@ -66,7 +59,7 @@ class ReportTargets:
                 found = self.find(token, secret)
         return found
 
-    def find(self, token: str, secret: Secret = report_secret) -> object | None:
+    def find(self, token: str, secret: Secret) -> object | None:
         """The connector whose `secret` is `token` (every one compared, in constant time)."""
         found: object | None = None
         given = token.encode()
@@ -77,28 +70,33 @@ class ReportTargets:
         return found
 
 
-# The route prefix (connectors.upstreams) of the upstreams each webhook path takes reports from.
-_KINDS = {SMS_REPORTS_PATH: "SMS:", KAKAO_REPORTS_PATH: "KAKAO:"}
-
-
-async def _target(request: Request, kind: str) -> ReportTarget:
+async def find_target(request: Request, hook: Webhook) -> tuple[object, str]:
+    """The connector whose secret for `hook` is the path's token and whose provider serves `hook` (401 if none)."""
     targets: ReportTargets | None = getattr(request.app.state, "upstream_reports", None)
-    target = await targets.find_or_refresh(request.path_params["token"]) if targets is not None else None
-    if not isinstance(target, ReportTarget) or not target.route.startswith(kind):
+    token = request.path_params["token"]
+    target = await targets.find_or_refresh(token, hook.secret) if targets is not None else None
+    route = getattr(target, "route", None)
+    if target is None or not isinstance(route, str) or not registry.serves(route, hook):
         raise HttpError(api_error(401, request=request))
-    return target
+    return target, route
 
 
-def _receiver(kind: str) -> Callable[[Request], Awaitable[Response]]:
+def _receiver(hook: Webhook) -> Callable[[Request], Awaitable[Response]]:
+    read = hook.reports
+    assert read is not None
+
     @handled
     async def receive(request: Request) -> Response:
-        target = await _target(request, kind)
-        body = await parse(request, DeliveryReports)
-        recorded = await record_pushed(context(request), target.route, body.results)
-        target.reported(recorded.final)
-        return json_response({"received": len(body.results), "settled": recorded.changed})
+        target, route = await find_target(request, hook)
+        body = await parse(request, hook.body)
+        results = read(body)
+        recorded = await record_pushed(context(request), route, results)
+        if isinstance(target, Reported):
+            target.reported(recorded.final)
+        received = getattr(body, "results", results)  # every report of the push, final or not
+        return json_response({"received": len(received), "settled": recorded.changed})
 
     return receive
 
 
-routes = [Route(f"{path}/{{token}}", _receiver(kind), methods=["POST"]) for path, kind in _KINDS.items()]
+routes = [Route(f"{hook.path}/{{token}}", _receiver(hook), methods=["POST"]) for hook in registry.webhooks("reports")]

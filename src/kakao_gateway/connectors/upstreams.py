@@ -109,3 +109,17 @@ def seconds_option(url: UpstreamUrl, name: str, default: float) -> float:
     if not math.isfinite(value) or value <= 0:
         raise UpstreamError(f"{url.redacted}: {name} must be a positive number of seconds, not {raw!r}")
     return value
+
+
+def route_scheme(route: str) -> tuple[str, str] | None:
+    """(family, scheme) of a route: ("kakao", "sandbox") for KAKAO_SANDBOX, ("sms", "smpp") for SMS:smpp:...; None
+    for a string no URL names. The one place that reads a route string (connectors.registry asks it)."""
+    if route == KAKAO_SANDBOX_ROUTE:
+        return "kakao", SANDBOX
+    if route == SMS_SANDBOX_ROUTE:
+        return "sms", SANDBOX
+    parts = route.split(":")
+    families = {"KAKAO": "kakao", "SMS": "sms"}
+    if len(parts) != 4 or parts[0] not in families:
+        return None
+    return families[parts[0]], parts[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..connectors.infobip_kakao import approves_templates_at_once
+from ..connectors.registry import approves_templates_at_once
 from ..domain.template_inspection import APPROVED, CLIENT, Inspection, planned
 from ..domain.templates import foreign_variables
 from ..domain.times import format_ms

@@ -3,7 +3,7 @@
 1. One read of what the account says about the request (store/account_view.py: its own upstreams and SMS sender,
    settings, the request's senders and templates, link domains, opt-outs): one store operation.
 2. The checks every channel shares, each a 400 naming its paths: webhook targets, SMS failover senders, what the
-   account's Kakao dealer cannot carry (NHN Cloud).
+   account's Kakao upstream cannot carry (as its provider declares: connectors.registry.carry_problems).
 3. The channel's own checks and, per message, its hook: the problem that rejects its destinations and its content
    JSON (Brand adds its advertising hold, short links and opt-outs).
 4. One set-based write of the rows and the reports of those refused (store/intake.accept, via store_and_answer).
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from ..connectors.registry import carry_problems
 from ..connectors.upstreams import kakao_route
-from ..domain import nhn
 from ..schemas.common import RequestSchedulingSettings
 from ..store.account_view import AccountView, Wants, read_view
 from ..store.intake import PRIORITIES
@@ -48,7 +48,7 @@ class Channel(Generic[M]):
         return messages
 
     def dealer_content(self, m: M) -> dict[str, Any]:
-        """The message's content as the dealer check reads it (domain/nhn.request_problems)."""
+        """The message's wire content as the routing layer reads it (connectors.registry.carry_problems)."""
         raise NotImplementedError
 
     def check(self, messages: Sequence[M], view: AccountView, now: int) -> None:
@@ -82,7 +82,7 @@ async def accept_request(
     sms = sms_setup(ctx, view.sms_upstream, view.sms_sender)
     check_failovers(messages, sms)
     route = kakao_route(view.kakao_upstream or ctx.kakao_upstream)
-    if unmappable := nhn.request_problems(route, channel.name, [channel.dealer_content(m) for m in messages]):
+    if unmappable := carry_problems(route, channel.name, [channel.dealer_content(m) for m in messages]):
         raise InvalidRequest(unmappable)
     channel.check(messages, view, now)
     shared = Shared(account_id, plan, now, ctx.ids, priority, sms, route)

@@ -2,7 +2,7 @@
 
 Fernet (AES-128-CBC with HMAC-SHA256, from `cryptography`) under a key derived from the secret key with HKDF, so any
 long random string serves as the secret key. The clear credentials exist only in memory: never in the database,
-never in a log line (NhnCredentials hides them from repr), never in an API answer.
+never in a log line (SenderCredentials hides them from repr), never in an API answer.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..domain.nhn import NhnCredentials
+from ..connectors.credentials import SenderCredentials
 from ..store import catalog
 from ..store import sender_credentials as store
 from ..store.database import Database
@@ -35,17 +35,17 @@ class SecretBox:
         derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"kakao-gateway sender credentials")
         self._fernet = Fernet(base64.urlsafe_b64encode(derived.derive(secret_key.encode())))
 
-    def seal(self, creds: NhnCredentials) -> str:
+    def seal(self, creds: SenderCredentials) -> str:
         clear = json.dumps({"appKey": creds.app_key, "secretKey": creds.secret_key, "senderKey": creds.sender_key})
         return self._fernet.encrypt(clear.encode()).decode()
 
-    def open(self, ciphertext: str) -> NhnCredentials | None:
+    def open(self, ciphertext: str) -> SenderCredentials | None:
         """None when the ciphertext was sealed with another secret key (or is damaged)."""
         try:
             clear = json.loads(self._fernet.decrypt(ciphertext.encode()))
         except (InvalidToken, ValueError):
             return None
-        return NhnCredentials(clear["appKey"], clear["secretKey"], clear["senderKey"])
+        return SenderCredentials(clear["appKey"], clear["secretKey"], clear["senderKey"])
 
 
 def box_of(secret_key: str | None) -> SecretBox | None:
@@ -61,7 +61,7 @@ def _require(box: SecretBox | None) -> SecretBox:
 
 
 async def put_credentials(
-    ctx: Context, box: SecretBox | None, account_id: str, sender: str, creds: NhnCredentials
+    ctx: Context, box: SecretBox | None, account_id: str, sender: str, creds: SenderCredentials
 ) -> dict[str, Any]:
     sealed = _require(box).seal(creds)
     if sender not in await ctx.db.read(catalog.sender_names(account_id, [sender])):
@@ -76,7 +76,9 @@ async def delete_credentials(ctx: Context, account_id: str, sender: str) -> dict
     return {"sender": sender, "credentials": "NONE"}
 
 
-async def get_credentials(db: Database, box: SecretBox | None, account_id: str, sender: str) -> NhnCredentials | None:
+async def get_credentials(
+    db: Database, box: SecretBox | None, account_id: str, sender: str
+) -> SenderCredentials | None:
     """A sender's credentials in the clear (for the connector); None when none are stored or they cannot be read."""
     if box is None:
         return None

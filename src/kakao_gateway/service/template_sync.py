@@ -1,5 +1,6 @@
-"""Import an NHN Cloud project's AlimTalk templates, with their inspection status, into our catalogue, so the template
-check at accept matches what Kakao will accept. A template whose buttons we cannot send is left out (and named)."""
+"""Import a provider's Alim templates (NHN Cloud's today), with their inspection status, into our catalogue, so the
+template check at accept matches what Kakao will accept. A template whose buttons we cannot send is left out (and
+named). Which provider lists templates, and how, is its declaration's (connectors.registry.template_source)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,16 @@ from typing import Any
 
 import httpx
 
-from ..connectors.nhn_client import NhnClient
-from ..connectors.nhn_config import SCHEMES, config_of
-from ..connectors.upstreams import UpstreamError, parse_upstream
-from ..domain import nhn
+from ..connectors.credentials import SenderCredentials
+from ..connectors.provider import SyncedTemplate, TemplateSource, TemplateSyncError
+from ..connectors.registry import template_source
+from ..connectors.upstreams import UpstreamUrl
 from ..domain.template_inspection import INSPECTOR, Inspection, comment
 from ..store import catalog, template_inspection
 from ..store.upstream_settings import get_kakao_upstream
 from .context import Context
 from .errors import InvalidRequest, NotFound
 from .sender_credentials import SecretBox, get_credentials, senders_with_credentials
-
-MAX_PAGES = 100
 
 
 async def sync_templates(
@@ -29,92 +28,74 @@ async def sync_templates(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> dict[str, Any]:
     """Per sender: how many templates were imported, and which were left out and why."""
-    client = NhnClient(config_of(await _nhn_upstream(ctx, account_id)), transport)
+    url, source = await _source(ctx, account_id)
     senders = [sender] if sender else await senders_with_credentials(ctx, account_id)
     report: dict[str, Any] = {}
-    try:
-        for name in senders:
-            creds = await get_credentials(ctx.db, box, account_id, name)
-            if creds is None:
-                raise NotFound(f"sender {name!r} has no upstream credentials this server can read", "sender")
-            report[name] = await _sync_sender(ctx, client, account_id, name, creds)
-    finally:
-        await client.close()
+    for name in senders:
+        creds = await get_credentials(ctx.db, box, account_id, name)
+        if creds is None:
+            raise NotFound(f"sender {name!r} has no upstream credentials this server can read", "sender")
+        report[name] = await _sync_sender(ctx, url, source, account_id, name, creds, transport)
     return report
 
 
-async def _nhn_upstream(ctx: Context, account_id: str) -> Any:
+async def _source(ctx: Context, account_id: str) -> tuple[UpstreamUrl, TemplateSource]:
     exists, own = await ctx.db.read(get_kakao_upstream(account_id))
     if not exists:
         raise NotFound("account")
-    try:
-        url = parse_upstream(own or ctx.kakao_upstream)
-    except UpstreamError:
-        url = None
-    if url is None or url.scheme not in SCHEMES:
+    found = template_source("kakao", own or ctx.kakao_upstream)
+    if found is None:
         raise InvalidRequest([("upstream", "the account's Kakao upstream is not NHN Cloud (nhn://): nothing to sync")])
-    return url
+    return found
 
 
 async def _sync_sender(
-    ctx: Context, client: NhnClient, account_id: str, sender: str, creds: nhn.NhnCredentials
+    ctx: Context,
+    url: UpstreamUrl,
+    source: TemplateSource,
+    account_id: str,
+    sender: str,
+    creds: SenderCredentials,
+    transport: httpx.AsyncBaseTransport | None,
 ) -> dict[str, Any]:
+    try:
+        templates = await source(url, creds, transport, ctx.clock.now_ms())
+    except TemplateSyncError as exc:
+        raise InvalidRequest([("upstream", str(exc))]) from None
     imported, skipped = 0, []
-    for template in await _fetch_all(client, creds):
-        code = str(template.get("templateCode") or "")
-        buttons = nhn.template_buttons(template.get("buttons") or [])
-        if not code or buttons is None or not template.get("templateContent"):
-            skipped.append({"templateCode": code, "reason": "a button type or content we cannot send"})
+    for template in templates:
+        if template.skipped is not None:
+            skipped.append({"templateCode": template.code, "reason": template.skipped})
             continue
-        await _save(ctx, account_id, sender, template, buttons)
+        await _save(ctx, account_id, sender, template)
         imported += 1
     return {"imported": imported, "skipped": skipped}
 
 
-async def _fetch_all(client: NhnClient, creds: nhn.NhnCredentials) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for page in range(1, MAX_PAGES + 1):
-        try:
-            answer = await client.templates(creds, page)
-        except httpx.HTTPError as exc:
-            raise InvalidRequest([("upstream", f"NHN Cloud did not answer: {type(exc).__name__}")]) from None
-        if not answer.ok:
-            why = f"HTTP {answer.http_status}, resultCode {answer.result_code}: {answer.result_message}"
-            raise InvalidRequest([("upstream", f"NHN Cloud refused the template list ({why})")])
-        listing = answer.body.get("templateListResponse") or {}
-        templates = [t for t in listing.get("templates") or [] if isinstance(t, dict)]
-        found += templates
-        if len(templates) == 0 or len(found) >= int(listing.get("totalCount") or 0):
-            break
-    return found
-
-
-async def _save(
-    ctx: Context, account_id: str, sender: str, template: dict[str, Any], buttons: list[dict[str, Any]]
-) -> None:
-    """NHN's status is the truth (nothing planned by our sandbox); a status that changed pushes its webhook."""
+async def _save(ctx: Context, account_id: str, sender: str, template: SyncedTemplate) -> None:
+    """The provider's status is the truth (nothing planned by our sandbox); a status that changed pushes its
+    webhook."""
     now = ctx.clock.now_ms()
-    code = str(template["templateCode"])
-    existing = await ctx.db.read(catalog.get_template(account_id, sender, code))
-    status = nhn.template_status(template.get("status"))
+    existing = await ctx.db.read(catalog.get_template(account_id, sender, template.code))
+    status = template.status
     status_at = existing.inspection.status_at if existing and existing.inspection.status == status else now
-    comments = nhn.template_comments(template.get("comments"), now)
-    if not comments and template.get("statusName") and status == "REJECTED":
-        comments = (comment(now, INSPECTOR, str(template["statusName"])),)
+    comments = template.comments
+    if not comments and template.status_note and status == "REJECTED":
+        comments = (comment(now, INSPECTOR, template.status_note),)
     saved = catalog.AlimTemplate(
         sender,
-        code,
-        str(template.get("templateName") or code),
-        str(template["templateContent"]),
-        template.get("templateTitle") or None,
-        buttons,
+        template.code,
+        template.name,
+        template.text,
+        template.title,
+        template.buttons,
         Inspection(status, status_at, comments),
         existing.created_at if existing else now,
         now,
-        nhn.template_emphasis(template),
-        nhn.template_details(template),
-        str(template.get("categoryCode") or "999999"),
-        bool(template.get("securityFlag")),
-        nhn.template_message_type(template),
+        template.emphasis,
+        template.details,
+        template.category_code,
+        template.security_flag,
+        template.message_type,
     )
     await ctx.db.write(template_inspection.save_template(account_id, saved, now))

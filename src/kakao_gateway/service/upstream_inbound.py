@@ -1,4 +1,5 @@
-"""Sangdam users' messages an Infobip Kakao upstream pushed to us (api.upstream_inbound), written as a sandbox user's
+"""Sangdam users' messages a Kakao upstream pushed to us (api.upstream_inbound; read by its provider into
+PushedMessage: Infobip's today), written as a sandbox user's
 are (service.sangdam_sandbox): each opens or continues its session, joins the transcript, and is forwarded to the
 account's inbound URL in order (or pulled).
 
@@ -16,8 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..connectors.infobip_kakao_wire import InboundMessage
-from ..connectors.infobip_wire import parse_callback_data
+from ..connectors.provider import PushedMessage
 from ..connectors.upstreams import kakao_route
 from ..domain.sangdam import USER_TYPES, user_content
 from ..store import sangdam_sessions as sessions
@@ -45,19 +45,19 @@ def _owners(route: str, server_upstream: str, found: list[SenderOwner]) -> dict[
     return {sender: ids[0] for sender, ids in owners.items() if len(ids) == 1}
 
 
-async def record_inbound(ctx: Context, route: str, messages: Sequence[InboundMessage]) -> Written:
+async def record_inbound(ctx: Context, route: str, messages: Sequence[PushedMessage]) -> Written:
     """Write a push's users' messages in one operation: all of them, or (a channel without one owner) none. Each
     is stored once: a message pushed again is refused by the statement that would store it (its unique index)."""
-    found = await ctx.db.read(sender_owners(sorted({m.to for m in messages})))
+    found = await ctx.db.read(sender_owners(sorted({m.channel for m in messages})))
     owners = _owners(route, ctx.kakao_upstream, found)
     for i, m in enumerate(messages):
-        if m.to not in owners:
+        if m.channel not in owners:
             raise NotFound("no account (or more than one) has this sender on this upstream", f"results[{i}].to")
     now = ctx.clock.now_ms()
-    users = [m for m in messages if m.message.type in USER_TYPES]
+    users = [m for m in messages if m.type in USER_TYPES]
     for m in messages:
-        if m.message.type not in USER_TYPES:
-            log.info("route %s pushed a Sangdam %s for %s; not written", route, m.message.type, m.to)
+        if m.type not in USER_TYPES:
+            log.info("route %s pushed a Sangdam %s for %s; not written", route, m.type, m.channel)
     ids = ctx.ids.message_ids(3 * len(users), now)
     written = await ctx.db.write(_write(users, owners, ids, now)) if users else 0
     if written:
@@ -65,22 +65,22 @@ async def record_inbound(ctx: Context, route: str, messages: Sequence[InboundMes
     return Written(len(messages), written)
 
 
-def _write(messages: list[InboundMessage], owners: dict[str, str], ids: list[str], now: int) -> Op[int]:
+def _write(messages: list[PushedMessage], owners: dict[str, str], ids: list[str], now: int) -> Op[int]:
     """Each message into its user's session (three new ids each: a session's, an expiry's, and the one it is
     stored under when the account has a message of Infobip's id already); returns how many were written."""
     written = 0
     for i, m in enumerate(messages):
-        account_id = owners[m.to]
+        account_id = owners[m.channel]
         callback_data = yield from _callback_data(account_id, m)
         message = sessions.UserMessage(
             account_id,
-            m.to,
-            m.sender,
-            m.messageId,
+            m.channel,
+            m.user,
+            m.upstream_id,
             _content(m, now),
-            m.pairedMessageId,
+            m.paired_id,
             callback_data,
-            upstream_id=m.messageId,
+            upstream_id=m.upstream_id,
             fallback_id=ids[3 * i + 2],
         )
         stored = yield from sessions.write_inbound(message, ids[3 * i], ids[3 * i + 1], now)
@@ -88,22 +88,20 @@ def _write(messages: list[InboundMessage], owners: dict[str, str], ids: list[str
     return written
 
 
-def _callback_data(account_id: str, m: InboundMessage) -> Op[str | None]:
-    """The callbackData of the message a reply answers. Infobip echoes the one it was sent, which is ours (row and
-    hop): the client's own is on our row instead."""
-    if m.callbackData is None or parse_callback_data(m.callbackData) is None:
-        return m.callbackData
-    if m.pairedMessageId is None:
+def _callback_data(account_id: str, m: PushedMessage) -> Op[str | None]:
+    """The callbackData of the message a reply answers. An upstream echoes the one it was sent, which is ours (row
+    and hop): the client's own is on our row instead."""
+    if m.callback_data is None or not m.echoes_ours:
+        return m.callback_data
+    if m.paired_id is None:
         return None
-    found = yield from sessions.received_message(account_id, m.pairedMessageId)
+    found = yield from sessions.received_message(account_id, m.paired_id)
     return found[1] if found is not None else None
 
 
-def _content(m: InboundMessage, now: int) -> dict[str, Any]:
-    """The inbound `message` as stored and forwarded: Infobip's, completed where it left out what the spec
+def _content(m: PushedMessage, now: int) -> dict[str, Any]:
+    """The inbound `message` as stored and forwarded: the upstream's, completed where it left out what the spec
     requires."""
-    c = m.message
-    content = user_content(c.type, now, text=c.text, url=c.url)
-    given = c.model_dump(include={"sentAt", "urlsDetails", "attachmentUrl", "extra"}, exclude_none=True)
-    content.update(given)
+    content = user_content(m.type, now, text=m.text, url=m.url)
+    content.update(m.given)
     return content

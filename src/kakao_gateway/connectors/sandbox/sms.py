@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain.sandbox_rules import RuleOutcome
-from .base import LateKind, LateResult, NoConnection, Submission, SubmitKind, SubmitResult
-from .sandbox_late import LateQueue
-from .sandbox_rules import RESULT_MARGIN_MS, RuleLookup, rule_outcome, rules_of_batch
-from .upstreams import SMS_SANDBOX_ROUTE
+from ...domain.sandbox_rules import RuleOutcome
+from ..base import LateKind, LateResult, NoConnection, Submission, SubmitKind, SubmitResult
+from ..upstreams import SMS_SANDBOX_ROUTE
+from .late import LateQueue
+from .rules import RESULT_MARGIN_MS, RuleLookup, rule_outcome, rules_of_batch
 
 ROUTE = SMS_SANDBOX_ROUTE
 PHONE_OFF_FOR_MS = 10 * 60_000

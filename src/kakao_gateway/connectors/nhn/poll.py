@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain.nhn import NhnCredentials
+from .mapping import NhnCredentials
 
 MAX_INTERVAL_MS = 10 * 60_000
 KEEP_MS = 49 * 3_600_000  # past the longest validity (48 h): the engine has settled the row by then

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from . import infobip_config
-from .infobip_config import InfobipConfig
-from .upstreams import UpstreamUrl
+from ..upstreams import UpstreamUrl
+from . import config as infobip_config
+from .config import InfobipConfig
 
 SCHEME = "infobip-sms"
 REPORTS_PATH = "/upstream/1/sms/reports"  # ours: where an upstream pushes delivery reports, then /<secret>

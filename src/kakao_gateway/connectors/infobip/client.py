@@ -29,13 +29,13 @@ from typing import Any, Protocol
 import httpx
 from pydantic import ValidationError
 
-from .base import LateResult, Submission, SubmitResult
-from .http_answers import PROVIDER_ERROR, THROTTLED, no_answer, retry_after_ms
-from .infobip_config import InfobipConfig
-from .infobip_poll import PollState
-from .infobip_results import final_of
-from .infobip_wire import ApiError, DeliveryReports, SendResponse, SentMessage
-from .upstreams import UpstreamDeps
+from ..base import LateResult, Submission, SubmitResult
+from ..http_answers import PROVIDER_ERROR, THROTTLED, no_answer, retry_after_ms
+from ..upstreams import UpstreamDeps
+from .config import InfobipConfig
+from .poll import PollState
+from .results import final_of
+from .wire import ApiError, DeliveryReports, SendResponse, SentMessage
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from typing import Annotated, Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..domain.sangdam import EXPIRED_SESSION, MEDIA_TYPES, USER_TYPES
-from .base import Submission
-from .infobip_http import Endpoint
-from .infobip_wire import webhooks
+from ...domain.sangdam import EXPIRED_SESSION, MEDIA_TYPES, USER_TYPES
+from ..base import Submission
+from .client import Endpoint
+from .wire import webhooks
 
 ALIM = Endpoint("/kakao-alim/1/messages", "/kakao-alim/1/reports")
 BRAND = Endpoint("/kakao-chingu/1/messages", "/kakao-chingu/1/reports")

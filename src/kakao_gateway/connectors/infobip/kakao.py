@@ -17,11 +17,11 @@ Infobip upstream gets the templates it adds to our catalogue approved at once (`
 
 from __future__ import annotations
 
-from .base import Submission
-from .infobip_config import InfobipConfig, config_of, report_token, report_url
-from .infobip_http import Endpoint, InfobipConnector, Webhook
-from .infobip_kakao_wire import ENDPOINTS, send_request
-from .upstreams import UpstreamDeps, UpstreamUrl
+from ..base import Submission
+from ..upstreams import UpstreamDeps, UpstreamUrl
+from .client import Endpoint, InfobipConnector, Webhook
+from .config import InfobipConfig, config_of, report_token, report_url
+from .kakao_wire import ENDPOINTS, send_request
 
 SCHEME = "infobip"
 SCHEMES = (SCHEME, f"{SCHEME}+http")

@@ -8,9 +8,11 @@ Sources: NHN Cloud's public API guides (AlimTalk API v2.3 "raw-messages", Brand 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
+
+from ..credentials import SenderCredentials
 
 KOREA = "82"
 GROUPING_KEY_MAX = 100  # recipientGroupingKey: at most 100 characters
@@ -18,14 +20,7 @@ GROUPING_KEY_MAX = 100  # recipientGroupingKey: at most 100 characters
 # --- Credentials ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class NhnCredentials:
-    """One sender's NHN credentials: the project's app key, its secret key (X-Secret-Key) and the channel's sender
-    key. `repr` shows none of them, so a log line or a traceback cannot leak them."""
-
-    app_key: str = field(repr=False)
-    secret_key: str = field(repr=False)
-    sender_key: str = field(repr=False)
+NhnCredentials = SenderCredentials  # NHN's app key, secret key (X-Secret-Key) and the channel's sender key
 
 
 # --- Destinations --------------------------------------------------------------------------------------------------
@@ -580,19 +575,9 @@ def kst_minute(ms: int) -> str:
 
 # --- Accept ------------------------------------------------------------------------------------------------------
 
-ROUTE_PREFIXES = ("KAKAO:nhn:", "KAKAO:nhn+http:")  # routes named by upstreams.kakao_route for nhn:// URLs
 
-
-def is_nhn_route(route: str) -> bool:
-    return route.startswith(ROUTE_PREFIXES)
-
-
-def request_problems(route: str, channel: str, contents: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """At accept, for an account whose Kakao route is NHN: (property path, problem) for each part of a message's
-    wire content NHN cannot carry. (A destination abroad is refused per message when sent: REJECTED_DESTINATION.)"""
-    if not is_nhn_route(route):
-        return []
-    if channel == "SANGDAM":  # NHN Cloud carries Alim and Brand messages only
-        return [(f"messages[{i}]", "Kakao Sangdam cannot be sent through NHN Cloud") for i in range(len(contents))]
-    check = alim_problems if channel == "ALIM" else brand_problems
-    return [(f"messages[{i}]", problem) for i, content in enumerate(contents) for problem in check(content)]
+def content_problems(channel: str, content: dict[str, Any]) -> list[str]:
+    """At accept, for an account whose Kakao upstream is NHN Cloud: each part of a message's wire content NHN cannot
+    carry (the registry refuses Sangdam, which NHN does not carry at all, before this is asked). A destination
+    abroad is refused per message when sent: REJECTED_DESTINATION."""
+    return alim_problems(content) if channel == "ALIM" else brand_problems(content)

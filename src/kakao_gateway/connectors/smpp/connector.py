@@ -15,15 +15,15 @@ from typing import Any
 
 import smpp34
 
-from ..clock import Clock
-from .base import LateResult, Submission, SubmitResult
-from .smpp_config import SmppConfig, parse_config
-from .smpp_message import WireText, encode_text
-from .smpp_pacing import Pacer, ThrottlePause
-from .smpp_receipts import Correlator, normalize_id, parse_receipt
-from .smpp_results import PROVIDER_ERROR, PROVIDER_TIMEOUT, THROTTLING, TOO_MANY_REQUESTS, submit_result
-from .smpp_session import Session
-from .upstreams import ConnectorFactory, UpstreamDeps, UpstreamUrl
+from ...clock import Clock
+from ..base import LateResult, Submission, SubmitResult
+from ..upstreams import ConnectorFactory, UpstreamDeps, UpstreamUrl
+from .config import SmppConfig, parse_config
+from .message import WireText, encode_text
+from .pacing import Pacer, ThrottlePause
+from .receipts import Correlator, normalize_id, parse_receipt
+from .results import PROVIDER_ERROR, PROVIDER_TIMEOUT, THROTTLING, TOO_MANY_REQUESTS, submit_result
+from .session import Session
 
 log = logging.getLogger(__name__)
 

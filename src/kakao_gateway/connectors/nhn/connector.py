@@ -29,14 +29,14 @@ from typing import Any
 
 import httpx
 
-from ..domain import nhn
-from ..domain.nhn import NhnCredentials
-from .base import Connector, LateResult, Submission, SubmitResult
-from .http_answers import PROVIDER_ERROR, THROTTLED, TIMED_OUT, no_answer, retry_after_ms
-from .nhn_client import Answer, NhnClient
-from .nhn_config import NhnConfig, config_of
-from .nhn_poll import PollState, Waiting
-from .upstreams import UpstreamDeps, UpstreamUrl
+from ..base import Connector, LateResult, Submission, SubmitResult
+from ..http_answers import PROVIDER_ERROR, THROTTLED, TIMED_OUT, no_answer, retry_after_ms
+from ..upstreams import UpstreamDeps, UpstreamUrl
+from . import mapping as nhn
+from .client import Answer, NhnClient
+from .config import NhnConfig, config_of
+from .mapping import NhnCredentials
+from .poll import PollState, Waiting
 
 log = logging.getLogger(__name__)
 

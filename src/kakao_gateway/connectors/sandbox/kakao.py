@@ -9,11 +9,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..domain.channels import KAKAO_SANDBOX
-from ..domain.sandbox_rules import Rule, RuleOutcome
-from .base import LateKind, LateResult, NoConnection, Submission, SubmitKind, SubmitResult
-from .sandbox_late import LateQueue
-from .sandbox_rules import RESULT_MARGIN_MS, RuleLookup, rule_outcome, rules_of_batch
+from ...domain.channels import KAKAO_SANDBOX
+from ...domain.sandbox_rules import Rule, RuleOutcome
+from ..base import LateKind, LateResult, NoConnection, Submission, SubmitKind, SubmitResult
+from .late import LateQueue
+from .rules import RESULT_MARGIN_MS, RuleLookup, rule_outcome, rules_of_batch
 
 ROUTE = KAKAO_SANDBOX
 UNREACHABLE_FOR_MS = 10 * 60_000

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import smpp34
 
-from ..clock import Clock
-from .smpp_config import SmppConfig
+from ...clock import Clock
+from .config import SmppConfig
 
 log = logging.getLogger(__name__)
 

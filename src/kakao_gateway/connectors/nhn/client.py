@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from ..domain.nhn import NhnCredentials, kst_minute
-from .nhn_config import NhnConfig
+from .config import NhnConfig
+from .mapping import NhnCredentials, kst_minute
 
 ALIM = "/alimtalk/v2.3/appkeys/{app_key}"
 BRAND = "/brand-message/v1.0/appkeys/{app_key}"

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from .upstreams import UpstreamError, UpstreamUrl
+from ..upstreams import UpstreamError, UpstreamUrl
 
 DEFAULT_PORT = 2775
 DataCoding = Literal["ucs2", "ksc5601"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .upstreams import UpstreamError, UpstreamUrl, seconds_option
+from ..upstreams import UpstreamError, UpstreamUrl, seconds_option
 
 SCHEMES = {"nhn": "https", "nhn+http": "http"}
 DEFAULT_HOST = "kakaotalk-bizmessage.api.nhncloudservice.com"

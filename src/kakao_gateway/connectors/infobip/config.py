@@ -15,7 +15,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from .upstreams import UpstreamError, UpstreamUrl, seconds_option
+from ..upstreams import UpstreamError, UpstreamUrl, seconds_option
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_POLL_AFTER_S = 30.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-from .base import LateResult
+from ..base import LateResult
 
 
 @dataclass

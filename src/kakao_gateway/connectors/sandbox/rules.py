@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from ..domain.sandbox_rules import Attempt, Rule, RuleOutcome, first_match
-from .base import Submission
+from ...domain.sandbox_rules import Attempt, Rule, RuleOutcome, first_match
+from ..base import Submission
 
 # account ids -> the rules of those that have some
 RuleLookup = Callable[[list[str]], Awaitable[dict[str, list[Rule]]]]

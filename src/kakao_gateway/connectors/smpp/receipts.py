@@ -11,8 +11,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from .base import LateResult
-from .smpp_results import MESSAGE_STATES, receipt_outcome
+from ..base import LateResult
+from .results import MESSAGE_STATES, receipt_outcome
 
 log = logging.getLogger(__name__)
 

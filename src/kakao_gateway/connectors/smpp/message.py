@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.sms import ENCODING, SmsText
-from .smpp_config import DATA_CODINGS, SmppConfig
+from ...domain.sms import ENCODING, SmsText
+from .config import DATA_CODINGS, SmppConfig
 
 # One GSM TP-User-Data: what fits in a single SMS. A longer text goes in message_payload.
 SHORT_MESSAGE_MAX = 140

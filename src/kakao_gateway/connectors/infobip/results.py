@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain import status as st
-from .base import LateResult
-from .infobip_wire import DeliveryReport, MessageError, MessageStatus, parse_callback_data
+from ...domain import status as st
+from ..base import LateResult
+from .wire import DeliveryReport, MessageError, MessageStatus, parse_callback_data
 
 # group -> (status when Infobip's name is not in the catalogue, error when Infobip's is not)
 _FINAL_GROUPS = {

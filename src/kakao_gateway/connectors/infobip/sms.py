@@ -7,14 +7,14 @@ awaited, for reports of SMS sent before a restart).
 
 from __future__ import annotations
 
-from .base import Submission
-from .http_answers import retry_after_ms
-from .infobip_config import report_url
-from .infobip_http import Endpoint, InfobipConnector, Webhook
-from .infobip_sms_config import REPORTS_PATH, config_of, report_token
-from .infobip_sms_wire import REPORTS_PATH as POLL_PATH
-from .infobip_sms_wire import SEND_PATH, send_request
-from .upstreams import UpstreamDeps, UpstreamUrl
+from ..base import Submission
+from ..http_answers import retry_after_ms
+from ..upstreams import UpstreamDeps, UpstreamUrl
+from .client import Endpoint, InfobipConnector, Webhook
+from .config import report_url
+from .sms_config import REPORTS_PATH, config_of, report_token
+from .sms_wire import REPORTS_PATH as POLL_PATH
+from .sms_wire import SEND_PATH, send_request
 
 __all__ = ["InfobipSmsConnector", "connect", "retry_after_ms"]
 

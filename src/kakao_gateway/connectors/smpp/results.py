@@ -7,8 +7,8 @@ other error rejects the message for good.
 
 from __future__ import annotations
 
-from ..domain.status import ERROR_BY_ID
-from .base import SubmitResult
+from ...domain.status import ERROR_BY_ID
+from ..base import SubmitResult
 
 ESME_ROK = 0x00
 ESME_RINVMSGLEN = 0x01

@@ -14,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .base import LateResult
-from .infobip_results import final_of, late_result
-from .infobip_wire import DeliveryReport
+from ..base import LateResult
+from .results import final_of, late_result
+from .wire import DeliveryReport
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import orjson
 
-from .base import Submission
-from .infobip_wire import webhooks
+from ..base import Submission
+from .wire import webhooks
 
 SEND_PATH = "/sms/3/messages"
 REPORTS_PATH = "/sms/3/reports"
