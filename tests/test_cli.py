@@ -24,9 +24,15 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
-from kakao_gateway import cli, cli_errors, cli_send
+from kakao_gateway import cli
 from kakao_gateway.app import Gateway
-from kakao_gateway.cli_progress import QUIET_S, ProgressReport
+from kakao_gateway.cli import demo as cli_demo
+from kakao_gateway.cli import errors as cli_errors
+from kakao_gateway.cli import local as cli_local
+from kakao_gateway.cli import send as cli_send
+from kakao_gateway.cli import serve as cli_serve
+from kakao_gateway.cli.progress import QUIET_S, ProgressReport
+from kakao_gateway.clock import SystemClock
 from kakao_gateway.config import Settings
 from kakao_gateway.service import accounts
 
@@ -212,7 +218,7 @@ def test_an_unusable_sms_upstream_stops_serve_with_one_line(db: str) -> None:
 def test_the_sms_sender_setting_comes_from_the_config_file(tmp_path: Path) -> None:
     config = tmp_path / "gateway.toml"
     config.write_text('[gateway]\nsms_upstream = "sandbox"\nsms_sender = "15880000"\n')
-    settings = cli._settings(None, str(config))
+    settings = cli_local.load_settings(None, str(config))
     assert (settings.sms_upstream, settings.sms_sender) == ("sandbox", "15880000")
 
 
@@ -283,12 +289,12 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> Captured:
         def run(self, sockets: Any = None) -> None:
             return None
 
-    monkeypatch.setattr(cli, "Gateway", FakeGateway)
-    monkeypatch.setattr(cli, "create_app", lambda gateway: None)
-    monkeypatch.setattr(cli.uvicorn, "Server", FakeServer)
-    monkeypatch.setattr(cli.database, "migrate", lambda url: None)
-    monkeypatch.setattr(cli, "listen", lambda host, port: socket.socket())  # no port taken
-    monkeypatch.setattr(cli, "_configure_logging", lambda s: seen.logging.append((s.log_level, s.log_format)))
+    monkeypatch.setattr(cli_serve, "Gateway", FakeGateway)
+    monkeypatch.setattr(cli_serve, "create_app", lambda gateway: None)
+    monkeypatch.setattr(cli_serve.uvicorn, "Server", FakeServer)
+    monkeypatch.setattr(cli_serve.database, "migrate", lambda url: None)
+    monkeypatch.setattr(cli_serve, "listen", lambda host, port: socket.socket())  # no port taken
+    monkeypatch.setattr(cli_serve, "_configure_logging", lambda s: seen.logging.append((s.log_level, s.log_format)))
     return seen
 
 
@@ -337,11 +343,11 @@ def test_engine_flag_mistakes_are_one_line(captured: Captured) -> None:
 
 
 async def _demo_start(url: str) -> tuple[str, str]:
-    settings = cli._with_demo(Settings(database_url=url, engine=False, demo=True))
+    settings = cli_demo.with_demo(Settings(database_url=url, engine=False, demo=True))
     gateway = Gateway(settings)
     await gateway.start()
     try:
-        key = await cli._demo_key(gateway, settings)
+        key = await cli_demo.demo_key(gateway, settings)
         return key, gateway.default_account_id
     finally:
         await gateway.stop()
@@ -349,9 +355,9 @@ async def _demo_start(url: str) -> tuple[str, str]:
 
 async def test_serve_demo_reuses_its_key_across_starts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    cli.database.migrate(url)
+    cli_serve.database.migrate(url)
     first, account_id = await _demo_start(url)
-    file = cli.demo_key_file(url)
+    file = cli_demo.demo_key_file(url)
     assert file == tmp_path / "demo.db.demo-key"
     assert file.read_text().strip() == first
     assert file.stat().st_mode & 0o777 == 0o600
@@ -359,7 +365,7 @@ async def test_serve_demo_reuses_its_key_across_starts(tmp_path: Path, capsys: p
     assert second == first, "a restart made a new demo key"
     assert "Demo API key (kept in" in capsys.readouterr().out
     # A kept key that no longer works is replaced (and the new one kept).
-    async with cli.database.opened(url, cli.SystemClock()) as ctx:
+    async with cli_serve.database.opened(url, SystemClock()) as ctx:
         (key,) = await accounts.list_keys(ctx, account_id)
         await accounts.revoke_key(ctx, account_id, key.id)
     third, _ = await _demo_start(url)
@@ -476,7 +482,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     args = [*_executable(), "serve", "--demo", "--port", str(port), "--database-url", database_url]
     log = (folder / "serve.log").open("wb")
     process = subprocess.Popen(args, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
-    key_file = cli.demo_key_file(database_url)
+    key_file = cli_demo.demo_key_file(database_url)
     try:
         deadline = time.monotonic() + 30
         while not key_file.exists():

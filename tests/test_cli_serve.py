@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kakao_gateway import cli
+from kakao_gateway.cli import demo as cli_demo
 
 from .test_cli import one_error, run
 
@@ -25,7 +25,7 @@ def test_a_port_in_use_is_one_line_and_nothing_is_made(tmp_path: Path) -> None:
     assert line.startswith(f"Error: port {port} is in use;")
     assert "Uvicorn" not in result.output and "key" not in result.stdout.lower()
     assert not db.exists(), "the database (and its keys) were made before the port was tried"
-    assert not cli.demo_key_file(f"sqlite:///{db}").exists()
+    assert not cli_demo.demo_key_file(f"sqlite:///{db}").exists()
 
 
 @pytest.mark.parametrize(

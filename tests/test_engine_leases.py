@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from kakao_gateway import cli
 from kakao_gateway.app import Gateway
+from kakao_gateway.cli import serve as cli_serve
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import Connector, LateResult, Submission, SubmitResult
@@ -149,9 +150,10 @@ def test_worker_takes_the_submit_rate_flags(monkeypatch: pytest.MonkeyPatch, how
         async def stop(self) -> None:
             return None
 
-    monkeypatch.setattr(cli, "Gateway", Captured)
-    monkeypatch.setattr(cli, "_configure_logging", lambda settings: None)  # leave the test session's logging alone
-    monkeypatch.setattr(cli.database, "migrate", lambda url: None)
+    monkeypatch.setattr(cli_serve, "Gateway", Captured)
+    # Leave the test session's logging alone.
+    monkeypatch.setattr(cli_serve, "_configure_logging", lambda settings: None)
+    monkeypatch.setattr(cli_serve.database, "migrate", lambda url: None)
     args = ["worker", "--database-url", "postgresql://postgres@127.0.0.1:5432/unused"]
     env = {}
     if how == "flag":

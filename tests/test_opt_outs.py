@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from kakao_gateway import cli_opt_outs
 from kakao_gateway.app import Gateway
+from kakao_gateway.cli import opt_outs as cli_opt_outs
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.connectors.upstreams import SMS_SANDBOX_ROUTE
 from kakao_gateway.domain.times import format_ms

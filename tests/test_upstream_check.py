@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from kakao_gateway import cli
+from kakao_gateway.cli import demo as cli_demo
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.connectors.upstreams import kakao_route
 
@@ -52,7 +52,7 @@ async def gateway(fake: FakeInfobipKakao, folder: Path) -> AsyncIterator[Server]
     with log_path.open("wb") as log:
         process = subprocess.Popen(args, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            key_file = cli.demo_key_file(database_url)
+            key_file = cli_demo.demo_key_file(database_url)
             deadline = time.monotonic() + START_S
             while not key_file.exists():  # written once the gateway listens (cli.serve: after startup)
                 assert process.poll() is None, log_path.read_text()

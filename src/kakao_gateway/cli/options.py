@@ -1,5 +1,6 @@
-"""Options that every command working straight on the database takes: which database, which TOML file, whether to
-create a missing SQLite file, and which account."""
+"""Options shared by the commands: those of every command working straight on the database (which database, which
+TOML file, whether to create a missing SQLite file, and which account), and those of every command working over the
+HTTP API of a running gateway (its URL and an API key)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .config import DEFAULT_DATABASE_URL
+from ..config import DEFAULT_DATABASE_URL
 
 DatabaseOpt = Annotated[
     str | None,
@@ -37,3 +38,15 @@ CreateOpt = Annotated[
     ),
 ]
 AccountOpt = Annotated[str, typer.Option("--account", help="Account name.")]
+
+DEFAULT_URL = "http://127.0.0.1:8000"  # a gateway `serve` started with its defaults
+UrlOpt = Annotated[str, typer.Option("--url", envvar="KAKAO_GATEWAY_URL", help="Base URL of the gateway.")]
+KeyOpt = Annotated[
+    str,
+    typer.Option(
+        "--api-key",
+        envvar="KAKAO_GATEWAY_API_KEY",
+        show_default=False,
+        help="App key of the account \\[default: none; required]",
+    ),
+]

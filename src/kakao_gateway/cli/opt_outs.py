@@ -20,10 +20,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .cli_bulks import DEFAULT_URL, KeyOpt, UrlOpt
-from .cli_errors import ApiClient, fail, note
-from .cli_progress import ProgressReport
-from .domain.korean_numbers import to_international
+from ..domain.korean_numbers import to_international
+from .errors import ApiClient, fail, note
+from .options import DEFAULT_URL, KeyOpt, UrlOpt
+from .progress import ProgressReport
 
 app = typer.Typer(
     help="The account's opt-out (do-not-send) list, over the HTTP API of a running gateway.", no_args_is_help=True

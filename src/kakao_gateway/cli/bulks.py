@@ -8,9 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from .cli_errors import ApiClient
-from .cli_output import JsonOpt, print_result
-from .cli_progress import ProgressReport
+from .errors import ApiClient
+from .options import DEFAULT_URL, KeyOpt, UrlOpt
+from .output import JsonOpt, print_result
+from .progress import ProgressReport
 
 app = typer.Typer(
     help="Scheduled and running bulks, over the HTTP API of a running gateway: status, pause, resume, cancel, "
@@ -19,17 +20,6 @@ app = typer.Typer(
 )
 console = Console()
 
-DEFAULT_URL = "http://127.0.0.1:8000"
-UrlOpt = Annotated[str, typer.Option("--url", envvar="KAKAO_GATEWAY_URL", help="Base URL of the gateway.")]
-KeyOpt = Annotated[
-    str,
-    typer.Option(
-        "--api-key",
-        envvar="KAKAO_GATEWAY_API_KEY",
-        show_default=False,
-        help="App key of the account \\[default: none; required]",
-    ),
-]
 BulkArg = Annotated[str, typer.Argument(help="The bulkId (from the send answer, or options.schedule.bulkId).")]
 
 

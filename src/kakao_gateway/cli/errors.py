@@ -8,9 +8,10 @@ from typing import Any, NoReturn
 
 import httpx
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
-from .service.errors import Conflict, InvalidRequest, NotFound, ServiceError
+from ..service.errors import Conflict, InvalidRequest, NotFound, ServiceError
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 KEY_HINT = "pass --api-key or set KAKAO_GATEWAY_API_KEY (`kakao-gateway keys create` makes one)"
@@ -121,3 +122,12 @@ def _error_detail(response: httpx.Response) -> str:
     violations = [(str(v.get("property", "")), str(v.get("violation", ""))) for v in body.get("violations") or []]
     description = str(body.get("description") or body.get("errorCode") or response.reason_phrase)
     return f"{description} ({_joined(violations)})" if violations else description
+
+
+def violations(exc: ValidationError) -> str:
+    """A validation error of a model built from flags, as one line: `field: why; field: why`."""
+    found = []
+    for error in exc.errors(include_url=False):
+        path = ".".join(str(part) for part in error["loc"])
+        found.append(f"{path}: {str(error['msg']).removeprefix('Value error, ')}" if path else str(error["msg"]))
+    return "; ".join(found)

@@ -16,9 +16,9 @@ import httpx
 import typer
 from rich.console import Console
 
-from .cli_bulks import DEFAULT_URL, KeyOpt, UrlOpt
-from .cli_errors import ApiClient, fail
-from .domain.korean_numbers import to_international
+from ..domain.korean_numbers import to_international
+from .errors import ApiClient, fail
+from .options import DEFAULT_URL, KeyOpt, UrlOpt
 
 app = typer.Typer(help="Kakao upstreams of a running gateway.", no_args_is_help=True)
 console = Console(soft_wrap=True, highlight=False)  # a hint line stays one line when piped or logged

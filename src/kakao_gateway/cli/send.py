@@ -27,11 +27,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from .cli_bulks import DEFAULT_URL, KeyOpt, UrlOpt
-from .cli_errors import ApiClient, fail, note
-from .cli_progress import ProgressReport
-from .domain.korean_numbers import to_international
-from .domain.templates import variables
+from ..domain.korean_numbers import to_international
+from ..domain.templates import variables
+from .errors import ApiClient, fail, note
+from .options import DEFAULT_URL, KeyOpt, UrlOpt
+from .progress import ProgressReport
 
 app = typer.Typer(help="Send messages over the HTTP API of a running gateway.", no_args_is_help=True)
 console = Console()

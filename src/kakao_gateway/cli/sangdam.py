@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from .cli_bulks import DEFAULT_URL, KeyOpt, UrlOpt
-from .cli_errors import ApiClient
-from .cli_output import JsonOpt, print_result
+from .errors import ApiClient
+from .options import DEFAULT_URL, KeyOpt, UrlOpt
+from .output import JsonOpt, print_result
 
 app = typer.Typer(
     help="Kakao Sangdam over the HTTP API of a running gateway: sessions, transcripts, and sandbox users writing.",
