@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from ..config import Settings
-from ..domain.nhn import NhnCredentials
+from ..connectors.credentials import SenderCredentials as NhnCredentials
 from ..service import sender_credentials, template_sync
 from ..service.context import Context
 from .errors import fail
