@@ -133,10 +133,11 @@ def claim_due(now: int, limit: int, owner: str, lease_ms: int, turn: ClaimTurn |
         if due is None:
             continue  # nothing of this priority is due
         rows = yield from _claim_shares(priority, now, _shares(due, limit - len(claimed)), owner, lease_ms)
-        claimed.extend(rows)
-        if len(claimed) < limit:  # parts left unused (fewer due rows than a part, or no due group walked): FIFO
-            rows = yield from _claim_fifo(priority, now, limit - len(claimed), owner, lease_ms)
-            claimed.extend(rows)
+        if len(claimed) + len(rows) < limit:  # parts left unused (fewer due rows than a part, or no group walked)
+            rows += yield from _claim_fifo(priority, now, limit - len(claimed) - len(rows), owner, lease_ms)
+        # Which rows make the batch is fair; within it they go in the order they were accepted, so two messages of
+        # one account to one person (say, two requests) are submitted in the order they came.
+        claimed.extend(sorted(rows, key=lambda c: c.seq))
     return claimed
 
 
