@@ -7,7 +7,6 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -52,6 +51,7 @@ from .connectors.sandbox import SandboxKakao, SandboxSms
 from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, kakao_route, sms_route
 from .console import docs as console_docs
 from .console import routes as console_routes
+from .engine.duties import STANDARD_DUTIES, DutySpec
 from .engine.engine import Engine
 from .engine.settings import DAY_MS, EngineSettings
 from .engine.transport import GuardedTransport
@@ -62,7 +62,7 @@ from .readiness import readiness
 from .service import accounts, sender_credentials, sms, webhook_targets
 from .service.auth import Authenticator
 from .service.bootstrap import apply_catalog
-from .service.context import Context
+from .service.context import Context, Hooks
 from .service.faults import FaultWatch
 from .service.sandbox_rules import rules_for
 from .store import brand as brand_store
@@ -88,14 +88,6 @@ def _routes(route_of: Callable[[str], str], urls: list[str]) -> list[str]:
     return routes
 
 
-@dataclass
-class GatewayContext(Context):
-    """The gateway's Context, with the send path's metrics hook (read by service.sending)."""
-
-    count_destinations: Callable[[str, int, int], None] = field(default=lambda channel, accepted, rejected: None)
-    wake_sangdam: Callable[[], None] = field(default=lambda: None)  # read by service.sangdam_sandbox
-
-
 class Gateway:
     """Everything one gateway process runs, started and stopped together."""
 
@@ -106,14 +98,15 @@ class Gateway:
         clock: Clock | None = None,
         db: Database | None = None,
         webhook_transport: httpx.AsyncBaseTransport | None = None,
+        duties: Sequence[DutySpec] = (),
     ) -> None:
+        """`duties`: the engine runs these beside its standard ones (engine/duties.py)."""
         self.settings = settings
         self.clock = clock or (ManualClock() if settings.virtual_clock else SystemClock())
         self.db = db or open_database(settings.database_url)
         self.metrics = GatewayMetrics()
         public_url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-        self.ctx = GatewayContext(self.db, self.clock, round(settings.template_approval_delay_s * 1000), public_url)
-        self.ctx.count_destinations = self.metrics.accepted
+        self.ctx = Context(self.db, self.clock, round(settings.template_approval_delay_s * 1000), public_url)
         self.auth = Authenticator(self.ctx)
         self.sandbox = SandboxKakao(
             latency_ms=settings.sandbox_latency_ms,
@@ -162,16 +155,31 @@ class Gateway:
             history_keep_ms=settings.history_retention_days * DAY_MS,
             stats_keep_ms=settings.stats_retention_days * DAY_MS,
         )
-        pusher = WebhookPusher(self.db, self.clock, self.http)
-        pusher.private_allowed = functools.partial(webhook_targets.private_allowed_for, self.ctx)
-        self.engine = Engine(
-            self.db, self.clock, self.connectors, pusher, engine_settings, self.metrics, router=self.router
+        pusher = WebhookPusher(
+            self.db,
+            self.clock,
+            self.http,
+            private_allowed=functools.partial(webhook_targets.private_allowed_for, self.ctx),
+            observe=self.metrics.pushed,
         )
-        self.engine.dispatcher.resolve = self._resolve_route
-        self.engine.pusher.observe = self.metrics.pushed
-        self.ctx.wake_engine = self.engine.wake
-        self.ctx.wake_sangdam = self.engine.duties["sangdam"].wake
-        self.ctx.advance_clock = self.advance_clock
+        self.engine = Engine(
+            self.db,
+            self.clock,
+            self.connectors,
+            pusher,
+            engine_settings,
+            self.metrics,
+            router=self.router,
+            resolve=self._resolve_route,
+            duties=[*STANDARD_DUTIES, *duties],
+        )
+        # What the use cases may ask of this process's engine.
+        self.ctx.hooks = Hooks(
+            wake_engine=self.engine.wake,
+            wake_sangdam=self.engine.wake_duty("sangdam"),
+            count_destinations=self.metrics.accepted,
+            advance_clock=self.advance_clock,
+        )
         self.printed: dict[str, str] = {}
         self._stop = asyncio.Event()
         self._engine_task: asyncio.Task[None] | None = None

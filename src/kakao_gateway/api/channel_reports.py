@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from ..service import reports
 from ..service.auth import LOGS_SCOPES, SEND_SCOPES
-from ..service.logs_rate import DEFAULT_PER_MINUTE, Throttled, count_logs_request
+from ..service.logs_rate import Throttled, count_logs_request
 from .errors import api_error
 from .http import HttpError, context, json_response, principal
 from .query import boolean, log_filter, one, pull_filter
@@ -27,7 +27,7 @@ async def pull_reports_for(request: Request, channel: str) -> Response:
 
 
 async def _count_logs_request(request: Request, channel: str, account_id: str) -> None:
-    per_minute: int = getattr(request.app.state, "logs_rate_limit", DEFAULT_PER_MINUTE)
+    per_minute: int = request.app.state.logs_rate_limit
     try:
         await count_logs_request(context(request), channel, account_id, per_minute)
     except Throttled as exc:

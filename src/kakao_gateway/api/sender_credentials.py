@@ -19,7 +19,7 @@ async def put_credentials(request: Request) -> Response:
     who = await principal(request, MANAGE_SCOPES)
     body = await parse(request, SenderCredentialsBody)
     creds = SenderCredentials(body.appKey, body.secretKey, body.senderKey)
-    box = getattr(request.app.state, "secret_box", None)
+    box: sender_credentials.SecretBox | None = request.app.state.secret_box
     sender = request.path_params["sender"]
     return json_response(await sender_credentials.put_credentials(context(request), box, who.account_id, sender, creds))
 

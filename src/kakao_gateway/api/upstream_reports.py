@@ -72,9 +72,8 @@ class ReportTargets:
 
 async def find_target(request: Request, hook: Webhook) -> tuple[object, str]:
     """The connector whose secret for `hook` is the path's token and whose provider serves `hook` (401 if none)."""
-    targets: ReportTargets | None = getattr(request.app.state, "upstream_reports", None)
-    token = request.path_params["token"]
-    target = await targets.find_or_refresh(token, hook.secret) if targets is not None else None
+    targets: ReportTargets = request.app.state.upstream_reports
+    target = await targets.find_or_refresh(request.path_params["token"], hook.secret)
     route = getattr(target, "route", None)
     if target is None or not isinstance(route, str) or not registry.serves(route, hook):
         raise HttpError(api_error(401, request=request))

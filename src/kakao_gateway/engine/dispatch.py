@@ -85,6 +85,8 @@ class Dispatcher:
         owner: str,
         observer: EngineObserver | None = None,
         router: Router | None = None,
+        *,
+        resolve: Callable[[str], Awaitable[Connector | None]] | None = None,
     ) -> None:
         self.db = db
         self.router = router  # failover between upstreams (None: each row keeps the route it has)
@@ -94,7 +96,7 @@ class Dispatcher:
         self.owner = owner
         self.observer: EngineObserver = observer or NullObserver()
         # Finds the connector of a route built after this process started (an account's own SMS upstream).
-        self.resolve: Callable[[str], Awaitable[Connector | None]] | None = None
+        self.resolve = resolve
         self.turn = ClaimTurn()  # where the next claim's round of the accounts and bulks with due rows goes on
 
     async def step(self) -> int:

@@ -1,10 +1,11 @@
 """The delivery engine: its duties, run either each as its own supervised task (`run_forever`, the server) or one
 after the other (`run_once` / `run_until_idle`, for tests and the sandbox's virtual clock).
 
-Duties: dispatch (claim, submit, record), collect (late upstream results), push (the outbox to webhooks),
-maintenance (expire, rescue, purge, planner statistics) and sangdam (session expiry, inbound forwarding). Each has
-its own wake-up: an accepted send wakes dispatch (in this process directly, in others by NOTIFY on PostgreSQL),
-recorded outcomes wake push.
+Its duties are the list its builder gives (duties.py): the standard five are dispatch (claim, submit, record),
+collect (late upstream results), push (the outbox to webhooks), maintenance (expire, rescue, purge, planner
+statistics) and sangdam (session expiry, inbound forwarding); others plug in beside them. Each has its own wake-up:
+an accepted send wakes dispatch (in this process directly, in others by NOTIFY on PostgreSQL), recorded outcomes
+wake push.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 
 from ..clock import Clock
 from ..connectors.base import Connector
 from ..store.database import Database
-from ..store.message_queries import next_due_at
 from .dispatch import Dispatcher
+from .duties import STANDARD_DUTIES, DutySpec
 from .maintenance import Collector, Maintenance
 from .observer import EngineObserver, NullObserver
 from .sessions import SangdamDuty
@@ -30,7 +31,7 @@ from .supervisor import Duty, supervise
 from .upstream_routes import Router
 from .webhooks import WebhookPusher
 
-__all__ = ["DutyState", "Engine", "EngineSettings"]
+__all__ = ["STANDARD_DUTIES", "DutySpec", "DutyState", "Engine", "EngineSettings"]
 
 log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "kakao_gateway"
@@ -53,7 +54,12 @@ class Engine:
         settings: EngineSettings | None = None,
         observer: EngineObserver | None = None,
         router: Router | None = None,
+        *,
+        resolve: Callable[[str], Awaitable[Connector | None]] | None = None,
+        duties: Sequence[DutySpec] = STANDARD_DUTIES,
     ) -> None:
+        """`resolve` builds the connector of a route met in a row that `connectors` lacks (None: such rows fail);
+        `duties` are the duties to run, each under its name."""
         self.db = db
         self.clock = clock
         self.connectors = connectors  # by route
@@ -62,22 +68,24 @@ class Engine:
         self.owner = uuid.uuid4().hex
         self._settings = settings or EngineSettings()
         self.observer: EngineObserver = observer or NullObserver()
+        self._resolve = resolve
         self._build()
         # The virtual clock's advances and the duties take turns: an advance plays out each instant completely.
         self.lock = asyncio.Lock()
         guard = self.lock if clock.is_virtual else None
-        self.duties = {
-            "dispatch": Duty("dispatch", self._dispatch_step, self._dispatch_wait, guard=guard),
-            "collect": Duty("collect", self._collect_step, self._poll_wait, guard=guard),
-            "push": Duty("push", self.pusher.step, self._poll_wait, guard=guard),
-            "maintenance": Duty("maintenance", self._maintenance_step, self._maintenance_wait, guard=guard),
-            "sangdam": Duty("sangdam", self._sangdam_step, self._poll_wait, guard=guard),
-        }
+        self.duties: dict[str, Duty] = {}
+        for spec in duties:
+            if spec.name in self.duties:
+                raise ValueError(f"two duties named {spec.name!r}")
+            self.duties[spec.name] = Duty(spec.name, self._stepper(spec), self._waiter(spec), guard=guard)
+        self._own_duties = [spec for spec in duties if spec not in STANDARD_DUTIES]  # run_once runs them last
         self.pusher.on_done = self._pushed
 
     def _build(self) -> None:
         s = self._settings
-        self.dispatcher = Dispatcher(self.db, self.clock, self.connectors, s, self.owner, self.observer, self.router)
+        self.dispatcher = Dispatcher(
+            self.db, self.clock, self.connectors, s, self.owner, self.observer, self.router, resolve=self._resolve
+        )
         self.maintenance = Maintenance(self.db, self.clock, s, self.owner, self.observer)
         self.collector = Collector(self.db, self.clock, self.connectors, self.observer)
         self.sangdam = SangdamDuty(self.db, self.clock)
@@ -101,57 +109,46 @@ class Engine:
 
     def wake(self) -> None:
         """Work was queued in this process: dispatch now rather than at its next poll."""
-        self.duties["dispatch"].wake()
+        self._wake("dispatch")
+
+    def wake_duty(self, name: str) -> Callable[[], None]:
+        """What wakes the duty `name` (nothing, if the engine has no such duty): for hooks handed to use cases."""
+        return lambda: self._wake(name)
+
+    def _wake(self, name: str) -> None:
+        duty = self.duties.get(name)
+        if duty is not None:
+            duty.wake()
 
     def _on_notify(self, payload: str) -> None:
-        self.duties["push" if payload == "push" else "dispatch"].wake()
-
-    async def _dispatch_step(self) -> int:
-        done = await self.dispatcher.step()
-        if done:
-            self.duties["push"].wake()
-        return done
+        self._wake("push" if payload == "push" else "dispatch")
 
     def _pushed(self) -> None:
         """A post ended: its URL has a free slot, and a Sangdam session may have its next batch to forward."""
-        self.duties["push"].wake()
-        self.duties["sangdam"].wake()
+        self._wake("push")
+        self._wake("sangdam")
 
-    async def _sangdam_step(self) -> int:
-        done = await self.sangdam.step()
-        if done:
-            self.duties["push"].wake()
-        return done
+    def _stepper(self, spec: DutySpec) -> Callable[[], Awaitable[int]]:
+        async def step() -> int:
+            done = await spec.step(self)
+            if done:
+                for name in spec.wakes:
+                    self._wake(name)
+            return done
 
-    async def _maintenance_step(self) -> int:
-        return await self.maintenance.step()
+        return step
 
-    async def _collect_step(self) -> int:
-        done = await self.collector.step()
-        if done:
-            self.duties["push"].wake()
-        return done
+    def _waiter(self, spec: DutySpec) -> Callable[[], Awaitable[float]]:
+        async def idle_wait() -> float:
+            return await spec.idle_wait(self)
 
-    async def _poll_wait(self) -> float:
-        return self._settings.poll_interval_s
-
-    async def _maintenance_wait(self) -> float:
-        return self._settings.maintenance_interval_s
-
-    async def _dispatch_wait(self) -> float:
-        """Sleep until the next queued row falls due, at most one poll interval (other processes may add work)."""
-        limit = self._settings.poll_interval_s
-        if self.clock.is_virtual:
-            return limit
-        due = await self.db.read(next_due_at())
-        if due is None:
-            return limit
-        return min(limit, max(0.0, (due - self.clock.now_ms()) / 1000))
+        return idle_wait
 
     # --- the serial driver -------------------------------------------------------------------------------------
 
     async def run_once(self) -> int:
-        """Every duty once, in order, waiting for the pushes it starts; returns how much work was done."""
+        """Every duty once, in order, waiting for the pushes it starts (the standard duties' work in its serial
+        order, then the others' steps); returns how much work was done."""
         async with self.lock:
             m = self.maintenance
             done = await m.expire()
@@ -161,6 +158,8 @@ class Engine:
             done += await self.collector.step()
             done += await self.pusher.push_due()
             done += await self.sangdam.step()
+            for spec in self._own_duties:
+                done += await spec.step(self)
             await m.purge()
             await m.optimize()
             return done

@@ -158,13 +158,26 @@ def _refuse_private(account_ids: list[str]) -> Awaitable[dict[str, bool]]:
     return asyncio.sleep(0, {})
 
 
+def _observe_nothing(result: str, seconds: float, kind: str) -> None:
+    return None
+
+
 def _host_down(exc: Exception) -> bool:
     """A failure that says the host is unreachable or hangs (not a refusal of ours, not an answer)."""
     return isinstance(exc, httpx.TimeoutException | httpx.NetworkError) and not isinstance(exc, RefusedPush)
 
 
 class WebhookPusher:
-    def __init__(self, db: Database, clock: Clock, http: httpx.AsyncClient, limits: PushLimits | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        http: httpx.AsyncClient,
+        limits: PushLimits | None = None,
+        *,
+        private_allowed: Callable[[list[str]], Awaitable[dict[str, bool]]] | None = None,
+        observe: Callable[[str, float, str], None] | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.http = http
@@ -174,10 +187,10 @@ class WebhookPusher:
         self._waiting: list[_Batch] = []  # claimed, waiting for a slot of their host and account
         self._after_account = ""  # the round robin of claims goes on after this account
         self.on_done: Callable[[], None] = lambda: None  # wakes the push duty when a slot frees up
-        # account ids -> whether each may push to private addresses (absent: not); set by the Gateway
-        self.private_allowed: Callable[[list[str]], Awaitable[dict[str, bool]]] = _refuse_private
+        # account ids -> whether each may push to private addresses (absent: not); given by the Gateway
+        self.private_allowed = private_allowed or _refuse_private
         # (result "ok" | "failed", seconds the post took, outbox kind): for metrics
-        self.observe: Callable[[str, float, str], None] = lambda result, seconds, kind: None
+        self.observe = observe or _observe_nothing
         self.wall_clock: Callable[[], float] = time.time  # webhook-timestamp: the wall-clock time of the attempt
 
     @property

@@ -3,7 +3,6 @@ and sees their conversation as their phone shows it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ..domain.sangdam import REPLY_TYPES, reply_button, reply_text, user_content
@@ -23,10 +22,8 @@ async def _known_sender(ctx: Context, account_id: str, sender: str, prop: str) -
 
 
 def wake_forwarder(ctx: Context) -> None:
-    """The gateway's Context carries `wake_sangdam` (app.py): forward what was written now, not at the next poll."""
-    wake: Callable[[], None] | None = getattr(ctx, "wake_sangdam", None)
-    if wake is not None:
-        wake()
+    """Forward what was written now, not at the next poll (where an engine runs: the Context's hooks)."""
+    ctx.hooks.wake_sangdam()
 
 
 async def write_user_message(ctx: Context, message: sessions.UserMessage, now: int) -> dict[str, Any]:

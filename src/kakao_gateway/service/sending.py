@@ -225,13 +225,11 @@ async def store_and_answer(
 
 
 def _count(ctx: Context, account_id: str, plan: BulkPlan, rows: list[NewMessage], duplicates: set[int]) -> None:
-    """Metrics and a log line: destinations accepted and rejected. The gateway's Context may carry a
-    `count_destinations(channel, accepted, rejected)` hook (app.py); other Contexts count nothing."""
+    """Metrics (the Context's `count_destinations` hook: nothing counts where no engine runs) and a log line:
+    destinations accepted and rejected."""
     accepted = sum(1 for i, r in enumerate(rows) if r.state != "done" and i not in duplicates)
     rejected = len(rows) - accepted
-    count: Callable[[str, int, int], None] | None = getattr(ctx, "count_destinations", None)
-    if count is not None:
-        count(plan.channel, accepted, rejected)
+    ctx.hooks.count_destinations(plan.channel, accepted, rejected)
     log.info(
         "%s send: %d destinations accepted, %d rejected",
         plan.channel,
