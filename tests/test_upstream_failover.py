@@ -9,6 +9,7 @@ the first answers again new sends return to it.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -128,6 +129,11 @@ async def test_a_bulk_moves_to_the_second_upstream_when_the_first_stops(
     assert {r["status"]["name"] for r in reports} == {"DELIVERED_TO_HANDSET"}
     health = (await client.get("/ready")).json()["checks"]["connectors"]["upstreams"]
     assert health[two.first]["breaker"]["state"] == "OPEN" and not health[two.first]["ok"]
+    # Each attempt's event names the upstream it went to: a moved message's history shows the move.
+    moved = next(i for i in ids if i not in set(first_half))
+    found = (await client.get("/kakao/1/messages", params={"messageId": moved})).json()["results"][0]
+    routes = [e["route"] for e in found["events"] if "route" in e]
+    assert routes == [two.first, two.second], json.dumps(found["events"])
 
     # The first answers again: after its open period a probe goes to it, and new traffic with it.
     infobip.script.clear()

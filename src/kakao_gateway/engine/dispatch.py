@@ -312,12 +312,14 @@ class Dispatcher:
             return Outcome(c.seq, "final", NOT_SENT, PROVIDER_ERROR, owner=self.owner, departed=now)
         status_id, error_id = known
         if r.kind == "final":  # `record` decides whether it ends the message or starts its SMS hop
-            return Outcome(c.seq, "final", status_id, error_id, owner=self.owner, departed=now)
+            return Outcome(c.seq, "final", status_id, error_id, owner=self.owner, departed=now, route=c.route)
         if r.kind == "accepted":
             due = min(now + (r.wait_ms or self.settings.result_timeout_ms), c.expires_at)
-            return Outcome(c.seq, "sent", WAITING, NO_ERROR, due, self.owner, departed=now, ref=r.ref)
+            return Outcome(c.seq, "sent", WAITING, NO_ERROR, due, self.owner, departed=now, route=c.route, ref=r.ref)
         retry = retry_outcome(c, error_id, now, self.owner)
-        return Outcome(retry.seq, "retry", retry.status_id, retry.error_id, retry.due_at, self.owner, departed=now)
+        return Outcome(
+            retry.seq, "retry", retry.status_id, retry.error_id, retry.due_at, self.owner, departed=now, route=c.route
+        )
 
 
 def _sender_key(c: Claimed) -> str:

@@ -100,6 +100,7 @@ HELD_BY = {
     "window": N_("its sending window (delivery window, advertising hours)"),
     "pace": N_("its bulk's pace"),
     "rate": N_("the submit rate"),
+    "upstream": N_("its upstream being unhealthy: it goes to the next upstream of its list"),
 }
 
 
@@ -125,8 +126,9 @@ def _history_events(m: dict[str, Any]) -> list[Event]:
             title = (
                 N_("Attempt %(attempt)s: no result in time") if why == "timeout" else N_("Attempt %(attempt)s failed")
             )
-            values = {"attempt": attempt, "error": error, "until": until}
-            events.append(Event(at, title, N_("%(error)s; next attempt %(until)s"), "bad", values))
+            values = {"attempt": attempt, "error": error, "until": until, "route": h.get("route")}
+            detail = N_("%(error)s via %(route)s; next attempt %(until)s") if h.get("route") else None
+            events.append(Event(at, title, detail or N_("%(error)s; next attempt %(until)s"), "bad", values))
         elif what == "held":
             reason = Text(HELD_BY.get(str(h.get("why")), N_("a rule of its bulk or account")))
             events.append(
@@ -135,7 +137,8 @@ def _history_events(m: dict[str, Any]) -> list[Event]:
         elif what == "submitted":
             attempt += 1
             title = N_("Attempt %(attempt)s accepted upstream")
-            events.append(Event(at, title, N_("waiting for its result"), "", {"attempt": attempt}))
+            detail = N_("by %(route)s; waiting for its result") if h.get("route") else N_("waiting for its result")
+            events.append(Event(at, title, detail, "", {"attempt": attempt, "route": h.get("route")}))
         elif what == "result":
             detail = N_("%(error)s; sent again if no final result comes")
             events.append(Event(at, N_("Temporary result"), detail, "bad", {"error": error}))

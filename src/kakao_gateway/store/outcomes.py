@@ -289,7 +289,9 @@ class Outcome:
     owner: str | None = None
     departed: int | None = None
     hop: int | None = None  # a late result for this hop only (None: whatever hop the row is on)
-    route: str | None = None  # a late result from this route only: an upstream settles only its own rows
+    # A late result: from this route only (an upstream settles only its own rows). A submit's: where it went, for
+    # the row's history (the claim's owner guards those, not the route).
+    route: str | None = None
     ref: str | None = None  # `sent`: the upstream's id of the message; a late result: finds the row when seq is 0
     why: Why | None = None  # for the row's history: which rule held it (release), what made it retry
 
@@ -334,6 +336,8 @@ def history_event(o: Outcome, now: int) -> str:
         line = f'{{"at":{now},"event":"held","until":{o.due_at}'
     if o.why is not None:
         line += f',"why":"{o.why}"'
+    if o.owner is not None and o.route is not None:  # the upstream this attempt went to (a route is [A-Za-z0-9:._+-])
+        line += f',"route":"{o.route}"'
     return line + "}\n"
 
 
