@@ -333,6 +333,25 @@ def test_the_operations_settings_default_to_the_settings_defaults(captured: Capt
     assert settings.click_retention_days == defaults.click_retention_days
 
 
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_upstreams_given_again_are_the_ones_to_fail_over_to(captured: Captured, command: str, tmp_path: Path) -> None:
+    first, second = "infobip://KEY@api.infobip.test", "nhn://kakaotalk-bizmessage.api.nhncloudservice.com"
+    args = [command, "--database-url", "postgresql://postgres@127.0.0.1:5432/unused", "--kakao-upstream", first]
+    args += ["--kakao-upstream", second, "--upstream-failures", "5", "--upstream-open-s", "60"]
+    assert run(*args).exit_code == 0
+    (settings,) = captured.settings
+    assert (settings.kakao_upstream, settings.kakao_fallbacks) == (first, (second,))
+    assert (settings.upstream_failures, settings.upstream_open_s) == (5, 60.0)
+    config = tmp_path / "gateway.toml"
+    config.write_text('[gateway]\nsms_upstream = ["sandbox", "infobip-sms://K@sms.test"]\n', encoding="utf-8")
+    assert run(command, "--database-url", "postgresql://x@127.0.0.1/unused", "--config", str(config)).exit_code == 0
+    assert (captured.settings[-1].sms_upstream, captured.settings[-1].sms_fallbacks) == (
+        "sandbox",
+        ("infobip-sms://K@sms.test",),
+    )
+    one_error(run(command, "--kakao-upstream", "sandbox", "--kakao-upstream", "pigeon://k@h"), "pigeon")
+
+
 def test_engine_flag_mistakes_are_one_line(captured: Captured) -> None:
     one_error(run("serve", "--no-engine", "--database-url", "sqlite:///x.db"), "--no-engine needs PostgreSQL")
     one_error(run("worker", "--database-url", "sqlite:///x.db"), "workers need PostgreSQL")

@@ -20,6 +20,7 @@ from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.connectors.base import SubmitResult
+from kakao_gateway.connectors.registry import carries_channel
 from kakao_gateway.connectors.upstreams import kakao_route
 from kakao_gateway.engine.upstream_routes import Breaker, BreakerSettings, Router, batch_failed
 
@@ -222,3 +223,14 @@ def test_the_choice_prefers_the_first_healthy_route_and_keeps_sticky_rows() -> N
     assert router.choose("acct", 0, "A", False, 1, "SANGDAM") == "C"
     assert router.choose("acct", 1, "S", False, 1, "ALIM") == "S"
     assert router.choose("acct", 0, "B", False, 2000, "ALIM") == "A"  # healthy again: traffic returns
+
+
+def test_failover_asks_the_providers_what_they_carry() -> None:
+    nhn_route = kakao_route("nhn://kakaotalk-bizmessage.api.nhncloudservice.com")
+    infobip_route = kakao_route("infobip://K@api.infobip.test")
+    assert carries_channel(infobip_route, "SANGDAM") and carries_channel(infobip_route, "ALIM")
+    assert carries_channel(nhn_route, "ALIM") and not carries_channel(nhn_route, "SANGDAM")
+    router = Router([infobip_route, nhn_route], ["S"], BreakerSettings(failures=1), carries=carries_channel)
+    router.breaker(infobip_route).failed(0, "x")
+    assert router.choose("acct", 0, infobip_route, False, 1, "ALIM") == nhn_route
+    assert router.choose("acct", 0, infobip_route, False, 1, "SANGDAM") == infobip_route  # NHN has no Sangdam

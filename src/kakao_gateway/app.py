@@ -45,7 +45,7 @@ from .config import Settings
 from .connectors import nhn as nhn_connector
 from .connectors.base import Connector, Submission
 from .connectors.credentials import SenderCredentials as NhnCredentials
-from .connectors.registry import build_kakao_connector, build_sms_connector
+from .connectors.registry import build_kakao_connector, build_sms_connector, carries_channel
 from .connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from .connectors.sandbox import SandboxKakao, SandboxSms
 from .connectors.upstreams import SMS_SANDBOX_ROUTE, UpstreamDeps, UpstreamError, kakao_route, sms_route
@@ -134,6 +134,7 @@ class Gateway:
             [sms_route(u) for u in (settings.sms_upstream, *settings.sms_fallbacks)],
             BreakerSettings(settings.upstream_failures, round(settings.upstream_open_s * 1000)),
             account_lists=self._account_routes,
+            carries=carries_channel,
         )
         self.ctx.upstream_health = lambda route: self.router.breaker(route).describe()
         # Webhook pushes: where they may go is checked at accept and on the address connected to (engine/transport.py)

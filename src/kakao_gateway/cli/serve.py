@@ -46,12 +46,14 @@ def _keys() -> dict[str, str | None]:
 
 
 def _check_upstreams(settings: Settings) -> None:
-    problem = upstreams.upstream_problem("sms", settings.sms_upstream)
-    if problem is not None:
-        fail(f"--sms-upstream: {problem}", 'fix the upstream URL (README, "SMS failover")')
-    problem = upstreams.upstream_problem("kakao", settings.kakao_upstream)
-    if problem is not None:
-        fail(f"--kakao-upstream: {problem}", 'fix the upstream URL (README, "Kakao upstreams")')
+    for url in (settings.sms_upstream, *settings.sms_fallbacks):
+        problem = upstreams.upstream_problem("sms", url)
+        if problem is not None:
+            fail(f"--sms-upstream: {problem}", 'fix the upstream URL (README, "SMS failover")')
+    for url in (settings.kakao_upstream, *settings.kakao_fallbacks):
+        problem = upstreams.upstream_problem("kakao", url)
+        if problem is not None:
+            fail(f"--kakao-upstream: {problem}", 'fix the upstream URL (README, "Kakao upstreams")')
     if settings.secret_key is not None and len(settings.secret_key) < sender_credentials.MIN_SECRET_LENGTH:
         fail(
             f"KAKAO_GATEWAY_SECRET_KEY has {len(settings.secret_key)} characters",
@@ -81,6 +83,8 @@ def _configure_logging(settings: Settings) -> None:
     "max_submit_rate_per_sender",
     "kakao_upstream",
     "sms_upstream",
+    "upstream_failures",
+    "upstream_open_s",
     "sms_sender",
     "webhook_allow_private",
     "link_retention_days",
@@ -151,6 +155,8 @@ def _listen(settings: Settings) -> socket.socket:
     "sms_upstream",
     "sms_sender",
     "kakao_upstream",
+    "upstream_failures",
+    "upstream_open_s",
 )
 def worker(given: dict[str, Any], database_url: DatabaseOpt = None, config: ConfigOpt = None) -> None:
     settings = load_settings(database_url, config, **given, **_keys())

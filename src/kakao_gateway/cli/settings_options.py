@@ -51,6 +51,8 @@ class SettingOption:
     decls: tuple[str, ...] = ()  # flag names, when not only --<name> (a --x/--no-x pair, a switch)
     switch: bool = False  # given or not (not given: None), never --no-<name>
     choices: type[Enum] | None = None  # its values, when the field is a string of a few
+    # Given several times: the first sets the field, the rest the Settings field named here, in order (a list).
+    more_into: str | None = None
     more: dict[str, Any] = field(default_factory=dict)  # the rest of typer.Option's arguments (min, metavar, ...)
 
 
@@ -96,13 +98,31 @@ OPTIONS: dict[str, SettingOption] = {
     ),
     "kakao_upstream": SettingOption(
         'Upstream of Kakao hops: sandbox, or a real one (README, "Kakao upstreams"); an account may have its '
-        "own: `accounts kakao` \\[default: sandbox]",
+        "own: `accounts kakao`. Give it again for the next upstream to fail over to, in order "
+        '(README, "Failover between upstreams") \\[default: sandbox]',
         UPSTREAMS,
+        more_into="kakao_fallbacks",
+        more={"metavar": "URL"},
     ),
     "sms_upstream": SettingOption(
         "Upstream of SMS failover hops: sandbox, smpp://ID:PASSWORD@HOST:PORT, "
-        "infobip-sms://API_KEY@HOST (an account may have its own: `accounts sms`) \\[default: sandbox]",
+        "infobip-sms://API_KEY@HOST (an account may have its own: `accounts sms`); again for the next one, in "
+        "order \\[default: sandbox]",
         UPSTREAMS,
+        more_into="sms_fallbacks",
+        more={"metavar": "URL"},
+    ),
+    "upstream_failures": SettingOption(
+        "Consecutive failed batches (transport error, 5xx, timeout) that make an upstream unhealthy "
+        f"\\[default: {Settings.upstream_failures}]",
+        UPSTREAMS,
+        more={"min": 1, "metavar": "N"},
+    ),
+    "upstream_open_s": SettingOption(
+        "Seconds an unhealthy upstream gets no traffic before one batch probes it "
+        f"\\[default: {Settings.upstream_open_s:g}]",
+        UPSTREAMS,
+        more={"min": 1.0, "metavar": "SECONDS"},
     ),
     "sms_sender": SettingOption(
         "Default sender of the default account's SMS hops, when smsFailover names none \\[default: none]", UPSTREAMS
@@ -151,6 +171,8 @@ def _annotation(name: str) -> Any:
     """The option's parameter type: the Settings field's, or None when not given."""
     option = OPTIONS[name]
     kind: Any = bool if option.switch else option.choices or _FIELD_TYPES[name]
+    if option.more_into is not None:
+        kind = list[kind]
     declared = typer.Option(
         *option.decls,
         envvar=f"KAKAO_GATEWAY_{name.upper()}",
@@ -196,6 +218,10 @@ def takes_settings(*order: str) -> Callable[[Callable[..., None]], Callable[...,
         @functools.wraps(command)
         def run(**values: Any) -> None:
             given = {name: _value(name, values.pop(name)) for name in order if name not in own}
+            for name, value in list(given.items()):
+                into = OPTIONS[name].more_into
+                if into is not None and isinstance(value, list):  # first, then the rest in order
+                    given[name], given[into] = (value[0], tuple(value[1:])) if value else (None, None)
             command(given, **values)
 
         run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]

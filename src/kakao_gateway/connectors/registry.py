@@ -92,6 +92,13 @@ def provider_of(route: str) -> Provider | None:
     return BY_SCHEME.get(found) if found is not None else None
 
 
+def carries_channel(route: str, channel: str) -> bool:
+    """Whether a route's provider carries a channel at all (ALIM, BRAND, SANGDAM): what failover between
+    upstreams asks before moving a message to another one. A route no provider declares is not judged."""
+    provider = provider_of(route)
+    return provider is None or channel in provider.carries.channels
+
+
 def check(kind: str, url: str) -> None:
     """UpstreamError when an upstream URL of this kind ("sms", "kakao") cannot be used; nothing is connected. How
     each scheme's URL is read (its options, its credentials) is its provider's `check`: a mistake is an answer when
