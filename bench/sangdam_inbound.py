@@ -33,7 +33,7 @@ from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import SystemClock
 from kakao_gateway.config import Settings
 from kakao_gateway.schemas.sangdam import UserWrites
-from kakao_gateway.service import sangdam_sandbox
+from kakao_gateway.service.sangdam import sandbox as sangdam_sandbox
 from kakao_gateway.store.migrate import upgrade
 
 KEY = "bench-sangdam-0123456789abcdef0123456789"

@@ -169,7 +169,7 @@ def test_the_catalogue_translates_every_console_message() -> None:
         if filename != "openapi.py" and isinstance(message, str)
     ]
     assert len(found) > 200
-    timeline = CONSOLE.parent / "service" / "console_messages.py"
+    timeline = CONSOLE.parent / "service" / "console" / "messages.py"
     told = [
         message for _line, message, _comments, _context in extract_from_file("python", timeline, keywords={"N_": None})
     ]

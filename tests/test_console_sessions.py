@@ -14,7 +14,7 @@ from starlette.routing import Mount
 from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.clock import ManualClock
 from kakao_gateway.console.sessions import COOKIE
-from kakao_gateway.service.console_sessions import IDLE_MS, LIFETIME_MS
+from kakao_gateway.service.console.sessions import IDLE_MS, LIFETIME_MS
 
 from .conftest import ADMIN_KEY, API_KEY
 from .console_helpers import csrf_of, sign_in

@@ -136,7 +136,6 @@ class Gateway:
             account_lists=self._account_routes,
             carries=carries_channel,
         )
-        self.ctx.upstream_health = lambda route: self.router.breaker(route).describe()
         # Webhook pushes: where they may go is checked at accept and on the address connected to (engine/transport.py)
         self.sandbox_upstream = all(isinstance(c, SandboxKakao | SandboxSms) for c in self.connectors.values())
         # (private addresses: per account, from its route; the operator's setting overrides)
@@ -180,6 +179,7 @@ class Gateway:
             wake_sangdam=self.engine.wake_duty("sangdam"),
             count_destinations=self.metrics.accepted,
             advance_clock=self.advance_clock,
+            upstream_health=lambda route: self.router.breaker(route).describe(),
         )
         self.printed: dict[str, str] = {}
         self._stop = asyncio.Event()

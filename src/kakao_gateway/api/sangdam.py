@@ -8,8 +8,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..schemas.sangdam import Keywords, SangdamRequest, SangdamSettings
-from ..service import reports, sangdam
+from ..service import reports
 from ..service.auth import LOGS_SCOPES, MANAGE_SCOPES, SEND_SCOPES
+from ..service.sangdam import sessions as sangdam
 from .body_limits import KEYWORDS_BYTES, SEND_BYTES, SMALL_BYTES
 from .channel_reports import logs_for, pull_reports_for
 from .http import context, handled, json_response, parse, principal

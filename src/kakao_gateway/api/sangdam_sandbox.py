@@ -8,8 +8,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..schemas.sangdam import UserReplies, UserWrites
-from ..service import sangdam_sandbox
 from ..service.errors import InvalidRequest
+from ..service.sangdam import sandbox as sangdam_sandbox
 from .http import context, handled, json_response, parse, principal
 from .query import one
 from .sandbox import ANY_SCOPE

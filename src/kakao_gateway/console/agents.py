@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..service import console
+from ..service.console import actions as console
 from .i18n import _
 from .web import Refused, Viewer, checked_form, ctx_of, fragment, handled, page, problem, viewer
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..service import bulks, console
+from ..service import bulks
+from ..service.console import actions as console
 from .agents import manager
 from .i18n import _
 from .web import checked_form, ctx_of, fragment, handled, page, problem, viewer

@@ -6,7 +6,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..service import catalog, console_catalog
+from ..service import catalog
+from ..service.console import catalog as console_catalog
 from .agents import manager
 from .web import checked_form, ctx_of, fragment, handled, page, viewer
 

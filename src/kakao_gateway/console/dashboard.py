@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..service import console_dashboard
+from ..service.console import dashboard as console_dashboard
 from .web import Viewer, ctx_of, fragment, handled, page, viewer
 
 

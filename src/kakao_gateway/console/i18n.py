@@ -24,7 +24,7 @@ from babel.support import NullTranslations, Translations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..service.console_messages import At, Text
+from ..service.console.messages import At, Text
 
 LANGUAGES = ("en", "ko")
 ZONES = {"KST": ZoneInfo("Asia/Seoul"), "UTC": ZoneInfo("UTC")}
@@ -73,7 +73,7 @@ def _(message: str, **values: Any) -> str:
 
 
 def told(text: str, values: Mapping[str, Any]) -> str:
-    """A line the service tells in English with `%(name)s` placeholders (service.console_messages.Event), in the
+    """A line the service tells in English with `%(name)s` placeholders (service.console.messages.Event), in the
     viewer's language: the text and its phrases (`Text`, which may hold placeholders too) translated, its instants
     (`At`) in the viewer's zone."""
     if not text:

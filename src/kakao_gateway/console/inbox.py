@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator, Callable
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ..service import console, console_sessions
+from ..service.console import actions as console
+from ..service.console import sessions as console_sessions
 from ..service.context import Context
 from ..service.errors import InvalidRequest
 from .i18n import _

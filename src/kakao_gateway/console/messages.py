@@ -7,7 +7,8 @@ from starlette.responses import Response
 
 from ..api.query import log_filter, one
 from ..domain.status import STATUS_GROUPS
-from ..service import console_messages, reports
+from ..service import reports
+from ..service.console import messages as console_messages
 from ..service.errors import InvalidRequest
 from .web import ctx_of, handled, page, viewer
 

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..service import console_phone
+from ..service.console import phone as console_phone
 from .i18n import _
 from .web import BASE, Refused, Viewer, checked_form, ctx_of, env, fragment, handled, page, problem, viewer
 

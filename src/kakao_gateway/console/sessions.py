@@ -1,6 +1,6 @@
 """The console's cookie sessions: Starlette's SessionMiddleware (signed with itsdangerous, HttpOnly, SameSite=Strict,
 expiring), built at the first request with the signing key the database keeps for every process. The cookie holds
-the id of a session the server keeps (service/console_sessions.py), so that signing out ends it for good."""
+the id of a session the server keeps (service/console/sessions.py), so that signing out ends it for good."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..service import console
+from ..service.console import actions as console
 from ..service.context import Context
 
 COOKIE = "kakao_console"

@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..schemas.extensions import SUBSCRIPTION_CHANNELS
-from ..service import accounts, catalog, console_catalog, webhook_signing
+from ..service import accounts, catalog, webhook_signing
+from ..service.console import catalog as console_catalog
 from .agents import manager
 from .web import checked_form, ctx_of, fragment, handled, page
 

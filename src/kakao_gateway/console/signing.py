@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..service import console_sessions
 from ..service.auth import Throttled
+from ..service.console import sessions as console_sessions
 from .i18n import _
 from .web import BASE, auth_of, checked_form, client_address, ctx_of, handled, page, viewer, wall_ms
 

@@ -13,8 +13,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..service import console_sessions
 from ..service.auth import Authenticator
+from ..service.console import sessions as console_sessions
 from ..service.context import Context
 from ..service.errors import Conflict, InvalidRequest, NotFound
 from . import i18n
@@ -51,7 +51,7 @@ class Viewer:
     account_name: str | None
     csrf: str
     scopes: frozenset[str] = frozenset()
-    session: str = ""  # the id of the console session (service/console_sessions.py)
+    session: str = ""  # the id of the console session (service/console/sessions.py)
 
     @property
     def manager(self) -> bool:

@@ -22,6 +22,10 @@ def _count_nothing(channel: str, accepted: int, rejected: int) -> None:
     return None
 
 
+def _closed(route: str) -> dict[str, Any]:
+    return {"state": "CLOSED", "consecutiveFailures": 0, "lastError": None}
+
+
 @dataclass(frozen=True)
 class Hooks:
     """What the process that runs the engine lends the use cases, given by the composition root (app.Gateway). A
@@ -33,6 +37,8 @@ class Hooks:
     # Virtual clock only: move time to an instant, playing out everything that falls due on the way (None where
     # nothing can play time out).
     advance_clock: AdvanceClock | None = None
+    # A route's health as this process's engine sees it (its circuit breaker): {"state": "CLOSED", ...}.
+    upstream_health: Callable[[str], dict[str, Any]] = _closed
 
 
 @dataclass
@@ -51,8 +57,6 @@ class Context:
     # The server's further upstreams, in order (failover when the one before is unhealthy).
     sms_fallbacks: tuple[str, ...] = ()
     kakao_fallbacks: tuple[str, ...] = ()
-    # A route's health as this process sees it (its circuit breaker): {"state": "CLOSED"|"OPEN"|"HALF_OPEN", ...}.
-    upstream_health: Callable[[str], dict[str, Any]] = field(default=lambda route: {"state": "CLOSED"})
 
     def wake_engine(self) -> None:
         self.hooks.wake_engine()

@@ -1,6 +1,6 @@
 """Sangdam users' messages a Kakao upstream pushed to us (api.upstream_inbound; read by its provider into
 PushedMessage: Infobip's today), written as a sandbox user's
-are (service.sangdam_sandbox): each opens or continues its session, joins the transcript, and is forwarded to the
+are (service.sangdam.sandbox): each opens or continues its session, joins the transcript, and is forwarded to the
 account's inbound URL in order (or pulled).
 
 The account is found by the channel written to (`to`): the one account that registered that sender and whose Kakao
@@ -25,7 +25,7 @@ from ..store.account_view import SenderOwner, sender_owners
 from ..store.sql import Op
 from .context import Context
 from .errors import NotFound
-from .sangdam_sandbox import wake_forwarder
+from .sangdam.sandbox import wake_forwarder
 
 log = logging.getLogger(__name__)
 

@@ -77,7 +77,7 @@ async def upstream_settings(ctx: Context, account_id: str, kind: Kind) -> dict[s
     return {
         "route": routes[0],
         "ownUpstream": bool(own),
-        "upstreams": [{"route": route, "health": ctx.upstream_health(route)} for route in routes],
+        "upstreams": [{"route": route, "health": ctx.hooks.upstream_health(route)} for route in routes],
     }
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.sangdam import DEFAULT_TIMEOUT_MINUTES, MINUTE_MS, timeout_ms
-from ..domain.times import format_ms
-from ..schemas.sangdam import SangdamMessage, SangdamRequest
-from ..store import brand as settings_store
-from ..store import sangdam_forwarding as forwarding
-from ..store import sangdam_sessions as sessions
-from ..store.account_view import AccountView
-from .context import Context
-from .errors import InvalidRequest, NotFound
-from .intake import Channel, accept_request
-from .reports import decode_cursor, encode_cursor
-from .sending import UNKNOWN_SENDER, MessageParts, Shared
+from ...domain.sangdam import DEFAULT_TIMEOUT_MINUTES, MINUTE_MS, timeout_ms
+from ...domain.times import format_ms
+from ...schemas.sangdam import SangdamMessage, SangdamRequest
+from ...store import brand as settings_store
+from ...store import sangdam_forwarding as forwarding
+from ...store import sangdam_sessions as sessions
+from ...store.account_view import AccountView
+from ..context import Context
+from ..errors import InvalidRequest, NotFound
+from ..intake import Channel, accept_request
+from ..reports import decode_cursor, encode_cursor
+from ..sending import UNKNOWN_SENDER, MessageParts, Shared
 
 CHANNEL = "SANGDAM"
 SESSION_STATES = {"OPEN": "open", "CLOSED": "closed"}

@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..schemas.extensions import InspectionBody, SenderBody, SubscriptionsBody
-from ..store import console as store
-from . import accounts, catalog, webhook_signing
-from .accounts import KeyRecord, NewKey
-from .context import Context
-from .errors import InvalidRequest
+from ...schemas.extensions import InspectionBody, SenderBody, SubscriptionsBody
+from ...store import console as store
+from .. import accounts, catalog, webhook_signing
+from ..accounts import KeyRecord, NewKey
+from ..context import Context
+from ..errors import InvalidRequest
 
 MAX_BRAND_TEMPLATES = 200
 DECISIONS = {"approve": "APPROVED", "reject": "REJECTED"}

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import secrets
 
-from ..domain.ids import hash_key
-from ..store import console as store
-from ..store import console_sessions as sessions
-from ..store.console import SignedKey
-from .auth import CONSOLE_SCOPES, Authenticator
-from .context import Context
+from ...domain.ids import hash_key
+from ...store import console as store
+from ...store import console_sessions as sessions
+from ...store.console import SignedKey
+from ..auth import CONSOLE_SCOPES, Authenticator
+from ..context import Context
 
 IDLE_MS = 8 * 3600 * 1000  # as the session cookie's own lifetime (console/sessions.py)
 LIFETIME_MS = 24 * 3600 * 1000  # a sign-in lasts a working day at most, however busy

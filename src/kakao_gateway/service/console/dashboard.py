@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..domain.status import STATUS_BY_ID, STATUS_GROUPS
-from ..store import console_dashboard as store
-from ..store.stats import QUEUE_STATES, QueueStats, queue_stats
-from .context import Context
+from ...domain.status import STATUS_BY_ID, STATUS_GROUPS
+from ...store import console_dashboard as store
+from ...store.stats import QUEUE_STATES, QueueStats, queue_stats
+from ..context import Context
 
 MINUTE_MS = 60_000
 MINUTES = 60

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.sangdam import REPLY_TYPES, reply_button, reply_text, user_content
-from ..schemas.sangdam import UserReplies, UserText, UserWrites
-from ..store import catalog
-from ..store import sangdam_sessions as sessions
-from .context import Context
-from .errors import InvalidRequest, NotFound
-from .sangdam import entry_wire
+from ...domain.sangdam import REPLY_TYPES, reply_button, reply_text, user_content
+from ...schemas.sangdam import UserReplies, UserText, UserWrites
+from ...store import catalog
+from ...store import sangdam_sessions as sessions
+from ..context import Context
+from ..errors import InvalidRequest, NotFound
+from .sessions import entry_wire
 
 CONVERSATION_LIMIT = 1000
 

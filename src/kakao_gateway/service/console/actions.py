@@ -9,24 +9,25 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from ..schemas.alim import AlimRequest
-from ..schemas.brand import BrandRequest
-from ..schemas.bulks import BulkSchedule
-from ..schemas.common import SendingSpeedLimit, instant_ms
-from ..schemas.sangdam import SangdamRequest
-from ..store import console as store
-from ..store import sangdam_sessions as sessions
-from ..store.console import BulkRow as BulkRow
-from ..store.console import InboxRow as InboxRow
-from ..store.console import SignedKey as SignedKey
-from ..store.console import TranscriptRow as TranscriptRow
-from ..store.sangdam_sessions import Session as Session
-from . import accounts, bulks, sangdam
-from .accounts import CONSOLE_SCOPE, KeyRecord, NewKey
-from .auth import CONSOLE_SCOPES, MANAGE_SCOPES
-from .context import Context
-from .errors import InvalidRequest, NotFound
-from .reports import decode_cursor, encode_cursor
+from ...schemas.alim import AlimRequest
+from ...schemas.brand import BrandRequest
+from ...schemas.bulks import BulkSchedule
+from ...schemas.common import SendingSpeedLimit, instant_ms
+from ...schemas.sangdam import SangdamRequest
+from ...store import console as store
+from ...store import sangdam_sessions as sessions
+from ...store.console import BulkRow as BulkRow
+from ...store.console import InboxRow as InboxRow
+from ...store.console import SignedKey as SignedKey
+from ...store.console import TranscriptRow as TranscriptRow
+from ...store.sangdam_sessions import Session as Session
+from .. import accounts, bulks
+from ..accounts import CONSOLE_SCOPE, KeyRecord, NewKey
+from ..auth import CONSOLE_SCOPES, MANAGE_SCOPES
+from ..context import Context
+from ..errors import InvalidRequest, NotFound
+from ..reports import decode_cursor, encode_cursor
+from ..sangdam import sessions as sangdam
 
 COOKIE_SECRET = "session_cookie"
 AGENT_SCOPES = [CONSOLE_SCOPE]

@@ -11,13 +11,14 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from ..domain.korean_numbers import to_international
-from ..domain.status import STATUS_BY_ID
-from ..schemas.sangdam import UserReplies, UserWrites
-from ..store import console as store
-from . import catalog, links, sangdam_sandbox
-from .context import Context
-from .errors import InvalidRequest, NotFound
+from ...domain.korean_numbers import to_international
+from ...domain.status import STATUS_BY_ID
+from ...schemas.sangdam import UserReplies, UserWrites
+from ...store import console as store
+from .. import catalog, links
+from ..context import Context
+from ..errors import InvalidRequest, NotFound
+from ..sangdam import sandbox as sangdam_sandbox
 
 CHANNELS = ("ALIM", "BRAND")
 SHORT_CODE = re.compile(r"/([0-9A-Za-z]{8})")

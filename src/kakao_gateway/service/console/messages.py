@@ -10,13 +10,13 @@ from typing import Any
 
 import orjson
 
-from ..domain.channels import CHANNELS as CHANNEL_RULES
-from ..domain.filters import LogFilter
-from ..domain.korean_numbers import to_international
-from ..domain.status import ERROR_BY_ID, STATUS_BY_ID
-from ..store import console_messages as store
-from .context import Context
-from .errors import NotFound
+from ...domain.channels import CHANNELS as CHANNEL_RULES
+from ...domain.filters import LogFilter
+from ...domain.korean_numbers import to_international
+from ...domain.status import ERROR_BY_ID, STATUS_BY_ID
+from ...store import console_messages as store
+from ..context import Context
+from ..errors import NotFound
 
 CHANNELS = ("ALIM", "BRAND", "SANGDAM")
 
