@@ -115,6 +115,8 @@ async def test_a_message_sent_through_infobip_and_reported_back_is_delivered(
     assert result.exit_code == 0, result.output
     assert "final:     DELIVERED DELIVERED_TO_HANDSET" in result.stdout
     assert "upstream:" not in result.stdout
+    (states,) = [line for line in result.stdout.splitlines() if line.startswith("upstreams:")]
+    assert states.startswith("upstreams: KAKAO:infobip+http:127.0.0.1:") and states.endswith(" CLOSED"), states
     assert destination == {"to": "821012345678", "messageId": accepted_id(result)}
     assert message["sender"] == "DEMO-SENDER"
     assert message["content"] == {"type": "TEMPLATE", "templateCode": "DEMO_ORDER", "text": DEMO_TEXT}

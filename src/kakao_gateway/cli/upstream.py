@@ -57,6 +57,7 @@ def check(
     if status.get("groupName") != "DELIVERED":
         _upstream_problems(url)
         raise typer.Exit(1)
+    _upstream_states(url)
 
 
 _UPSTREAM_TROUBLE = (
@@ -112,7 +113,26 @@ def _upstream_problems(url: str) -> bool:
     troubled = False
     for route, health in upstreams.items():
         if route.startswith("KAKAO") and isinstance(health, dict) and not health.get("ok", True):
-            problem = health.get("error") or health.get("lastError") or "not ok"
+            breaker = health.get("breaker") or {}
+            problem = health.get("error") or breaker.get("lastError") or "not ok"
+            if breaker.get("state", "CLOSED") != "CLOSED":
+                problem = f"{problem} (breaker {breaker['state']}: its messages go to the next upstream of their list)"
             console.print(f"upstream:  {route}: {problem}", markup=False)
             troubled = True
     return troubled
+
+
+def _upstream_states(url: str) -> None:
+    """One line with each Kakao upstream's state as /ready tells it (with failover, several)."""
+    try:
+        ready = httpx.get(f"{url.rstrip('/')}/ready", timeout=10).json()
+    except (httpx.HTTPError, ValueError):
+        return
+    upstreams = ready.get("checks", {}).get("connectors", {}).get("upstreams", {})
+    states = [
+        f"{route} {(health.get('breaker') or {}).get('state', 'CLOSED') if health.get('ok', True) else 'UNHEALTHY'}"
+        for route, health in sorted(upstreams.items())
+        if route.startswith("KAKAO") and isinstance(health, dict)
+    ]
+    if states:
+        console.print(f"upstreams: {'; '.join(states)}", markup=False)
