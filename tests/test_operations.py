@@ -507,4 +507,5 @@ async def test_an_upstream_that_is_down_shows_but_does_not_make_the_process_unre
     assert response.status_code == 200, response.text
     connectors = response.json()["checks"]["connectors"]
     assert connectors["degraded"] == [SMS_SANDBOX_ROUTE]
-    assert connectors["upstreams"][SMS_SANDBOX_ROUTE] == {"ok": False, "error": "bind refused: ESME_RINVPASWD"}
+    down = {"ok": False, "error": "bind refused: ESME_RINVPASWD", "family": "sms"}
+    assert connectors["upstreams"][SMS_SANDBOX_ROUTE] == down

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .connectors.base import Connector
+from .connectors.registry import provider_of
 from .engine.engine import Engine
 from .store.database import Database
 from .store.stats import head_revision, ping, schema_revision
@@ -83,7 +84,7 @@ def _connectors(
     go to the next upstream of their list or wait for it, and the API, the other routes and the reports keep
     working."""
     bound = {route: route in connectors for route in routes}
-    upstreams = {route: _health(connector) for route, connector in connectors.items()}
+    upstreams = {route: {**_health(connector), "family": _family(route)} for route, connector in connectors.items()}
     for route, breaker in breakers.items():
         if route in upstreams:
             upstreams[route] = {**upstreams[route], "breaker": breaker}
@@ -95,6 +96,12 @@ def _connectors(
         "upstreams": upstreams,
         "degraded": sorted(route for route, health in upstreams.items() if not health.get("ok")),
     }
+
+
+def _family(route: str) -> str | None:
+    """Which hop a route serves ("kakao" or "sms"), as its provider declares; None for a route no provider declares."""
+    provider = provider_of(route)
+    return provider.family if provider is not None else None
 
 
 def _health(connector: Connector) -> dict[str, Any]:

@@ -112,7 +112,7 @@ def _upstream_problems(url: str) -> bool:
     upstreams = ready.get("checks", {}).get("connectors", {}).get("upstreams", {})
     troubled = False
     for route, health in upstreams.items():
-        if route.startswith("KAKAO") and isinstance(health, dict) and not health.get("ok", True):
+        if isinstance(health, dict) and health.get("family") == "kakao" and not health.get("ok", True):
             breaker = health.get("breaker") or {}
             problem = health.get("error") or breaker.get("lastError") or "not ok"
             if breaker.get("state", "CLOSED") != "CLOSED":
@@ -132,7 +132,7 @@ def _upstream_states(url: str) -> None:
     states = [
         f"{route} {(health.get('breaker') or {}).get('state', 'CLOSED') if health.get('ok', True) else 'UNHEALTHY'}"
         for route, health in sorted(upstreams.items())
-        if route.startswith("KAKAO") and isinstance(health, dict)
+        if isinstance(health, dict) and health.get("family") == "kakao"
     ]
     if states:
         console.print(f"upstreams: {'; '.join(states)}", markup=False)
