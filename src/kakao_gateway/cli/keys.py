@@ -9,9 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ..service import accounts
-from ..service.context import Context
 from .errors import fail
-from .local import account_id, load_settings, with_context
+from .local import for_account
 from .options import AccountOpt, ConfigOpt, CreateOpt, DatabaseOpt
 from .output import JsonOpt, print_result
 
@@ -37,10 +36,9 @@ def keys_create(
     if unknown:
         fail(f"unknown scope {unknown[0]!r}", f"use one or more of {', '.join(accounts.SCOPES)}")
 
-    async def work(ctx: Context) -> accounts.NewKey:
-        return await accounts.create_key(ctx, await account_id(ctx, account), name, scope or None)
-
-    key = with_context(load_settings(database_url, config), create, work)
+    key = for_account(
+        database_url, config, create, account, lambda ctx, acct: accounts.create_key(ctx, acct, name, scope or None)
+    )
     if as_json:
         print_result(
             console, {"id": key.id, "key": key.key, "scopes": sorted(scope or accounts.DEFAULT_SCOPES)}, as_json
@@ -59,10 +57,7 @@ def keys_list(
 ) -> None:
     """List the keys of an account (revoked ones too)."""
 
-    async def work(ctx: Context) -> list[accounts.KeyRecord]:
-        return await accounts.list_keys(ctx, await account_id(ctx, account))
-
-    found = with_context(load_settings(database_url, config), create, work)
+    found = for_account(database_url, config, create, account, lambda ctx, acct: accounts.list_keys(ctx, acct))
     if as_json:
         keys = [{"id": k.id, "name": k.name, "scopes": sorted(k.scopes), "revoked": bool(k.revoked_at)} for k in found]
         print_result(console, keys, as_json)
@@ -92,10 +87,7 @@ def keys_revoke(
 ) -> None:
     """Revoke a key: it stops working at once in this process, within seconds in others."""
 
-    async def work(ctx: Context) -> None:
-        await accounts.revoke_key(ctx, await account_id(ctx, account), key_id)
-
-    with_context(load_settings(database_url, config), create, work)
+    for_account(database_url, config, create, account, lambda ctx, acct: accounts.revoke_key(ctx, acct, key_id))
     if as_json:
         print_result(console, {"id": key_id, "revoked": True}, as_json)
         return

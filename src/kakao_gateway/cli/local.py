@@ -111,6 +111,21 @@ def with_context(settings: Settings, create: bool, work: Callable[[Context], Awa
             service_failure(exc)
 
 
+def for_account(
+    database_url: str | None,
+    config: str | None,
+    create: bool,
+    account: str,
+    use: Callable[[Context, str], Awaitable[T]],
+) -> T:
+    """Run one use case of the account named `account` (its id found first, see `account_id`), as `with_context`."""
+
+    async def work(ctx: Context) -> T:
+        return await use(ctx, await account_id(ctx, account))
+
+    return with_context(load_settings(database_url, config), create, work)
+
+
 async def account_id(ctx: Context, name: str) -> str:
     """The id of the account named `name`; the default account is made on first use (without a key: `serve`
     creates and prints one); another name that is not there ends the command."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from ..service import catalog
-from ..service.context import Context
-from .local import account_id, load_settings, with_context
+from .local import for_account
 from .nhn import credentials_app
 from .options import AccountOpt, ConfigOpt, CreateOpt, DatabaseOpt
 from .output import JsonOpt, print_result
@@ -38,10 +37,17 @@ def senders_add(
 ) -> None:
     """Register a sender, or rename an existing one."""
 
-    async def work(ctx: Context) -> dict[str, Any]:
-        return await catalog.add_sender(ctx, await account_id(ctx, account), sender, name, targeting_eligible)
-
-    print_result(console, with_context(load_settings(database_url, config), create, work), as_json)
+    print_result(
+        console,
+        for_account(
+            database_url,
+            config,
+            create,
+            account,
+            lambda ctx, acct: catalog.add_sender(ctx, acct, sender, name, targeting_eligible),
+        ),
+        as_json,
+    )
 
 
 @app.command("list")
@@ -54,10 +60,11 @@ def senders_list(
 ) -> None:
     """List the senders of an account."""
 
-    async def work(ctx: Context) -> list[dict[str, Any]]:
-        return await catalog.list_senders(ctx, await account_id(ctx, account))
-
-    print_result(console, with_context(load_settings(database_url, config), create, work), as_json)
+    print_result(
+        console,
+        for_account(database_url, config, create, account, lambda ctx, acct: catalog.list_senders(ctx, acct)),
+        as_json,
+    )
 
 
 app.add_typer(credentials_app, name="credentials")

@@ -11,9 +11,8 @@ from rich.console import Console
 from ..domain.times import format_ms
 from ..service import accounts, sign_in
 from ..service.auth import Authenticator
-from ..service.context import Context
 from .errors import fail
-from .local import account_id, load_settings, with_context
+from .local import for_account
 from .options import AccountOpt, ConfigOpt, CreateOpt, DatabaseOpt
 from .output import JsonOpt, print_result
 
@@ -68,10 +67,13 @@ def users_create(
     """Create a login user; its password is stored as a scrypt hash."""
     _check_scopes(scope)
 
-    async def work(ctx: Context) -> sign_in.LoginUser:
-        return await sign_in.create_user(ctx, await account_id(ctx, account), username, password, scope or None)
-
-    user = with_context(load_settings(database_url, config), create, work)
+    user = for_account(
+        database_url,
+        config,
+        create,
+        account,
+        lambda ctx, acct: sign_in.create_user(ctx, acct, username, password, scope or None),
+    )
     print_result(console, {"id": user.id, "username": user.username, "scopes": sorted(user.scopes)}, as_json)
 
 
@@ -85,10 +87,7 @@ def users_list(
 ) -> None:
     """List the login users of an account (disabled ones too)."""
 
-    async def work(ctx: Context) -> list[sign_in.LoginUser]:
-        return await sign_in.list_users(ctx, await account_id(ctx, account))
-
-    found = with_context(load_settings(database_url, config), create, work)
+    found = for_account(database_url, config, create, account, lambda ctx, acct: sign_in.list_users(ctx, acct))
     rows = [
         {
             "id": u.id,
@@ -113,10 +112,13 @@ def users_disable(
 ) -> None:
     """Disable a user: its sessions end at once in this process, within seconds in others."""
 
-    async def work(ctx: Context) -> None:
-        await sign_in.disable_user(ctx, Authenticator(ctx), await account_id(ctx, account), user_id)
-
-    with_context(load_settings(database_url, config), create, work)
+    for_account(
+        database_url,
+        config,
+        create,
+        account,
+        lambda ctx, acct: sign_in.disable_user(ctx, Authenticator(ctx), acct, user_id),
+    )
     print_result(console, {"id": user_id, "disabled": True}, as_json)
 
 
@@ -133,10 +135,9 @@ def clients_create(
     """Create an OAuth client; its secret is shown once."""
     _check_scopes(scope)
 
-    async def work(ctx: Context) -> sign_in.NewClient:
-        return await sign_in.create_client(ctx, await account_id(ctx, account), name, scope or None)
-
-    new = with_context(load_settings(database_url, config), create, work)
+    new = for_account(
+        database_url, config, create, account, lambda ctx, acct: sign_in.create_client(ctx, acct, name, scope or None)
+    )
     body = {"clientId": new.client_id, "clientSecret": new.client_secret, "name": new.name}
     print_result(console, {**body, "scopes": sorted(new.scopes)} if as_json else body, as_json)
     if not as_json:
@@ -153,10 +154,7 @@ def clients_list(
 ) -> None:
     """List the OAuth clients of an account (revoked ones too)."""
 
-    async def work(ctx: Context) -> list[sign_in.OAuthClient]:
-        return await sign_in.list_clients(ctx, await account_id(ctx, account))
-
-    found = with_context(load_settings(database_url, config), create, work)
+    found = for_account(database_url, config, create, account, lambda ctx, acct: sign_in.list_clients(ctx, acct))
     rows = [
         {
             "clientId": c.id,
@@ -181,8 +179,11 @@ def clients_revoke(
 ) -> None:
     """Revoke a client: its tokens end at once in this process, within seconds in others."""
 
-    async def work(ctx: Context) -> None:
-        await sign_in.revoke_client(ctx, Authenticator(ctx), await account_id(ctx, account), client_id)
-
-    with_context(load_settings(database_url, config), create, work)
+    for_account(
+        database_url,
+        config,
+        create,
+        account,
+        lambda ctx, acct: sign_in.revoke_client(ctx, Authenticator(ctx), acct, client_id),
+    )
     print_result(console, {"clientId": client_id, "revoked": True}, as_json)

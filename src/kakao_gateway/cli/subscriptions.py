@@ -3,7 +3,7 @@ database."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -11,9 +11,8 @@ from rich.console import Console
 
 from ..schemas.extensions import SUBSCRIPTION_CHANNELS, SubscriptionsBody
 from ..service import catalog
-from ..service.context import Context
 from .errors import fail, violations
-from .local import account_id, load_settings, with_context
+from .local import for_account
 from .options import AccountOpt, ConfigOpt, CreateOpt, DatabaseOpt
 from .output import JsonOpt, print_result
 
@@ -47,10 +46,13 @@ def subscriptions_set(
     except ValidationError as exc:
         fail(f"invalid subscription: {violations(exc)}", "fix the values and try again")
 
-    async def work(ctx: Context) -> dict[str, Any]:
-        return await catalog.put_subscriptions(ctx, await account_id(ctx, account), body)
-
-    print_result(console, with_context(load_settings(database_url, config), create, work), as_json)
+    print_result(
+        console,
+        for_account(
+            database_url, config, create, account, lambda ctx, acct: catalog.put_subscriptions(ctx, acct, body)
+        ),
+        as_json,
+    )
 
 
 @app.command("show")
@@ -63,7 +65,8 @@ def subscriptions_show(
 ) -> None:
     """Show the subscriptions of an account."""
 
-    async def work(ctx: Context) -> dict[str, Any]:
-        return await catalog.get_subscriptions(ctx, await account_id(ctx, account))
-
-    print_result(console, with_context(load_settings(database_url, config), create, work), as_json)
+    print_result(
+        console,
+        for_account(database_url, config, create, account, lambda ctx, acct: catalog.get_subscriptions(ctx, acct)),
+        as_json,
+    )

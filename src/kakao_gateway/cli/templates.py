@@ -11,9 +11,8 @@ from rich.console import Console
 
 from ..schemas.extensions import AlimTemplateBody
 from ..service import catalog
-from ..service.context import Context
 from .errors import fail, violations
-from .local import account_id, load_settings, with_context
+from .local import for_account
 from .nhn import templates_sync
 from .options import AccountOpt, ConfigOpt, CreateOpt, DatabaseOpt
 from .output import JsonOpt, print_result
@@ -72,10 +71,11 @@ def templates_add(
     except ValidationError as exc:
         fail(f"invalid template: {violations(exc)}", "fix the values and try again")
 
-    async def work(ctx: Context) -> dict[str, Any]:
-        return await catalog.create_template(ctx, await account_id(ctx, account), body)
-
-    print_result(console, with_context(load_settings(database_url, config), create, work), as_json)
+    print_result(
+        console,
+        for_account(database_url, config, create, account, lambda ctx, acct: catalog.create_template(ctx, acct, body)),
+        as_json,
+    )
 
 
 @app.command("list")
@@ -89,10 +89,11 @@ def templates_list(
 ) -> None:
     """List Alim templates with their inspection status."""
 
-    async def work(ctx: Context) -> list[dict[str, Any]]:
-        return await catalog.list_templates(ctx, await account_id(ctx, account), sender)
-
-    print_result(console, with_context(load_settings(database_url, config), create, work), as_json)
+    print_result(
+        console,
+        for_account(database_url, config, create, account, lambda ctx, acct: catalog.list_templates(ctx, acct, sender)),
+        as_json,
+    )
 
 
 app.command("sync")(templates_sync)
