@@ -15,8 +15,9 @@ import pytest
 
 from kakao_gateway.app import Gateway
 from kakao_gateway.clock import ManualClock
-from kakao_gateway.domain.rollups import DAY_MS, HOUR_MS, MINUTE_MS
+from kakao_gateway.domain.rollups import DAY_MS, HOUR_MS, MINUTE_MS, FinalFact
 from kakao_gateway.domain.times import format_ms
+from kakao_gateway.store import rollups
 from kakao_gateway.store.migrate import downgrade, upgrade
 
 from .conftest import START_MS
@@ -208,3 +209,18 @@ async def test_the_upgrade_counts_the_messages_already_final(
     await asyncio.to_thread(downgrade, url, "0024")
     await asyncio.to_thread(upgrade, url)
     assert await stats(client, **grouped) == before
+
+
+async def test_rows_of_several_processes_add_up(
+    client: httpx.AsyncClient, gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each process adds to rows of its own shard (two workers never wait on each other's rows); reads sum them."""
+    account = gateway.default_account_id
+    fact = FinalFact(account, "ALIM", SENDER, TEMPLATE_CODE, "", "KAKAO_SANDBOX", 5, 0, False, START_MS, START_MS + 10)
+    for shard in (1, 2, 2):
+        monkeypatch.setattr(rollups, "SHARD", shard)
+        await gateway.db.write(rollups.count_finals([fact]))
+    (row,) = await stats(client, **WHOLE_RANGE, groupBy="templateCode")
+    assert row["messages"] == 3
+    (row,) = await stats(client, **WHOLE_RANGE, groupBy="statusGroup")  # the totals
+    assert row["messages"] == 3

@@ -7,6 +7,7 @@ times to final (domain/rollups.py). Written set-based: one upsert per table per 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +44,11 @@ KEY_COLUMNS = (
     "route",
     "status_id",
     "error_id",
+    "shard",
 )
+# This process's rows: two processes finishing messages of the same key in the same minute (two workers) each add
+# to their own row instead of waiting for the other's transaction to release it. Reads sum the shards.
+SHARD = os.getpid() % 1024
 COUNT_COLUMNS = ("messages", "failovers", *HISTOGRAM)
 # The column types, as PostgreSQL names them (the rows go over as typed arrays).
 TYPES = {
@@ -56,6 +61,7 @@ TYPES = {
     "route": "text",
     "status_id": "int",
     "error_id": "int",
+    "shard": "int",
     "group_id": "int",
     **{c: "bigint" for c in COUNT_COLUMNS},
 }
@@ -101,7 +107,8 @@ def count_finals(facts: Sequence[FinalFact]) -> Op[None]:
 def _row(at: int, key: tuple[Any, ...], tally: Tally) -> tuple[Any, ...]:
     account_id, *rest = key
     status_id = key[6]
-    return (account_id, at, *rest, STATUS_BY_ID[status_id].group_id, tally.messages, tally.failovers, *tally.histogram)
+    group_id = STATUS_BY_ID[status_id].group_id
+    return (account_id, at, *rest, SHARD, group_id, tally.messages, tally.failovers, *tally.histogram)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +184,8 @@ def purge_stats(before: int, limit: int) -> Op[int]:
     deleted = 0
     for table in (r.table for r in ROLLUPS.values()):
         rows = yield Fetch(
-            f"DELETE FROM {table} WHERE (account_id, at, channel, sender, template_code, campaign_ref, route, "
-            f"status_id, error_id) IN (SELECT {', '.join(KEY_COLUMNS)} FROM {table} {{index:ix_{table}_at}} "
+            f"DELETE FROM {table} WHERE ({', '.join(KEY_COLUMNS)}) "
+            f"IN (SELECT {', '.join(KEY_COLUMNS)} FROM {table} {{index:ix_{table}_at}} "
             f"WHERE at < ? ORDER BY at LIMIT ?) RETURNING at",
             (before, limit),
         )

@@ -21,7 +21,19 @@ depends_on = None
 
 BUCKETS = 48  # as domain/rollups.py: half-octaves from 100 ms
 HISTOGRAM = [f"h{i:02d}" for i in range(BUCKETS)]
-KEY = ["account_id", "at", "channel", "sender", "template_code", "campaign_ref", "route", "status_id", "error_id"]
+# `shard`: the writing process's (store/rollups.py), so concurrent writers never wait on each other's rows.
+KEY = [
+    "account_id",
+    "at",
+    "channel",
+    "sender",
+    "template_code",
+    "campaign_ref",
+    "route",
+    "status_id",
+    "error_id",
+    "shard",
+]
 PERIODS = {"stats_minute": 60_000, "stats_hour": 3_600_000, "stats_day": 86_400_000}
 TOTALS = {"stats_hour_total": 3_600_000, "stats_day_total": 86_400_000}  # keyed by account, channel, status, error
 BATCH = 5000
@@ -39,6 +51,7 @@ def _create(table: str) -> None:
         sa.Column("route", sa.Text, nullable=False),
         sa.Column("status_id", sa.Integer, nullable=False),
         sa.Column("error_id", sa.Integer, nullable=False),
+        sa.Column("shard", sa.Integer, nullable=False, server_default="0"),
         sa.Column("group_id", sa.Integer, nullable=False),
         sa.Column("messages", sa.BigInteger, nullable=False),
         sa.Column("failovers", sa.BigInteger, nullable=False),
@@ -105,7 +118,7 @@ def _count_final_messages(bind: sa.Connection) -> None:
                 tally[0] += 1
                 tally[1] += int(r.hop > 0)
                 tally[2 + _bucket(done - r.created_at)] += 1
-    columns = [*KEY, "group_id", "messages", "failovers", *HISTOGRAM]
+    columns = [*KEY[:-1], "group_id", "messages", "failovers", *HISTOGRAM]  # shard 0
     for table, tallies in sums.items():
         rows_out = [
             dict(zip(columns, (*key, groups.get(int(key[7]), 0), *tally), strict=True))
