@@ -30,6 +30,7 @@ from .fake_infobip_sms import serving as serving_infobip
 from .fake_nhn import APP_KEY, SECRET_KEY, SENDER_KEY, FakeNhn
 from .fake_nhn import serving as serving_nhn
 from .helpers import SENDER, alim_body, register_basics, send
+from .spec import assert_matches
 from .test_engine import run_for
 
 KEY = "infobip-test-key"
@@ -126,6 +127,7 @@ async def test_a_bulk_moves_to_the_second_upstream_when_the_first_stops(
     assert len(second_numbers) == len(set(second_numbers)) == BULK - len(first_half)
     assert set(second_numbers) == {national(by_id[i]) for i in ids if i not in set(first_half)}
     reports = receiver.json_results()
+    assert_matches({"results": reports}, f"{ALIM}/reports", "get", 200)  # the webhook bodies, against the spec
     assert Counter(r["messageId"] for r in reports) == Counter(ids)  # one final report each, at the webhook
     assert {r["status"]["name"] for r in reports} == {"DELIVERED_TO_HANDSET"}
     health = (await client.get("/ready")).json()["checks"]["connectors"]["upstreams"]
