@@ -32,6 +32,7 @@ from kakao_gateway.config import Settings
 from kakao_gateway.store import history
 from kakao_gateway.store.migrate import upgrade
 from kakao_gateway.store.sql import Execute
+from message_fill import staged
 
 KEY = "bench-history-0123456789abcdef0123456789ab"
 NOW = 1_795_924_800_000
@@ -46,7 +47,8 @@ def fill_sql(account_id: str, rows: int, destinations: int) -> str:
     step = 30 * DAY // rows
     return (
         f"WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) "
-        "INSERT INTO messages (account_id, message_id, channel, route, hop, bulk_id, sender, destination, content, "
+        "INSERT INTO fill_messages (account_id, message_id, channel, route, hop, bulk_id, sender, destination, "
+        "content, "
         "state, due_at, expires_at, validity_ms, priority, attempts, status_id, error_id, created_at, sent_at, "
         "done_at, notify, intermediate, departed_at, history) "
         f"SELECT '{account_id}', 'm-' || i, CASE i % 3 WHEN 0 THEN 'ALIM' WHEN 1 THEN 'BRAND' ELSE 'SANGDAM' END, "
@@ -68,14 +70,15 @@ async def fill(gateway: Gateway, rows: int, destinations: int) -> None:
     sql = fill_sql(gateway.default_account_id, rows, destinations)
     if gateway.settings.database_url.startswith("postgresql"):
         sql = sql.replace("CHAR(10)", "chr(10)")
-    await gateway.db.write(_execute(sql))
+    for statement in staged(sql):
+        await gateway.db.write(_execute(statement))
     await gateway.db.optimize()
     if gateway.settings.database_url.startswith("postgresql"):
         import asyncpg
 
         conn = await asyncpg.connect(gateway.settings.database_url)
         try:
-            await conn.execute("ANALYZE messages")
+            await conn.execute("ANALYZE")
         finally:
             await conn.close()
 

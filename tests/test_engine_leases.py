@@ -92,7 +92,7 @@ async def test_a_submit_slower_than_the_lease_is_not_rescued_by_another_worker(
 
 
 def _lease_end(message_id: str) -> Op[int]:
-    rows = yield Fetch("SELECT due_at FROM messages WHERE message_id = ? AND state = 'inflight'", (message_id,))
+    rows = yield Fetch("SELECT due_at FROM message_view WHERE message_id = ? AND state = 'inflight'", (message_id,))
     return int(rows[0]["due_at"])
 
 

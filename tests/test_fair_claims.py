@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from bench.message_fill import staged
 
 from kakao_gateway.app import Gateway
 from kakao_gateway.store import outcomes
@@ -163,10 +164,11 @@ async def test_rows_due_beyond_a_walk_are_still_claimed(
 OTHERS = 1_000  # accounts with a few due rows each
 
 
-def _others_sql() -> str:
-    return (
+def _others_sql() -> list[str]:
+    return staged(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
-        "INSERT INTO messages (account_id, message_id, channel, route, hop, bulk_id, sender, destination, content, "
+        "INSERT INTO fill_messages (account_id, message_id, channel, route, hop, bulk_id, sender, destination, "
+        "content, "
         "state, due_at, expires_at, validity_ms, priority, attempts, status_id, error_id, created_at, sent_at, "
         "notify, intermediate) "
         f"SELECT 'acct-' || (i % {OTHERS}), 'other-' || i, 'ALIM', 'KAKAO_SANDBOX', 0, 'ob-' || (i % 7), 'S', "
@@ -199,19 +201,19 @@ def _claim_statements(account_id: str) -> list[tuple[str, Query]]:
 
 # The index each statement must use; none may scan or sort messages.
 CLAIM_EXPECTED = {
-    "walk": ("ix_messages_fair", "ix_messages_claim"),  # the groups, and whether anything is due at all
-    "walk from a turn": ("ix_messages_fair", "ix_messages_claim"),
-    "parts": ("ix_messages_fair",),
-    "claim": ("messages_pkey|sqlite_autoindex|INTEGER PRIMARY KEY",),
-    "fifo fill": ("ix_messages_claim",),
+    "walk": ("ix_message_queue_fair", "ix_message_queue_claim"),  # the groups, and whether anything is due at all
+    "walk from a turn": ("ix_message_queue_fair", "ix_message_queue_claim"),
+    "parts": ("ix_message_queue_fair",),
+    "claim": ("message_queue_pkey|sqlite_autoindex_message_queue|INTEGER PRIMARY KEY",),
+    "fifo fill": ("ix_message_queue_claim",),
 }
 
 
 async def test_claim_statements_use_their_indexes_and_sort_nothing(gateway: Gateway) -> None:
-    for sql in [*_fill_sql(gateway.default_account_id), _others_sql()]:
+    for sql in [*_fill_sql(gateway.default_account_id), *_others_sql()]:
         await gateway.db.write(_execute(sql))
     statements = _claim_statements(gateway.default_account_id)
-    plans = await plans_of(gateway, statements, "messages", "reports")
+    plans = await plans_of(gateway, statements, "messages", "message_queue", "reports")
     scan = PG_SCAN if PG_URL else SQLITE_SCAN
     scans = {n: p for n, p in plans.items() if any(scan.search(line) for line in p)}
     assert not scans, _show(scans)

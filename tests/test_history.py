@@ -69,7 +69,7 @@ async def test_each_outcome_appends_one_history_line(
     (row,) = await gateway.db.read(_one("SELECT seq FROM messages WHERE message_id = ?", message_id))
     await gateway.db.write(outcomes.record([outcomes.Outcome(row[0], "final", DELIVERED, NO_ERROR)], t0 + 6000))
 
-    assert await _history(gateway, "history", "messages", message_id) == [
+    assert await _history(gateway, "history", "message_view", message_id) == [
         {"at": t0, "event": "held", "until": t0 + 1000, "why": "window"},
         {"at": t0 + 1000, "event": "retry", "error": ABSENT, "until": t0 + 5000},
         {"at": t0 + 5000, "event": "submitted", "error": NO_ERROR},
@@ -87,7 +87,7 @@ async def test_history_stops_growing_past_its_bound(
         (c,) = await gateway.db.write(outcomes.claim_due(clock.now_ms(), 10, owner, 30_000))
         held = outcomes.Outcome(c.seq, "release", 0, 0, clock.now_ms(), owner, why="rate")
         await gateway.db.write(outcomes.record([held], clock.now_ms()))
-    (row,) = await gateway.db.read(_one("SELECT history FROM messages WHERE message_id = ?", message_id))
+    (row,) = await gateway.db.read(_one("SELECT history FROM message_view WHERE message_id = ?", message_id))
     assert outcomes.HISTORY_BOUND < len(row[0]) < outcomes.HISTORY_BOUND + 200
     assert all(orjson.loads(line)["why"] == "rate" for line in row[0].splitlines())
 
@@ -99,7 +99,7 @@ async def test_an_expired_message_says_so_in_its_history(
     message_id = (await send(client, alim_body("821000000001")))["messages"][0]["messageId"]
     later = START_MS + MAX_VALIDITY_MS + MINUTE
     assert (await gateway.db.write(outcomes.expire_queued(later, 10))).changed == 1
-    assert await _history(gateway, "history", "messages", message_id) == [{"at": later, "event": "expired"}]
+    assert await _history(gateway, "history", "message_view", message_id) == [{"at": later, "event": "expired"}]
 
 
 async def test_record_pushes_appends_each_attempt(
@@ -136,7 +136,7 @@ async def test_the_timeline_shows_each_retry_and_each_push_attempt(
     receiver.status = 200
     await gateway.advance_clock(START_MS + 60 * MINUTE)
 
-    lines = await _history(gateway, "history", "messages", message_id)
+    lines = await _history(gateway, "history", "message_view", message_id)
     retries = [line for line in lines if line["event"] == "retry"]
     assert len(retries) >= 2 and all(r["error"] == ABSENT and r["until"] > r["at"] for r in retries)
     assert lines[-1]["event"] == "final" and lines[-1]["status"] == DELIVERED
@@ -159,7 +159,7 @@ async def test_a_failover_is_a_line_of_its_own(client: httpx.AsyncClient, gatewa
     await register_basics(client)
     message_id = await failover_message(client, "821000000002")
     await gateway.engine.run_until_idle()
-    lines = await _history(gateway, "history", "messages", message_id)
+    lines = await _history(gateway, "history", "message_view", message_id)
     assert [line["event"] for line in lines] == ["failover", "final"]
     kakao = (st.status(NOT_A_USER[0]).id, st.error(NOT_A_USER[1]).id)
     assert (lines[0]["status"], lines[0]["error"]) == kakao
@@ -378,7 +378,7 @@ PLAN_EXPECTED = {
     "history by destination": "ix_messages_destination",
     "history by message id": "uq_messages_account_message|sqlite_autoindex_messages|messages_account_id_message_id",
     # PostgreSQL: walking the primary key back is as good when one account has all the rows (as here)
-    "history by bulk": "ix_messages_departures|messages_pkey",
+    "history by bulk": "ix_messages_bulk|messages_pkey",
     "history by campaign": "ix_messages_campaign",
     # one account's channel, newest first: PostgreSQL may as well walk the primary key backwards (a LIMIT)
     "history, newest": "ix_messages_logs|messages_pkey",
@@ -434,7 +434,9 @@ PHONE = "821055550000"  # none of the filled rows is to this number
 async def test_history_and_logs_floor_queries_use_their_indexes(filled: Gateway) -> None:
     account_id = filled.default_account_id
     await filled.db.write(message_queries.raise_log_floors([(account_id, "ALIM", 100_000)]))
-    plans = await plans_of(filled, _plan_queries(account_id), "messages", "log_floors")
+    plans = await plans_of(
+        filled, _plan_queries(account_id), "messages", "message_queue", "message_results", "log_floors"
+    )
     assert len(plans) == len(PLAN_EXPECTED)
     scans = {n: p for n, p in plans.items() if any(SQLITE_SCAN.search(line) or PG_SCAN.search(line) for line in p)}
     assert not scans, "\n\n".join(f"{n}:\n  " + "\n  ".join(p) for n, p in scans.items())

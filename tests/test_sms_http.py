@@ -474,7 +474,7 @@ def _seq_of(account_id: str, message_id: str) -> Op[int]:
 
 
 def _on_route(seq: int, route: str) -> Op[None]:
-    yield Execute("UPDATE messages SET route = ? WHERE seq = ?", (route, seq))
+    yield Execute("UPDATE message_queue SET route = ? WHERE seq = ?", (route, seq))
 
 
 @dataclasses.dataclass

@@ -55,12 +55,21 @@ class Failovers:
     delivered: int
 
 
+# A bulk's messages as (state, status, error, attempts, due time, hop, prior error): the unfinished ones from the
+# queue, the others from their results; the bodies are not read. Parameters: account and bulk, twice.
+_BULK_ROWS = (
+    "SELECT state, status_id, error_id, attempts, due_at, hop, prior_error_id FROM message_queue "
+    "WHERE account_id = ? AND bulk_id = ? UNION ALL SELECT 'done', status_id, error_id, attempts, NULL, hop, "
+    "prior_error_id FROM message_results WHERE account_id = ? AND bulk_id = ?"
+)
+
+
 def failovers(account_id: str, bulk_id: str) -> Op[Failovers]:
     rows = yield Fetch(
         "SELECT prior_error_id, COUNT(*) AS n, "
         "SUM(CASE WHEN state = 'done' AND status_id = ? THEN 1 ELSE 0 END) AS delivered "
-        "FROM messages WHERE account_id = ? AND bulk_id = ? AND hop > 0 GROUP BY prior_error_id",
-        (st.status("DELIVERED_TO_HANDSET").id, account_id, bulk_id),
+        f"FROM ({_BULK_ROWS}) AS b WHERE hop > 0 GROUP BY prior_error_id",
+        (st.status("DELIVERED_TO_HANDSET").id, account_id, bulk_id, account_id, bulk_id),
     )
     return Failovers({r["prior_error_id"]: r["n"] for r in rows}, sum(int(r["delivered"] or 0) for r in rows))
 
@@ -69,8 +78,8 @@ def progress(account_id: str, bulk_id: str) -> Op[Progress]:
     rows = yield Fetch(
         "SELECT state, status_id, error_id, COUNT(*) AS n, SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS attempted, "
         "MIN(due_at) AS next_due "
-        "FROM messages WHERE account_id = ? AND bulk_id = ? GROUP BY state, status_id, error_id",
-        (account_id, bulk_id),
+        f"FROM ({_BULK_ROWS}) AS b GROUP BY state, status_id, error_id",
+        (account_id, bulk_id, account_id, bulk_id),
     )
     counts: dict[str, int] = dict.fromkeys(
         ("total", "pending", "sent", "delivered", "failed", "expired", "canceled", "left"), 0
@@ -109,9 +118,10 @@ def recent_departures(
     A claim whose worker died before recording it does not count: its row departs, and counts, when rescued."""
     skip = f" AND seq NOT IN ({','.join('?' * len(exclude))})" if exclude else ""
     rows = yield Fetch(
-        "SELECT departed_at FROM messages WHERE account_id = ? AND bulk_id = ? AND departed_at > ?"
-        f"{skip} ORDER BY departed_at DESC LIMIT ?",
-        (account_id, bulk_id, since, *exclude, limit),
+        "SELECT departed_at FROM (SELECT departed_at FROM message_queue WHERE account_id = ? AND bulk_id = ? "
+        f"AND departed_at > ?{skip} UNION ALL SELECT departed_at FROM message_results WHERE account_id = ? "
+        "AND bulk_id = ? AND departed_at > ?) AS d ORDER BY departed_at DESC LIMIT ?",
+        (account_id, bulk_id, since, *exclude, account_id, bulk_id, since, limit),
     )
     return [r["departed_at"] for r in rows]
 
@@ -161,8 +171,8 @@ def _reslot(
     start = yield from _paced_start(account_id, bulk_id, start, amount, unit)
     marks = ",".join("?" * len(states))
     rows = yield Fetch(
-        f"SELECT seq, validity_ms, options FROM messages WHERE account_id = ? AND bulk_id = ? "
-        f"AND state IN ({marks}) AND departed_at IS NULL ORDER BY seq",
+        "SELECT q.seq, m.validity_ms, m.options FROM message_queue q JOIN messages m ON m.seq = q.seq "
+        f"WHERE q.account_id = ? AND q.bulk_id = ? AND q.state IN ({marks}) AND q.departed_at IS NULL ORDER BY q.seq",
         (account_id, bulk_id, *states),
     )
     updates: list[tuple[Any, ...]] = []
@@ -173,7 +183,7 @@ def _reslot(
         line = held_line(now, planned.due_at, why) if now is not None and why is not None else ""
         updates.append((planned.due_at, planned.expires_at, new_state, line, r["seq"]))
     yield ExecuteMany(
-        f"UPDATE messages SET due_at = ?, expires_at = ?, state = ?, {append_history('?')} "
+        f"UPDATE message_queue SET due_at = ?, expires_at = ?, state = ?, {append_history('?')} "
         f"WHERE seq = ? AND state IN ({marks})",
         [(*u, *states) for u in updates],
     )
@@ -188,7 +198,7 @@ def _reslot(
 def pause(account_id: str, bulk_id: str) -> Op[int]:
     yield Execute("UPDATE bulks SET state = 'paused' WHERE account_id = ? AND bulk_id = ?", (account_id, bulk_id))
     paused: int = yield Execute(
-        "UPDATE messages SET state = 'paused' WHERE account_id = ? AND bulk_id = ? AND state = 'queued'",
+        "UPDATE message_queue SET state = 'paused' WHERE account_id = ? AND bulk_id = ? AND state = 'queued'",
         (account_id, bulk_id),
     )
     return paused
@@ -201,7 +211,7 @@ def resume(account_id: str, bulk: Bulk, now: int) -> Op[int]:
         account_id, bulk.bulk_id, max(now, bulk.send_at), bulk.speed_amount, bulk.speed_unit, ("paused",), "queued", now
     )
     retrying = yield Execute(
-        "UPDATE messages SET state = 'queued' WHERE account_id = ? AND bulk_id = ? AND state = 'paused'",
+        "UPDATE message_queue SET state = 'queued' WHERE account_id = ? AND bulk_id = ? AND state = 'paused'",
         (account_id, bulk.bulk_id),
     )
     return int(count) + int(retrying)

@@ -227,9 +227,11 @@ def phone_messages(account_id: str, channel: str, destination: str, limit: int) 
     """The newest messages of a channel to one destination, among the account's PHONE_WINDOW newest of that channel
     (a bounded walk of ix_messages_logs: the sandbox phone needs no index of its own on the hot table)."""
     rows = yield Fetch(
-        "SELECT seq, message_id, channel, sender, content, status_id, created_at FROM (SELECT seq, message_id, "
-        "channel, sender, destination, content, status_id, created_at FROM messages WHERE account_id = ? "
-        "AND channel = ? ORDER BY seq DESC LIMIT ?) AS t WHERE destination = ? ORDER BY seq DESC LIMIT ?",
+        "SELECT t.seq, t.message_id, t.channel, t.sender, t.content, COALESCE(r.status_id, q.status_id), t.created_at "
+        "FROM "
+        "(SELECT seq, message_id, channel, sender, destination, content, created_at FROM messages WHERE account_id = ? "
+        "AND channel = ? ORDER BY seq DESC LIMIT ?) AS t LEFT JOIN message_queue q ON q.seq = t.seq "
+        "LEFT JOIN message_results r ON r.seq = t.seq WHERE t.destination = ? ORDER BY t.seq DESC LIMIT ?",
         (account_id, channel, PHONE_WINDOW, destination, limit),
     )
     return [PhoneMessage(r[0], r[1], r[2], r[3], orjson.loads(r[4]), r[5], r[6]) for r in rows]

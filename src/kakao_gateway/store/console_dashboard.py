@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .message_rows import LIVE_FROM, live_columns
 from .sql import Fetch, Op, Row
 
 MINUTE_MS = 60_000
@@ -31,8 +32,9 @@ def account_recent(account_id: str, channel: str, since: int, limit: int) -> Op[
     by the minute they were accepted."""
     rows = yield Fetch(
         "SELECT (created_at - ?) / ? AS minute, channel, state, status_id, CASE WHEN hop > 0 THEN 1 ELSE 0 END, "
-        "COUNT(*) FROM (SELECT created_at, channel, state, status_id, hop FROM messages WHERE account_id = ? "
-        "AND channel = ? ORDER BY seq DESC LIMIT ?) AS t WHERE created_at >= ? "
+        f"COUNT(*) FROM (SELECT {live_columns('created_at, channel, state, status_id, hop')} "
+        f"FROM {LIVE_FROM.format(index='')} WHERE m.account_id = ? AND m.channel = ? ORDER BY m.seq DESC LIMIT ?) AS t "
+        "WHERE created_at >= ? "
         "GROUP BY 1, channel, state, status_id, 5",
         (since, MINUTE_MS, account_id, channel, limit, since),
     )
@@ -41,11 +43,11 @@ def account_recent(account_id: str, channel: str, since: int, limit: int) -> Op[
 
 def recent_finals(since: int, limit: int) -> Op[list[Bucket]]:
     """Every account's messages that reached their final status since `since` (the newest `limit` of them, walking
-    ix_messages_purge), counted by the minute they did."""
+    ix_message_results_done), counted by the minute they did."""
     rows = yield Fetch(
         "SELECT (done_at - ?) / ? AS minute, channel, state, status_id, CASE WHEN hop > 0 THEN 1 ELSE 0 END, "
-        "COUNT(*) FROM (SELECT done_at, channel, state, status_id, hop FROM messages {index:ix_messages_purge} "
-        "WHERE state = 'done' AND done_at >= ? ORDER BY done_at DESC LIMIT ?) AS t "
+        "COUNT(*) FROM (SELECT done_at, channel, 'done' AS state, status_id, hop FROM message_results "
+        "{index:ix_message_results_done} WHERE done_at >= ? ORDER BY done_at DESC LIMIT ?) AS t "
         "GROUP BY 1, channel, state, status_id, 5",
         (since, MINUTE_MS, since, limit),
     )

@@ -63,7 +63,7 @@ class MessageStory:
 
 def message_story(account_id: str, message_id: str) -> Op[MessageStory | None]:
     rows = yield Fetch(
-        f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages WHERE account_id = ? AND message_id = ?",
+        f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM message_view WHERE account_id = ? AND message_id = ?",
         (account_id, message_id),
     )
     if not rows:

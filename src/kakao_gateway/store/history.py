@@ -3,7 +3,7 @@ after they finished (the logs show 48 hours of them). Keyset pages on seq, each 
 
 - by messageId: uq_messages_account_message (one row);
 - by destination: ix_messages_destination, one walk per channel, merged (the index leads with the channel);
-- by bulkId: ix_messages_departures (the bulk's rows, sorted);
+- by bulkId: ix_messages_bulk (the bulk's rows, sorted);
 - by campaignReferenceId: ix_messages_campaign (a partial index of the rows that have one);
 - otherwise: ix_messages_logs, one walk per channel, merged.
 
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .message_rows import LIVE_FROM, live_columns
 from .sql import Fetch, Op, Row
 
 CHANNELS = ("ALIM", "BRAND", "SANGDAM")
@@ -51,7 +52,7 @@ def search(account_id: str, q: HistoryQuery, limit: int, before_seq: int | None)
         high = yield from first_seq_at(q.until + CLOCK_SLACK_MS + 1)
     if before_seq is not None:
         high = before_seq if high is None else min(high, before_seq)
-    where = ["account_id = ?"]
+    where = ["m.account_id = ?"]
     params: list[Any] = [account_id]
     for column, value, test in (
         ("message_id", q.message_id, "= ?"),
@@ -64,7 +65,7 @@ def search(account_id: str, q: HistoryQuery, limit: int, before_seq: int | None)
         ("seq", high, "< ?"),
     ):
         if value is not None:
-            where.append(f"{column} {test}")
+            where.append(f"m.{column} {test}")
             params.append(value)
     found: list[Row] = []
     for sql, args in _statements(q, where, params, limit + 1):
@@ -76,20 +77,21 @@ def search(account_id: str, q: HistoryQuery, limit: int, before_seq: int | None)
 
 def _statements(q: HistoryQuery, where: list[str], params: list[Any], n: int) -> Iterator[tuple[str, list[Any]]]:
     """The statements that find the rows: one, or one per channel where the index leads with the channel."""
-    select = f"SELECT {COLUMNS} FROM messages"
+    select = f"SELECT {live_columns(COLUMNS)} FROM "
     conditions = " AND ".join(where)
-    order = f"ORDER BY seq DESC LIMIT {n}"
+    order = f"ORDER BY m.seq DESC LIMIT {n}"
     if q.message_id is not None:
-        yield f"{select} WHERE {conditions} {order}", params
+        yield f"{select}{LIVE_FROM.format(index='')} WHERE {conditions} {order}", params
     elif q.bulk_id is not None:
-        yield f"{select} {{index:ix_messages_departures}} WHERE {conditions} {order}", params
+        yield f"{select}{LIVE_FROM.format(index='{index:ix_messages_bulk}')} WHERE {conditions} {order}", params
     elif q.campaign_ref is not None and q.destination is None:
-        campaign = "{index:ix_messages_campaign} WHERE campaign_ref IS NOT NULL"
-        yield f"{select} {campaign} AND {conditions} {order}", params
+        campaign = f"{LIVE_FROM.format(index='{index:ix_messages_campaign}')} WHERE m.campaign_ref IS NOT NULL"
+        yield f"{select}{campaign} AND {conditions} {order}", params
     else:
         index = "ix_messages_destination" if q.destination is not None else "ix_messages_logs"
+        source = LIVE_FROM.format(index=f"{{index:{index}}}")
         for channel in CHANNELS:
-            yield f"{select} {{index:{index}}} WHERE channel = ? AND {conditions} {order}", [channel, *params]
+            yield f"{select}{source} WHERE m.channel = ? AND {conditions} {order}", [channel, *params]
 
 
 def first_seq_at(at: int) -> Op[int]:

@@ -10,10 +10,10 @@ from ..domain import status as st
 from ..domain.reports import delivery_report
 from ..domain.row_plan import Pace, plan_row, wait_reason
 from ..domain.schedule import AnyWindow, plan_due
-from .message_rows import INSERT_COLUMNS, NewMessage
+from .message_rows import BODY_COLUMNS, QUEUE_COLUMNS, RESULT_COLUMNS, NewMessage
 from .outcomes import CANCELED_ERROR, CANCELED_STATUS
 from .reports import ReportDraft, add_reports
-from .sql import Execute, Fetch, InsertMany, Notify, Op
+from .sql import Execute, Fetch, InsertMany, Notify, Op, UpdateMany
 
 PRIORITIES = {"HIGH": 0, "STANDARD": 1, "LOW": 2}
 
@@ -105,9 +105,9 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
     )
     inserted = yield InsertMany(
         "messages",
-        tuple(INSERT_COLUMNS),
-        tuple(INSERT_COLUMNS.values()),
-        [m.row() for m in messages],
+        tuple(BODY_COLUMNS),
+        tuple(BODY_COLUMNS.values()),
+        [m.body_row() for m in messages],
         conflict=("account_id", "message_id"),
         returning="message_id",
     )
@@ -119,10 +119,30 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
                 stored[m.message_id] -= 1
             else:
                 duplicates.add(index)
+    kept = [m for index, m in enumerate(messages) if index not in duplicates]
+    yield from _beside_bodies(account_id, "message_queue", QUEUE_COLUMNS, [m for m in kept if m.state != "done"])
+    yield from _beside_bodies(account_id, "message_results", RESULT_COLUMNS, [m for m in kept if m.state == "done"])
     yield from add_reports(_accept_reports(messages, duplicates), now)
     if any(m.state == "queued" for m in messages):
         yield Notify(payload="due")
     return duplicates
+
+
+def _beside_bodies(account_id: str, table: str, columns: dict[str, str], messages: list[NewMessage]) -> Op[None]:
+    """Insert the queue or result rows of messages whose bodies were just stored, each under its body's seq (found
+    by the account's unique message id: one index probe per row)."""
+    if not messages:
+        return
+    row_of = NewMessage.queue_row if table == "message_queue" else NewMessage.result_row
+    names = tuple(f"v_{c}" for c in columns)
+    yield UpdateMany(
+        f"INSERT INTO {table} (seq, {', '.join(columns)}) SELECT m.seq, {', '.join(f'v.{n}' for n in names)} "
+        "FROM v JOIN messages m ON m.account_id = ? AND m.message_id = v.v_message_id",
+        ("v_message_id", *names),
+        ("text", *columns.values()),
+        [(m.message_id, *row_of(m)) for m in messages],
+        (account_id,),
+    )
 
 
 def _accept_reports(messages: list[NewMessage], duplicates: set[int]) -> list[ReportDraft]:

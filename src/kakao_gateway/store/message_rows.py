@@ -6,6 +6,7 @@ A new column is added here once (with its PostgreSQL type); insert column lists,
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
@@ -15,30 +16,25 @@ from ..domain.policy import SendPolicy, decode
 from ..domain.reports import MessageFacts, PriorHop, delivery_report
 from ..domain.rollups import FinalFact
 from .reports import ReportDraft
+from .sql import UPDATE_CHUNK, Fetch, Op
 
-# Columns written at accept, with their PostgreSQL types (used to pass many rows as typed arrays in one statement).
-INSERT_COLUMNS: dict[str, str] = {
+# A message lives in three tables, split by how each part is used (migration 0030):
+# - `messages`: its body, written once at accept and never updated (what was asked: destination, content,
+#   options, ids, where to report);
+# - `message_queue`: what scheduling needs, while the message is unfinished; claims, outcomes and re-plans touch
+#   this narrow row only, and it is deleted when the message ends;
+# - `message_results`: how it ended, appended once when it does (status, times, route and hop, its history).
+# `message_view` joins them for the readers (logs, history, console). Each dict maps a column written at accept to
+# its PostgreSQL type (used to pass many rows as typed arrays in one statement).
+BODY_COLUMNS: dict[str, str] = {
     "account_id": "text",
     "message_id": "text",
     "channel": "text",
-    "route": "text",
-    "hop": "int",
     "bulk_id": "text",
     "sender": "text",
     "destination": "text",
     "content": "text",
-    "state": "text",
-    "due_at": "bigint",
-    "expires_at": "bigint",
-    "validity_ms": "bigint",
-    "priority": "int",
-    "attempts": "int",
-    "status_id": "int",
-    "error_id": "int",
     "created_at": "bigint",
-    "history": "text",
-    "sent_at": "bigint",
-    "done_at": "bigint",
     "callback_data": "text",
     "entity_id": "text",
     "application_id": "text",
@@ -48,20 +44,95 @@ INSERT_COLUMNS: dict[str, str] = {
     "notify": "int",
     "intermediate": "int",
     "options": "text",
-    "held_reported": "int",
-    "next_route": "text",
+    "validity_ms": "bigint",
     "next_validity_ms": "bigint",
-    "prior_status_id": "int",
-    "prior_error_id": "int",
-    "prior_done_at": "bigint",
     "template_code": "text",
 }
 
-# What a report about a row needs: returned by every statement that finishes a row.
+# The queue row of an unfinished message, as accept writes it (the message's seq comes from its body).
+QUEUE_COLUMNS: dict[str, str] = {
+    "account_id": "text",
+    "bulk_id": "text",
+    "priority": "int",
+    "state": "text",
+    "due_at": "bigint",
+    "expires_at": "bigint",
+    "attempts": "int",
+    "status_id": "int",
+    "error_id": "int",
+    "sent_at": "bigint",
+    "held_reported": "int",
+    "route": "text",
+    "hop": "int",
+    "next_route": "text",
+    "prior_status_id": "int",
+    "prior_error_id": "int",
+    "prior_done_at": "bigint",
+    "history": "text",
+}
+
+# How a message ended: moved from its queue row when it ends (store/outcomes.retire), or written at accept for a
+# row refused there.
+RESULT_COLUMNS: dict[str, str] = {
+    "account_id": "text",
+    "bulk_id": "text",
+    "channel": "text",
+    "expires_at": "bigint",
+    "status_id": "int",
+    "error_id": "int",
+    "sent_at": "bigint",
+    "done_at": "bigint",
+    "route": "text",
+    "hop": "int",
+    "attempts": "int",
+    "prior_status_id": "int",
+    "prior_error_id": "int",
+    "prior_done_at": "bigint",
+    "departed_at": "bigint",
+    "history": "text",
+}
+
+# The three tables joined, for statements that choose the index of `messages m` themselves (`{index}` goes right
+# after the alias); `live_columns` names what message_view names, as expressions over it.
+LIVE_FROM = "messages m {index} LEFT JOIN message_queue q ON q.seq = m.seq LEFT JOIN message_results r ON r.seq = m.seq"
+_LIVE = {
+    c: f"COALESCE(r.{c}, q.{c})"
+    for c in (
+        "expires_at",
+        "status_id",
+        "error_id",
+        "sent_at",
+        "route",
+        "hop",
+        "attempts",
+        "prior_status_id",
+        "prior_error_id",
+        "prior_done_at",
+        "departed_at",
+        "history",
+    )
+} | {
+    "done_at": "r.done_at",
+    "state": "CASE WHEN r.seq IS NOT NULL THEN 'done' ELSE q.state END",
+    **{c: f"q.{c}" for c in ("priority", "due_at", "first_attempt_at", "lease_owner", "upstream_ref")},
+}
+
+
+def live(column: str) -> str:
+    """A column of message_view as an expression over LIVE_FROM."""
+    return _LIVE.get(column, f"m.{column}")
+
+
+def live_columns(columns: str) -> str:
+    """A select list (comma-separated names) over LIVE_FROM, each named as message_view names it."""
+    return ", ".join(f"{live(c.strip())} AS {c.strip()}" for c in columns.split(","))
+
+
+# What a report about a message needs: read from `message_view` for every message that just ended or changed hop.
 FACT_COLUMNS = (
     "account_id, channel, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, "
     "callback_data, entity_id, application_id, campaign_ref, webhook_url, webhook_content_type, notify, intermediate, "
-    "hop, prior_status_id, prior_error_id, prior_done_at, route, created_at, template_code"
+    "hop, prior_status_id, prior_error_id, prior_done_at, route, created_at, template_code, options, seq"
 )
 
 
@@ -106,20 +177,36 @@ class NewMessage:
     # Why planning put its due time past its accept (`schedule`, `pace`, `window`): the first line of its history.
     waits_for: str | None = None
 
-    def row(self) -> tuple[Any, ...]:
-        """The values of INSERT_COLUMNS, by name."""
+    def body_row(self) -> tuple[Any, ...]:
+        """The values of BODY_COLUMNS, by name."""
+        values: dict[str, Any] = {
+            "notify": int(self.notify),
+            "intermediate": int(self.intermediate),
+            "validity_ms": self.policy.timing.validity_ms,
+            "template_code": template_code_of(self.channel, self.content),
+        }
+        return tuple(values[c] if c in values else getattr(self, c) for c in BODY_COLUMNS)
+
+    def queue_row(self) -> tuple[Any, ...]:
+        """The values of QUEUE_COLUMNS (a row planned to go out: state queued or paused)."""
         values: dict[str, Any] = {
             "attempts": 0,
             "sent_at": self.created_at,
-            "done_at": self.created_at if self.state == "done" else None,
-            "validity_ms": self.policy.timing.validity_ms,
-            "notify": int(self.notify),
-            "intermediate": int(self.intermediate),
             "held_reported": int(self.held_reported),
             "history": self._planned_wait(),
-            "template_code": template_code_of(self.channel, self.content),
         }
-        return tuple(values[c] if c in values else getattr(self, c) for c in INSERT_COLUMNS)
+        return tuple(values[c] if c in values else getattr(self, c) for c in QUEUE_COLUMNS)
+
+    def result_row(self) -> tuple[Any, ...]:
+        """The values of RESULT_COLUMNS (a row that ended at accept)."""
+        values: dict[str, Any] = {
+            "attempts": 0,
+            "sent_at": self.created_at,
+            "done_at": self.created_at,
+            "departed_at": None,
+            "history": None,
+        }
+        return tuple(values[c] if c in values else getattr(self, c) for c in RESULT_COLUMNS)
 
     def _planned_wait(self) -> str | None:
         """The history line of a wait planned at accept (the engine appends the rest). A row accepted into a paused
@@ -208,15 +295,36 @@ class Claimed:
         return decode(self.options, self.validity_ms)
 
     @classmethod
-    def from_row(cls, row: Any) -> Claimed:
-        values = {name: row[name] for name in _CLAIMED_FIELDS}
+    def from_rows(cls, queued: Any, body: Any) -> Claimed:
+        """From its queue row (QUEUE_CLAIM) and its body (BODY_CLAIM)."""
+        values = {name: queued[name] for name in _QUEUE_FIELDS} | {name: body[name] for name in _BODY_FIELDS}
         values["content"] = _content(values["content"])
         values["intermediate"] = bool(values["intermediate"])
         return cls(**values)
 
 
-_CLAIMED_FIELDS = tuple(f.name for f in fields(Claimed))
-CLAIM_COLUMNS = ", ".join(_CLAIMED_FIELDS)
+_BODY_FIELDS = ("message_id", "channel", "sender", "destination", "content", "intermediate", "options", "validity_ms")
+_QUEUE_FIELDS = tuple(f.name for f in fields(Claimed) if f.name not in _BODY_FIELDS)
+QUEUE_CLAIM = ", ".join(_QUEUE_FIELDS)  # what a claim returns from the queue rows it takes
+BODY_CLAIM = ", ".join(("seq", *_BODY_FIELDS))  # and reads from their bodies
+
+
+def rows_by_seq(source: str, columns: str, seqs: Sequence[int]) -> Op[list[Any]]:
+    """`columns` of the rows of `source` (a table or view with `seq`) with these seqs, in no particular order."""
+    found: list[Any] = []
+    for start in range(0, len(seqs), UPDATE_CHUNK):
+        chunk = seqs[start : start + UPDATE_CHUNK]
+        found += yield Fetch(f"SELECT {columns} FROM {source} WHERE seq IN ({','.join('?' * len(chunk))})", chunk)
+    return found
+
+
+def claimed_from(queued: list[Any]) -> Op[list[Claimed]]:
+    """Claimed rows from the queue rows a claim returned (in their order), with their bodies."""
+    if not queued:
+        return []
+    bodies = yield from rows_by_seq("messages", BODY_CLAIM, [r["seq"] for r in queued])
+    by_seq = {b["seq"]: b for b in bodies}
+    return [Claimed.from_rows(q, by_seq[q["seq"]]) for q in queued]
 
 
 @lru_cache(maxsize=1024)

@@ -18,10 +18,19 @@ from ..domain import status as st
 from ..domain.channels import KAKAO_SANDBOX
 from ..domain.codes import EXPIRED, LAPSED, NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, WAITING
 from ..domain.hops import FAILOVER_ERRORS
-from .message_rows import CLAIM_COLUMNS, FACT_COLUMNS, Claimed, draft_of, triggered_failover_reports
+from .message_rows import (
+    FACT_COLUMNS,
+    QUEUE_CLAIM,
+    RESULT_COLUMNS,
+    Claimed,
+    claimed_from,
+    draft_of,
+    rows_by_seq,
+    triggered_failover_reports,
+)
 from .reports import ReportDraft, add_reports
 from .sangdam_sessions import Delivery, deliver
-from .sql import Fetch, Op, UpdateMany, claim_picked, claim_rows
+from .sql import UPDATE_CHUNK, Execute, Fetch, Op, UpdateMany, claim_picked, claim_rows
 
 CANCELED_STATUS = NOT_SENT
 CANCELED_ERROR = st.error("EC_MESSAGE_CANCELED").id
@@ -31,7 +40,8 @@ log = logging.getLogger(__name__)
 # A row going back to the queue follows its bulk: held while the bulk is paused, canceled (in the same operation,
 # see `record`) when the bulk was canceled meanwhile.
 _REQUEUE_STATE = (
-    "CASE (SELECT b.state FROM bulks b WHERE b.account_id = messages.account_id AND b.bulk_id = messages.bulk_id) "
+    "CASE (SELECT b.state FROM bulks b WHERE b.account_id = message_queue.account_id "
+    "AND b.bulk_id = message_queue.bulk_id) "
     "WHEN 'paused' THEN 'paused' WHEN 'canceled' THEN 'canceling' ELSE 'queued' END"
 )
 
@@ -51,17 +61,39 @@ def finish_and_report(
     prefix = f"WITH picked AS MATERIALIZED ({picked}) " if picked else ""
     split = picked.count("?")
     history = f", {append_history('?')}" if event is not None else ""
-    rows = yield Fetch(
-        f"{prefix}UPDATE messages SET state = 'done', status_id = {status_id}, error_id = {error_sql}, done_at = ?, "
-        f"lease_owner = NULL{history} WHERE {where} RETURNING {FACT_COLUMNS}",
+    ended = yield Fetch(
+        f"{prefix}UPDATE message_queue SET state = 'done', status_id = {status_id}, error_id = {error_sql}, "
+        f"done_at = ?, lease_owner = NULL{history} WHERE {where} RETURNING seq",
         (*params[:split], now, *((event,) if event is not None else ()), *params[split:]),
     )
+    rows = yield from retire([r["seq"] for r in ended])
     if rows:
         yield from add_reports([draft_of(r, True) for r in rows], now)
     return len(rows)
 
 
-# Fair claims (ix_messages_fair: queued rows by priority, account, bulk, due_at). A claim walks the (account, bulk)
+_RESULT_LIST = ", ".join(("seq", *RESULT_COLUMNS))
+_RESULT_VALUES = ", ".join(f"m.{c}" if c == "channel" else f"q.{c}" for c in ("seq", *RESULT_COLUMNS))
+
+
+def retire(seqs: Sequence[int]) -> Op[list[Any]]:
+    """Move queue rows that just ended (state `done`) to the results; returns their report facts (FACT_COLUMNS)."""
+    if not seqs:
+        return []
+    for start in range(0, len(seqs), UPDATE_CHUNK):
+        chunk = seqs[start : start + UPDATE_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        yield Execute(
+            f"INSERT INTO message_results ({_RESULT_LIST}) SELECT {_RESULT_VALUES} FROM message_queue q "
+            f"JOIN messages m ON m.seq = q.seq WHERE q.seq IN ({marks})",
+            chunk,
+        )
+        yield Execute(f"DELETE FROM message_queue WHERE seq IN ({marks})", chunk)
+    rows: list[Any] = yield from rows_by_seq("message_view", FACT_COLUMNS, seqs)
+    return rows
+
+
+# Fair claims (ix_message_queue_fair: queued rows by priority, account, bulk, due_at). A claim walks the (account, bulk)
 # groups with queued rows from where the last one stopped, one index probe each, and gives every account with due
 # rows an equal part of the batch, split equally among its due bulks; a FIFO claim fills what they leave.
 CLAIM_GROUPS = 64  # due groups per claim and priority: one UNION ALL term each (1,000 accounts: 16 claims a round)
@@ -73,7 +105,7 @@ _CLAIM_SET = (
     "first_attempt_at = COALESCE(first_attempt_at, ?), "
     "sent_at = CASE WHEN attempts = 0 AND hop = 0 THEN ? ELSE sent_at END"  # the message's, not a hop's
 )
-_FAIR = "FROM messages {index:ix_messages_fair} WHERE state = 'queued' AND priority = ?"
+_FAIR = "FROM message_queue {index:ix_message_queue_fair} WHERE state = 'queued' AND priority = ?"
 _DUE = "CASE WHEN m.due_at <= ? THEN 1 ELSE 0 END"
 
 
@@ -88,16 +120,17 @@ def _next_account(account: str) -> str:
 
 
 # The walk, a loose index scan: each step is the head (first in due order) of the next group, or of the next
-# account's first group once this account has CLAIM_BULKS due ones; two probes of ix_messages_fair at most. It
+# account's first group once this account has CLAIM_BULKS due ones; two probes of ix_message_queue_fair at most. It
 # stops after `steps` groups, or once it has found `groups` due ones; it starts with the first group (`{first}`) only
-# if anything of the priority is due at all (a probe of ix_messages_claim).
+# if anything of the priority is due at all (a probe of ix_message_queue_claim).
 _WALK = (
     "WITH RECURSIVE walk(step, found, k, account_id, bulk_id, due_at) AS ("
-    f"SELECT 1, {_DUE}, {_DUE}, m.account_id, m.bulk_id, m.due_at FROM messages m WHERE m.seq = {{first}} "
-    "AND (SELECT MIN(due_at) FROM messages {index:ix_messages_claim} WHERE state = 'queued' AND priority = ?) <= ? "
+    f"SELECT 1, {_DUE}, {_DUE}, m.account_id, m.bulk_id, m.due_at FROM message_queue m WHERE m.seq = {{first}} "
+    "AND (SELECT MIN(due_at) FROM message_queue {index:ix_message_queue_claim} WHERE state = 'queued' "
+    "AND priority = ?) <= ? "
     f"UNION ALL SELECT w.step + 1, w.found + {_DUE}, "
     f"CASE WHEN m.account_id = w.account_id THEN w.k + {_DUE} ELSE {_DUE} END, m.account_id, m.bulk_id, m.due_at "
-    "FROM walk w JOIN messages m ON m.seq = COALESCE(CASE WHEN w.k < ? THEN "
+    "FROM walk w JOIN message_queue m ON m.seq = COALESCE(CASE WHEN w.k < ? THEN "
     f"{_next_bulk('w.account_id', 'w.bulk_id')} END, {_next_account('w.account_id')}) "
     "WHERE w.step < ? AND w.found < ?"
     ") SELECT account_id, bulk_id, due_at FROM walk"
@@ -208,22 +241,22 @@ def _claim_shares(priority: int, now: int, parts: dict[Group, int], owner: str, 
         order.append((rank[g], index[g], r["seq"]))
         rank[g] += 1
     seqs = [seq for _, _, seq in sorted(order)]
-    rows = yield from claim_picked("messages", seqs, _CLAIM_SET, CLAIM_COLUMNS, (now + lease_ms, owner, now, now))
-    return [Claimed.from_row(r) for r in rows]
+    rows = yield from claim_picked("message_queue", seqs, _CLAIM_SET, QUEUE_CLAIM, (now + lease_ms, owner, now, now))
+    return (yield from claimed_from(rows))
 
 
 def _claim_fifo(priority: int, now: int, limit: int, owner: str, lease_ms: int) -> Op[list[Claimed]]:
     rows = yield from claim_rows(
-        "messages",
+        "message_queue",
         "state = 'queued' AND priority = ? AND due_at <= ? AND expires_at > ?",
         "due_at, seq",
         _CLAIM_SET,
-        CLAIM_COLUMNS,
+        QUEUE_CLAIM,
         (priority, now, now),
         limit,
         (now + lease_ms, owner, now, now),
     )
-    return [Claimed.from_row(r) for r in rows]
+    return (yield from claimed_from(rows))
 
 
 def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[list[Claimed], list[Claimed]]]:
@@ -231,33 +264,33 @@ def claim_stale(now: int, limit: int, owner: str, lease_ms: int) -> Op[tuple[lis
     order: all are overdue, and ordering them would sort every row in flight."""
     lease = (now + lease_ms, owner)
     lapsed = yield from claim_rows(
-        "messages",
+        "message_queue",
         "state = 'inflight' AND due_at <= ?",
         "",
         "due_at = ?, lease_owner = ?",
-        CLAIM_COLUMNS,
+        QUEUE_CLAIM,
         (now,),
         limit,
         lease,
     )
     silent = yield from claim_rows(
-        "messages",
+        "message_queue",
         "state = 'sent' AND due_at <= ?",
         "",
         "state = 'inflight', due_at = ?, lease_owner = ?",
-        CLAIM_COLUMNS,
+        QUEUE_CLAIM,
         (now,),
         limit,
         lease,
     )
-    return [Claimed.from_row(r) for r in lapsed], [Claimed.from_row(r) for r in silent]
+    return (yield from claimed_from(lapsed)), (yield from claimed_from(silent))
 
 
 def renew_leases(seqs: Sequence[int], owner: str, until: int) -> Op[int]:
     """Extend the lease of rows this worker still holds (a submit slower than the lease must not be rescued)."""
     renewed: int = yield UpdateMany(
-        "UPDATE messages SET due_at = ? FROM v WHERE messages.seq = v.v_seq "
-        "AND CASE WHEN messages.lease_owner = v.v_owner THEN messages.state = 'inflight' ELSE FALSE END",
+        "UPDATE message_queue SET due_at = ? FROM v WHERE message_queue.seq = v.v_seq "
+        "AND CASE WHEN message_queue.lease_owner = v.v_owner THEN message_queue.state = 'inflight' ELSE FALSE END",
         ("v_seq", "v_owner"),
         ("bigint", "text"),
         [(s, owner) for s in seqs],
@@ -310,15 +343,16 @@ _V_COLUMNS = (
 )
 _V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint", "int", "text", "text", "text")
 
-# messages.history: one JSON line per event, appended; past the bound a row keeps what it has (a message retried
-# for days must not grow without end, and its first events tell the most).
+# message_queue.history: one JSON line per event, appended while the message is unfinished and moved to its
+# result when it ends; past the bound a row keeps what it has (a message retried for days must not grow without end,
+# and its first events tell the most).
 HISTORY_BOUND = 8000
 
 
 def append_history(event_sql: str) -> str:
     return (
-        f"history = CASE WHEN length(messages.history) > {HISTORY_BOUND} THEN messages.history "
-        f"ELSE COALESCE(messages.history, '') || {event_sql} END"
+        f"history = CASE WHEN length(message_queue.history) > {HISTORY_BOUND} THEN message_queue.history "
+        f"ELSE COALESCE(message_queue.history, '') || {event_sql} END"
     )
 
 
@@ -351,9 +385,10 @@ _LATE_STATES = {"final": "('inflight', 'sent')", "sent": "('sent')", "retry": "(
 
 def _guard(kind: str) -> str:
     return (
-        f"messages.seq = v.v_seq AND CASE WHEN v.v_owner IS NULL THEN messages.state IN {_LATE_STATES[kind]} "
-        "AND (v.v_hop IS NULL OR messages.hop = v.v_hop) AND (v.v_route IS NULL OR messages.route = v.v_route) "
-        "ELSE messages.state = 'inflight' AND messages.lease_owner = v.v_owner END"
+        f"message_queue.seq = v.v_seq AND CASE WHEN v.v_owner IS NULL THEN message_queue.state IN "
+        f"{_LATE_STATES[kind]} AND (v.v_hop IS NULL OR message_queue.hop = v.v_hop) "
+        "AND (v.v_route IS NULL OR message_queue.route = v.v_route) "
+        "ELSE message_queue.state = 'inflight' AND message_queue.lease_owner = v.v_owner END"
     )
 
 
@@ -364,25 +399,24 @@ _STATUS = (
 # The hop decision, set-based: a row that ends undelivered for a reason an SMS can get around (domain.hops), and has
 # an SMS hop to go on to, starts that hop instead of finishing: same row and messageId, next route, attempts from
 # zero, validity from now, and the Kakao hop's end kept for the reports.
-_FAILS_OVER = f"messages.next_route IS NOT NULL AND {{error}} IN ({', '.join(map(str, sorted(FAILOVER_ERRORS)))})"
+_FAILS_OVER = f"message_queue.next_route IS NOT NULL AND {{error}} IN ({', '.join(map(str, sorted(FAILOVER_ERRORS)))})"
 _FAILOVER_SET = (
     f"state = {_REQUEUE_STATE}, hop = hop + 1, route = next_route, next_route = NULL, attempts = 0, "
-    "first_attempt_at = NULL, due_at = ?, expires_at = ? + COALESCE(next_validity_ms, 0), "
+    "first_attempt_at = NULL, due_at = ?, expires_at = ? + COALESCE((SELECT b.next_validity_ms FROM messages b "
+    "WHERE b.seq = message_queue.seq), 0), "
     f"prior_status_id = {{status}}, prior_error_id = {{error}}, prior_done_at = ?, status_id = {PENDING}, "
     f"error_id = {NO_ERROR}, lease_owner = NULL"
 )
-_FAILOVER_RETURNING = f"{FACT_COLUMNS}, options"
 
 _HISTORY = append_history("v.v_event")
 # The Kakao hop's final result is where its SMS hop starts: the same line, told as a failover.
 _AS_FAILOVER = """replace(v.v_event, '"event":"final"', '"event":"failover"')"""
 _SET = {
-    "final": f"state = 'done', done_at = ?, {_STATUS}, {_HISTORY}",
+    "final": f"state = 'done', done_at = ?, {_STATUS}, {_HISTORY}",  # then retired (moved to the results)
     "sent": f"state = 'sent', due_at = v.v_due, upstream_ref = COALESCE(v.v_ref, upstream_ref), {_STATUS}, {_HISTORY}",
     "retry": f"state = {_REQUEUE_STATE}, due_at = v.v_due, {_STATUS}, {_HISTORY}",
     "release": f"state = {_REQUEUE_STATE}, due_at = v.v_due, attempts = attempts - 1, lease_owner = NULL, {_HISTORY}",
 }
-_RETURNING = {"final": FACT_COLUMNS, "sent": "messages.seq", "retry": FACT_COLUMNS, "release": "messages.seq"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,17 +457,18 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
     changed = 0
     failed_over: list[Any] = []
     if "final" in by_kind:
-        failed_over = yield UpdateMany(
-            f"UPDATE messages SET {_FAILOVER_SET.format(status='v.v_status', error='v.v_error')}, "
+        moved = yield UpdateMany(
+            f"UPDATE message_queue SET {_FAILOVER_SET.format(status='v.v_status', error='v.v_error')}, "
             "departed_at = COALESCE(departed_at, v.v_departed), "
             f"{append_history(_AS_FAILOVER)} "
             f"FROM v WHERE {_guard('final')} AND {_FAILS_OVER.format(error='v.v_error')} "
-            f"RETURNING {_FAILOVER_RETURNING}",
+            "RETURNING message_queue.seq",
             _V_COLUMNS,
             _V_TYPES,
             by_kind["final"],
             (now, now, now),
         )
+        failed_over = yield from rows_by_seq("message_view", FACT_COLUMNS, [r["seq"] for r in moved])
         changed += len(failed_over)
         drafts.extend(triggered_failover_reports(failed_over))
     for kind in ("final", "sent", "retry", "release"):
@@ -441,7 +476,7 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
             continue
         params = (now,) if kind == "final" else ()
         rows = yield UpdateMany(
-            f"UPDATE messages SET {_SET[kind]} FROM v WHERE {_guard(kind)} RETURNING {_RETURNING[kind]}",
+            f"UPDATE message_queue SET {_SET[kind]} FROM v WHERE {_guard(kind)} RETURNING message_queue.seq",
             _V_COLUMNS,
             _V_TYPES,
             by_kind[kind],
@@ -449,10 +484,12 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
         )
         changed += len(rows)
         if kind == "final":
-            drafts.extend(draft_of(r, True) for r in rows)
-            yield from _into_transcripts(rows, now)
-        elif kind == "retry":
-            drafts.extend(draft_of(r, False) for r in rows if r["intermediate"])
+            ended = yield from retire([r["seq"] for r in rows])
+            drafts.extend(draft_of(r, True) for r in ended)
+            yield from _into_transcripts(ended, now)
+        elif kind == "retry" and rows:
+            retried = yield from rows_by_seq("message_view", FACT_COLUMNS, [r["seq"] for r in rows])
+            drafts.extend(draft_of(r, False) for r in retried if r["intermediate"])
     if drafts:
         yield from add_reports(drafts, now)
     yield from finish_and_report("state = 'canceling'", (), CANCELED_STATUS, str(CANCELED_ERROR), now)
@@ -473,7 +510,7 @@ def _into_transcripts(rows: list[Any], now: int) -> Op[None]:
     deliveries: list[Delivery] = []
     for account_id, message_ids in by_account.items():
         found = yield Fetch(
-            "SELECT seq, message_id, sender, destination, content, route FROM messages WHERE account_id = ? "
+            "SELECT seq, message_id, sender, destination, content, route FROM message_view WHERE account_id = ? "
             f"AND message_id IN ({','.join('?' * len(message_ids))})",
             (account_id, *message_ids),
         )
@@ -497,7 +534,7 @@ def _by_ref(outcomes: Sequence[Outcome]) -> Op[tuple[list[Outcome], list[str]]]:
     for route, wanted in by_route.items():
         refs = sorted({o.ref for o in wanted if o.ref is not None})
         rows = yield Fetch(
-            "SELECT seq, upstream_ref FROM messages {index:ix_messages_upstream_ref} WHERE state = 'sent' "
+            "SELECT seq, upstream_ref FROM message_queue {index:ix_message_queue_upstream_ref} WHERE state = 'sent' "
             f"AND route = ? AND upstream_ref IN ({','.join('?' * len(refs))})",
             (route, *refs),
         )
@@ -529,14 +566,18 @@ def late_outcome(
 def expire_queued(now: int, limit: int) -> Op[Recorded]:
     """Expire queued rows past validity: 4100 if they never left, 4101 if an attempt was made. A row whose Kakao hop
     lapsed after an attempt (4101) goes on to its SMS hop, if it has one. `changed` counts the rows that ended."""
-    failed_over = yield Fetch(
-        "WITH picked AS MATERIALIZED (SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' "
-        "AND expires_at <= ? ORDER BY expires_at, seq LIMIT ? {skip_locked}) "
-        f"UPDATE messages SET {_FAILOVER_SET.format(status=EXPIRED, error=LAPSED)}, {append_history('?')} "
+    picked = (
+        "SELECT seq FROM message_queue {index:ix_message_queue_expiry} WHERE state = 'queued' AND expires_at <= ? "
+        "ORDER BY expires_at, seq LIMIT ? {skip_locked}"
+    )
+    moved = yield Fetch(
+        f"WITH picked AS MATERIALIZED ({picked}) "
+        f"UPDATE message_queue SET {_FAILOVER_SET.format(status=EXPIRED, error=LAPSED)}, {append_history('?')} "
         f"WHERE seq IN (SELECT seq FROM picked) AND attempts > 0 AND {_FAILS_OVER.format(error=LAPSED)} "
-        f"RETURNING {_FAILOVER_RETURNING}",
+        "RETURNING seq",
         (now, limit, now, now, now, f'{{"at":{now},"event":"failover","status":{EXPIRED},"error":{LAPSED}}}\n'),
     )
+    failed_over = yield from rows_by_seq("message_view", FACT_COLUMNS, [r["seq"] for r in moved])
     drafts = triggered_failover_reports(failed_over)
     if drafts:
         yield from add_reports(drafts, now)
@@ -546,8 +587,7 @@ def expire_queued(now: int, limit: int) -> Op[Recorded]:
         EXPIRED,
         f"CASE WHEN attempts = 0 THEN {CANCELED_ERROR} ELSE {LAPSED} END",
         now,
-        picked="SELECT seq FROM messages {index:ix_messages_expiry} WHERE state = 'queued' AND expires_at <= ? "
-        "ORDER BY expires_at, seq LIMIT ? {skip_locked}",
+        picked=picked,
         event=f'{{"at":{now},"event":"expired"}}\n',
     )
     return Recorded(expired, _failed_over(failed_over))

@@ -11,8 +11,9 @@ from .sql import Execute, Op, UpdateMany
 def set_route(seqs: Sequence[int], owner: str, route: str) -> Op[int]:
     """Rows this worker holds take `route` for their next submit."""
     moved: int = yield UpdateMany(
-        "UPDATE messages SET route = ? FROM v WHERE messages.seq = v.v_seq AND messages.state = 'inflight' "
-        "AND messages.lease_owner = ?",
+        "UPDATE message_queue SET route = ? FROM v WHERE message_queue.seq = v.v_seq "
+        "AND message_queue.state = 'inflight' "
+        "AND message_queue.lease_owner = ?",
         ("v_seq",),
         ("bigint",),
         [(seq,) for seq in seqs],
@@ -30,7 +31,8 @@ def hurry_waiting(route: str, error_ids: Sequence[int], now: int, limit: int) ->
     routes them to a healthy upstream). Walks the claim index's due range of each priority."""
     marks = ",".join("?" * len(error_ids))
     changed: int = yield Execute(
-        "UPDATE messages SET due_at = ? WHERE seq IN (SELECT seq FROM messages {index:ix_messages_claim} "
+        "UPDATE message_queue SET due_at = ? WHERE seq IN (SELECT seq FROM message_queue "
+        "{index:ix_message_queue_claim} "
         "WHERE state = 'queued' AND priority IN (0, 1, 2) AND due_at > ? AND due_at <= ? AND route = ? "
         f"AND error_id IN ({marks}) LIMIT ?)",
         (now, now, now + HURRY_WINDOW_MS, route, *error_ids, limit),

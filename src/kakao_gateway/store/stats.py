@@ -32,20 +32,22 @@ def queue_stats(now: int) -> Op[QueueStats]:
     by_state: dict[str, int] = {}
     for state in QUEUE_STATES:
         rows = yield Fetch(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE state = ? LIMIT ?) AS t", (state, COUNT_CAP)
+            "SELECT COUNT(*) FROM (SELECT 1 FROM message_queue WHERE state = ? LIMIT ?) AS t", (state, COUNT_CAP)
         )
         by_state[state] = int(rows[0][0])
     due = 0
     oldest: list[int] = []
     for priority in _PRIORITIES:
         rows = yield Fetch(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE state = 'queued' AND priority = ? AND due_at <= ? "
+            "SELECT COUNT(*) FROM (SELECT 1 FROM message_queue WHERE state = 'queued' AND priority = ? "
+            "AND due_at <= ? "
             "LIMIT ?) AS t",
             (priority, now, COUNT_CAP),
         )
         due += int(rows[0][0])
         first = yield Fetch(
-            "SELECT MIN(due_at) FROM messages WHERE state = 'queued' AND priority = ? AND due_at <= ?", (priority, now)
+            "SELECT MIN(due_at) FROM message_queue WHERE state = 'queued' AND priority = ? AND due_at <= ?",
+            (priority, now),
         )
         if first[0][0] is not None:
             oldest.append(int(first[0][0]))
