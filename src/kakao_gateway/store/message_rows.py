@@ -1,4 +1,5 @@
-"""Message rows: the one description of the `messages` columns, the row types, and decoding rows by column name.
+"""Message rows: the one description of the message tables' columns (body, queue, result), the row types, and
+decoding rows by column name.
 
 A new column is added here once (with its PostgreSQL type); insert column lists, array types and decoders follow.
 """

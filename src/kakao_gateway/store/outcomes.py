@@ -1,8 +1,8 @@
-"""Claims and outcomes: what the engine does to message rows, set-based.
+"""Claims and outcomes: what the engine does to the queue rows of unfinished messages, set-based.
 
 state: `queued` (due at due_at) -> `inflight` (claimed; due_at is the lease end) -> `sent` (upstream took it;
-due_at is the deadline for its result) -> `done` (final status). Every statement that finishes rows returns their
-report facts, and the reports are written in the same operation.
+due_at is the deadline for its result) -> `done` (final status; `retire` then moves the row to message_results).
+Every operation that finishes rows writes their reports, from their report facts, in the same transaction.
 """
 
 from __future__ import annotations
