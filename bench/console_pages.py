@@ -23,6 +23,7 @@ from kakao_gateway.clock import ManualClock
 from kakao_gateway.config import Settings
 from kakao_gateway.store.migrate import upgrade
 from kakao_gateway.store.sql import Execute
+from message_fill import staged
 
 START = 1_795_924_800_000
 KEY = "0123456789abcdef0123456789abcdef-00000000-0000-4000-8000-000000000001"
@@ -48,7 +49,7 @@ def numbers(count: int) -> str:
 
 
 MESSAGES = (
-    "INSERT INTO messages (account_id, message_id, channel, route, hop, bulk_id, sender, destination, content, "
+    "INSERT INTO fill_messages (account_id, message_id, channel, route, hop, bulk_id, sender, destination, content, "
     "state, due_at, expires_at, validity_ms, priority, attempts, status_id, error_id, created_at, sent_at, "
     "done_at, notify, intermediate, departed_at) "
     "SELECT ?, 'm{k}-' || i, CASE i % 3 WHEN 0 THEN 'ALIM' WHEN 1 THEN 'BRAND' ELSE 'SANGDAM' END, "
@@ -94,8 +95,12 @@ PAGES = [
 
 async def fill(gw: Gateway, url: str) -> None:
     acc, t = gw.default_account_id, START
+    create, *split = staged()  # the rows go into a staging table first, then into the message tables
+    await gw.db.write(ex(create))
     for k in range(10):
         await gw.db.write(ex(numbers(100_000) + MESSAGES.format(k=k), acc, t, t, t, t, t, t))
+    for sql in split:
+        await gw.db.write(ex(sql))
     await gw.db.write(ex(numbers(500_000) + REPORTS, acc, t, t))
     await gw.db.write(ex(numbers(50_000) + SESSIONS, acc, t, t, t))
     await gw.db.write(ex(numbers(300_000) + TRANSCRIPTS, acc, t))

@@ -29,6 +29,8 @@ from typing import Any
 
 import asyncpg
 
+from message_fill import staged
+
 PG_BASE = "postgresql://postgres@127.0.0.1:5432"
 NOW = 1_795_924_800_000
 BATCH = 500
@@ -38,7 +40,8 @@ def _rows_sql(count: int, account: str, bulk: str, due: str, prefix: str) -> str
     """`count` queued rows; `account`, `bulk` and `due` are SQL expressions of i (1..count)."""
     return (
         f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) "
-        "INSERT INTO messages (account_id, message_id, channel, route, hop, bulk_id, sender, destination, content, "
+        "INSERT INTO fill_messages (account_id, message_id, channel, route, hop, bulk_id, sender, destination, "
+        "content, "
         "state, due_at, expires_at, validity_ms, priority, attempts, status_id, error_id, created_at, sent_at, "
         "notify, intermediate) "
         f"SELECT {account}, '{prefix}' || i, 'ALIM', 'KAKAO_SANDBOX', 0, {bulk}, 'S', '821000000001', '{{}}', "
@@ -84,7 +87,7 @@ async def _prepare(url: str, statements: list[str]) -> Any:
     if url.startswith("postgresql"):
         conn = await asyncpg.connect(url)
         try:
-            await conn.execute("ANALYZE messages")
+            await conn.execute("ANALYZE")
         finally:
             await conn.close()
     else:
@@ -110,7 +113,7 @@ def _turn() -> Any:
 
 
 async def run(url: str, scenario: str, claims: int) -> dict[str, Any]:
-    db = await _prepare(url, SCENARIOS[scenario])
+    db = await _prepare(url, staged(*SCENARIOS[scenario]))
     turn = _turn()
     try:
         if scenario == "behind":
