@@ -72,12 +72,14 @@ def bulk_plan(channel: str, schedule: RequestSchedulingSettings | None, now: int
     """The request's bulk: its id (given or new), start (sendAt, as parsed and checked by the schema, or now)."""
     send_at = schedule.send_at_ms() if schedule else None
     speed = schedule.sendingSpeedLimit if schedule else None
+    named = schedule.bulkId if schedule else None
     return BulkPlan(
-        (schedule.bulkId if schedule else None) or ids.bulk_id(now),
+        named or ids.bulk_id(now),
         channel,
         start_at(now, send_at),
         speed.amount if speed else None,
         speed.timeUnit if speed else None,
+        named=bool(named),
     )
 
 

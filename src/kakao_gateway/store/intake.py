@@ -3,7 +3,6 @@ in one operation."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from ..domain import status as st
@@ -13,7 +12,7 @@ from ..domain.schedule import AnyWindow, plan_due
 from .message_rows import BODY_COLUMNS, QUEUE_COLUMNS, RESULT_COLUMNS, NewMessage
 from .outcomes import CANCELED_ERROR, CANCELED_STATUS
 from .reports import ReportDraft, add_reports
-from .sql import Execute, Fetch, InsertMany, Notify, Op, UpdateMany
+from .sql import Execute, Fetch, InsertMany, Notify, Op
 
 PRIORITIES = {"HIGH": 0, "STANDARD": 1, "LOW": 2}
 # The queue empties and fills again: statistics gathered while it was empty (autovacuum, or an operator's ANALYZE)
@@ -26,50 +25,65 @@ ANALYZE_QUEUE_AFTER = 5_000
 
 @dataclass(frozen=True, slots=True)
 class BulkPlan:
-    """How a request's bulk paces its messages: from `start` (sendAt or now), `speed_amount` per `speed_unit`."""
+    """How a request's bulk paces its messages: from `start` (sendAt or now), `speed_amount` per `speed_unit`.
+    `named`: the client gave the bulk's id (it may hold earlier messages); else the id is new, made for this request."""
 
     bulk_id: str
     channel: str
     start: int
     speed_amount: int | None
     speed_unit: str | None
+    named: bool = True
 
 
 _TIME_VIOLATION = st.status("PENDING_TIME_VIOLATION").id
+_BULK_STATE = (
+    "SELECT state, speed_amount, speed_unit, slot_base, next_slot FROM bulks WHERE account_id = ? AND bulk_id = ?"
+)
 
 
-def _bulk_for_accept(
-    account_id: str, plan: BulkPlan, now: int, window: AnyWindow | None
-) -> Op[tuple[str, int | None, str | None, int, int]]:
-    """The bulk's (state, speed amount, unit, slot base, next slot), creating it on first use. A bulk that gets
-    more messages after its slots ran into the past is re-based at this request's start, so it cannot burst."""
-    rows = yield Fetch(
-        "SELECT state, speed_amount, speed_unit, slot_base, next_slot FROM bulks WHERE account_id = ? AND bulk_id = ?"
-        " {for_update}",
-        (account_id, plan.bulk_id),
-    )
+@dataclass(slots=True)
+class _Bulk:
+    """A bulk's pacing as this request finds it (`stored`: its row exists) and leaves it (`next_slot`)."""
+
+    stored: bool
+    state: str
+    amount: int | None
+    unit: str | None
+    base: int
+    next_slot: int
+
+
+def _bulk_for_accept(account_id: str, plan: BulkPlan, window: AnyWindow | None) -> Op[_Bulk]:
+    """The request's bulk. A bulk that gets more messages after its slots ran into the past is re-based at this
+    request's start, so it cannot burst. A bulk id made for this request is new: nothing to read."""
+    new = _Bulk(False, "active", plan.speed_amount, plan.speed_unit, plan.start, 0)
+    if not plan.named:
+        return new
+    rows = yield Fetch(f"{_BULK_STATE} {{for_update}}", (account_id, plan.bulk_id))
     if not rows:
-        yield Execute(
-            "INSERT INTO bulks (account_id, bulk_id, channel, created_at, send_at, state, speed_amount, "
-            "speed_unit, slot_base, next_slot) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, 0)",
-            (
-                account_id,
-                plan.bulk_id,
-                plan.channel,
-                now,
-                plan.start,
-                plan.speed_amount,
-                plan.speed_unit,
-                plan.start,
-            ),
-        )
-        return "active", plan.speed_amount, plan.speed_unit, plan.start, 0
+        return new
     state, amount, unit, base, next_slot = rows[0]
     if amount is None and plan.speed_amount is not None:
         amount, unit = plan.speed_amount, plan.speed_unit
     if base is None or amount is None or plan_due(base, next_slot, amount, unit, window) < plan.start:
         base, next_slot = plan.start, 0
-    return state, amount, unit, base, next_slot
+    return _Bulk(True, state, amount, unit, base, next_slot)
+
+
+def _store_bulk(account_id: str, plan: BulkPlan, bulk: _Bulk, now: int) -> Op[None]:
+    if bulk.stored:
+        yield Execute(
+            "UPDATE bulks SET slot_base = ?, next_slot = ?, speed_amount = ?, speed_unit = ? "
+            "WHERE account_id = ? AND bulk_id = ?",
+            (bulk.base, bulk.next_slot, bulk.amount, bulk.unit, account_id, plan.bulk_id),
+        )
+        return
+    yield Execute(
+        "INSERT INTO bulks (account_id, bulk_id, channel, created_at, send_at, state, speed_amount, "
+        "speed_unit, slot_base, next_slot) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
+        (account_id, plan.bulk_id, plan.channel, now, plan.start, bulk.amount, bulk.unit, bulk.base, bulk.next_slot),
+    )
 
 
 def _plan_rows(messages: list[NewMessage], state: str, pace: Pace, next_slot: int, now: int) -> int:
@@ -102,56 +116,42 @@ def accept(account_id: str, plan: BulkPlan, messages: list[NewMessage], now: int
     a REJECTED_DUPLICATE_MESSAGE_ID report instead. Rejected rows get their final report in the same transaction.
     """
     window = next((m.policy.timing.sending for m in messages if m.state == "queued"), None)
-    state, amount, unit, base, next_slot = yield from _bulk_for_accept(account_id, plan, now, window)
-    next_slot = _plan_rows(messages, state, Pace(base, amount, unit), next_slot, now)
-    yield Execute(
-        "UPDATE bulks SET slot_base = ?, next_slot = ?, speed_amount = ?, speed_unit = ? "
-        "WHERE account_id = ? AND bulk_id = ?",
-        (base, next_slot, amount, unit, account_id, plan.bulk_id),
-    )
+    bulk = yield from _bulk_for_accept(account_id, plan, window)
+    bulk.next_slot = _plan_rows(messages, bulk.state, Pace(bulk.base, bulk.amount, bulk.unit), bulk.next_slot, now)
+    yield from _store_bulk(account_id, plan, bulk, now)
     inserted = yield InsertMany(
         "messages",
         tuple(BODY_COLUMNS),
         tuple(BODY_COLUMNS.values()),
         [m.body_row() for m in messages],
         conflict=("account_id", "message_id"),
-        returning="message_id",
+        returning=("seq", "message_id"),
     )
+    seq_of: dict[str, int] = {message_id: seq for seq, message_id in inserted}
+    kept: list[tuple[int, NewMessage]] = []
     duplicates: set[int] = set()
-    if len(inserted) != len(messages):
-        stored: Counter[str] = Counter(inserted)
-        for index, m in enumerate(messages):
-            if stored[m.message_id] > 0:
-                stored[m.message_id] -= 1
-            else:
-                duplicates.add(index)
-    kept = [m for index, m in enumerate(messages) if index not in duplicates]
-    queued = [m for m in kept if m.state != "done"]
-    yield from _beside_bodies(account_id, "message_queue", QUEUE_COLUMNS, queued)
+    for index, m in enumerate(messages):
+        seq = seq_of.pop(m.message_id, None)  # a repeated id: its first row was stored, the others not
+        if seq is None:
+            duplicates.add(index)
+        else:
+            kept.append((seq, m))
+    queued = [(seq, *m.queue_row()) for seq, m in kept if m.state != "done"]
+    if queued:
+        yield InsertMany("message_queue", _QUEUE_INSERT, _QUEUE_TYPES, queued)
     if len(queued) >= ANALYZE_QUEUE_AFTER:
         yield Execute("ANALYZE message_queue")
-    yield from _beside_bodies(account_id, "message_results", RESULT_COLUMNS, [m for m in kept if m.state == "done"])
+    ended = [(seq, *m.result_row()) for seq, m in kept if m.state == "done"]
+    if ended:
+        yield InsertMany("message_results", _RESULT_INSERT, _RESULT_TYPES, ended)
     yield from add_reports(_accept_reports(messages, duplicates), now)
     if any(m.state == "queued" for m in messages):
         yield Notify(payload="due")
     return duplicates
 
 
-def _beside_bodies(account_id: str, table: str, columns: dict[str, str], messages: list[NewMessage]) -> Op[None]:
-    """Insert the queue or result rows of messages whose bodies were just stored, each under its body's seq (found
-    by the account's unique message id: one index probe per row)."""
-    if not messages:
-        return
-    row_of = NewMessage.queue_row if table == "message_queue" else NewMessage.result_row
-    names = tuple(f"v_{c}" for c in columns)
-    yield UpdateMany(
-        f"INSERT INTO {table} (seq, {', '.join(columns)}) SELECT m.seq, {', '.join(f'v.{n}' for n in names)} "
-        "FROM v JOIN messages m ON m.account_id = ? AND m.message_id = v.v_message_id",
-        ("v_message_id", *names),
-        ("text", *columns.values()),
-        [(m.message_id, *row_of(m)) for m in messages],
-        (account_id,),
-    )
+_QUEUE_INSERT, _QUEUE_TYPES = ("seq", *QUEUE_COLUMNS), ("bigint", *QUEUE_COLUMNS.values())
+_RESULT_INSERT, _RESULT_TYPES = ("seq", *RESULT_COLUMNS), ("bigint", *RESULT_COLUMNS.values())
 
 
 def _accept_reports(messages: list[NewMessage], duplicates: set[int]) -> list[ReportDraft]:

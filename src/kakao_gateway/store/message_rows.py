@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from ..domain.channels import KAKAO_SANDBOX
 from ..domain.policy import SendPolicy, decode
@@ -129,12 +129,37 @@ def live_columns(columns: str) -> str:
     return ", ".join(f"{live(c.strip())} AS {c.strip()}" for c in columns.split(","))
 
 
-# What a report about a message needs: read from `message_view` for every message that just ended or changed hop.
+# What a report about a message needs: read for every message that just ended or changed hop.
 FACT_COLUMNS = (
     "account_id, channel, message_id, bulk_id, sender, destination, sent_at, done_at, status_id, error_id, "
     "callback_data, entity_id, application_id, campaign_ref, webhook_url, webhook_content_type, notify, intermediate, "
     "hop, prior_status_id, prior_error_id, prior_done_at, route, created_at, template_code, options, seq"
 )
+
+
+def _facts_from(table: str, columns: dict[str, str]) -> str:
+    """FACT_COLUMNS over the body joined to one other table (`t`): a two-table join, where message_view takes three."""
+    names = [c.strip() for c in FACT_COLUMNS.split(",")]
+    select = ", ".join(
+        f"m.{c}" if c in BODY_COLUMNS or c == "seq" else f"t.{c}" if c in columns else f"NULL AS {c}" for c in names
+    )
+    return f"SELECT {select} FROM messages m JOIN {table} t ON t.seq = m.seq WHERE m.seq IN "
+
+
+_FACTS_OF = {
+    "queue": _facts_from("message_queue", QUEUE_COLUMNS),
+    "results": _facts_from("message_results", RESULT_COLUMNS),
+}
+
+
+def facts(where: Literal["queue", "results"], seqs: Sequence[int]) -> Op[list[Any]]:
+    """The report facts (FACT_COLUMNS) of messages, from their queue rows (unfinished: a retry, a new hop) or their
+    results (ended)."""
+    found: list[Any] = []
+    for start in range(0, len(seqs), UPDATE_CHUNK):
+        chunk = seqs[start : start + UPDATE_CHUNK]
+        found += yield Fetch(f"{_FACTS_OF[where]}({','.join('?' * len(chunk))})", chunk)
+    return found
 
 
 @dataclass(slots=True)

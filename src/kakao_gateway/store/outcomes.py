@@ -19,13 +19,12 @@ from ..domain.channels import KAKAO_SANDBOX
 from ..domain.codes import EXPIRED, LAPSED, NO_ERROR, NOT_SENT, PENDING, PROVIDER_ERROR, WAITING
 from ..domain.hops import FAILOVER_ERRORS
 from .message_rows import (
-    FACT_COLUMNS,
     QUEUE_CLAIM,
     RESULT_COLUMNS,
     Claimed,
     claimed_from,
     draft_of,
-    rows_by_seq,
+    facts,
     triggered_failover_reports,
 )
 from .reports import ReportDraft, add_reports
@@ -88,8 +87,8 @@ def retire(seqs: Sequence[int]) -> Op[list[Any]]:
             f"JOIN messages m ON m.seq = q.seq WHERE q.seq IN ({marks})",
             chunk,
         )
-        yield Execute(f"DELETE FROM message_queue WHERE seq IN ({marks})", chunk)
-    rows: list[Any] = yield from rows_by_seq("message_view", FACT_COLUMNS, seqs)
+    yield from _delete_queued(seqs)
+    rows: list[Any] = yield from facts("results", seqs)
     return rows
 
 
@@ -349,11 +348,15 @@ _V_TYPES = ("bigint", "text", "int", "int", "bigint", "bigint", "int", "text", "
 HISTORY_BOUND = 8000
 
 
-def append_history(event_sql: str) -> str:
+def _appended(event_sql: str) -> str:
     return (
-        f"history = CASE WHEN length(message_queue.history) > {HISTORY_BOUND} THEN message_queue.history "
+        f"CASE WHEN length(message_queue.history) > {HISTORY_BOUND} THEN message_queue.history "
         f"ELSE COALESCE(message_queue.history, '') || {event_sql} END"
     )
+
+
+def append_history(event_sql: str) -> str:
+    return f"history = {_appended(event_sql)}"
 
 
 def history_event(o: Outcome, now: int) -> str:
@@ -409,10 +412,26 @@ _FAILOVER_SET = (
 )
 
 _HISTORY = append_history("v.v_event")
+# A final outcome builds its row's result from the queue row and the outcome, in one INSERT (the queue row is not
+# updated first: that would move its entries in every queue index just before deleting it). PostgreSQL locks the
+# queue rows it reads, so that a late result and the lease's owner cannot both end one message.
+_FINAL_VALUES = {
+    "channel": "m.channel",
+    "status_id": "v.v_status",
+    "error_id": "v.v_error",
+    "done_at": "?",
+    "departed_at": "COALESCE(message_queue.departed_at, v.v_departed)",
+    "history": _appended("v.v_event"),
+}
+_FINAL_INSERT = (
+    f"INSERT INTO message_results ({_RESULT_LIST}) SELECT "
+    + ", ".join(_FINAL_VALUES.get(c, f"message_queue.{c}") for c in ("seq", *RESULT_COLUMNS))
+    + f" FROM v JOIN message_queue ON {_guard('final')} JOIN messages m ON m.seq = message_queue.seq"
+    " {lock:message_queue} RETURNING seq"
+)
 # The Kakao hop's final result is where its SMS hop starts: the same line, told as a failover.
 _AS_FAILOVER = """replace(v.v_event, '"event":"final"', '"event":"failover"')"""
 _SET = {
-    "final": f"state = 'done', done_at = ?, {_STATUS}, {_HISTORY}",  # then retired (moved to the results)
     "sent": f"state = 'sent', due_at = v.v_due, upstream_ref = COALESCE(v.v_ref, upstream_ref), {_STATUS}, {_HISTORY}",
     "retry": f"state = {_REQUEUE_STATE}, due_at = v.v_due, {_STATUS}, {_HISTORY}",
     "release": f"state = {_REQUEUE_STATE}, due_at = v.v_due, attempts = attempts - 1, lease_owner = NULL, {_HISTORY}",
@@ -456,7 +475,8 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
     drafts: list[ReportDraft] = []
     changed = 0
     failed_over: list[Any] = []
-    if "final" in by_kind:
+    may_fail_over = [row for row in by_kind.get("final", ()) if row[3] in FAILOVER_ERRORS]  # row[3]: v_error
+    if may_fail_over:
         moved = yield UpdateMany(
             f"UPDATE message_queue SET {_FAILOVER_SET.format(status='v.v_status', error='v.v_error')}, "
             "departed_at = COALESCE(departed_at, v.v_departed), "
@@ -465,35 +485,49 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
             "RETURNING message_queue.seq",
             _V_COLUMNS,
             _V_TYPES,
-            by_kind["final"],
+            may_fail_over,
             (now, now, now),
         )
-        failed_over = yield from rows_by_seq("message_view", FACT_COLUMNS, [r["seq"] for r in moved])
+        failed_over = yield from facts("queue", [r["seq"] for r in moved])
         changed += len(failed_over)
         drafts.extend(triggered_failover_reports(failed_over))
-    for kind in ("final", "sent", "retry", "release"):
+    if "final" in by_kind:
+        ended = yield from _end(by_kind["final"], now)
+        changed += len(ended)
+        drafts.extend(draft_of(r, True) for r in ended)
+        yield from _into_transcripts(ended, now)
+    for kind in ("sent", "retry", "release"):
         if kind not in by_kind:
             continue
-        params = (now,) if kind == "final" else ()
         rows = yield UpdateMany(
             f"UPDATE message_queue SET {_SET[kind]} FROM v WHERE {_guard(kind)} RETURNING message_queue.seq",
             _V_COLUMNS,
             _V_TYPES,
             by_kind[kind],
-            params,
         )
         changed += len(rows)
-        if kind == "final":
-            ended = yield from retire([r["seq"] for r in rows])
-            drafts.extend(draft_of(r, True) for r in ended)
-            yield from _into_transcripts(ended, now)
-        elif kind == "retry" and rows:
-            retried = yield from rows_by_seq("message_view", FACT_COLUMNS, [r["seq"] for r in rows])
+        if kind == "retry" and rows:
+            retried = yield from facts("queue", [r["seq"] for r in rows])
             drafts.extend(draft_of(r, False) for r in retried if r["intermediate"])
     if drafts:
         yield from add_reports(drafts, now)
     yield from finish_and_report("state = 'canceling'", (), CANCELED_STATUS, str(CANCELED_ERROR), now)
     return Recorded(changed, _failed_over(failed_over), unmatched)
+
+
+def _end(rows: list[tuple[Any, ...]], now: int) -> Op[list[Any]]:
+    """End the rows of final outcomes that still match their guard: append their results, delete their queue rows;
+    returns their report facts."""
+    ended = yield UpdateMany(_FINAL_INSERT, _V_COLUMNS, _V_TYPES, rows, (now,))
+    seqs = [r["seq"] for r in ended]
+    yield from _delete_queued(seqs)
+    return (yield from facts("results", seqs))
+
+
+def _delete_queued(seqs: Sequence[int]) -> Op[None]:
+    for start in range(0, len(seqs), UPDATE_CHUNK):
+        chunk = seqs[start : start + UPDATE_CHUNK]
+        yield Execute(f"DELETE FROM message_queue WHERE seq IN ({','.join('?' * len(chunk))})", chunk)
 
 
 def _into_transcripts(rows: list[Any], now: int) -> Op[None]:
@@ -577,7 +611,7 @@ def expire_queued(now: int, limit: int) -> Op[Recorded]:
         "RETURNING seq",
         (now, limit, now, now, now, f'{{"at":{now},"event":"failover","status":{EXPIRED},"error":{LAPSED}}}\n'),
     )
-    failed_over = yield from rows_by_seq("message_view", FACT_COLUMNS, [r["seq"] for r in moved])
+    failed_over = yield from facts("queue", [r["seq"] for r in moved])
     drafts = triggered_failover_reports(failed_over)
     if drafts:
         yield from add_reports(drafts, now)

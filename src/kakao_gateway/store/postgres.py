@@ -15,6 +15,7 @@ from .sql import UPDATE_CHUNK, Execute, ExecuteMany, Fetch, InsertMany, Notify, 
 
 _PLACEHOLDER = re.compile(r"\?")
 _INDEX = re.compile(r"\{index:\w+\}")
+_LOCK = re.compile(r"\{lock:(\w+)\}")
 # A connection of its own (the listener) or one borrowed from the pool: both run the statements of an op.
 _Connection = asyncpg.Connection | PoolConnectionProxy
 
@@ -23,14 +24,14 @@ _Connection = asyncpg.Connection | PoolConnectionProxy
 def _translate(sql: str, first: int = 1) -> str:
     counter = iter(range(first, 10_000))
     sql = sql.replace("{skip_locked}", " FOR UPDATE SKIP LOCKED").replace("{for_update}", " FOR UPDATE")
-    sql = _INDEX.sub("", sql)
+    sql = _LOCK.sub(r" FOR UPDATE OF \1", _INDEX.sub("", sql))
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 
 
 def _insert_sql(q: InsertMany) -> str:
     arrays = ", ".join(f"${i}::{t}[]" for i, t in enumerate(q.types, start=1))
     conflict = f" ON CONFLICT ({','.join(q.conflict)}) DO NOTHING" if q.conflict else ""
-    returning = f" RETURNING {q.returning}" if q.returning else ""
+    returning = f" RETURNING {', '.join(q.returning)}" if q.returning else ""
     return f"INSERT INTO {q.table} ({','.join(q.columns)}) SELECT * FROM unnest({arrays}){conflict}{returning}"
 
 
@@ -76,7 +77,7 @@ async def _run_query(conn: _Connection, q: Query) -> list[Any] | int | None:
         return []
     columns = [list(col) for col in zip(*q.rows, strict=True)]
     rows = await conn.fetch(_insert_sql(q), *columns)
-    return [r[0] for r in rows] if q.returning else []
+    return [tuple(r) for r in rows] if q.returning else []
 
 
 async def run_async(conn: _Connection, op: Op[T]) -> T:

@@ -1,10 +1,10 @@
 """Store operations as generators that yield queries and receive their results (sans-I/O).
 
-Each operation is written once and runs unchanged on both adapters: the SQLite writer thread drives it
-synchronously inside a savepoint, the PostgreSQL adapter drives it with `await` inside a transaction.
-SQL uses `?` placeholders and the `{skip_locked}`, `{for_update}` and `{index:NAME}` tokens; adapters translate
-them. `{index:NAME}` after a table name makes SQLite use that index (its planner, even with sampled statistics, would
-rather walk every queued row by state than use a partial index); PostgreSQL plans well without it.
+Each operation is written once and runs unchanged on both adapters: the SQLite writer thread drives it synchronously
+inside a savepoint, the PostgreSQL adapter drives it with `await` inside a transaction. SQL uses `?` placeholders and
+the `{skip_locked}`, `{for_update}`, `{lock:TABLE}` (PostgreSQL: FOR UPDATE OF TABLE) and `{index:NAME}` tokens;
+adapters translate them. `{index:NAME}` after a table name makes SQLite use that index (its planner, even with sampled
+statistics, would rather walk every queued row by state than use a partial index); PostgreSQL plans well without it.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ class ExecuteMany:
 
 @dataclass(frozen=True, slots=True)
 class InsertMany:
-    """Insert many rows; receive the `returning` column of the rows actually inserted (conflicts skipped).
+    """Insert many rows; receive the `returning` columns (a tuple each, in no particular order) of the rows actually
+    inserted (conflicts skipped), or nothing without them.
 
     `types` are PostgreSQL type names used to pass the rows as arrays in one statement.
     """
@@ -62,7 +63,7 @@ class InsertMany:
     types: tuple[str, ...]
     rows: Sequence[Sequence[Any]]
     conflict: tuple[str, ...] = field(default=())
-    returning: str | None = None
+    returning: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,40 +25,29 @@ _Settlement = tuple[asyncio.Future[Any], asyncio.AbstractEventLoop, Any, BaseExc
 
 
 _INDEX = re.compile(r"\{index:(\w+)\}")
+_LOCK = re.compile(r"\{lock:\w+\}")  # one writer: nothing to lock
 
 
 def _translate(sql: str) -> str:
-    return _INDEX.sub(r"INDEXED BY \1", sql.replace("{skip_locked}", "").replace("{for_update}", ""))
+    sql = _LOCK.sub("", sql.replace("{skip_locked}", "").replace("{for_update}", ""))
+    return _INDEX.sub(r"INDEXED BY \1", sql)
 
 
-def _insert_many(conn: sqlite3.Connection, q: InsertMany) -> list[Any]:
-    placeholders = ",".join("?" * len(q.columns))
+def _insert_many(conn: sqlite3.Connection, q: InsertMany) -> list[tuple[Any, ...]]:
     conflict = f" ON CONFLICT ({','.join(q.conflict)}) DO NOTHING" if q.conflict else ""
-    sql = f"INSERT INTO {q.table} ({','.join(q.columns)}) VALUES ({placeholders}){conflict}"
-    if q.returning is None:
-        conn.executemany(sql, q.rows)
+    row_marks = "(" + ",".join("?" * len(q.columns)) + ")"
+    head = f"INSERT INTO {q.table} ({','.join(q.columns)}) VALUES "
+    if not q.returning:
+        conn.executemany(f"{head}{row_marks}{conflict}", q.rows)
         return []
-    before = conn.total_changes
-    conn.executemany(sql, q.rows)
-    index = q.columns.index(q.returning)
-    if conn.total_changes - before == len(q.rows):
-        return [row[index] for row in q.rows]
-    # Some rows conflicted: undo and insert one by one to learn which (rare: duplicate ids).
-    raise _RetryRowByRow
-
-
-class _RetryRowByRow(Exception):
-    pass
-
-
-def _insert_row_by_row(conn: sqlite3.Connection, q: InsertMany) -> list[Any]:
-    placeholders = ",".join("?" * len(q.columns))
-    conflict = f" ON CONFLICT ({','.join(q.conflict)}) DO NOTHING" if q.conflict else ""
-    sql = f"INSERT INTO {q.table} ({','.join(q.columns)}) VALUES ({placeholders}){conflict} RETURNING {q.returning}"
-    inserted: list[Any] = []
-    for row in q.rows:
-        got = conn.execute(sql, row).fetchall()
-        inserted.extend(r[0] for r in got)
+    # Many rows per statement, so that RETURNING tells each inserted row's values (executemany drops them).
+    per = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(q.columns))
+    returning = f" RETURNING {','.join(q.returning)}"
+    inserted: list[tuple[Any, ...]] = []
+    for start in range(0, len(q.rows), per):
+        chunk = q.rows[start : start + per]
+        sql = f"{head}{','.join([row_marks] * len(chunk))}{conflict}{returning}"
+        inserted.extend(tuple(r) for r in conn.execute(sql, [value for row in chunk for value in row]))
     return inserted
 
 
@@ -90,14 +79,7 @@ def _run_query(conn: sqlite3.Connection, q: Query) -> list[Any] | int | None:
     if isinstance(q, ExecuteMany):
         conn.executemany(_translate(q.sql), q.rows)
         return None
-    conn.execute("SAVEPOINT insert_many")
-    try:
-        result = _insert_many(conn, q)
-    except _RetryRowByRow:
-        conn.execute("ROLLBACK TO insert_many")
-        result = _insert_row_by_row(conn, q)
-    conn.execute("RELEASE insert_many")
-    return result
+    return _insert_many(conn, q) if q.rows else []
 
 
 def run_sync(conn: sqlite3.Connection, op: Op[T]) -> T:
