@@ -132,8 +132,11 @@ import sqlite3
 import sys
 
 conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+# since migration 0030 a message's state is spread over three tables, joined by message_view
+split = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'message_view'").fetchone()
+source = "message_view" if split else "messages"
 for state, status, count in conn.execute(
-    "SELECT state, status_id, count(*) FROM messages GROUP BY state, status_id ORDER BY 3 DESC"
+    f"SELECT state, status_id, count(*) FROM {source} GROUP BY state, status_id ORDER BY 3 DESC"
 ):
     print(f"  state={state} status_id={status}: {count}")
 print(f"  reports: {conn.execute('SELECT count(*) FROM reports').fetchone()[0]}")
