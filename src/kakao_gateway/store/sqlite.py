@@ -35,20 +35,16 @@ def _translate(sql: str) -> str:
 
 def _insert_many(conn: sqlite3.Connection, q: InsertMany) -> list[tuple[Any, ...]]:
     conflict = f" ON CONFLICT ({','.join(q.conflict)}) DO NOTHING" if q.conflict else ""
-    row_marks = "(" + ",".join("?" * len(q.columns)) + ")"
-    head = f"INSERT INTO {q.table} ({','.join(q.columns)}) VALUES "
+    sql = f"INSERT INTO {q.table} ({','.join(q.columns)}) VALUES ({','.join('?' * len(q.columns))}){conflict}"
     if not q.returning:
-        conn.executemany(f"{head}{row_marks}{conflict}", q.rows)
+        conn.executemany(sql, q.rows)
         return []
-    # Many rows per statement, so that RETURNING tells each inserted row's values (executemany drops them).
-    per = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(q.columns))
-    returning = f" RETURNING {','.join(q.returning)}"
-    inserted: list[tuple[Any, ...]] = []
-    for start in range(0, len(q.rows), per):
-        chunk = q.rows[start : start + per]
-        sql = f"{head}{','.join([row_marks] * len(chunk))}{conflict}{returning}"
-        inserted.extend(tuple(r) for r in conn.execute(sql, [value for row in chunk for value in row]))
-    return inserted
+    # executemany drops RETURNING rows, and one statement of many rows parses slowly. With one writer, the rows this
+    # statement inserted are those above the table's highest rowid before it (SQLite gives a new row max + 1).
+    before = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {q.table}").fetchone()[0]
+    conn.executemany(sql, q.rows)
+    found = conn.execute(f"SELECT {','.join(q.returning)} FROM {q.table} WHERE rowid > ?", (before,))
+    return [tuple(r) for r in found]
 
 
 def _update_many(conn: sqlite3.Connection, q: UpdateMany) -> list[sqlite3.Row] | int:
