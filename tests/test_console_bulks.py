@@ -4,6 +4,7 @@ nothing of another account's."""
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 
@@ -12,7 +13,7 @@ from kakao_gateway.domain.times import format_ms
 
 from .conftest import API_KEY, START_MS
 from .console_helpers import browser_client, sign_in
-from .helpers import alim_body
+from .helpers import alim_body, settle
 from .sangdam_helpers import sangdam_body, send, setup_sender
 
 DAY_MS = 86_400_000
@@ -118,3 +119,33 @@ async def test_agents_watch_bulks_but_only_managers_steer_them(
             assert (await c.post(f"/console/bulks/watched/{path}", data=data, headers=headers)).status_code == 403
     status = (await client.get("/kakao/1/bulks/status", params={"bulkId": "watched"})).json()
     assert status["status"] == "PENDING"
+
+
+async def test_finished_and_canceled_bulks_say_so_and_offer_no_steering(
+    gateway: Gateway, client: httpx.AsyncClient
+) -> None:
+    """Issue 21: finished bulks were listed as "active" and still offered re-pace and reschedule."""
+    await setup_sender(client)
+    done = sangdam_body("user-1", "user-2")
+    done["options"] = {"schedule": {"bulkId": "sent-already"}}
+    await send(client, done)
+    await settle(gateway)
+    later = sangdam_body("user-3")
+    later["options"] = {"schedule": {"bulkId": "called-off", "sendAt": _tomorrow()}}
+    await send(client, later)
+    waiting = sangdam_body("user-4")
+    waiting["options"] = {"schedule": {"bulkId": "still-waiting", "sendAt": _tomorrow()}}
+    await send(client, waiting)
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, API_KEY)
+        headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+        assert (await c.post("/console/bulks/called-off/cancel", headers=headers)).status_code == 200
+        listed = (await c.get("/console/bulks")).text
+        statuses = dict(re.findall(r"<code>([\w-]+)</code></a></td><td>\w+</td><td>(\w+)</td>", listed))
+        assert statuses == {"sent-already": "FINISHED", "called-off": "CANCELED", "still-waiting": "PENDING"}
+        assert "active" not in listed
+        for bulk in ("sent-already", "called-off"):
+            page = (await c.get(f"/console/bulks/{bulk}")).text
+            assert "Re-pace" not in page and "Reschedule" not in page and "Pause" not in page, bulk
+        page = (await c.get("/console/bulks/still-waiting")).text
+        assert "Re-pace" in page and "Reschedule" in page

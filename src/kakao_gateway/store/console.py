@@ -164,6 +164,7 @@ class BulkRow:
     state: str
     created_at: int
     send_at: int
+    unfinished: bool  # some of its messages have not ended yet
 
 
 def recent_bulks(
@@ -176,11 +177,15 @@ def recent_bulks(
         where += " AND (created_at < ? OR (created_at = ? AND bulk_id < ?))"
         params += [before[0], before[0], before[1]]
     rows = yield Fetch(
-        f"SELECT bulk_id, channel, state, created_at, send_at FROM bulks WHERE {where} "
-        "ORDER BY created_at DESC, bulk_id DESC LIMIT ?",
+        "SELECT bulk_id, channel, state, created_at, send_at, EXISTS (SELECT 1 FROM message_queue q "
+        "WHERE q.account_id = bulks.account_id AND q.bulk_id = bulks.bulk_id) AS unfinished "
+        f"FROM bulks WHERE {where} ORDER BY created_at DESC, bulk_id DESC LIMIT ?",
         (*params, limit + 1),
     )
-    page = [BulkRow(r[0], r[1], r[2], r[3], r[4]) for r in rows[:limit]]
+    page = [
+        BulkRow(r["bulk_id"], r["channel"], r["state"], r["created_at"], r["send_at"], bool(r["unfinished"]))
+        for r in rows[:limit]
+    ]
     after = (page[-1].created_at, page[-1].bulk_id) if len(rows) > limit else None
     return page, after
 

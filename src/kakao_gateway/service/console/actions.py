@@ -125,13 +125,16 @@ async def terminate(ctx: Context, account_id: str, found: Session) -> dict[str, 
 
 async def recent_bulks(
     ctx: Context, account_id: str, limit: int, cursor: str | None
-) -> tuple[list[BulkRow], str | None]:
+) -> tuple[list[tuple[BulkRow, str]], str | None]:
+    """A page of the account's bulks, newest first, each with its status (FINISHED, CANCELED, ...)."""
     before = None
     if cursor:
         at, _, bulk_id = cursor.partition(".")
         before = (decode_cursor(at), bulk_id)
     rows, after = await ctx.db.read(store.recent_bulks(account_id, limit, before))
-    return rows, f"{encode_cursor(after[0])}.{after[1]}" if after else None
+    now = ctx.clock.now_ms()
+    listed = [(r, bulks.listed_status(r.state, r.unfinished, r.send_at, now)) for r in rows]
+    return listed, f"{encode_cursor(after[0])}.{after[1]}" if after else None
 
 
 # --- agents: the named keys of an account that open its console, and who a session is assigned to ---------------
