@@ -309,3 +309,24 @@ async def test_a_client_leaving_mid_body_logs_no_traceback(
     noted = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(noted) <= 1, [r.getMessage() for r in noted]
     assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_unknown_console_pages_get_a_styled_404_and_the_site_has_an_icon(gateway: Gateway) -> None:
+    """Issue 21: 404 pages were unstyled text, and there was no favicon."""
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        for path in ("/console/no-such-page", "/console/bulks/x/y/z"):
+            r = await c.get(path)
+            assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), path
+            assert "/console/static/console.css" in r.text and "Page not found" in r.text, path
+            assert 'href="/console/dashboard"' in r.text, "the navigation stays"
+        korean = await c.get("/console/no-such-page", headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+        assert korean.status_code == 404 and "페이지를 찾을 수 없습니다" in korean.text
+        api = await c.get("/kakao/1/no-such-thing", headers={"Accept": "application/json"})
+        assert api.status_code == 404 and api.json()["errorCode"] == "E404"
+        icon = await c.get("/favicon.ico")
+        assert icon.status_code == 308 and icon.headers["location"] == "/console/static/favicon.svg"
+        svg = await c.get("/console/static/favicon.svg")
+        assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+        page = (await c.get("/console/dashboard")).text
+        assert '<link rel="icon" href="/console/static/favicon.svg"' in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -28,7 +29,7 @@ from . import (
 )
 from .i18n import LANGUAGES, Preferences, translations
 from .sessions import ConsoleSessions, wall_ms
-from .web import BASE
+from .web import BASE, not_found
 
 STATIC = StaticFiles(packages=[("kakao_gateway.console", "static")])
 
@@ -96,12 +97,19 @@ async def _to_slash(request: Request) -> Response:
     return RedirectResponse(f"{BASE}/?{query}" if query else f"{BASE}/", status_code=308)
 
 
+async def _icon(request: Request) -> Response:
+    """Browsers ask the site's root for its icon: it is the console's."""
+    return RedirectResponse(f"{BASE}/static/favicon.svg", status_code=308)
+
+
 def mount(ctx: Context, auth: Authenticator, sandbox: bool = False) -> list[Route | Mount]:
     """`/console/static` (the packaged assets), `/console` (a redirect to `/console/`, else a short link would take
     it) and `/console/` (the pages, behind their cookie sessions). `sandbox`: the upstream is the sandbox (the
     sandbox phone is served)."""
     pages = Starlette(
-        routes=console_routes(), middleware=[Middleware(ConsoleSessions, ctx=ctx, path=BASE), Middleware(Preferences)]
+        routes=console_routes(),
+        middleware=[Middleware(ConsoleSessions, ctx=ctx, path=BASE), Middleware(Preferences)],
+        exception_handlers={HTTPException: not_found},
     )
     pages.state.ctx = ctx
     pages.state.auth = auth
@@ -112,5 +120,6 @@ def mount(ctx: Context, auth: Authenticator, sandbox: bool = False) -> list[Rout
     return [
         Mount(f"{BASE}/static", app=STATIC, name="console-static"),
         Route(BASE, _to_slash, include_in_schema=False),
+        Route("/favicon.ico", _icon, include_in_schema=False),
         Mount(BASE, app=pages),
     ]

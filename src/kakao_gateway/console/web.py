@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -131,6 +132,20 @@ async def viewer(request: Request, operator: bool | None = False) -> Viewer:
             raise Refused(RedirectResponse(f"{BASE}/accounts", status_code=303))
         raise Refused(page(request, "error.html", {"who": who, "error": _("Operators only.")}, 403))
     return who
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """A console address that leads nowhere (or a method it does not take): a page in the console's look, with its
+    navigation when signed in; a short problem to an htmx request."""
+    status = exc.status_code if isinstance(exc, HTTPException) and exc.status_code in (404, 405) else 404
+    message = _("Page not found.") if status == 404 else _("This page does not take that method.")
+    if is_htmx(request):
+        return problem(message, status)
+    try:
+        who: Viewer | None = await viewer(request, operator=None)
+    except Refused:
+        who = None
+    return page(request, "not_found.html", {"who": who, "message": message}, status)
 
 
 class Form(dict[str, str]):
