@@ -66,6 +66,7 @@ async def history_page(request: Request) -> Response:
         values["error"] = "; ".join(f"{p}: {v}" for p, v in exc.violations)
         return page(request, "history.html", values, 400)
     values["results"] = found["results"]
+    values["export_query"] = {k: v for k, v in params.items() if k != "cursor" and v}
     if "cursor" in found:
         values["next_query"] = {**{k: v for k, v in params.items() if k != "cursor" and v}, "cursor": found["cursor"]}
     return page(request, "history.html", values)
