@@ -120,6 +120,9 @@ async def test_live_inbox_reply_and_terminate(served: Served, browser: Browser, 
     await page.get_by_role("button", name="Terminate session").click()
     await expect(page.locator("#state")).to_contain_text("TERMINATED", timeout=10_000)
     await expect(page.locator("#transcript")).to_contain_text("The agent ended the session.")
+    # issue 21: the reply box went away only after a reload
+    await expect(page.locator("#reply")).to_have_count(0)
+    await expect(page.locator("#reply-area")).to_contain_text("closed")
     closed = (await s.api.get(f"/kakao/1/sangdam/sessions/{first['sessionId']}/messages")).json()["session"]
     assert closed["state"] == "CLOSED" and closed["closeReason"] == "TERMINATED"
     await page.goto(f"{s.url}/console/inbox/closed")

@@ -111,12 +111,16 @@ async def _stream(
             yield _sse("message", html, after)
             await console.mark_read(ctx, who.account, session_id, rows)
             quiet = loop.time()
+        now = loop.time()
+        recheck = now - checked > RECHECK_S
+        if rows or recheck:  # a session also ends quietly (it expires)
             current = await console.session(ctx, who.account, session_id)
             if current.state != state:
                 state = current.state
                 yield _sse("state", env.get_template("chat_state.html").render(s=current))
-        now = loop.time()
-        if now - checked > RECHECK_S:
+                if state != "open":  # the reply box goes with it
+                    yield _sse("closed", env.get_template("chat_closed.html").render())
+        if recheck:
             checked = now
             if await console_sessions.session_key(ctx, who.session, wall_ms()) is None:
                 return
