@@ -19,6 +19,36 @@
     }
   });
   document.addEventListener("htmx:sseMessage", scrollDown);
+
+  // Sessions with unread messages (the inbox list, refreshed every few seconds, says how many): in the page's
+  // title, and as a browser notification when one more arrives while the console is not in front (if allowed).
+  var title = document.title;
+  var unreadBefore = null;
+  function tellUnread() {
+    var marker = document.getElementById("unread-sessions");
+    if (!marker) return;
+    var count = parseInt(marker.dataset.count || "0", 10);
+    document.title = count > 0 ? "(" + count + ") " + title : title;
+    var away = document.visibilityState !== "visible" || !document.hasFocus();
+    if (unreadBefore !== null && count > unreadBefore && away && window.Notification &&
+        Notification.permission === "granted") {
+      var newest = document.querySelector(".session.unread");
+      var who = newest ? newest.querySelector(".user").textContent : "";
+      var what = newest ? newest.querySelector(".preview").textContent.trim() : "";
+      new Notification(title, { body: who + ": " + what, tag: "kakao-gateway-inbox" });
+    }
+    unreadBefore = count;
+  }
+  function offerNotifications() {
+    var button = document.getElementById("notify-me");
+    if (!button || !window.Notification || Notification.permission !== "default") return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      Notification.requestPermission().then(function () { button.hidden = true; });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { tellUnread(); offerNotifications(); });
+  document.addEventListener("htmx:afterSettle", tellUnread);
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target.closest && event.target.closest("form[data-reset-on-success]");
     if (form && event.detail.successful && event.target === form) form.reset();

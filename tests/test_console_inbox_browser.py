@@ -1,0 +1,79 @@
+"""The agent inbox in real headless Chromium (issue 21, item 4): unread sessions in the page's title and as a browser
+notification while the console is not in front."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from playwright.async_api import Browser, expect
+
+from .conftest import API_KEY
+from .test_console_browser import DESKTOP, _setup, _sign_in, _user_writes
+
+if TYPE_CHECKING:
+    from .browser import Served
+
+pytest_plugins = ("tests.browser",)  # its fixtures: served, browser, shots
+
+# The page's Notification, recorded; the console as a tab in the background (no focus).
+FAKE_NOTIFICATIONS = """
+window.__notes = [];
+window.Notification = function (title, options) { window.__notes.push([title, options.body]); };
+window.Notification.permission = "granted";
+window.Notification.requestPermission = function () { return Promise.resolve("granted"); };
+document.hasFocus = function () { return false; };
+"""
+# Notifications not yet asked for; asking grants them (the answer kept across reloads, as a browser keeps it).
+ASK_ONCE = """
+window.__asked = 0;
+window.Notification = function () {};
+window.Notification.permission = localStorage.getItem("granted") ? "granted" : "default";
+window.Notification.requestPermission = function () {
+  window.__asked += 1;
+  localStorage.setItem("granted", "1");
+  window.Notification.permission = "granted";
+  return Promise.resolve("granted");
+};
+"""
+
+
+async def test_unread_sessions_in_the_title_and_a_notification(served: Served, browser: Browser, shots: Path) -> None:
+    s = served
+    await _setup(s)
+    context = await browser.new_context(viewport=DESKTOP)
+    await context.add_init_script(FAKE_NOTIFICATIONS)
+    page = await context.new_page()
+    await _sign_in(page, s, API_KEY)
+    await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    await expect(page).to_have_title(re.compile(r"^Inbox"))
+    assert await page.evaluate("window.__notes") == []
+
+    await _user_writes(s, "user-1", "배송 문의드립니다")
+    await expect(page).to_have_title(re.compile(r"^\(1\) Inbox"), timeout=10_000)
+    await _user_writes(s, "user-2", "환불 가능한가요?")
+    await expect(page).to_have_title(re.compile(r"^\(2\) Inbox"), timeout=10_000)
+    notes = await page.evaluate("window.__notes")
+    assert [body for _, body in notes] == ["user-1: 배송 문의드립니다", "user-2: 환불 가능한가요?"]
+    assert await page.locator("#notify-me").is_hidden(), "already allowed: nothing to ask"
+
+    await page.get_by_role("link", name="user-2").click()  # read: one unread session is left
+    await expect(page).to_have_title(re.compile(r"^\(1\) user-2"), timeout=10_000)
+    await context.close()
+
+
+async def test_the_inbox_offers_notifications_until_asked(served: Served, browser: Browser) -> None:
+    context = await browser.new_context(viewport=DESKTOP)
+    await context.add_init_script(ASK_ONCE)
+    page = await context.new_page()
+    await _sign_in(page, served, API_KEY)
+    button = page.get_by_role("button", name="Notify me of new messages")
+    await expect(button).to_be_visible()
+    await button.click()
+    await expect(button).to_be_hidden()
+    assert await page.evaluate("window.__asked") == 1
+    await page.reload()
+    await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    await expect(button).to_be_hidden()
+    await context.close()
