@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import httpx
@@ -330,3 +331,38 @@ async def test_unknown_console_pages_get_a_styled_404_and_the_site_has_an_icon(g
         assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
         page = (await c.get("/console/dashboard")).text
         assert '<link rel="icon" href="/console/static/favicon.svg"' in page
+
+
+async def test_search_sessions_by_user_key_and_transcript_text(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    """Issue 21: the inbox had no search."""
+    await setup_sender(client)
+    await user_writes(client, "kim-1", "환불 가능한가요?")
+    await user_writes(client, "lee-2", "배송은 언제 오나요?")
+    closing = await user_writes(client, "park-3", "Refund please, order 100%_done")
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, API_KEY)
+        headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+
+        async def found(path: str, q: str) -> list[str]:
+            html = (await c.get(path, params={"q": q})).text
+            return re.findall(r'<span class="user">([\w-]+)</span>', html) or re.findall(
+                r'<a href="/console/inbox/[\w-]+">([\w-]+)</a>', html
+            )
+
+        assert await found("/console/inbox", "환불") == ["kim-1"]
+        assert await found("/console/inbox", "LEE") == ["lee-2"], "user keys match without regard to case"
+        assert await found("/console/inbox", "refund") == ["park-3"], "text too"
+        assert await found("/console/inbox", "100%_") == ["park-3"], "% and _ are literal"
+        assert await found("/console/inbox", "%") == ["park-3"]
+        assert await found("/console/inbox", "nobody") == []
+        assert sorted(await found("/console/inbox", "")) == ["kim-1", "lee-2", "park-3"]
+        listed = (await c.get("/console/inbox/list", params={"q": "환불"})).text
+        assert "kim-1" in listed and "lee-2" not in listed, "the list's refresh keeps the search"
+        page = (await c.get("/console/inbox", params={"q": "환불"})).text
+        assert 'value="환불"' in page and "q=%ED%99%98%EB%B6%88" in page
+
+        await c.post(f"/console/inbox/{closing['sessionId']}/terminate", headers=headers)
+        await gateway.engine.run_until_idle()
+        assert await found("/console/inbox/closed", "refund") == ["park-3"]
+        assert await found("/console/inbox/closed", "환불") == []
+        assert await found("/console/inbox", "refund") == []

@@ -35,8 +35,10 @@ def _assigned(who: Viewer, show: str) -> str | None:
 
 async def _inbox_values(request: Request, who: Viewer) -> dict[str, object]:
     sender, cursor, show = _page_values(request)
-    rows, next_cursor = await console.inbox(ctx_of(request), who.account, sender, PAGE, cursor, _assigned(who, show))
-    query = {"sender": sender or "", "show": show}
+    q = request.query_params.get("q", "")
+    ctx = ctx_of(request)
+    rows, next_cursor = await console.inbox(ctx, who.account, sender, PAGE, cursor, _assigned(who, show), q)
+    query = {"sender": sender or "", "show": show, "q": q}
     return {
         "who": who,
         "rows": rows,
@@ -44,6 +46,7 @@ async def _inbox_values(request: Request, who: Viewer) -> dict[str, object]:
         "sender": sender or "",
         "cursor": cursor,
         "show": show,
+        "q": q,
         "query": query,
         "current": request.query_params.get("current"),
     }
@@ -65,8 +68,9 @@ async def inbox_list(request: Request) -> Response:
 async def closed_page(request: Request) -> Response:
     who = await viewer(request)
     cursor = request.query_params.get("cursor") or None
-    found, next_cursor = await console.closed_sessions(ctx_of(request), who.account, PAGE, cursor)
-    values = {"who": who, "sessions": found, "next_cursor": next_cursor, "cursor": cursor}
+    q = request.query_params.get("q", "")
+    found, next_cursor = await console.closed_sessions(ctx_of(request), who.account, PAGE, cursor, q)
+    values = {"who": who, "sessions": found, "next_cursor": next_cursor, "cursor": cursor, "q": q}
     return page(request, "closed.html", values)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from .sangdam_sessions import Session
+from .sangdam_sessions import Session, session_matches
 from .sql import Execute, Fetch, Op, Row
 
 UNREAD_CAP = 100  # counted up to this many ("99+"): a count never walks a long transcript
@@ -37,15 +37,25 @@ class TranscriptRow:
 
 
 def inbox(
-    account_id: str, sender: str | None, limit: int, before: tuple[int, int] | None, assigned: str | None = None
+    account_id: str,
+    sender: str | None,
+    limit: int,
+    before: tuple[int, int] | None,
+    assigned: str | None = None,
+    matching: str | None = None,
 ) -> Op[tuple[list[InboxRow], tuple[int, int] | None]]:
     """Open sessions, latest activity first (keyset on (last_activity_at, seq)); returns a page and where the next
-    one starts (None at the end). `assigned`: a key id (that agent's sessions), "" (unassigned ones) or None (all)."""
+    one starts (None at the end). `assigned`: a key id (that agent's sessions), "" (unassigned ones) or None (all).
+    `matching`: only sessions whose user key or transcript contains it."""
     where = ["s.account_id = ?", "s.state = 'open'"]
     params: list[Any] = [account_id]
     if sender:
         where.append("s.sender = ?")
         params.append(sender)
+    if matching:
+        condition, values = session_matches("s", matching)
+        where.append(condition)
+        params.extend(values)
     if assigned == "":
         where.append("a.key_id IS NULL")
     elif assigned is not None:

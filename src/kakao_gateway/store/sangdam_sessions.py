@@ -367,16 +367,38 @@ def deliver(deliveries: list[Delivery], now: int) -> Op[set[int]]:
     return delivered
 
 
+def session_matches(table: str, text: str) -> tuple[str, list[Any]]:
+    """A condition on `table` (sangdam_sessions or its alias): the user key or a message of the transcript contains
+    `text`, Latin letters in any case, `%` and `_` as themselves. It reads each candidate session's transcript."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return (
+        f"(lower({table}.user_key) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM sangdam_messages sm "
+        f"WHERE sm.session_id = {table}.session_id AND lower(sm.content) LIKE ? ESCAPE '\\'))",
+        [pattern, pattern],
+    )
+
+
 def list_sessions(
-    account_id: str, sender: str | None, state: str | None, limit: int, before_seq: int | None
+    account_id: str,
+    sender: str | None,
+    state: str | None,
+    limit: int,
+    before_seq: int | None,
+    matching: str | None = None,
 ) -> Op[tuple[list[Session], int | None]]:
-    """Newest first; returns the sessions and the seq to continue below (None at the end)."""
+    """Newest first; returns the sessions and the seq to continue below (None at the end). `matching`: only those
+    whose user key or transcript contains it."""
     where = ["account_id = ?"]
     params: list[Any] = [account_id]
     for column, value in (("sender", sender), ("state", state)):
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
+    if matching:
+        condition, values = session_matches("sangdam_sessions", matching)
+        where.append(condition)
+        params.extend(values)
     if before_seq is not None:
         where.append("seq < ?")
         params.append(before_seq)

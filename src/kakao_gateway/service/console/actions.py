@@ -47,19 +47,37 @@ def _decode_inbox_cursor(cursor: str) -> tuple[int, int]:
     return decode_cursor(first), decode_cursor(second)
 
 
+MAX_SEARCH_CHARS = 200
+
+
+def _search(text: str | None) -> str | None:
+    """A search of sessions (user key or transcript text), trimmed; None for none."""
+    text = (text or "").strip()
+    if len(text) > MAX_SEARCH_CHARS:
+        raise InvalidRequest([("q", f"must be at most {MAX_SEARCH_CHARS} characters")])
+    return text or None
+
+
 async def inbox(
-    ctx: Context, account_id: str, sender: str | None, limit: int, cursor: str | None, assigned: str | None = None
+    ctx: Context,
+    account_id: str,
+    sender: str | None,
+    limit: int,
+    cursor: str | None,
+    assigned: str | None = None,
+    search: str | None = None,
 ) -> tuple[list[InboxRow], str | None]:
     before = _decode_inbox_cursor(cursor) if cursor else None
-    rows, after = await ctx.db.read(store.inbox(account_id, sender, limit, before, assigned))
+    rows, after = await ctx.db.read(store.inbox(account_id, sender, limit, before, assigned, _search(search)))
     return rows, _inbox_cursor(after) if after else None
 
 
 async def closed_sessions(
-    ctx: Context, account_id: str, limit: int, cursor: str | None
+    ctx: Context, account_id: str, limit: int, cursor: str | None, search: str | None = None
 ) -> tuple[list[Session], str | None]:
     before = decode_cursor(cursor) if cursor else None
-    found, next_seq = await ctx.db.read(sessions.list_sessions(account_id, None, "closed", limit, before))
+    op = sessions.list_sessions(account_id, None, "closed", limit, before, _search(search))
+    found, next_seq = await ctx.db.read(op)
     return found, encode_cursor(next_seq) if next_seq is not None else None
 
 
