@@ -77,3 +77,43 @@ async def test_the_inbox_offers_notifications_until_asked(served: Served, browse
     await expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
     await expect(button).to_be_hidden()
     await context.close()
+
+
+async def test_a_canned_reply_goes_in_with_a_slash(served: Served, browser: Browser, shots: Path) -> None:
+    s = served
+    await _setup(s)
+    wrote = await _user_writes(s, "user-1", "배송 언제 와요?")
+    context = await browser.new_context(viewport=DESKTOP)
+    page = await context.new_page()
+    await _sign_in(page, s, API_KEY)
+    await page.goto(f"{s.url}/console/inbox/replies")
+    for shortcut, text in (("배송", "주문하신 상품은 내일 도착합니다."), ("refund", "환불 도와드릴게요")):
+        await page.get_by_label("Shortcut").fill(shortcut)
+        await page.get_by_label("Text").fill(text)
+        await page.get_by_role("button", name="Save").click()
+        await expect(page.locator("table.replies")).to_contain_text(f"/{shortcut}")
+    await page.screenshot(path=str(shots / "canned-replies-1440.png"))
+
+    await page.goto(f"{s.url}/console/inbox/{wrote['sessionId']}")
+    box = page.get_by_label("Message")
+    await box.press_sequentially("/배")
+    suggestions = page.get_by_role("listbox", name="Canned replies")
+    await expect(suggestions.get_by_role("option")).to_have_count(1)
+    await expect(suggestions).to_contain_text("내일 도착합니다")
+    await box.press("Enter")
+    await expect(box).to_have_value("주문하신 상품은 내일 도착합니다.")
+    await expect(suggestions).to_be_hidden()
+    await page.get_by_role("button", name="Send").click()
+    await expect(page.locator("#transcript .bubble.outbound").last).to_contain_text("내일 도착합니다", timeout=10_000)
+
+    await box.fill("")
+    await box.press_sequentially("/")
+    await expect(suggestions.get_by_role("option")).to_have_count(2)
+    await suggestions.get_by_role("option").filter(has_text="/refund").click()
+    await expect(box).to_have_value("환불 도와드릴게요")
+    await box.fill("")
+    await box.press_sequentially("/nothing")
+    await expect(suggestions).to_be_hidden()
+    await box.fill("no slash first /refund")
+    await expect(suggestions).to_be_hidden()
+    await context.close()

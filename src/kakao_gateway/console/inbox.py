@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from ..service.console import actions as console
+from ..service.console import canned_replies
 from ..service.console import sessions as console_sessions
 from ..service.context import Context
 from ..service.errors import InvalidRequest
@@ -85,7 +86,16 @@ async def chat_page(request: Request) -> Response:
     last = rows[-1].seq if rows else 0
     assigned = await console.assignee(ctx, who.account, session_id)
     agents = [a for a in await console.agents(ctx, who.account) if a.revoked_at is None]
-    values = {"who": who, "s": found, "rows": rows, "last": last, "assigned": assigned, "agents": agents}
+    canned = [{"shortcut": r.shortcut, "text": r.text} for r in await canned_replies.replies(ctx, who.account)]
+    values = {
+        "who": who,
+        "s": found,
+        "rows": rows,
+        "last": last,
+        "assigned": assigned,
+        "agents": agents,
+        "canned": canned,
+    }
     return page(request, "chat.html", values)
 
 

@@ -25,6 +25,7 @@ from . import (
     opt_outs,
     phone,
     preferences,
+    replies,
     settings,
     signing,
 )
@@ -48,6 +49,9 @@ def console_routes() -> list[Route | Mount]:
         Route("/inbox", inbox.inbox_page, methods=["GET"]),
         Route("/inbox/list", inbox.inbox_list, methods=["GET"]),
         Route("/inbox/closed", inbox.closed_page, methods=["GET"]),
+        Route("/inbox/replies", replies.replies_page, methods=["GET"]),
+        Route("/inbox/replies", replies.add_reply, methods=["POST"]),
+        Route("/inbox/replies/{shortcut}/remove", replies.remove_reply, methods=["POST"]),
         Route("/inbox/{sessionId}", inbox.chat_page, methods=["GET"]),
         Route("/inbox/{sessionId}/transcript.csv", exports.transcript_csv, methods=["GET"]),
         Route("/inbox/{sessionId}/events", inbox.chat_events, methods=["GET"]),

@@ -48,6 +48,58 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { tellUnread(); offerNotifications(); });
+
+  // Canned replies: "/" and the start of a shortcut, alone in the reply box, lists the matching replies; Enter, Tab
+  // or a click puts the chosen one's text in, Escape closes the list.
+  function cannedReplies() {
+    var data = document.getElementById("canned-replies");
+    var list = document.getElementById("canned-suggestions");
+    var box = document.querySelector("#reply textarea[name=text]");
+    if (!data || !list || !box) return;
+    var replies = JSON.parse(data.textContent || "[]");
+    var shown = [];
+    var chosen = 0;
+    function close() { list.hidden = true; shown = []; }
+    function put(reply) { box.value = reply.text; close(); box.focus(); }
+    function render() {
+      list.textContent = "";
+      shown.forEach(function (reply, i) {
+        var item = document.createElement("li");
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", i === chosen ? "true" : "false");
+        var name = document.createElement("code");
+        name.textContent = "/" + reply.shortcut;
+        item.appendChild(name);
+        item.appendChild(document.createTextNode(" " + reply.text));
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); put(reply); });
+        list.appendChild(item);
+      });
+      list.hidden = shown.length === 0;
+    }
+    box.addEventListener("input", function () {
+      var typed = /^\/([^\s\/]*)$/.exec(box.value);
+      if (!typed) { close(); return; }
+      var start = typed[1].toLowerCase();
+      shown = replies.filter(function (r) { return r.shortcut.toLowerCase().indexOf(start) === 0; }).slice(0, 8);
+      chosen = 0;
+      render();
+    });
+    box.addEventListener("keydown", function (event) {
+      if (list.hidden || shown.length === 0) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        chosen = (chosen + (event.key === "ArrowDown" ? 1 : shown.length - 1)) % shown.length;
+        render();
+        event.preventDefault();
+      } else if (event.key === "Enter" || event.key === "Tab") {
+        put(shown[chosen]);
+        event.preventDefault();
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    box.addEventListener("blur", close);
+  }
+  document.addEventListener("DOMContentLoaded", cannedReplies);
   document.addEventListener("htmx:afterSettle", tellUnread);
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target.closest && event.target.closest("form[data-reset-on-success]");
