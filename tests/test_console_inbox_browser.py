@@ -11,6 +11,7 @@ from playwright.async_api import Browser, expect
 
 from .conftest import API_KEY
 from .test_console_browser import DESKTOP, _setup, _sign_in, _user_writes
+from .test_console_images import png
 
 if TYPE_CHECKING:
     from .browser import Served
@@ -116,4 +117,25 @@ async def test_a_canned_reply_goes_in_with_a_slash(served: Served, browser: Brow
     await expect(suggestions).to_be_hidden()
     await box.fill("no slash first /refund")
     await expect(suggestions).to_be_hidden()
+    await context.close()
+
+
+async def test_an_image_reply_by_upload(served: Served, browser: Browser, shots: Path) -> None:
+    s = served
+    await _setup(s)
+    wrote = await _user_writes(s, "user-1", "사진 보내주세요")
+    context = await browser.new_context(viewport=DESKTOP)
+    page = await context.new_page()
+    await _sign_in(page, s, API_KEY)
+    await page.goto(f"{s.url}/console/inbox/{wrote['sessionId']}")
+    upload = page.get_by_label("Or upload an image (JPEG or PNG, up to 5 MB)")
+    await expect(upload).to_be_hidden()
+    await page.get_by_role("radio", name="Image").check()
+    await expect(upload).to_be_visible()
+    await upload.set_input_files(files=[{"name": "사진.png", "mimeType": "image/png", "buffer": png(40, 30)}])
+    await page.get_by_role("button", name="Send image").click()
+    await expect(page.locator("#result")).to_contain_text("PENDING_ACCEPTED")
+    image = page.locator("#transcript .bubble.outbound img").last
+    await expect(image).to_be_visible(timeout=10_000)
+    assert await image.evaluate("i => i.naturalWidth") == 40, "the gateway serves the image the browser shows"
     await context.close()

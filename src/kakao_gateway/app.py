@@ -34,6 +34,7 @@ from .api import (
 from .api import auth_tokens as auth_tokens_api
 from .api import faults as faults_api
 from .api import history as history_api
+from .api import media as media_api
 from .api import opt_outs as opt_outs_api
 from .api import sandbox_rules as sandbox_rules_api
 from .api import sender_credentials as sender_credentials_api
@@ -371,6 +372,7 @@ def create_app(gateway: Gateway) -> Starlette:
             *upstream_reports.routes,
             *upstream_inbound.routes,
             *console_docs.routes,
+            *media_api.routes,
             *console_routes.mount(gateway.ctx, gateway.auth, gateway.sandbox_upstream),
             *links.routes,  # last: its redirect matches any /<code>
         ],

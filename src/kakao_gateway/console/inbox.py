@@ -10,13 +10,14 @@ from collections.abc import AsyncIterator, Callable
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from ..service import media
 from ..service.console import actions as console
 from ..service.console import canned_replies
 from ..service.console import sessions as console_sessions
 from ..service.context import Context
 from ..service.errors import InvalidRequest
 from .i18n import _
-from .web import Viewer, checked_form, ctx_of, env, fragment, handled, page, problem, viewer
+from .web import Viewer, checked_form, ctx_of, env, fragment, handled, page, problem, uploaded_file, viewer
 
 PAGE = 50
 POLL_S = 0.5  # how often a live chat view looks for new transcript rows (one index probe)
@@ -167,6 +168,20 @@ async def reply(request: Request) -> Response:
     content = console.reply_content(kind, form.get("text", ""), form.get("imageUrl", ""), form.get("buttons", ""))
     answer = await console.send_into(ctx, who.account, found, content)
     return fragment("sent.html", {"answer": answer, "what": _("Reply")})
+
+
+@handled
+async def reply_image(request: Request) -> Response:
+    """An image uploaded from the chat, kept and served by the gateway, sent to the user as a Sangdam IMAGE."""
+    who = await viewer(request)
+    data = await uploaded_file(request, "image", media.MAX_IMAGE_BYTES)
+    ctx = ctx_of(request)
+    found = await console.session(ctx, who.account, request.path_params["sessionId"])
+    if found.state != "open":
+        return problem(_("The session is closed: the user must write again to open a new one."), 409)
+    url = await media.store_image(ctx, who.account, data)
+    answer = await console.send_into(ctx, who.account, found, {"type": "IMAGE", "url": url})
+    return fragment("sent.html", {"answer": answer, "what": _("Image")})
 
 
 @handled

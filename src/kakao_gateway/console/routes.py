@@ -56,6 +56,7 @@ def console_routes() -> list[Route | Mount]:
         Route("/inbox/{sessionId}/transcript.csv", exports.transcript_csv, methods=["GET"]),
         Route("/inbox/{sessionId}/events", inbox.chat_events, methods=["GET"]),
         Route("/inbox/{sessionId}/reply", inbox.reply, methods=["POST"]),
+        Route("/inbox/{sessionId}/image", inbox.reply_image, methods=["POST"]),
         Route("/inbox/{sessionId}/terminate", inbox.terminate, methods=["POST"]),
         Route("/inbox/{sessionId}/assign", inbox.assign, methods=["POST"]),
         Route("/agents", agents.agents_page, methods=["GET"]),

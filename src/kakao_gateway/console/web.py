@@ -10,9 +10,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Message, Receive
 
 from ..service.auth import Authenticator
 from ..service.console import sessions as console_sessions
@@ -159,12 +161,12 @@ class Form(dict[str, str]):
         return [v for k, v in self.pairs if k == name]
 
 
-async def _form_body(request: Request) -> bytes:
+async def _form_body(request: Request, limit: int = MAX_FORM_BYTES) -> bytes:
     body = b""
     try:
         async for chunk in request.stream():
             body += chunk
-            if len(body) > MAX_FORM_BYTES:
+            if len(body) > limit:
                 raise Refused(problem(_("The form is too large."), 413))
     except ClientDisconnect:
         # The browser went away mid-form: nobody reads an answer, and it is no error of the gateway's.
@@ -172,9 +174,47 @@ async def _form_body(request: Request) -> bytes:
     return body
 
 
+async def uploaded_file(request: Request, field: str, max_bytes: int) -> bytes:
+    """The bytes of one file posted as multipart/form-data, refused (403) without this session's CSRF token (the
+    header), 413 over `max_bytes`. The body is read (bounded) before it is parsed."""
+    expected = request.session.get("csrf")
+    sent = request.headers.get(CSRF_HEADER) or ""
+    if not isinstance(expected, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
+        raise Refused(problem(_("Refused: the form is stale (CSRF)."), 403))
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise Refused(problem(_("Send the file as multipart/form-data."), 415))
+    body = await _form_body(request, max_bytes + MAX_FORM_BYTES)
+    replayed = Request(request.scope, _replay(body))
+    try:
+        form = await replayed.form(max_files=1, max_fields=8)
+    except (HTTPException, ValueError):
+        raise Refused(problem(_("The upload could not be read."), 400)) from None
+    try:
+        upload = form.get(field)
+        if not isinstance(upload, UploadFile):
+            raise Refused(problem(_("Choose a file to upload."), 400))
+        return await upload.read()
+    finally:
+        await form.close()
+
+
+def _replay(body: bytes) -> Receive:
+    """An ASGI receive that hands over `body` (already read) once."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 async def checked_form(request: Request) -> Form:
     """The posted (URL-encoded) form, refused (403) unless it carries this session's CSRF token (field or header).
-    Multipart is not accepted: the console uploads nothing."""
+    Multipart is read by `uploaded_file` only."""
     body = await _form_body(request)
     values = Form(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     if any("\x00" in k or "\x00" in v for k, v in values.pairs):
