@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from kakao_gateway.app import Gateway, create_app
 from kakao_gateway.schemas.sangdam import SangdamRequest
+from kakao_gateway.service.demo import DEMO_SENDER_BODY, DEMO_TEMPLATE
 
 ROOT = Path(__file__).resolve().parent.parent
 INFOBIP = json.loads((ROOT / "spec" / "infobip-kakao-openapi.json").read_text())
@@ -173,3 +174,35 @@ async def test_statuses_media_types_and_date_times_are_described_as_served(clien
     pattern = patterns.pop()
     assert re.fullmatch(pattern, "2026-11-29T04:00:00.000+0000")
     assert not re.fullmatch(pattern, "2026-11-29T04:00:00.000+00:00")
+
+
+async def test_docs_speak_of_this_gateway_and_try_it_out_works_against_the_demo(
+    gateway: Gateway, client: httpx.AsyncClient
+) -> None:
+    """Issue 21: the Authorize dialog carried Infobip's text, and "Try it out" pre-filled values that return nothing
+    here."""
+    document = await _document(client)
+    schemes = document["components"]["securitySchemes"]
+    for name in ("APIKeyHeader", "Basic"):
+        text = schemes[name]["description"]
+        assert "Infobip" not in text and "--demo" in text, name
+    prefilled = [
+        (path, method, p["name"])
+        for path, operations in document["paths"].items()
+        for method, op in operations.items()
+        for p in op.get("parameters", [])
+        if "example" in p or "examples" in p or {"example", "examples"} & set(p.get("schema", {}))
+    ]
+    assert prefilled == [], "Infobip's sample values find nothing here"
+
+    # The Alim send's example is the demo's message: it is accepted by a gateway that has the demo's sender and
+    # template (what `serve --demo` sets up), and delivered by the sandbox.
+    examples = document["paths"]["/kakao-alim/1/messages"]["post"]["requestBody"]["content"]["application/json"]
+    example = next(iter(examples["examples"].values()))["value"]
+    assert (await client.post("/kakao/1/senders", json=DEMO_SENDER_BODY)).status_code == 200
+    assert (await client.post("/kakao-alim/1/templates", json=DEMO_TEMPLATE)).status_code == 200
+    sent = await client.post("/kakao-alim/1/messages", json=example)
+    assert sent.status_code == 200, sent.text
+    await gateway.engine.run_until_idle()
+    reports = (await client.get("/kakao-alim/1/reports")).json()["results"]
+    assert [r["status"]["name"] for r in reports] == ["DELIVERED_TO_HANDSET"]

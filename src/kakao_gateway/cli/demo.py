@@ -16,22 +16,15 @@ from ..app import Gateway
 from ..config import Settings
 from ..connectors.sandbox import ROUTE as SANDBOX_ROUTE
 from ..service import accounts, upstreams
+from ..service.demo import DEMO_SENDER_BODY, DEMO_TEMPLATE, demo_alim_body
 from .errors import note
 from .local import sqlite_file
 
 console = Console()
 
-DEMO_SENDER = "DEMO-SENDER"
-DEMO_TEMPLATE = {
-    "sender": DEMO_SENDER,
-    "templateCode": "DEMO_ORDER",
-    "name": "Order shipped",
-    "text": "Hello #{name}, your order #{order} has shipped.",
-}
-
 
 def with_demo(settings: Settings) -> Settings:
-    senders = [*settings.senders, {"sender": DEMO_SENDER, "name": "Demo channel"}]
+    senders = [*settings.senders, dict(DEMO_SENDER_BODY)]
     templates = [*settings.alim_templates, DEMO_TEMPLATE]
     return replace(settings, senders=senders, alim_templates=templates)
 
@@ -79,19 +72,7 @@ async def announce(gateway: Gateway, settings: Settings) -> None:
     if not settings.demo:
         return
     key = await demo_key(gateway, settings)
-    body = {
-        "messages": [
-            {
-                "sender": DEMO_SENDER,
-                "destinations": [{"to": "821000000001"}],
-                "content": {
-                    "type": "TEMPLATE",
-                    "templateCode": "DEMO_ORDER",
-                    "text": "Hello Jimin, your order 1234 has shipped.",
-                },
-            }
-        ]
-    }
+    body = demo_alim_body()
     route = await upstreams.kakao_route_of(gateway.ctx, gateway.default_account_id)  # the account's, else the server's
     if route == SANDBOX_ROUTE:
         console.print("[bold]Demo ready.[/bold] Send an Alim message to the sandbox:")

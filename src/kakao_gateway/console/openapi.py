@@ -29,6 +29,9 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute, Route
 
+from ..service.accounts import DEFAULT_ACCOUNT
+from ..service.demo import demo_alim_body
+
 REF = "#/components/schemas/"
 QUERY_READERS = {"one": "string", "many": "array", "instant": "string", "boolean": "boolean"}
 STATUS_TEXT = {
@@ -260,7 +263,7 @@ def _parameters(path: str, facts: Facts, infobip: dict[str, Any] | None) -> list
     for p in params:
         if p["in"] == "path":
             p["schema"] = p.get("schema") or {"type": "string"}
-    return params
+    return [_without_examples(p) for p in params]
 
 
 def _statuses(facts: Facts) -> set[int]:
@@ -328,12 +331,23 @@ def _add_infobip_components(document: dict[str, Any]) -> None:
 
 
 def _read_date_times(node: Any) -> Any:
-    """A copy of a parameter whose date-time is described as read: ISO-8601 with an offset, `+0000` or `+00:00`."""
+    """A copy of a parameter whose date-time is described as read: ISO-8601 with an offset, `+0000` or `+00:00`
+    (told in the description: an example value would be pre-filled by "Try it out", and find nothing)."""
     if isinstance(node, dict):
         if node.get("format") == "date-time":
-            return {**{k: v for k, v in node.items() if k != "format"}, "examples": READ_DATE_TIMES}
+            told = f"ISO-8601 with an offset, e.g. {' or '.join(READ_DATE_TIMES)}"
+            return {**{k: v for k, v in node.items() if k != "format"}, "description": told}
         return {k: _read_date_times(v) for k, v in node.items()}
     return node
+
+
+def _without_examples(param: dict[str, Any]) -> dict[str, Any]:
+    """A parameter without sample values: Swagger UI's "Try it out" pre-fills them, and Infobip's (`BULK-ID-123-xyz`)
+    find nothing here."""
+    kept = {k: v for k, v in param.items() if k not in ("example", "examples")}
+    if isinstance(kept.get("schema"), dict):
+        kept["schema"] = {k: v for k, v in kept["schema"].items() if k not in ("example", "examples")}
+    return kept
 
 
 def _wire_date_times(node: Any) -> Any:
@@ -371,7 +385,10 @@ def _operation(path: str, method: str, route: Route, facts: Facts, models: dict[
     refs = [{"$ref": REF + models[m.__name__]} for m in facts.models]
     if refs:
         schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+        body: dict[str, Any] = {"schema": schema}
+        if _spec_path(path) in EXAMPLES and method == "post":
+            body["examples"] = EXAMPLES[_spec_path(path)]
+        op["requestBody"] = {"required": True, "content": {"application/json": body}}
     op["responses"] = _responses(facts, infobip)
     if facts.auth == "operator":
         op["security"] = [{"OperatorKey": []}]
@@ -400,6 +417,24 @@ def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, str, Route]]
                 yield route.path, method.lower(), route
 
 
+# The Authorize dialog's words: this gateway's keys, not Infobip's.
+API_KEY_TEXT = (
+    "An API key of this gateway: enter `App <key>`. `kakao-gateway serve --demo` prints the demo account's key at "
+    "start (and keeps it beside the database); `kakao-gateway keys create` or `POST /admin/1/accounts/{id}/keys` "
+    "make more, each with its scopes (`kakao:send`, `kakao:logs`, `kakao:manage`, ...)."
+)
+BASIC_TEXT = (
+    "The account's name as the user name and one of its API keys as the password, for clients that cannot send "
+    f"`App`. The account of `serve --demo` is `{DEFAULT_ACCOUNT}`."
+)
+# Request examples that work against `serve --demo` (its sender, template and the sandbox's delivering number).
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "/kakao-alim/1/messages": {
+        "demo": {"summary": "The demo's Alim (serve --demo), delivered by the sandbox", "value": demo_alim_body()}
+    }
+}
+
+
 def build(routes: Sequence[BaseRoute], title: str = "Kakao Gateway", version: str = "1") -> dict[str, Any]:
     """The OpenAPI 3.1 document of `routes`."""
     found = [(path, method, route, _facts(route)) for path, method, route in _api_routes(routes)]
@@ -422,8 +457,8 @@ def build(routes: Sequence[BaseRoute], title: str = "Kakao Gateway", version: st
         "components": {
             "schemas": dict(defs.get("$defs", {})),
             "securitySchemes": {
-                "APIKeyHeader": schemes["APIKeyHeader"],
-                "Basic": schemes["Basic"],
+                "APIKeyHeader": {**schemes["APIKeyHeader"], "description": API_KEY_TEXT},
+                "Basic": {**schemes["Basic"], "description": BASIC_TEXT},
                 "OperatorKey": {
                     "type": "apiKey",
                     "in": "header",
