@@ -16,6 +16,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Message, Receive
 
+from ..domain.times import format_ms
 from ..service.auth import Authenticator
 from ..service.console import sessions as console_sessions
 from ..service.context import Context
@@ -39,6 +40,7 @@ env = Environment(
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 env.filters["when"] = i18n.when  # every console time goes through it: KST or UTC, as the viewer chose
 env.filters["when_iso"] = i18n.when_iso
+env.filters["iso"] = format_ms  # an instant as the API writes it (a link to the same figures from the API)
 env.globals["told"] = i18n.told  # a timeline's lines, told by the service in English, in the viewer's language
 env.globals["base"] = BASE
 env.globals["language"] = i18n.language

@@ -31,7 +31,8 @@ class StatsRequest:
     sender: str | None
 
 
-def _query(account_id: str, r: StatsRequest, now: int) -> rollups.StatsQuery:
+def query_of(account_id: str, r: StatsRequest, now: int) -> rollups.StatsQuery:
+    """The rollup read `GET /kakao/1/stats` makes of a request (checked; periods aligned to the granularity)."""
     granularity = (r.granularity or "HOUR").upper()
     if granularity not in GRANULARITIES:
         raise InvalidRequest([("granularity", f"must be one of {', '.join(GRANULARITIES)}")])
@@ -54,7 +55,7 @@ def _query(account_id: str, r: StatsRequest, now: int) -> rollups.StatsQuery:
 
 
 async def stats(ctx: Context, account_id: str, request: StatsRequest) -> dict[str, Any]:
-    query = _query(account_id, request, ctx.clock.now_ms())
+    query = query_of(account_id, request, ctx.clock.now_ms())
     rows = await ctx.db.read(rollups.read_stats(query))
     return {"results": [_result(row) for row in rows]}
 
