@@ -4,6 +4,7 @@ no other account's links, and no phone without the sandbox upstream."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -13,6 +14,7 @@ from kakao_gateway.app import Gateway
 from .conftest import API_KEY
 from .console_helpers import browser_client, sign_in
 from .helpers import SENDER, alim_body, register_basics
+from .helpers import send as send_alim
 from .sangdam_helpers import sangdam_body, send, user_writes
 from .test_brand_send import brand_body, free_form, send_one
 
@@ -113,3 +115,25 @@ async def test_the_phone_takes_a_number_as_people_type_it(gateway: Gateway, clie
             assert f'value="{international}"' in page  # the input shows the number it stands for
             screen = await c.get("/console/phone/screen", params={"number": typed}, headers={"HX-Request": "true"})
             assert screen.status_code == 200 and 'data-type="TEMPLATE"' in screen.text, typed
+
+
+async def test_the_phone_finds_every_message_of_a_number_and_pages_back(
+    gateway: Gateway, client: httpx.AsyncClient
+) -> None:
+    """Issue 21: the phone looked only among the channel's newest 5,000 messages, and showed at most 50."""
+    await register_basics(client)
+    mine = "821055550000"
+    for n in range(60):
+        await send_alim(client, alim_body(mine, text=f"message {n:02d}"))
+    others = [f"8210{n:08d}" for n in range(10_000, 15_200)]  # 5,200 newer messages to other numbers
+    await send_alim(client, alim_body(*others))
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        newest = (await c.get("/console/phone", params={"number": mine})).text
+        shown = re.findall(r"message (\d\d)", newest)
+        assert shown == [f"{n:02d}" for n in range(10, 60)], "the newest 50, oldest first"
+        older = re.search(r'href="(/console/phone\?[^"]*before=\d+[^"]*)"', newest)
+        assert older, "a link to the older messages"
+        page = (await c.get(html.unescape(older.group(1)))).text
+        assert re.findall(r"message (\d\d)", page) == [f"{n:02d}" for n in range(10)]
+        assert not re.search(r'href="/console/phone\?[^"]*before=', page), "no older page after the first message"

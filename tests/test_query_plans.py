@@ -254,8 +254,12 @@ CONSOLE_EXPECTED = {
     "console bulks": "ix_bulks_created",
     "console replies: the message": "ux_sangdam_messages_id",
     "console replies: after it": "ix_sangdam_messages_session",
-    # one account, one channel in this table: PostgreSQL may as well walk the primary key backwards (a LIMIT)
-    "console dashboard, an account": "ix_messages_logs|messages_pkey",
+    # every message of one number, however many others got (the phone used to look among the newest 5,000)
+    "console phone": "ix_messages_destination",
+    "console phone, older": "ix_messages_destination",
+    "console inbox, search": "ix_sangdam_sessions_activity",
+    "console canned replies": "canned_replies_pkey|sqlite_autoindex_canned_replies",
+    "console image": "media_pkey|sqlite_autoindex_media",
     "console dashboard, final outcomes": "ix_message_results_done",
     "console dashboard, pushes": "ix_reports_created",
 }
@@ -266,7 +270,7 @@ CONSOLE_SCAN = re.compile(
 
 
 def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
-    from kakao_gateway.store import console, console_dashboard, console_messages
+    from kakao_gateway.store import canned_replies, console, console_dashboard, console_messages, media
 
     yield "console inbox", next(console.inbox(account_id, None, 50, None))
     yield "console inbox, next page", next(console.inbox(account_id, "S", 50, (START_MS - 10, 40)))
@@ -279,10 +283,11 @@ def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
     yield "console replies: the message", next(replies)
     yield "console replies: after it", replies.send([{"session_id": "s-8", "seq": 8}])
     yield "console bulks", next(console.recent_bulks(account_id, 50, (START_MS, "bulk-9")))
-    yield (
-        "console dashboard, an account",
-        next(console_dashboard.account_recent(account_id, "ALIM", START_MS - 3_600_000, 20_000)),
-    )
+    yield "console phone", next(console.phone_messages(account_id, "ALIM", "821012345678", 51))
+    yield "console phone, older", next(console.phone_messages(account_id, "ALIM", "821012345678", 51, 90_000))
+    yield "console inbox, search", next(console.inbox(account_id, None, 50, None, None, "환불"))
+    yield "console canned replies", next(canned_replies.list_replies(account_id))
+    yield "console image", next(media.get("m-1"))
     yield "console dashboard, final outcomes", next(console_dashboard.recent_finals(START_MS - 3_600_000, 100_000))
     yield "console dashboard, pushes", next(console_dashboard.recent_pushes(START_MS - 3_600_000, 100_000))
 

@@ -50,9 +50,11 @@ async def _screen_values(request: Request, who: Viewer) -> dict[str, object]:
     params = request.query_params
     number = console_phone.typed_number(params.get("number", ""))
     user, sender = params.get("user", "").strip(), params.get("sender", "")
-    values: dict[str, object] = {"who": who, "number": number, "user": user, "sender": sender}
+    before = params.get("before", "")
+    values: dict[str, object] = {"who": who, "number": number, "user": user, "sender": sender, "before": before}
     if number:
-        values["received"] = await console_phone.received(ctx, who.account, number)
+        older_than = int(before) if before.isdigit() else None
+        values["received"], values["older"] = await console_phone.received(ctx, who.account, number, older_than)
     elif user and sender:
         values["conversation"] = await console_phone.conversation(ctx, who.account, user, sender)
     return values

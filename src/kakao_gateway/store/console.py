@@ -53,7 +53,7 @@ def inbox(
         where.append("s.sender = ?")
         params.append(sender)
     if matching:
-        condition, values = session_matches("s", matching)
+        condition, values = session_matches("s", account_id, matching)
         where.append(condition)
         params.extend(values)
     if assigned == "":
@@ -224,9 +224,6 @@ def assignee(account_id: str, session_id: str) -> Op[tuple[str, str] | None]:
     return (str(rows[0][0]), str(rows[0][1])) if rows else None
 
 
-PHONE_WINDOW = 5_000  # the sandbox phone looks among this many newest messages of a channel
-
-
 @dataclass(frozen=True, slots=True)
 class PhoneMessage:
     seq: int
@@ -238,18 +235,31 @@ class PhoneMessage:
     created_at: int
 
 
-def phone_messages(account_id: str, channel: str, destination: str, limit: int) -> Op[list[PhoneMessage]]:
-    """The newest messages of a channel to one destination, among the account's PHONE_WINDOW newest of that channel
-    (a bounded walk of ix_messages_logs: the sandbox phone needs no index of its own on the hot table)."""
+def phone_messages(
+    account_id: str, channel: str, destination: str, limit: int, before_seq: int | None = None
+) -> Op[list[PhoneMessage]]:
+    """A destination's newest messages of a channel (below `before_seq`), newest first: a walk of
+    ix_messages_destination (account, channel, destination, seq), however many messages others got."""
+    below = "" if before_seq is None else " AND m.seq < ?"
     rows = yield Fetch(
-        "SELECT t.seq, t.message_id, t.channel, t.sender, t.content, COALESCE(r.status_id, q.status_id), t.created_at "
-        "FROM "
-        "(SELECT seq, message_id, channel, sender, destination, content, created_at FROM messages WHERE account_id = ? "
-        "AND channel = ? ORDER BY seq DESC LIMIT ?) AS t LEFT JOIN message_queue q ON q.seq = t.seq "
-        "LEFT JOIN message_results r ON r.seq = t.seq WHERE t.destination = ? ORDER BY t.seq DESC LIMIT ?",
-        (account_id, channel, PHONE_WINDOW, destination, limit),
+        "SELECT m.seq, m.message_id, m.channel, m.sender, m.content, COALESCE(r.status_id, q.status_id) AS status_id, "
+        "m.created_at FROM messages m {index:ix_messages_destination} LEFT JOIN message_queue q ON q.seq = m.seq "
+        "LEFT JOIN message_results r ON r.seq = m.seq "
+        f"WHERE m.account_id = ? AND m.channel = ? AND m.destination = ?{below} ORDER BY m.seq DESC LIMIT ?",
+        (account_id, channel, destination, *(() if before_seq is None else (before_seq,)), limit),
     )
-    return [PhoneMessage(r[0], r[1], r[2], r[3], orjson.loads(r[4]), r[5], r[6]) for r in rows]
+    return [
+        PhoneMessage(
+            r["seq"],
+            r["message_id"],
+            r["channel"],
+            r["sender"],
+            orjson.loads(r["content"]),
+            r["status_id"],
+            r["created_at"],
+        )
+        for r in rows
+    ]
 
 
 def link_owner(code: str) -> Op[str | None]:

@@ -1,11 +1,11 @@
-"""The console dashboard's reads: bounded walks of an index each, counted per minute by the database (a dashboard of
+"""The operator's console dashboard's reads (an account's dashboard reads the statistics rollups): bounded walks of an
+index each, counted per minute by the database (a dashboard of
 a busy gateway reads at most `limit` rows per query, whatever the backlog; the page says when it was cut short)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .message_rows import LIVE_FROM, live_columns
 from .sql import Fetch, Op, Row
 
 MINUTE_MS = 60_000
@@ -25,20 +25,6 @@ class Bucket:
 
 def _buckets(rows: list[Row]) -> list[Bucket]:
     return [Bucket(int(r[0]), r[1], r[2], int(r[3]), bool(r[4]), int(r[5])) for r in rows]
-
-
-def account_recent(account_id: str, channel: str, since: int, limit: int) -> Op[list[Bucket]]:
-    """An account's newest `limit` messages of a channel (ix_messages_logs), those accepted since `since`, counted
-    by the minute they were accepted."""
-    rows = yield Fetch(
-        "SELECT (created_at - ?) / ? AS minute, channel, state, status_id, CASE WHEN hop > 0 THEN 1 ELSE 0 END, "
-        f"COUNT(*) FROM (SELECT {live_columns('created_at, channel, state, status_id, hop')} "
-        f"FROM {LIVE_FROM.format(index='')} WHERE m.account_id = ? AND m.channel = ? ORDER BY m.seq DESC LIMIT ?) AS t "
-        "WHERE created_at >= ? "
-        "GROUP BY 1, channel, state, status_id, 5",
-        (since, MINUTE_MS, account_id, channel, limit, since),
-    )
-    return _buckets(rows)
 
 
 def recent_finals(since: int, limit: int) -> Op[list[Bucket]]:

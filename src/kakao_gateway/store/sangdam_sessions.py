@@ -367,15 +367,18 @@ def deliver(deliveries: list[Delivery], now: int) -> Op[set[int]]:
     return delivered
 
 
-def session_matches(table: str, text: str) -> tuple[str, list[Any]]:
-    """A condition on `table` (sangdam_sessions or its alias): the user key or a message of the transcript contains
-    `text`, Latin letters in any case, `%` and `_` as themselves. It reads each candidate session's transcript."""
+def session_matches(table: str, account_id: str, text: str) -> tuple[str, list[Any]]:
+    """A condition on `table` (sangdam_sessions or its alias) of an account's sessions: the user key or a message
+    of the transcript contains `text`, Latin letters in any case, `%` and `_` as themselves. It reads the transcript
+    of each session the walk comes to (by ix_sangdam_messages_session) until a page is full. A scalar subquery
+    rather than EXISTS: PostgreSQL would otherwise hash every matching message of the table first."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     return (
-        f"(lower({table}.user_key) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM sangdam_messages sm "
-        f"WHERE sm.session_id = {table}.session_id AND lower(sm.content) LIKE ? ESCAPE '\\'))",
-        [pattern, pattern],
+        f"(lower({table}.user_key) LIKE ? ESCAPE '\\' OR (SELECT 1 FROM sangdam_messages sm "
+        f"WHERE sm.session_id = {table}.session_id AND sm.account_id = ? AND lower(sm.content) LIKE ? ESCAPE '\\' "
+        "LIMIT 1) IS NOT NULL)",
+        [pattern, account_id, pattern],
     )
 
 
@@ -396,7 +399,7 @@ def list_sessions(
             where.append(f"{column} = ?")
             params.append(value)
     if matching:
-        condition, values = session_matches("sangdam_sessions", matching)
+        condition, values = session_matches("sangdam_sessions", account_id, matching)
         where.append(condition)
         params.extend(values)
     if before_seq is not None:

@@ -20,6 +20,28 @@
   });
   document.addEventListener("htmx:sseMessage", scrollDown);
 
+  // The sandbox phone follows its newest message, as a chat app does: at first, and after each refresh unless the
+  // reader had scrolled up to older ones (then it stays where they are).
+  var phoneFollows = true;
+  function phoneScreen() { return document.getElementById("phone-screen"); }
+  function followPhone() {
+    var screen = phoneScreen();
+    if (screen && phoneFollows && !screen.querySelector(".older-page")) screen.scrollTop = screen.scrollHeight;
+  }
+  document.addEventListener("DOMContentLoaded", followPhone);
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var screen = phoneScreen();
+    if (screen && event.detail.target === screen) {
+      phoneFollows = screen.scrollHeight - screen.scrollTop - screen.clientHeight < 40;
+      screen.dataset.kept = String(screen.scrollTop);
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var screen = phoneScreen();
+    if (!screen || event.detail.target !== screen) return;
+    if (phoneFollows) followPhone(); else screen.scrollTop = Number(screen.dataset.kept || 0);
+  });
+
   // Sessions with unread messages (the inbox list, refreshed every few seconds, says how many): in the page's
   // title, and as a browser notification when one more arrives while the console is not in front (if allowed).
   var title = document.title;

@@ -15,7 +15,6 @@ from ..context import Context
 MINUTE_MS = 60_000
 MINUTES = 60
 CHANNELS = ("ALIM", "BRAND", "SANGDAM")
-ACCOUNT_LIMIT = 20_000  # newest messages per channel an account's dashboard reads
 GATEWAY_LIMIT = 100_000  # final outcomes and pushes the operator's dashboard reads
 
 
@@ -77,20 +76,6 @@ def _fill(buckets: list[store.Bucket], start: int, only_final: bool) -> tuple[Se
         failovers += b.count if b.failover else 0
         states[b.state] += b.count
     return by_channel, by_group, failovers, states
-
-
-async def for_account(ctx: Context, account_id: str) -> Dashboard:
-    """An account's last hour: its messages by the minute they were accepted, the final status of those done."""
-    now = ctx.clock.now_ms()
-    start = (now // MINUTE_MS - MINUTES + 1) * MINUTE_MS
-    buckets: list[store.Bucket] = []
-    cut_short = False
-    for channel in CHANNELS:
-        found = await ctx.db.read(store.account_recent(account_id, channel, start, ACCOUNT_LIMIT))
-        cut_short |= sum(b.count for b in found) >= ACCOUNT_LIMIT
-        buckets.extend(found)
-    by_channel, by_group, failovers, states = _fill(buckets, start, only_final=False)
-    return Dashboard("account", by_channel, by_group, failovers, dict(states), cut_short, now=now)
 
 
 async def for_gateway(ctx: Context) -> Dashboard:

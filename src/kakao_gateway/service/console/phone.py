@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ...domain.korean_numbers import to_international
 from ...domain.status import STATUS_BY_ID
 from ...schemas.sangdam import UserReplies, UserWrites
+from ...store import catalog as catalog_store
 from ...store import console as store
 from .. import catalog, links
 from ..context import Context
@@ -35,6 +36,8 @@ class Received:
     status: str
     delivered: bool
     at: int
+    channel_name: str = ""  # the sender's name, as KakaoTalk heads a channel's chat with it
+    template: dict[str, Any] | None = None  # an Alim's template: its emphasis, image, item list, extra and ad text
 
 
 def typed_number(typed: str) -> str:
@@ -43,19 +46,39 @@ def typed_number(typed: str) -> str:
     return to_international(typed) or typed.strip()
 
 
-async def received(ctx: Context, account_id: str, number: str) -> list[Received]:
-    """What a test number received, oldest first (Alim and Brand; undelivered ones marked)."""
+async def received(
+    ctx: Context, account_id: str, number: str, before: int | None = None
+) -> tuple[list[Received], int | None]:
+    """What a test number received (Alim and Brand; undelivered ones marked): the newest LIMIT below `before`,
+    oldest first, and where the page before them starts (None: there is none)."""
     found: list[store.PhoneMessage] = []
     for channel in CHANNELS:
-        found.extend(await ctx.db.read(store.phone_messages(account_id, channel, number, LIMIT)))
-    found.sort(key=lambda m: m.seq)
+        found.extend(await ctx.db.read(store.phone_messages(account_id, channel, number, LIMIT + 1, before)))
+    found.sort(key=lambda m: m.seq, reverse=True)
+    shown = found[:LIMIT]
+    older = shown[-1].seq if len(found) > LIMIT else None
+    names = {s["sender"]: s.get("name") or s["sender"] for s in await catalog.list_senders(ctx, account_id)}
+    codes = sorted({(m.sender, str(m.content["templateCode"])) for m in shown if m.content.get("templateCode")})
+    templates = await ctx.db.read(catalog_store.get_templates(account_id, codes))
+    now = ctx.clock.now_ms()
     out = []
-    for m in found[-LIMIT:]:
+    for m in reversed(shown):
         status = STATUS_BY_ID[m.status_id]
+        template = templates.get((m.sender, str(m.content.get("templateCode"))))
         out.append(
-            Received(m.message_id, m.channel, m.sender, m.content, status.name, status.group_id == 3, m.created_at)
+            Received(
+                m.message_id,
+                m.channel,
+                m.sender,
+                m.content,
+                status.name,
+                status.group_id == 3,
+                m.created_at,
+                names.get(m.sender, m.sender),
+                catalog.template_wire(template, now) if template is not None and m.channel == "ALIM" else None,
+            )
         )
-    return out
+    return out, older
 
 
 async def senders(ctx: Context, account_id: str) -> list[str]:
