@@ -28,7 +28,7 @@ import typer
 from rich.console import Console
 
 from ..domain.korean_numbers import to_international
-from ..domain.templates import variables
+from ..domain.templates import alim_content, placeholders
 from .errors import ApiClient, fail, note
 from .options import DEFAULT_URL, KeyOpt, UrlOpt
 from .progress import ProgressReport
@@ -42,7 +42,6 @@ DUPLICATE = "REJECTED_DUPLICATE_MESSAGE_ID"
 SHOWN_REJECTIONS = 10
 LOG_PAGE = 1000  # the logs' largest page
 DETECTED = ("utf-8-sig", "cp949")  # UTF-8, with or without a BOM; else what Korean Excel saves (a superset of EUC-KR)
-_VARIABLE = re.compile(r"#\{([^}]*)\}")
 
 
 @dataclass
@@ -75,11 +74,6 @@ class Row:
     destination: str
     values: dict[str, str]
     message_id: str
-
-
-def fill(pattern: str, values: dict[str, str]) -> str:
-    """`#{name}` replaced by the row's value (a placeholder without a column stays as it is)."""
-    return _VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), pattern)
 
 
 def run_id_of(content: bytes) -> str:
@@ -165,32 +159,11 @@ def _template(api: ApiClient, sender: str, code: str) -> dict[str, Any]:
     return template
 
 
-def _placeholders(template: dict[str, Any]) -> list[str]:
-    texts = [template["text"], template.get("title") or ""]
-    for button in template.get("buttons") or []:
-        texts.extend(str(v) for v in button.values() if isinstance(v, str))
-    found: list[str] = []
-    for text in texts:
-        found.extend(v for v in variables(text) if v not in found)
-    return found
-
-
 def _message(template: dict[str, Any], sender: str, row: Row, campaign: str) -> dict[str, Any]:
-    content: dict[str, Any] = {
-        "type": "TEMPLATE",
-        "templateCode": template["templateCode"],
-        "text": fill(template["text"], row.values),
-    }
-    if template.get("title"):
-        content["title"] = fill(template["title"], row.values)
-    if template.get("buttons"):
-        content["buttons"] = [
-            {k: fill(v, row.values) if isinstance(v, str) else v for k, v in b.items()} for b in template["buttons"]
-        ]
     return {
         "sender": sender,
         "destinations": [{"to": row.destination, "messageId": row.message_id}],
-        "content": content,
+        "content": alim_content(template, row.values),
         "options": {"campaignReferenceId": campaign},
     }
 
@@ -310,7 +283,7 @@ def alim(
     bulk_id = f"csv-{run}"
     with ApiClient(url, api_key, timeout=300.0) as api:
         found = _template(api, sender, template)
-        rows = read_rows(decoded(content, encoding, str(csv_file)), run, _placeholders(found), str(csv_file))
+        rows = read_rows(decoded(content, encoding, str(csv_file)), run, placeholders(found), str(csv_file))
         if not rows:
             fail(f"{csv_file} has no rows after its header", "add one row per recipient")
         note(f"{len(rows)} rows from {csv_file}; bulkId {bulk_id}; {url}")

@@ -58,3 +58,32 @@ def foreign_variables(text: str, parts: list[str]) -> list[str]:
     """The variables of `parts` that `text` does not have (in order of appearance, once each)."""
     known = set(variables(text))
     return list(dict.fromkeys(v for part in parts for v in variables(part) if v not in known))
+
+
+def placeholders(template: dict[str, Any]) -> list[str]:
+    """The variables an Alim template (as the API answers it) asks for: in its text, title and buttons, once each."""
+    texts = [str(template["text"]), str(template.get("title") or "")]
+    for button in template.get("buttons") or []:
+        texts.extend(v for v in button.values() if isinstance(v, str))
+    return list(dict.fromkeys(v for text in texts for v in variables(text)))
+
+
+def fill(pattern: str, values: dict[str, str]) -> str:
+    """`#{name}` replaced by its value (a placeholder without one stays as it is)."""
+    return _VARIABLE.sub(lambda m: values.get(m.group(0)[2:-1], m.group(0)), pattern)
+
+
+def alim_content(template: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    """The `content` of an Alim message of `template` (as the API answers it) with its variables filled."""
+    content: dict[str, Any] = {
+        "type": "TEMPLATE",
+        "templateCode": template["templateCode"],
+        "text": fill(str(template["text"]), values),
+    }
+    if template.get("title"):
+        content["title"] = fill(str(template["title"]), values)
+    if template.get("buttons"):
+        content["buttons"] = [
+            {k: fill(v, values) if isinstance(v, str) else v for k, v in b.items()} for b in template["buttons"]
+        ]
+    return content
