@@ -260,6 +260,10 @@ CONSOLE_EXPECTED = {
     "console inbox, search": "ix_sangdam_sessions_activity",
     "console canned replies": "canned_replies_pkey|sqlite_autoindex_canned_replies",
     "console image": "media_pkey|sqlite_autoindex_media",
+    "campaign": "campaigns_pkey|sqlite_autoindex_campaigns|ix_campaigns_account",  # both bounded
+    "campaigns": "ix_campaigns_account",
+    "campaigns: forget unsent": "ix_campaigns_account",
+    "campaign: claim": "campaigns_pkey|sqlite_autoindex_campaigns|ix_campaigns_account",
     "console dashboard, final outcomes": "ix_message_results_done",
     "console dashboard, pushes": "ix_reports_created",
 }
@@ -270,7 +274,7 @@ CONSOLE_SCAN = re.compile(
 
 
 def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
-    from kakao_gateway.store import canned_replies, console, console_dashboard, console_messages, media
+    from kakao_gateway.store import campaigns, canned_replies, console, console_dashboard, console_messages, media
 
     yield "console inbox", next(console.inbox(account_id, None, 50, None))
     yield "console inbox, next page", next(console.inbox(account_id, "S", 50, (START_MS - 10, 40)))
@@ -288,6 +292,10 @@ def _console_queries(account_id: str) -> Iterator[tuple[str, Query]]:
     yield "console inbox, search", next(console.inbox(account_id, None, 50, None, None, "환불"))
     yield "console canned replies", next(canned_replies.list_replies(account_id))
     yield "console image", next(media.get("m-1"))
+    yield "campaign", next(campaigns.get(account_id, "c-1"))
+    yield "campaigns", next(campaigns.recent(account_id, 50))
+    yield "campaigns: forget unsent", next(campaigns.purge_unsent(account_id, START_MS))
+    yield "campaign: claim", next(campaigns.claim(account_id, "c-1", START_MS))
     yield "console dashboard, final outcomes", next(console_dashboard.recent_finals(START_MS - 3_600_000, 100_000))
     yield "console dashboard, pushes", next(console_dashboard.recent_pushes(START_MS - 3_600_000, 100_000))
 

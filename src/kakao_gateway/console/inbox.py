@@ -174,7 +174,7 @@ async def reply(request: Request) -> Response:
 async def reply_image(request: Request) -> Response:
     """An image uploaded from the chat, kept and served by the gateway, sent to the user as a Sangdam IMAGE."""
     who = await viewer(request)
-    data = await uploaded_file(request, "image", media.MAX_IMAGE_BYTES)
+    data = (await uploaded_file(request, "image", media.MAX_IMAGE_BYTES)).data
     ctx = ctx_of(request)
     found = await console.session(ctx, who.account, request.path_params["sessionId"])
     if found.state != "open":

@@ -176,9 +176,15 @@ async def _form_body(request: Request, limit: int = MAX_FORM_BYTES) -> bytes:
     return body
 
 
-async def uploaded_file(request: Request, field: str, max_bytes: int) -> bytes:
-    """The bytes of one file posted as multipart/form-data, refused (403) without this session's CSRF token (the
-    header), 413 over `max_bytes`. The body is read (bounded) before it is parsed."""
+@dataclass(frozen=True, slots=True)
+class Upload:
+    name: str  # the file's name on the uploader's machine
+    data: bytes
+
+
+async def uploaded_file(request: Request, field: str, max_bytes: int) -> Upload:
+    """The one file posted as multipart/form-data, refused (403) without this session's CSRF token (the header),
+    413 over `max_bytes`. The body is read (bounded) before it is parsed."""
     expected = request.session.get("csrf")
     sent = request.headers.get(CSRF_HEADER) or ""
     if not isinstance(expected, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
@@ -195,7 +201,7 @@ async def uploaded_file(request: Request, field: str, max_bytes: int) -> bytes:
         upload = form.get(field)
         if not isinstance(upload, UploadFile):
             raise Refused(problem(_("Choose a file to upload."), 400))
-        return await upload.read()
+        return Upload(upload.filename or "", await upload.read())
     finally:
         await form.close()
 

@@ -122,6 +122,22 @@
     box.addEventListener("blur", close);
   }
   document.addEventListener("DOMContentLoaded", cannedReplies);
+
+  // A file dropped on a drop zone goes into its file input and is sent (the campaign's recipient list).
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
+      var input = zone.querySelector("input[type=file]");
+      zone.addEventListener("dragover", function (event) { event.preventDefault(); zone.classList.add("over"); });
+      zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+      zone.addEventListener("drop", function (event) {
+        event.preventDefault();
+        zone.classList.remove("over");
+        if (!input || !event.dataTransfer.files.length) return;
+        input.files = event.dataTransfer.files;
+        zone.closest("form").requestSubmit();
+      });
+    });
+  });
   document.addEventListener("htmx:afterSettle", tellUnread);
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target.closest && event.target.closest("form[data-reset-on-success]");
