@@ -34,6 +34,7 @@ from kakao_gateway.cli import serve as cli_serve
 from kakao_gateway.cli.progress import QUIET_S, ProgressReport
 from kakao_gateway.clock import SystemClock
 from kakao_gateway.config import Settings
+from kakao_gateway.domain.templates import fill
 from kakao_gateway.service import accounts
 
 from .helpers import register_basics
@@ -436,7 +437,7 @@ def test_plain_progress_lines_when_not_a_terminal() -> None:
 
 def test_fill_replaces_variables_from_the_row() -> None:
     values = {"name": "Jimin", "order": "1234"}
-    assert cli_send.fill("Hello #{name}, order #{order}; #{other}", values) == "Hello Jimin, order 1234; #{other}"
+    assert fill("Hello #{name}, order #{order}; #{other}", values) == "Hello Jimin, order 1234; #{other}"
 
 
 @pytest.mark.parametrize(
