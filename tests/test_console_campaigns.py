@@ -54,6 +54,11 @@ async def test_a_csv_campaign_from_upload_to_bulk(gateway: Gateway, client: http
             "speedUnit": "MINUTE",
         }
         headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+        slow = {**form, "speedAmount": "1", "speedUnit": "HOUR"}
+        planned = await c.post(f"{page}/plan", data=slow, headers=headers)
+        assert planned.status_code == 200 and planned.text.count("<rect") == 2, "one message an hour: two hours"
+        assert "<strong>2</strong> messages" in planned.text
+        assert (await client.get("/kakao-alim/1/logs")).json()["results"] == [], "a plan sends nothing"
         sent = await c.post(f"{page}/send", data=form, headers=headers)
         assert sent.status_code == 204, sent.text
         bulk_id = sent.headers["hx-redirect"].rsplit("/", 1)[1]

@@ -61,4 +61,9 @@ async def test_a_file_dropped_on_the_page_is_uploaded(served: Served, browser: B
     await page.locator("[data-dropzone]").evaluate(drop)
     await expect(page.locator(".campaign-count")).to_contain_text("1 messages will be sent", timeout=15_000)
     await expect(page.get_by_role("heading", name="Campaign")).to_contain_text("dropped.csv")
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    await page.get_by_role("button", name="Plan (dry run)").click()
+    await expect(page.locator("#campaign-plan")).to_contain_text("messages: first at")
+    assert asked == [], "a dry run asks nothing"
     await context.close()

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from ..service import campaigns, catalog
 from ..service.errors import InvalidRequest
 from .i18n import ZONES, zone
-from .web import BASE, Form, checked_form, ctx_of, handled, page, problem, uploaded_file, viewer
+from .web import BASE, Form, checked_form, ctx_of, fragment, handled, page, problem, uploaded_file, viewer
 
 SPEED_UNITS = ("MINUTE", "HOUR", "DAY")
 
@@ -86,6 +86,20 @@ async def campaign_page(request: Request) -> Response:
         except InvalidRequest as exc:
             values["error"] = "; ".join(f"{p}: {v}" for p, v in exc.violations)
     return page(request, "campaign.html", values)
+
+
+@handled
+async def dry_run(request: Request) -> Response:
+    """The campaign's plan per hour under the form's options, without sending."""
+    who = await viewer(request)
+    form: Form = await checked_form(request)
+    sender, _, code = form.get("template", "").partition("/")
+    if not sender or not code:
+        return problem("template: choose an approved template")
+    mapping = _mapping(dict(form), sender, code)
+    result = await campaigns.dry_run(ctx_of(request), who.account, request.path_params["campaignId"], mapping)
+    peak = max((h["messages"] for h in result["perHour"]), default=0)
+    return fragment("plan_result.html", {"plan": result, "peak": peak})
 
 
 @handled

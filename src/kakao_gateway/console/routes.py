@@ -70,6 +70,7 @@ def console_routes() -> list[Route | Mount]:
         Route("/campaigns", campaigns.campaigns_page, methods=["GET"]),
         Route("/campaigns", campaigns.upload, methods=["POST"]),
         Route("/campaigns/{campaignId}", campaigns.campaign_page, methods=["GET"]),
+        Route("/campaigns/{campaignId}/plan", campaigns.dry_run, methods=["POST"]),
         Route("/campaigns/{campaignId}/send", campaigns.send, methods=["POST"]),
         Route("/bulks", bulks.bulks_page, methods=["GET"]),
         Route("/bulks/plan", bulks.plan_page, methods=["GET"]),

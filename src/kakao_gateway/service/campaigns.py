@@ -21,7 +21,7 @@ from ..domain.times import format_ms
 from ..schemas.alim import AlimRequest
 from ..store import campaigns as store
 from ..store.campaigns import Campaign as Campaign
-from . import alim, catalog
+from . import alim, bulks, catalog
 from .context import Context
 from .errors import Conflict, InvalidRequest, NotFound
 
@@ -189,8 +189,8 @@ def _body(campaign_id: str, mapping: Mapping, p: Plan) -> dict[str, Any]:
     return {"messages": messages, "options": {"schedule": schedule}}
 
 
-async def send(ctx: Context, account_id: str, campaign_id: str, mapping: Mapping) -> tuple[str, int, list[RowProblem]]:
-    """Send the campaign's recipients as one bulk; returns its bulkId, the messages accepted and the rows left out."""
+async def _request(ctx: Context, account_id: str, campaign_id: str, mapping: Mapping) -> tuple[Plan, AlimRequest]:
+    """The send request a campaign makes under `mapping`, checked as the API checks one."""
     d = await draft(ctx, account_id, campaign_id)
     if d.table is None:
         raise Conflict("this campaign was sent already", "campaignId")
@@ -202,17 +202,26 @@ async def send(ctx: Context, account_id: str, campaign_id: str, mapping: Mapping
     if p.unmapped:
         raise InvalidRequest([(f"var_{name}", "choose the column that fills it") for name in p.unmapped])
     if not p.recipients:
-        raise InvalidRequest(
-            [("file", "no row can be sent: " + "; ".join(f"row {x.row}: {x.problem}" for x in p.problems[:3]))]
-        )
-    now = ctx.clock.now_ms()
+        told = "; ".join(f"row {x.row}: {x.problem}" for x in p.problems[:3])
+        raise InvalidRequest([("file", f"no row can be sent: {told}")])
+    body = _body(campaign_id, mapping, p)
     try:
-        request = await asyncio.to_thread(
-            AlimRequest.model_validate, _body(campaign_id, mapping, p), context={"now_ms": now}
-        )
+        request = await asyncio.to_thread(AlimRequest.model_validate, body, context={"now_ms": ctx.clock.now_ms()})
     except ValidationError as exc:
         raise InvalidRequest([(_where(e["loc"]), e["msg"]) for e in exc.errors()[:5]]) from None
-    if not await ctx.db.write(store.claim(account_id, campaign_id, now)):
+    return p, request
+
+
+async def dry_run(ctx: Context, account_id: str, campaign_id: str, mapping: Mapping) -> dict[str, Any]:
+    """When the campaign would leave, without sending (`POST /kakao/1/bulks/plan`'s answer)."""
+    _, request = await _request(ctx, account_id, campaign_id, mapping)
+    return await bulks.plan(ctx, account_id, request)
+
+
+async def send(ctx: Context, account_id: str, campaign_id: str, mapping: Mapping) -> tuple[str, int, list[RowProblem]]:
+    """Send the campaign's recipients as one bulk; returns its bulkId, the messages accepted and the rows left out."""
+    p, request = await _request(ctx, account_id, campaign_id, mapping)
+    if not await ctx.db.write(store.claim(account_id, campaign_id, ctx.clock.now_ms())):
         raise Conflict("this campaign was sent already", "campaignId")
     try:
         answer = await alim.send(ctx, account_id, request)
@@ -221,11 +230,10 @@ async def send(ctx: Context, account_id: str, campaign_id: str, mapping: Mapping
         raise
     accepted = sum(1 for m in answer["messages"] if m["status"]["groupName"] == "PENDING")
     bulk_id = str(answer["bulkId"])
-    await ctx.db.write(
-        store.record_sent(
-            account_id, campaign_id, bulk_id, mapping.sender, mapping.template_code, mapping.campaign_ref, accepted
-        )
+    sent = store.record_sent(
+        account_id, campaign_id, bulk_id, mapping.sender, mapping.template_code, mapping.campaign_ref, accepted
     )
+    await ctx.db.write(sent)
     return bulk_id, accepted, p.problems
 
 
