@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -17,6 +19,10 @@ from .helpers import alim_body, settle
 from .sangdam_helpers import sangdam_body, send, setup_sender
 
 DAY_MS = 86_400_000
+
+
+def when_kst(ms: int) -> str:
+    return f"{datetime.fromtimestamp(ms / 1000, ZoneInfo('Asia/Seoul')):%Y-%m-%d %H:%M:%S} KST"
 
 
 def _tomorrow() -> str:
@@ -149,3 +155,20 @@ async def test_finished_and_canceled_bulks_say_so_and_offer_no_steering(
             assert "Re-pace" not in page and "Reschedule" not in page and "Pause" not in page, bulk
         page = (await c.get("/console/bulks/still-waiting")).text
         assert "Re-pace" in page and "Reschedule" in page
+
+
+async def test_a_paced_bulk_says_when_its_last_message_leaves(gateway: Gateway, client: httpx.AsyncClient) -> None:
+    """Issue 21: the bulk page shows live progress and an ETA."""
+    await setup_sender(client)
+    body = sangdam_body("user-1", "user-2", "user-3")
+    body["options"] = {
+        "schedule": {"bulkId": "paced", "sendAt": _tomorrow(), "sendingSpeedLimit": {"amount": 1, "timeUnit": "HOUR"}}
+    }
+    await send(client, body)
+    async with browser_client(gateway) as c:
+        await sign_in(c, API_KEY)
+        page = (await c.get("/console/bulks/paced")).text
+        eta = re.search(r'<strong class="bulk-eta">([^<]+)</strong>', page)
+        assert eta, page
+        # three messages at one an hour from tomorrow: the last leaves two hours after the first
+        assert eta.group(1) == when_kst(START_MS + DAY_MS + 2 * 3_600_000)

@@ -30,14 +30,17 @@ async def bulk_page(request: Request) -> Response:
     bulk_id = request.path_params["bulkId"]
     status = await bulks.status(ctx_of(request), who.account, bulk_id)
     schedule = await bulks.get_schedule(ctx_of(request), who.account, bulk_id)
-    return page(request, "bulk.html", {"who": who, "st": status, "schedule": schedule})
+    eta = await bulks.finish_estimate(ctx_of(request), who.account, bulk_id)
+    return page(request, "bulk.html", {"who": who, "st": status, "schedule": schedule, "eta": eta})
 
 
 @handled
 async def bulk_progress(request: Request) -> Response:
     who = await viewer(request)
-    status = await bulks.status(ctx_of(request), who.account, request.path_params["bulkId"])
-    return fragment("bulk_progress.html", {"st": status, "who": who})
+    bulk_id = request.path_params["bulkId"]
+    status = await bulks.status(ctx_of(request), who.account, bulk_id)
+    eta = await bulks.finish_estimate(ctx_of(request), who.account, bulk_id)
+    return fragment("bulk_progress.html", {"st": status, "who": who, "eta": eta})
 
 
 @handled

@@ -275,3 +275,22 @@ def paced_start(start: int, recent_departures: list[int], amount: int, unit: str
     for n, departed in enumerate(newest_first, start=1):
         at = max(at, departed + slot_offset(n, amount, unit or DEFAULT_UNIT))
     return at
+
+
+def finish_estimate(
+    pending: int, now: int, next_due: int | None, pace: tuple[int, str] | None, recent_departures: int, window_ms: int
+) -> int | None:
+    """When a bulk's last pending message should leave: at its pace from its next due instant, else at the rate
+    its messages left in the last `window_ms` (`recent_departures` of them). None: nothing pending, or no rate to
+    go by (nothing left recently and no pace)."""
+    if pending <= 0:
+        return None
+    start = max(now, next_due) if next_due is not None else now
+    if pace is not None:
+        amount, unit = pace
+        return start + (pending - 1) * UNIT_MS[unit] // amount
+    if next_due is not None and next_due > now:
+        return None  # not started: no rate yet
+    if recent_departures <= 0:
+        return None
+    return now + pending * window_ms // recent_departures

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain import schedule
 from ..domain.planning import start_at, validity_ms
 from ..domain.policy import policy_of
 from ..domain.reports import KAKAO_CHANNEL
@@ -70,6 +71,22 @@ def listed_status(state: str, unfinished: bool, send_at: int, now: int) -> str:
     if not unfinished:
         return "FINISHED"
     return "PENDING" if send_at > now else "PROCESSING"
+
+
+ETA_WINDOW_MS = 60_000  # an unpaced bulk's rate: its departures in the last minute
+ETA_SAMPLE = 10_000  # departures read to measure it, at most
+
+
+async def finish_estimate(ctx: Context, account_id: str, bulk_id: str) -> int | None:
+    """When the bulk's last pending message should leave (console: its ETA), or None (see schedule.finish_estimate)."""
+    bulk = await _bulk(ctx, account_id, bulk_id)
+    p = await ctx.db.read(store.progress(account_id, bulk.bulk_id))
+    now = ctx.clock.now_ms()
+    pace = (bulk.speed_amount, bulk.speed_unit) if bulk.speed_amount and bulk.speed_unit else None
+    recent = (
+        [] if pace else await ctx.db.read(store.recent_departures(account_id, bulk_id, now - ETA_WINDOW_MS, ETA_SAMPLE))
+    )
+    return schedule.finish_estimate(p.pending, now, p.next_due, pace, len(recent), ETA_WINDOW_MS)
 
 
 async def status(ctx: Context, account_id: str, bulk_id: str | None) -> dict[str, Any]:
