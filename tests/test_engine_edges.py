@@ -53,3 +53,29 @@ async def test_rows_given_back_during_a_step_stay_paused_with_their_bulk(
     assert response.status_code == 200, response.text
     await settle(gateway)
     assert len(await pull(client)) == 2
+
+
+async def test_two_final_results_for_one_message_in_one_batch_end_it_once(
+    client: httpx.AsyncClient, gateway: Gateway, clock: ManualClock
+) -> None:
+    """A submit that timed out was taken after all and the message was sent again: both submits' final results can
+    come in one poll. The message ends once, with one result and one final report, and the batch's other results
+    are recorded too (a duplicate once failed the whole batch on the results' primary key)."""
+    await register_basics(client)
+    answer = await send(client, alim_body("821000000001", "821000000001"))
+    claimed = await gateway.db.write(outcomes.claim_due(clock.now_ms(), 10, gateway.engine.owner, 30_000))
+    assert len(claimed) == 2
+    now = clock.now_ms()
+    sent = [outcomes.Outcome(c.seq, "sent", 7, 0, now + 60_000, gateway.engine.owner, now) for c in claimed]
+    await gateway.db.write(outcomes.record(sent, now))
+    first, other = claimed
+    late = [
+        outcomes.Outcome(first.seq, "final", 5, 0),  # delivered (the resend's result)
+        outcomes.Outcome(first.seq, "final", 5, 0),  # delivered (the first submit's, late)
+        outcomes.Outcome(other.seq, "final", 5, 0),
+    ]
+    recorded = await gateway.db.write(outcomes.record(late, now))
+    assert recorded.changed == 2
+    reports = (await client.get("/kakao-alim/1/reports")).json()["results"]
+    assert sorted(r["messageId"] for r in reports) == sorted(m["messageId"] for m in answer["messages"])
+    assert {r["status"]["name"] for r in reports} == {"DELIVERED_TO_HANDSET"}

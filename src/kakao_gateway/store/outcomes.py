@@ -517,10 +517,23 @@ def record(outcomes: Sequence[Outcome], now: int) -> Op[Recorded]:
 
 def _end(rows: list[tuple[Any, ...]], now: int) -> Op[list[Any]]:
     """End the rows of final outcomes that still match their guard: append their results, delete their queue rows;
-    returns their report facts."""
-    ended = yield UpdateMany(_FINAL_INSERT, _V_COLUMNS, _V_TYPES, rows, (now,))
-    seqs = [r["seq"] for r in ended]
-    yield from _delete_queued(seqs)
+    returns their report facts.
+
+    One message may have several final outcomes in a batch (a resend's result beside the first submit's, both late):
+    each pass takes one outcome per message, the first whose guard holds ends it, and the next pass's outcomes for it
+    find no queue row. (One INSERT of both would append two results for one message.)"""
+    pending: dict[int, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        pending.setdefault(row[0], []).append(row)  # row[0]: v_seq
+    seqs: list[int] = []
+    while pending:
+        first = [outcomes.pop(0) for outcomes in pending.values()]
+        ended = yield UpdateMany(_FINAL_INSERT, _V_COLUMNS, _V_TYPES, first, (now,))
+        done = [r["seq"] for r in ended]
+        yield from _delete_queued(done)
+        seqs += done
+        finished = set(done)
+        pending = {seq: left for seq, left in pending.items() if left and seq not in finished}
     return (yield from facts("results", seqs))
 
 
