@@ -129,3 +129,29 @@ async def test_the_campaign_page_offers_approved_templates_only(gateway: Gateway
         html = (await c.get(page, params={"var_name": "0", "var_order": "2"})).text
         assert re.search(rf'<option value="{SENDER}/{TEMPLATE_CODE}"\s+selected>', html)
         assert 'name="sendAt"' in html and "Start at (KST" in html
+
+
+async def test_agents_see_campaigns_but_only_managers_send_them(
+    gateway: Gateway, client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    await register_basics(client)
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, API_KEY)
+        page = await _upload(c, token, "a.csv", CSV.encode(), "text/csv")
+    account = (await admin.get("/admin/1/accounts")).json()["results"][0]["id"]
+    agent = (await admin.post(f"/admin/1/accounts/{account}/keys", json={"scopes": ["console"]})).json()["key"]
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, agent)
+        headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+        listed = (await c.get("/console/campaigns")).text
+        assert "a.csv" in listed and 'name="file"' not in listed
+        shown = (await c.get(page, params={"var_name": "0", "var_order": "2"})).text
+        assert "2 messages will be sent" in shown and 'name="sendAt"' not in shown
+        form = {"template": f"{SENDER}/{TEMPLATE_CODE}", "to": "1", "var_name": "0", "var_order": "2"}
+        for path in (f"{page}/send", f"{page}/plan"):
+            assert (await c.post(path, data=form, headers=headers)).status_code == 403, path
+        upload = await c.post(
+            "/console/campaigns", files={"file": ("b.csv", CSV.encode(), "text/csv")}, headers=headers
+        )
+        assert upload.status_code == 403
+    assert (await client.get("/kakao-alim/1/logs")).json()["results"] == []

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..service import campaigns, catalog
 from ..service.errors import InvalidRequest
+from .agents import manager
 from .i18n import ZONES, zone
 from .web import BASE, Form, checked_form, ctx_of, fragment, handled, page, problem, uploaded_file, viewer
 
@@ -26,8 +27,9 @@ async def campaigns_page(request: Request) -> Response:
 
 @handled
 async def upload(request: Request) -> Response:
-    """A recipient file, posted from the campaigns page: kept, then its campaign's page."""
-    who = await viewer(request)
+    """A recipient file, posted from the campaigns page: kept, then its campaign's page. Managers only: a campaign
+    sends, and agents may not (they also may not steer the bulk it becomes)."""
+    who = await manager(request)
     file = await uploaded_file(request, "file", campaigns.MAX_FILE_BYTES)
     campaign_id = await campaigns.upload(ctx_of(request), who.account, file.name, file.data)
     target = f"{BASE}/campaigns/{campaign_id}"
@@ -91,7 +93,7 @@ async def campaign_page(request: Request) -> Response:
 @handled
 async def dry_run(request: Request) -> Response:
     """The campaign's plan per hour under the form's options, without sending."""
-    who = await viewer(request)
+    who = await manager(request)
     form: Form = await checked_form(request)
     sender, _, code = form.get("template", "").partition("/")
     if not sender or not code:
@@ -104,7 +106,7 @@ async def dry_run(request: Request) -> Response:
 
 @handled
 async def send(request: Request) -> Response:
-    who = await viewer(request)
+    who = await manager(request)
     form: Form = await checked_form(request)
     sender, _, code = form.get("template", "").partition("/")
     if not sender or not code:
