@@ -339,6 +339,7 @@ async def test_search_sessions_by_user_key_and_transcript_text(gateway: Gateway,
     await user_writes(client, "kim-1", "환불 가능한가요?")
     await user_writes(client, "lee-2", "배송은 언제 오나요?")
     closing = await user_writes(client, "park-3", "Refund please, order 100%_done")
+    await user_writes(client, "choi-4", 'He said "hello"\nthen left')
     async with browser_client(gateway) as c:
         token = await sign_in(c, API_KEY)
         headers = {"X-CSRF-Token": token, "HX-Request": "true"}
@@ -355,7 +356,9 @@ async def test_search_sessions_by_user_key_and_transcript_text(gateway: Gateway,
         assert await found("/console/inbox", "100%_") == ["park-3"], "% and _ are literal"
         assert await found("/console/inbox", "%") == ["park-3"]
         assert await found("/console/inbox", "nobody") == []
-        assert sorted(await found("/console/inbox", "")) == ["kim-1", "lee-2", "park-3"]
+        assert await found("/console/inbox", '"hello"') == ["choi-4"], "quotes, as JSON keeps them"
+        assert await found("/console/inbox", '"hello"\nthen') == ["choi-4"], "a line break too"
+        assert sorted(await found("/console/inbox", "")) == ["choi-4", "kim-1", "lee-2", "park-3"]
         listed = (await c.get("/console/inbox/list", params={"q": "환불"})).text
         assert "kim-1" in listed and "lee-2" not in listed, "the list's refresh keeps the search"
         page = (await c.get("/console/inbox", params={"q": "환불"})).text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import httpx
 from openpyxl import Workbook
@@ -155,3 +156,61 @@ async def test_agents_see_campaigns_but_only_managers_send_them(
         )
         assert upload.status_code == 403
     assert (await client.get("/kakao-alim/1/logs")).json()["results"] == []
+
+
+async def test_files_that_would_exhaust_memory_or_break_the_parser_are_refused(
+    gateway: Gateway, client: httpx.AsyncClient
+) -> None:
+    """Found by review: a workbook claiming a huge size, a CSV of blank lines, an unbalanced quote, broken XML."""
+    await register_basics(client)
+    claims_huge = io.BytesIO()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["to", "name", "order"])
+    sheet.cell(row=1000, column=1, value="010-1234-0001")
+    book.save(claims_huge)
+    patched = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(claims_huge.getvalue())) as src, zipfile.ZipFile(patched, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+            out.writestr(item, data)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(claims_huge.getvalue())) as src, zipfile.ZipFile(broken, "w") as out:
+        for item in src.infolist():
+            out.writestr(
+                item, b"<worksheet><sheetData><row" if item.filename.endswith("sheet1.xml") else src.read(item)
+            )
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, API_KEY)
+        headers = {"X-CSRF-Token": token, "HX-Request": "true"}
+        page = await _upload(c, token, "claims-huge.xlsx", patched.getvalue(), "application/octet-stream")
+        shown = (await c.get(page)).text
+        assert "1 rows" in shown, "the sheet's own claim of 1,048,576 rows is not believed"
+        for name, data in (
+            ("blank.csv", b"to,name\n" + b"\n" * 2_000_000),
+            ("quote.csv", b'to,name\n"010-1234-0001,' + b"x" * 200_000 + b"\n"),
+            ("broken.xlsx", broken.getvalue()),
+        ):
+            r = await c.post("/console/campaigns", files={"file": (name, data, "text/csv")}, headers=headers)
+            assert r.status_code == 400, (name, r.status_code, r.text[:200])
+
+
+async def test_rows_keep_their_spreadsheet_numbers_and_crafted_values_are_ignored(
+    gateway: Gateway, client: httpx.AsyncClient
+) -> None:
+    await register_basics(client)
+    with_blanks = "to,name,order\n010-1234-0001,지민,A-1\n\n\n12345,서준,A-2\n"
+    async with browser_client(gateway) as c:
+        token = await sign_in(c, API_KEY)
+        page = await _upload(c, token, "blanks.csv", with_blanks.encode(), "text/csv")
+        shown = (await c.get(page)).text
+        assert "row 5: &#39;12345&#39;" in shown, "blank lines count, as in the spreadsheet"
+        crafted = await c.get(page, params={"var_name": "²", "to": "99999999999999999999"})
+        assert crafted.status_code == 200
+        phone = await c.get("/console/phone", params={"number": "010-1234-0001", "before": "99999999999999999999"})
+        assert phone.status_code == 200
+        phone = await c.get("/console/phone", params={"number": "010-1234-0001", "before": "²"})
+        assert phone.status_code == 200

@@ -37,12 +37,15 @@ async def upload(request: Request) -> Response:
     return answer if request.headers.get("hx-request") == "true" else RedirectResponse(target, status_code=303)
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value is not None and value.strip().isdigit() else None
+def _int(value: str | None, limit: int = 1_000_000) -> int | None:
+    """A small whole number typed in a form (ASCII digits only), else None."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 7 and int(text) < limit else None
 
 
 def _mapping(params: dict[str, str], sender: str, code: str) -> campaigns.Mapping:
-    variables = {k.removeprefix("var_"): int(v) for k, v in params.items() if k.startswith("var_") and v.isdigit()}
+    chosen = {k.removeprefix("var_"): _int(v) for k, v in params.items() if k.startswith("var_")}
+    variables = {name: column for name, column in chosen.items() if column is not None}
     amount, unit = _int(params.get("speedAmount")), params.get("speedUnit", "MINUTE")
     return campaigns.Mapping(
         sender=sender,

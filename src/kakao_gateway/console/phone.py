@@ -53,7 +53,7 @@ async def _screen_values(request: Request, who: Viewer) -> dict[str, object]:
     before = params.get("before", "")
     values: dict[str, object] = {"who": who, "number": number, "user": user, "sender": sender, "before": before}
     if number:
-        older_than = int(before) if before.isdigit() else None
+        older_than = int(before) if before.isascii() and before.isdecimal() and len(before) <= 18 else None
         values["received"], values["older"] = await console_phone.received(ctx, who.account, number, older_than)
     elif user and sender:
         values["conversation"] = await console_phone.conversation(ctx, who.account, user, sender)

@@ -164,7 +164,7 @@ class Form(dict[str, str]):
 
 
 async def _form_body(request: Request, limit: int = MAX_FORM_BYTES) -> bytes:
-    body = b""
+    body = bytearray()
     try:
         async for chunk in request.stream():
             body += chunk
@@ -173,7 +173,7 @@ async def _form_body(request: Request, limit: int = MAX_FORM_BYTES) -> bytes:
     except ClientDisconnect:
         # The browser went away mid-form: nobody reads an answer, and it is no error of the gateway's.
         raise Refused(Response(status_code=400)) from None
-    return body
+    return bytes(body)
 
 
 @dataclass(frozen=True, slots=True)

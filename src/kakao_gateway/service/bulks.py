@@ -74,7 +74,6 @@ def listed_status(state: str, unfinished: bool, send_at: int, now: int) -> str:
 
 
 ETA_WINDOW_MS = 60_000  # an unpaced bulk's rate: its departures in the last minute
-ETA_SAMPLE = 10_000  # departures read to measure it, at most
 
 
 async def finish_estimate(ctx: Context, account_id: str, bulk_id: str) -> int | None:
@@ -83,10 +82,10 @@ async def finish_estimate(ctx: Context, account_id: str, bulk_id: str) -> int | 
     p = await ctx.db.read(store.progress(account_id, bulk.bulk_id))
     now = ctx.clock.now_ms()
     pace = (bulk.speed_amount, bulk.speed_unit) if bulk.speed_amount and bulk.speed_unit else None
-    recent = (
-        [] if pace else await ctx.db.read(store.recent_departures(account_id, bulk_id, now - ETA_WINDOW_MS, ETA_SAMPLE))
-    )
-    return schedule.finish_estimate(p.pending, now, p.next_due, pace, len(recent), ETA_WINDOW_MS)
+    recent = 0
+    if pace is None and p.pending:
+        recent = await ctx.db.read(store.departures_since(account_id, bulk_id, now - ETA_WINDOW_MS))
+    return schedule.finish_estimate(p.pending, now, p.next_due, pace, recent, ETA_WINDOW_MS)
 
 
 async def status(ctx: Context, account_id: str, bulk_id: str | None) -> dict[str, Any]:

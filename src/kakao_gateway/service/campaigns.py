@@ -27,7 +27,9 @@ from .errors import Conflict, InvalidRequest, NotFound
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_ROWS = 100_000  # a send request's limit
-SAMPLE_ROWS = 5
+MAX_COLUMNS = 256
+MAX_BLANK_ROWS = 10_000  # blank rows tolerated between recipients
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 SHOWN_PROBLEMS = 20
 KEEP_UNSENT_MS = 7 * DAY_MS
 ENCODINGS = ("utf-8-sig", "cp949")  # UTF-8 with or without a BOM, else what Korean Excel saves (EUC-KR's superset)
@@ -36,7 +38,8 @@ ENCODINGS = ("utf-8-sig", "cp949")  # UTF-8 with or without a BOM, else what Kor
 @dataclass(frozen=True, slots=True)
 class Table:
     header: list[str]
-    rows: list[list[str]]
+    rows: list[list[str]]  # after the header, blank ones included (row numbers are positions)
+    filled: int  # rows that are not blank: the recipients at most
 
 
 def _cell(value: Any) -> str:
@@ -50,21 +53,37 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _unpacked_size(content: bytes) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise InvalidRequest([("file", "not a readable Excel workbook")]) from None
+
+
 def _xlsx(content: bytes) -> list[list[str]]:
+    """The first sheet's rows, at most MAX_ROWS + 1 of them and MAX_COLUMNS wide. A workbook's own word on its size
+    (its dimension) is not trusted, nor is a zip that would unpack to more than MAX_UNPACKED_BYTES."""
+    if _unpacked_size(content) > MAX_UNPACKED_BYTES:
+        raise InvalidRequest([("file", "the workbook unpacks to more than 256 MB: save fewer rows or columns")])
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # read the cells there are, not the size the file claims
+            rows: list[list[str]] = []
+            for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+                rows.append([_cell(v) for v in values])
+                if len(rows) > MAX_ROWS + 1:
+                    break
+            return rows
+        finally:
+            book.close()
+    except InvalidRequest:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, SyntaxError, OSError) as exc:
+        # ElementTree's ParseError is a SyntaxError: a sheet of broken XML
         raise InvalidRequest([("file", f"not a readable Excel workbook ({exc.__class__.__name__})")]) from None
-    try:
-        sheet = book.worksheets[0]
-        rows: list[list[str]] = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell(v) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        book.close()
 
 
 def _csv(content: bytes) -> list[list[str]]:
@@ -73,24 +92,35 @@ def _csv(content: bytes) -> list[list[str]]:
             text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return list(csv.reader(io.StringIO(text, newline="")))
+        rows: list[list[str]] = []
+        try:
+            for cells in csv.reader(io.StringIO(text, newline="")):
+                rows.append(cells[:MAX_COLUMNS])
+                if len(rows) > MAX_ROWS + 1 + MAX_BLANK_ROWS:
+                    break
+        except csv.Error as exc:
+            raise InvalidRequest([("file", f"not a readable CSV file (line {len(rows) + 1}: {exc})")]) from None
+        return rows
     raise InvalidRequest([("file", "a CSV file must be UTF-8 or CP949 (EUC-KR), as Excel saves it")])
 
 
 def read_table(content: bytes, file_name: str) -> Table:
-    """The file's first sheet (an .xlsx) or its rows (a CSV): the header and the rows after it."""
+    """The file's first sheet (an .xlsx) or its rows (a CSV): the header and the rows after it, blank ones kept so
+    that rows are numbered as a spreadsheet shows them."""
     if not content:
         raise InvalidRequest([("file", "choose a CSV or Excel (.xlsx) file")])
     if len(content) > MAX_FILE_BYTES:
         raise InvalidRequest([("file", f"must be at most {MAX_FILE_BYTES // (1024 * 1024)} MB")])
     rows = _xlsx(content) if content.startswith(b"PK\x03\x04") else _csv(content)
-    rows = [r for r in rows if any(c.strip() for c in r)] if rows else rows
-    if len(rows) < 2:
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()  # trailing blank lines
+    filled = sum(1 for r in rows[1:] if any(c.strip() for c in r))
+    if not rows or filled == 0:
         raise InvalidRequest([("file", "needs a header row and at least one recipient")])
-    if len(rows) - 1 > MAX_ROWS:
+    if filled > MAX_ROWS or len(rows) > MAX_ROWS + 1 + MAX_BLANK_ROWS:
         raise InvalidRequest([("file", f"holds more than {MAX_ROWS:,} recipients: split it")])
     header = [h.strip() for h in rows[0]]
-    return Table(header, rows[1:])
+    return Table(header, rows[1:], filled)
 
 
 async def upload(ctx: Context, account_id: str, file_name: str, content: bytes) -> str:

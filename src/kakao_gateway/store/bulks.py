@@ -111,6 +111,17 @@ def progress(account_id: str, bulk_id: str) -> Op[Progress]:
     return Progress(**counts, next_due=next_due)
 
 
+def departures_since(account_id: str, bulk_id: str, since: int) -> Op[int]:
+    """How many of the bulk's messages first went upstream after `since` (ix_message_queue_bulk for the unfinished;
+    the finished ones by ix_message_results_departures)."""
+    rows = yield Fetch(
+        "SELECT (SELECT COUNT(*) FROM message_queue WHERE account_id = ? AND bulk_id = ? AND departed_at > ?) "
+        "+ (SELECT COUNT(*) FROM message_results WHERE account_id = ? AND bulk_id = ? AND departed_at > ?) AS n",
+        (account_id, bulk_id, since, account_id, bulk_id, since),
+    )
+    return int(rows[0]["n"])
+
+
 def recent_departures(
     account_id: str, bulk_id: str, since: int, limit: int, exclude: tuple[int, ...] = ()
 ) -> Op[list[int]]:

@@ -372,13 +372,18 @@ def session_matches(table: str, account_id: str, text: str) -> tuple[str, list[A
     of the transcript contains `text`, Latin letters in any case, `%` and `_` as themselves. It reads the transcript
     of each session the walk comes to (by ix_sangdam_messages_session) until a page is full. A scalar subquery
     rather than EXISTS: PostgreSQL would otherwise hash every matching message of the table first."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+
+    def like(needle: str) -> str:
+        return "%" + needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    # the transcript keeps each message's content as JSON: the words are looked for as JSON writes them (a quote,
+    # a backslash or a line break escaped), so that they match inside a text field
+    written = orjson.dumps(text).decode()[1:-1]
     return (
         f"(lower({table}.user_key) LIKE ? ESCAPE '\\' OR (SELECT 1 FROM sangdam_messages sm "
         f"WHERE sm.session_id = {table}.session_id AND sm.account_id = ? AND lower(sm.content) LIKE ? ESCAPE '\\' "
         "LIMIT 1) IS NOT NULL)",
-        [pattern, account_id, pattern],
+        [like(text), account_id, like(written)],
     )
 
 

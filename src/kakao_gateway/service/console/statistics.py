@@ -23,10 +23,12 @@ CHANNELS = ("ALIM", "BRAND", "SANGDAM")
 
 
 def granularity_for(length_ms: int) -> str:
-    """A custom range's chart: minutes up to 3 hours, hours up to 8 days, days beyond."""
+    """A custom range's chart: minutes up to 3 hours, hours up to 62 days, days beyond. Days are UTC days (as the
+    API's), so a range of KST days is read by the hour while the chart stays readable: its edges then fall on the
+    viewer's midnights."""
     if length_ms <= 3 * HOUR_MS:
         return "MINUTE"
-    return "HOUR" if length_ms <= 8 * DAY_MS else "DAY"
+    return "HOUR" if length_ms <= 62 * DAY_MS else "DAY"
 
 
 @dataclass(frozen=True, slots=True)
