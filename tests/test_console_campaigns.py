@@ -208,6 +208,7 @@ async def test_rows_keep_their_spreadsheet_numbers_and_crafted_values_are_ignore
         page = await _upload(c, token, "blanks.csv", with_blanks.encode(), "text/csv")
         shown = (await c.get(page)).text
         assert "row 5: &#39;12345&#39;" in shown, "blank lines count, as in the spreadsheet"
+        assert "2 rows" in shown, "blank lines are no recipients"
         crafted = await c.get(page, params={"var_name": "²", "to": "99999999999999999999"})
         assert crafted.status_code == 200
         phone = await c.get("/console/phone", params={"number": "010-1234-0001", "before": "99999999999999999999"})

@@ -13,7 +13,7 @@ from ..service import campaigns, catalog
 from ..service.errors import InvalidRequest
 from .agents import manager
 from .i18n import ZONES, zone
-from .web import BASE, Form, checked_form, ctx_of, fragment, handled, page, problem, uploaded_file, viewer
+from .web import BASE, Form, checked_form, ctx_of, fragment, handled, page, uploaded_file, viewer
 
 SPEED_UNITS = ("MINUTE", "HOUR", "DAY")
 
@@ -93,28 +93,29 @@ async def campaign_page(request: Request) -> Response:
     return page(request, "campaign.html", values)
 
 
-@handled
-async def dry_run(request: Request) -> Response:
-    """The campaign's plan per hour under the form's options, without sending."""
+async def _posted(request: Request) -> tuple[str, campaigns.Mapping]:
+    """The signed-in manager's account and the mapping a campaign's form posted."""
     who = await manager(request)
     form: Form = await checked_form(request)
     sender, _, code = form.get("template", "").partition("/")
     if not sender or not code:
-        return problem("template: choose an approved template")
-    mapping = _mapping(dict(form), sender, code)
-    result = await campaigns.dry_run(ctx_of(request), who.account, request.path_params["campaignId"], mapping)
+        raise InvalidRequest([("template", "choose an approved template")])
+    return who.account, _mapping(dict(form), sender, code)
+
+
+@handled
+async def dry_run(request: Request) -> Response:
+    """The campaign's plan per hour under the form's options, without sending."""
+    account, mapping = await _posted(request)
+    result = await campaigns.dry_run(ctx_of(request), account, request.path_params["campaignId"], mapping)
     peak = max((h["messages"] for h in result["perHour"]), default=0)
     return fragment("plan_result.html", {"plan": result, "peak": peak})
 
 
 @handled
 async def send(request: Request) -> Response:
-    who = await manager(request)
-    form: Form = await checked_form(request)
-    sender, _, code = form.get("template", "").partition("/")
-    if not sender or not code:
-        return problem("template: choose an approved template")
+    account, mapping = await _posted(request)
     bulk_id, _accepted, _problems = await campaigns.send(
-        ctx_of(request), who.account, request.path_params["campaignId"], _mapping(dict(form), sender, code)
+        ctx_of(request), account, request.path_params["campaignId"], mapping
     )
     return Response(status_code=204, headers={"HX-Redirect": f"{BASE}/bulks/{bulk_id}"})

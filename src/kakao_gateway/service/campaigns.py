@@ -17,7 +17,6 @@ from pydantic import ValidationError
 from ..domain.recipients import Recipient, RowProblem, guess_destination, guess_variables, recipients
 from ..domain.rollups import DAY_MS
 from ..domain.templates import alim_content, placeholders
-from ..domain.times import format_ms
 from ..schemas.alim import AlimRequest
 from ..store import campaigns as store
 from ..store.campaigns import Campaign as Campaign
@@ -30,7 +29,6 @@ MAX_ROWS = 100_000  # a send request's limit
 MAX_COLUMNS = 256
 MAX_BLANK_ROWS = 10_000  # blank rows tolerated between recipients
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
-SHOWN_PROBLEMS = 20
 KEEP_UNSENT_MS = 7 * DAY_MS
 ENCODINGS = ("utf-8-sig", "cp949")  # UTF-8 with or without a BOM, else what Korean Excel saves (EUC-KR's superset)
 
@@ -104,7 +102,7 @@ def _csv(content: bytes) -> list[list[str]]:
     raise InvalidRequest([("file", "a CSV file must be UTF-8 or CP949 (EUC-KR), as Excel saves it")])
 
 
-def read_table(content: bytes, file_name: str) -> Table:
+def read_table(content: bytes) -> Table:
     """The file's first sheet (an .xlsx) or its rows (a CSV): the header and the rows after it, blank ones kept so
     that rows are numbered as a spreadsheet shows them."""
     if not content:
@@ -125,13 +123,11 @@ def read_table(content: bytes, file_name: str) -> Table:
 
 async def upload(ctx: Context, account_id: str, file_name: str, content: bytes) -> str:
     """Keep an uploaded recipient file (read once, to refuse a broken one now); returns the campaign's id."""
-    table = await asyncio.to_thread(read_table, content, file_name)
+    table = await asyncio.to_thread(read_table, content)
     now = ctx.clock.now_ms()
     campaign_id = ctx.ids.message_id(now)
     await ctx.db.write(store.purge_unsent(account_id, now - KEEP_UNSENT_MS))
-    await ctx.db.write(
-        store.add(campaign_id, account_id, file_name[:200] or "recipients", content, len(table.rows), now)
-    )
+    await ctx.db.write(store.add(campaign_id, account_id, file_name[:200] or "recipients", content, table.filled, now))
     return campaign_id
 
 
@@ -146,7 +142,7 @@ async def draft(ctx: Context, account_id: str, campaign_id: str) -> Draft:
     if found is None:
         raise NotFound("campaign not found", "campaignId")
     campaign, content = found
-    table = await asyncio.to_thread(read_table, content, campaign.file_name) if content is not None else None
+    table = await asyncio.to_thread(read_table, content) if content is not None else None
     return Draft(campaign, table)
 
 
@@ -270,7 +266,3 @@ async def send(ctx: Context, account_id: str, campaign_id: str, mapping: Mapping
 def _where(loc: tuple[int | str, ...]) -> str:
     """A validation error's place, as the form names it (options.schedule.sendAt -> sendAt)."""
     return str(loc[-1]) if loc else ""
-
-
-def sent_at_text(campaign: Campaign) -> str | None:
-    return format_ms(campaign.sent_at) if campaign.sent_at is not None else None

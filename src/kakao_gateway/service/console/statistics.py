@@ -19,7 +19,6 @@ from ..errors import InvalidRequest
 RANGES = {"1h": (HOUR_MS, "MINUTE"), "24h": (DAY_MS, "HOUR"), "7d": (7 * DAY_MS, "HOUR"), "30d": (30 * DAY_MS, "DAY")}
 TOP = 5  # senders, templates, campaigns and errors listed
 MAX_RANGE_MS = 400 * DAY_MS  # the rollups' default retention
-CHANNELS = ("ALIM", "BRAND", "SANGDAM")
 
 
 def granularity_for(length_ms: int) -> str:
